@@ -1,0 +1,93 @@
+// Establishes the caller of a REST request, with the checks and the order of
+// rest-protocol.md §1.5: HTTPS, credentials, scope, manual hold, plan gate.
+import { restError } from '../rest/errors.js';
+import type { Caller } from '../rest/method.js';
+import type { PhpMap } from '../rest/phpQuery.js';
+import type { Services } from '../services.js';
+import { hasScope } from './scopes.js';
+import { findUserById, findUserByLogin, type User } from './users.js';
+import { findWebhookBySecret } from './webhooks.js';
+
+export interface Credentials {
+  readonly webhook?: { readonly login: string; readonly secret: string };
+  /** The Authorization header, if any. */
+  readonly authorization: string | undefined;
+  readonly params: PhpMap;
+  readonly isHttps: boolean;
+}
+
+/** Validates an OAuth access token; the OAuth module supplies the real one. */
+export interface TokenAuthenticator {
+  authenticate(token: string, requiredScope: string | null, services: Services): Promise<Caller>;
+}
+
+export const noTokenAuthenticator: TokenAuthenticator = {
+  async authenticate() {
+    throw restError('INVALID_TOKEN');
+  },
+};
+
+/** Bearer header first, then `auth`, then `access_token`; arrays are skipped (core getAuthKey). */
+export function findAccessToken(credentials: Credentials): string | undefined {
+  const header = credentials.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match) return match[1];
+  }
+  for (const name of ['auth', 'access_token']) {
+    const value = credentials.params[name];
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number') return String(value);
+  }
+  return undefined;
+}
+
+async function webhookUser(services: Services, login: string): Promise<User | undefined> {
+  // The path's user part is an ID, or a LOGIN that core looks up (rest-protocol.md §1.1).
+  if (/^[1-9]\d{0,9}$/.test(login)) return findUserById(services.db, Number(login));
+  return findUserByLogin(services.db, login);
+}
+
+export async function authenticateWebhook(
+  services: Services,
+  login: string,
+  secret: string,
+  isHttps: boolean,
+  requiredScope: string | null,
+): Promise<Caller> {
+  if (services.config.requireHttps && !isHttps) throw restError('HTTPS_REQUIRED');
+  const user = await webhookUser(services, login);
+  const webhook = user ? await findWebhookBySecret(services.db, user.id, secret) : undefined;
+  const now = services.clock.now() / 1000;
+  if (!user || !user.active || !webhook || !webhook.active || (webhook.expiresAt !== null && webhook.expiresAt <= now)) {
+    throw restError('INVALID_CREDENTIALS');
+  }
+  const scopes = new Set(webhook.scopes);
+  if (!hasScope(scopes, requiredScope)) throw restError('INSUFFICIENT_SCOPE_WEBHOOK');
+  if (webhook.held) throw restError('OVERLOAD_LIMIT');
+  if (services.config.plan === 'free') throw restError('ACCESS_DENIED_PLAN');
+  return {
+    userId: user.id,
+    isAdmin: user.isAdmin,
+    authType: 'webhook',
+    credentialId: webhook.id,
+    scopes,
+  };
+}
+
+export async function authenticate(
+  services: Services,
+  credentials: Credentials,
+  requiredScope: string | null,
+): Promise<Caller> {
+  if (credentials.webhook) {
+    const { login, secret } = credentials.webhook;
+    return authenticateWebhook(services, login, secret, credentials.isHttps, requiredScope);
+  }
+  const token = findAccessToken(credentials);
+  if (token === undefined) throw restError('NO_AUTH_FOUND');
+  return services.tokens.authenticate(token, requiredScope, services);
+}
+
+/** Parameter names the protocol consumes before a method sees the rest (§1.4). */
+export const RESERVED_PARAMS = ['method', 'aplogin', 'ap', 'auth', 'access_token', 'auth_connector', 'start', 'state'] as const;

@@ -1,0 +1,111 @@
+// Incoming webhooks: a user, a secret (stored hashed), scopes, an optional expiry, and the
+// active/held flags that revoke or suspend it.
+import type { Executor } from '../db/schema.js';
+import { generateSecret, hashSecret, secretMatches } from './secrets.js';
+
+export interface Webhook {
+  readonly id: number;
+  readonly userId: number;
+  readonly scopes: string[];
+  readonly title: string;
+  /** Unix seconds, or null for no expiry. */
+  readonly expiresAt: number | null;
+  readonly active: boolean;
+  readonly held: boolean;
+  readonly createdAt: number;
+}
+
+type WebhookRow = {
+  id: number; user_id: number; scopes: string; title: string; expires_at: number | null;
+  active: number; held: number; created_at: number; secret_hash: string;
+};
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    scopes: row.scopes === '' ? [] : row.scopes.split(','),
+    title: row.title,
+    expiresAt: row.expires_at,
+    active: row.active === 1,
+    held: row.held === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export interface NewWebhook {
+  readonly userId: number;
+  readonly scopes: readonly string[];
+  readonly title?: string;
+  /** Use this exact code instead of a random one (scripts that need a known URL). */
+  readonly code?: string;
+  readonly expiresAt?: number | null;
+}
+
+export const WEBHOOK_CODE_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+
+export async function addWebhook(
+  db: Executor,
+  spec: NewWebhook,
+  nowSeconds: number,
+): Promise<{ webhook: Webhook; secret: string }> {
+  const secret = spec.code ?? generateSecret();
+  if (!WEBHOOK_CODE_PATTERN.test(secret)) {
+    throw new Error('a webhook code must be 8-128 characters of letters, digits, "_" or "-"');
+  }
+  const hash = hashSecret(secret);
+  const taken = await db.selectFrom('webhooks').select('id').where('secret_hash', '=', hash).executeTakeFirst();
+  if (taken) throw new Error(`that code is already used by webhook ${taken.id}`);
+  const inserted = await db
+    .insertInto('webhooks')
+    .values({
+      user_id: spec.userId,
+      secret_hash: hash,
+      scopes: spec.scopes.join(','),
+      title: spec.title ?? '',
+      expires_at: spec.expiresAt ?? null,
+      created_at: Math.floor(nowSeconds),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const webhook = await findWebhookById(db, inserted.id);
+  if (!webhook) throw new Error('webhook vanished after insert');
+  return { webhook, secret };
+}
+
+export async function findWebhookById(db: Executor, id: number): Promise<Webhook | undefined> {
+  const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toWebhook(row) : undefined;
+}
+
+export async function listWebhooks(db: Executor): Promise<Webhook[]> {
+  const rows = await db.selectFrom('webhooks').selectAll().orderBy('id').execute();
+  return rows.map(toWebhook);
+}
+
+/**
+ * The user's webhook whose secret matches, compared in constant time against every candidate
+ * so the answer time does not depend on which one matched.
+ */
+export async function findWebhookBySecret(db: Executor, userId: number, secret: string): Promise<Webhook | undefined> {
+  const rows = await db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).execute();
+  let found: WebhookRow | undefined;
+  for (const row of rows) {
+    if (secretMatches(secret, row.secret_hash) && found === undefined) found = row;
+  }
+  return found ? toWebhook(found) : undefined;
+}
+
+export async function setWebhookFlag(
+  db: Executor,
+  id: number,
+  flag: 'active' | 'held',
+  value: boolean,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhooks')
+    .set({ [flag]: value ? 1 : 0 })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -1,0 +1,80 @@
+// `salestrace serve`: first-start setup, then the HTTP and HTTPS listeners until SIGTERM.
+import { Command } from 'commander';
+import fs from 'node:fs';
+import { resolveConfig } from '../../config.js';
+import { routeInstallers } from '../../routes.js';
+import { startServer } from '../../server.js';
+import { createServices } from '../../services.js';
+import { ensureAdministrator, webhookUrls, writeWebhookFile } from '../../setup/firstStart.js';
+import { ensureCertificate } from '../../tls/certificate.js';
+import { addDataOption } from '../shared.js';
+
+export function serveCommand(): Command {
+  const serve = addDataOption(
+    new Command('serve')
+      .description('serve the REST API over HTTP and HTTPS')
+      .option('--host <host>', 'address to listen on; env SALESTRACE_HOST', undefined)
+      .option('--port <port>', 'HTTP port (0 = any free port); env SALESTRACE_PORT')
+      .option('--https-port <port>', 'HTTPS port (0 = any free port, "off" = no HTTPS); env SALESTRACE_HTTPS_PORT')
+      .option('--strict', 'hide every salestrace.* method (only what Bitrix24 has)')
+      .option('--require-https', 'refuse webhook calls over plain HTTP, as Bitrix24 does')
+      .option('--trust-proxy', 'honour X-Forwarded-For / X-Forwarded-Proto from a reverse proxy')
+      .option('--plan <plan>', 'request-rate plan: unlimited, standard, enterprise or free')
+      .option('--rate-drain <perSecond>', 'override the plan: requests drained per second')
+      .option('--rate-burst <requests>', 'override the plan: bucket size')
+      .option('--operating-limit <seconds>', 'operating-time limit per method over 10 minutes, or "off"')
+      .option('--log-level <level>', 'pino log level'),
+  );
+  serve.action(async (options) => {
+    const config = resolveConfig(
+      {
+        host: options.host,
+        port: options.port,
+        httpsPort: options.httpsPort,
+        dataDir: options.data,
+        databaseUrl: options.databaseUrl,
+        strict: options.strict,
+        requireHttps: options.requireHttps,
+        trustProxy: options.trustProxy,
+        plan: options.plan,
+        rateDrain: options.rateDrain,
+        rateBurst: options.rateBurst,
+        operatingLimitSeconds: options.operatingLimit,
+        logLevel: options.logLevel,
+      },
+      process.env,
+    );
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    if (config.httpsPort !== null) await ensureCertificate(config.dataDir);
+    const services = await createServices(config);
+    const bootstrap = await ensureAdministrator(services);
+    const server = await startServer(services, routeInstallers());
+
+    console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
+    console.log(`Data directory: ${config.dataDir}`);
+    if (bootstrap.created) {
+      const urls = webhookUrls(config.host, { http: server.httpPort, https: server.httpsPort }, bootstrap.created.userId, bootstrap.created.secret);
+      writeWebhookFile(bootstrap.webhookFile, urls);
+      console.log('Administrator webhook (every scope):');
+      for (const url of urls) console.log(`  ${url}`);
+      console.log(`Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
+    } else {
+      console.log(`Administrator webhook URLs are in ${bootstrap.webhookFile}`);
+    }
+    if (server.httpsUrl) console.log(`Clients that check certificates: NODE_EXTRA_CA_CERTS=${config.dataDir}/tls/cert.pem`);
+
+    const shutdown = (signal: string) => {
+      console.log(`${signal} received: finishing in-flight requests`);
+      server.close().then(
+        () => process.exit(0),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return serve;
+}

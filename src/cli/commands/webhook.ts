@@ -1,0 +1,68 @@
+// `salestrace webhook add|list|revoke`.
+import { Command } from 'commander';
+import { parseScopeList } from '../../auth/scopes.js';
+import { findUserById } from '../../auth/users.js';
+import { addWebhook, listWebhooks, setWebhookFlag } from '../../auth/webhooks.js';
+import { addDataOption, parseDateOption, parseIdOption, printTable, withServices } from '../shared.js';
+
+export function webhookCommand(): Command {
+  const webhook = new Command('webhook').description('manage incoming webhooks');
+
+  addDataOption(
+    webhook
+      .command('add')
+      .description('create an incoming webhook and print its URL')
+      .requiredOption('--user <id>', 'user the webhook acts as')
+      .requiredOption('--scope <list>', 'comma-separated scopes, e.g. crm,user')
+      .option('--code <code>', 'use this secret verbatim instead of a random one')
+      .option('--expires <date>', 'expiry date (YYYY-MM-DD or ISO date-time)')
+      .option('--title <title>', 'a note to recognise it by', '')
+      .option('--base-url <url>', 'base URL to print', 'https://127.0.0.1:8443'),
+  ).action(async (options) => {
+    await withServices(options, async (services) => {
+      const userId = parseIdOption('--user', options.user);
+      if (!(await findUserById(services.db, userId))) throw new Error(`user ${userId} does not exist`);
+      const scopes = parseScopeList(options.scope);
+      const expiresAt = options.expires ? parseDateOption(options.expires) : null;
+      const { webhook: created, secret } = await addWebhook(
+        services.db,
+        { userId, scopes, code: options.code, expiresAt, title: options.title },
+        services.clock.now() / 1000,
+      );
+      const base = String(options.baseUrl).replace(/\/+$/, '');
+      console.log(`${base}/rest/${userId}/${secret}/`);
+      console.error(`webhook ${created.id} created for user ${userId} with scopes ${scopes.join(',') || '(none)'}`);
+    });
+  });
+
+  addDataOption(webhook.command('list').description('list webhooks (secrets are stored hashed and never shown)')).action(
+    async (options) => {
+      await withServices(options, async (services) => {
+        const rows = await listWebhooks(services.db);
+        printTable(
+          rows.map((w) => ({
+            ID: w.id,
+            USER: w.userId,
+            SCOPES: w.scopes.join(','),
+            EXPIRES: w.expiresAt === null ? '' : new Date(w.expiresAt * 1000).toISOString(),
+            ACTIVE: w.active ? 'Y' : 'N',
+            HELD: w.held ? 'Y' : 'N',
+            TITLE: w.title,
+          })),
+        );
+      });
+    },
+  );
+
+  addDataOption(webhook.command('revoke').description('revoke a webhook for good').argument('<id>', 'webhook ID')).action(
+    async (id: string, options) => {
+      await withServices(options, async (services) => {
+        const webhookId = parseIdOption('webhook ID', id);
+        if (!(await setWebhookFlag(services.db, webhookId, 'active', false))) throw new Error(`webhook ${webhookId} does not exist`);
+        console.log(`webhook ${webhookId} revoked`);
+      });
+    },
+  );
+
+  return webhook;
+}

@@ -1,0 +1,178 @@
+// One typed configuration object, built from CLI flags over SALESTRACE_* environment variables
+// over defaults. Nothing else in the code reads process.env.
+import path from 'node:path';
+
+export type PlanName = 'unlimited' | 'standard' | 'enterprise' | 'free';
+
+export interface Config {
+  readonly host: string;
+  /** HTTP port; 0 picks a free one. */
+  readonly port: number;
+  /** HTTPS port; 0 picks a free one, null turns HTTPS off. */
+  readonly httpsPort: number | null;
+  readonly dataDir: string;
+  /** A postgres:// URL, or null for the embedded SQLite database in dataDir. */
+  readonly databaseUrl: string | null;
+  /** Hide every `salestrace.*` method (`serve --strict`). */
+  readonly strict: boolean;
+  /** Register the test-only methods (the suite sets this). */
+  readonly testMethods: boolean;
+  /** Refuse webhook calls over plain HTTP (rest-protocol.md §8). */
+  readonly requireHttps: boolean;
+  /** Honour X-Forwarded-Proto / X-Forwarded-For from a reverse proxy. */
+  readonly trustProxy: boolean;
+  readonly plan: PlanName;
+  /** Leaky-bucket drain per second and size; null means the plan's values. */
+  readonly rateDrain: number | null;
+  readonly rateBurst: number | null;
+  /** Operating-time limit per method and credential over 10 minutes; null turns it off. */
+  readonly operatingLimitSeconds: number | null;
+  readonly bodyLimitBytes: number;
+  readonly maxParamDepth: number;
+  readonly maxParamVars: number;
+  readonly maxJsonValues: number;
+  readonly requestTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  host: '127.0.0.1',
+  port: 8080,
+  httpsPort: 8443,
+  dataDir: './data',
+  databaseUrl: null,
+  strict: false,
+  testMethods: false,
+  requireHttps: false,
+  trustProxy: false,
+  plan: 'unlimited',
+  rateDrain: null,
+  rateBurst: null,
+  operatingLimitSeconds: 480,
+  bodyLimitBytes: 16 * 1024 * 1024,
+  maxParamDepth: 64,
+  maxParamVars: 1000,
+  maxJsonValues: 10000,
+  requestTimeoutMs: 60_000,
+  logLevel: 'info',
+};
+
+const PLANS: readonly PlanName[] = ['unlimited', 'standard', 'enterprise', 'free'];
+
+export class ConfigError extends Error {}
+
+function parseInteger(name: string, text: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new ConfigError(`${name} must be an integer, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function parsePositive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  const lower = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(lower)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${text}"`);
+}
+
+/** Raw option values as the CLI or environment give them (strings, or booleans for flags). */
+export type RawOptions = Partial<Record<keyof Config, string | boolean | number | null | undefined>>;
+
+const ENV_NAMES: Record<keyof Config, string> = {
+  host: 'SALESTRACE_HOST',
+  port: 'SALESTRACE_PORT',
+  httpsPort: 'SALESTRACE_HTTPS_PORT',
+  dataDir: 'SALESTRACE_DATA',
+  databaseUrl: 'SALESTRACE_DATABASE_URL',
+  strict: 'SALESTRACE_STRICT',
+  testMethods: 'SALESTRACE_TEST_METHODS',
+  requireHttps: 'SALESTRACE_REQUIRE_HTTPS',
+  trustProxy: 'SALESTRACE_TRUST_PROXY',
+  plan: 'SALESTRACE_PLAN',
+  rateDrain: 'SALESTRACE_RATE_DRAIN',
+  rateBurst: 'SALESTRACE_RATE_BURST',
+  operatingLimitSeconds: 'SALESTRACE_OPERATING_LIMIT',
+  bodyLimitBytes: 'SALESTRACE_BODY_LIMIT',
+  maxParamDepth: 'SALESTRACE_MAX_PARAM_DEPTH',
+  maxParamVars: 'SALESTRACE_MAX_PARAM_VARS',
+  maxJsonValues: 'SALESTRACE_MAX_JSON_VALUES',
+  requestTimeoutMs: 'SALESTRACE_REQUEST_TIMEOUT_MS',
+  logLevel: 'SALESTRACE_LOG_LEVEL',
+};
+
+export function environmentOptions(env: NodeJS.ProcessEnv): RawOptions {
+  const options: RawOptions = {};
+  for (const [key, name] of Object.entries(ENV_NAMES) as [keyof Config, string][]) {
+    if (env[name] !== undefined) options[key] = env[name];
+  }
+  return options;
+}
+
+/** Resolves flags over environment over defaults, validating every value. */
+export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, base: Config = DEFAULT_CONFIG): Config {
+  const merged: RawOptions = { ...environmentOptions(env) };
+  for (const [key, value] of Object.entries(flags) as [keyof Config, RawOptions[keyof Config]][]) {
+    if (value !== undefined) merged[key] = value;
+  }
+  const text = (key: keyof Config): string | undefined => {
+    const value = merged[key];
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  const int = (key: keyof Config, min: number, max: number, fallback: number): number => {
+    const value = text(key);
+    return value === undefined ? fallback : parseInteger(ENV_NAMES[key], value, min, max);
+  };
+  const bool = (key: keyof Config, fallback: boolean): boolean => {
+    const value = merged[key];
+    if (typeof value === 'boolean') return value;
+    return value === undefined || value === null ? fallback : parseBoolean(ENV_NAMES[key], String(value));
+  };
+  const optionalNumber = (key: keyof Config, fallback: number | null): number | null => {
+    const value = text(key);
+    if (value === undefined) return fallback;
+    if (['off', 'none', '0'].includes(value.toLowerCase()) && key === 'operatingLimitSeconds') return null;
+    return parsePositive(ENV_NAMES[key], value);
+  };
+
+  const plan = (text('plan') ?? base.plan) as PlanName;
+  if (!PLANS.includes(plan)) throw new ConfigError(`plan must be one of ${PLANS.join(', ')}, got "${plan}"`);
+  const httpsText = text('httpsPort');
+  const httpsPort =
+    httpsText === undefined
+      ? base.httpsPort
+      : ['off', 'none', '-1'].includes(httpsText.toLowerCase())
+        ? null
+        : parseInteger(ENV_NAMES.httpsPort, httpsText, 0, 65535);
+
+  return {
+    host: text('host') ?? base.host,
+    port: int('port', 0, 65535, base.port),
+    httpsPort,
+    dataDir: path.resolve(text('dataDir') ?? base.dataDir),
+    databaseUrl: text('databaseUrl') ?? base.databaseUrl,
+    strict: bool('strict', base.strict),
+    testMethods: bool('testMethods', base.testMethods),
+    requireHttps: bool('requireHttps', base.requireHttps),
+    trustProxy: bool('trustProxy', base.trustProxy),
+    plan,
+    rateDrain: optionalNumber('rateDrain', base.rateDrain),
+    rateBurst: optionalNumber('rateBurst', base.rateBurst),
+    operatingLimitSeconds: optionalNumber('operatingLimitSeconds', base.operatingLimitSeconds),
+    bodyLimitBytes: int('bodyLimitBytes', 1024, 1024 * 1024 * 1024, base.bodyLimitBytes),
+    maxParamDepth: int('maxParamDepth', 1, 512, base.maxParamDepth),
+    maxParamVars: int('maxParamVars', 1, 1_000_000, base.maxParamVars),
+    maxJsonValues: int('maxJsonValues', 1, 10_000_000, base.maxJsonValues),
+    requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, base.requestTimeoutMs),
+    logLevel: text('logLevel') ?? base.logLevel,
+  };
+}
+
+export function databaseFile(config: Config): string {
+  return path.join(config.dataDir, 'salestrace.db');
+}

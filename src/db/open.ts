@@ -1,0 +1,19 @@
+// Opens the configured database and brings its schema up to date.
+import type { Config } from '../config.js';
+import { databaseFile } from '../config.js';
+import { openSqlite } from './dialects/sqlite.js';
+import type { OpenedDatabase } from './dialects/types.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export async function openDatabase(config: Config): Promise<OpenedDatabase<Database>> {
+  if (config.databaseUrl && /^postgres(ql)?:/i.test(config.databaseUrl)) {
+    const { openPostgres } = await import('./dialects/postgres.js');
+    const opened = await openPostgres<Database>(config.databaseUrl);
+    await migrateToLatest(opened.db as never, opened.helpers);
+    return opened;
+  }
+  const opened = openSqlite<Database>(databaseFile(config));
+  await migrateToLatest(opened.db as never, opened.helpers);
+  return opened;
+}

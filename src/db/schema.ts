@@ -1,0 +1,10 @@
+// The whole database as Kysely sees it: the union of every module's tables.
+import type { Kysely, Transaction } from 'kysely';
+import type { AuthTables } from '../auth/tables.js';
+
+export interface Database extends AuthTables {}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the database or an open transaction: functions that write take this. */
+export type Executor = Kysely<Database>;

@@ -1,0 +1,54 @@
+// Runs one method for an authenticated caller: the operating-time check, the handler, and the
+// figures for the `time` block. Shared by plain calls and batch rows.
+import { operatingKey } from '../limits/operatingTime.js';
+import type { Services } from '../services.js';
+import { phpIntval } from './php.js';
+import { newPhpMap, type PhpMap } from './phpQuery.js';
+import { ListResult, type Caller, type MethodDeclaration } from './method.js';
+import { buildTimeBlock, type TimeBlock } from './time.js';
+import { RESERVED_PARAMS } from '../auth/authenticate.js';
+
+export interface CallOutcome {
+  readonly result: unknown;
+  readonly next: number | undefined;
+  readonly total: number | undefined;
+  readonly time: TimeBlock;
+}
+
+/** Drops the names the protocol consumed and reads `start` (rest-protocol.md §1.4). */
+export function methodParams(params: PhpMap): { params: PhpMap; start: number } {
+  const out = newPhpMap();
+  for (const key of Object.keys(params)) {
+    if (!(RESERVED_PARAMS as readonly string[]).includes(key)) out[key] = params[key];
+  }
+  return { params: out, start: params.start === undefined ? 0 : phpIntval(params.start) };
+}
+
+/** `batch` itself is not counted; its rows are, under their own names (§4.2). */
+function isCounted(method: MethodDeclaration): boolean {
+  return method.name !== 'batch';
+}
+
+export async function runMethod(
+  services: Services,
+  method: MethodDeclaration,
+  caller: Caller,
+  rawParams: PhpMap,
+  startedAt: number,
+  inBatch: boolean,
+): Promise<CallOutcome> {
+  const key = operatingKey(caller.authType, caller.credentialId, method.name);
+  if (isCounted(method)) services.operating.check(key);
+  const { params, start } = methodParams(rawParams);
+  const handlerStart = services.clock.now() / 1000;
+  const value = await method.handler({ params, start, caller, services, inBatch });
+  const handlerEnd = services.clock.now() / 1000;
+  const processing = handlerEnd - handlerStart;
+  if (isCounted(method)) services.operating.record(key, handlerStart, processing);
+  const report = services.operating.report(key, handlerEnd);
+  const time = buildTimeBlock(startedAt, services.clock.now() / 1000, processing, report);
+  if (value instanceof ListResult) {
+    return { result: value.result, next: value.next, total: value.total, time };
+  }
+  return { result: value, next: undefined, total: undefined, time };
+}

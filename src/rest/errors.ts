@@ -1,0 +1,128 @@
+// The one registry of every error the server can answer with: the Bitrix `error` code, the
+// HTTP status and the exact `error_description`. Where Bitrix's docs and its core disagree on
+// a status, the core's value is used and the choice is recorded in COMPATIBILITY.md.
+// Sources: rest-protocol.md §3, §5, §7 and the method pages under bitrix24-docs/.
+
+interface ErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  /** Exact text; `{name}` placeholders are filled from the arguments of `restError`. */
+  readonly description: string;
+}
+
+function spec(code: string, status: number, description: string): ErrorSpec {
+  return { code, status, description };
+}
+
+export const ERRORS = {
+  // §3.2 authentication and system errors (core statuses: the auth family is 401).
+  NO_AUTH_FOUND: spec('NO_AUTH_FOUND', 401, 'Wrong authorization data'),
+  INVALID_CREDENTIALS: spec('INVALID_CREDENTIALS', 401, 'Invalid request credentials'),
+  INSUFFICIENT_SCOPE_WEBHOOK: spec(
+    'insufficient_scope',
+    401,
+    'The request requires higher privileges than provided by the webhook token',
+  ),
+  INSUFFICIENT_SCOPE_TOKEN: spec(
+    'insufficient_scope',
+    401,
+    'The request requires higher privileges than provided by the access token',
+  ),
+  EXPIRED_TOKEN: spec('expired_token', 401, 'The access token provided has expired'),
+  INVALID_TOKEN: spec('invalid_token', 401, 'The access token provided is invalid'),
+  HTTPS_REQUIRED: spec('INVALID_REQUEST', 401, 'Https required.'),
+  ACCESS_DENIED_PLAN: spec('ACCESS_DENIED', 401, 'REST is available only on commercial plans.'),
+  OVERLOAD_LIMIT: spec('OVERLOAD_LIMIT', 401, 'REST API is blocked due to overload.'),
+  USER_ACCESS_ERROR: spec('user_access_error', 401, 'The user does not have access to the application.'),
+  AUTHORIZATION_ERROR: spec('authorization_error', 401, 'Unable to authorize user'),
+  APPLICATION_NOT_FOUND: spec('APPLICATION_NOT_FOUND', 401, 'Application not found'),
+  CONNECTION_ERROR: spec('CONNECTION_ERROR', 401, 'Error connecting to authorization server'),
+  PORTAL_DELETED: spec('PORTAL_DELETED', 403, 'Portal was deleted'),
+  QUERY_LIMIT_EXCEEDED: spec('QUERY_LIMIT_EXCEEDED', 503, 'Too many requests'),
+  OPERATION_TIME_LIMIT: spec('OPERATION_TIME_LIMIT', 429, 'Method is blocked due to operation time limit.'),
+  INTERNAL_SERVER_ERROR: spec('INTERNAL_SERVER_ERROR', 500, 'Internal server error'),
+  ERROR_UNEXPECTED_ANSWER: spec('ERROR_UNEXPECTED_ANSWER', 500, 'Server returned an unexpected response'),
+  ERROR_MANIFEST_IS_NOT_AVAILABLE: spec('ERROR_MANIFEST_IS_NOT_AVAILABLE', 404, 'Manifest is not available'),
+
+  // §5 batch.
+  ERROR_BATCH_LENGTH_EXCEEDED: spec('ERROR_BATCH_LENGTH_EXCEEDED', 400, 'Max batch length exceeded'),
+  ERROR_BATCH_METHOD_NOT_ALLOWED: spec(
+    'ERROR_BATCH_METHOD_NOT_ALLOWED',
+    405,
+    'Method is not allowed for batch usage',
+  ),
+
+  // §3.3 method-level errors.
+  ERROR_METHOD_NOT_FOUND: spec('ERROR_METHOD_NOT_FOUND', 404, 'Method not found!'),
+  ACCESS_DENIED: spec('ACCESS_DENIED', 403, 'Access denied!'),
+  ACCESS_DENIED_REASON: spec('ACCESS_DENIED', 403, 'Access denied! {reason}'),
+  WRONG_AUTH_TYPE: spec('WRONG_AUTH_TYPE', 403, 'Current authorization type is denied for this method'),
+  WRONG_LICENSE: spec('WRONG_LICENSE', 403, 'This feature is not enabled for the current license: {feature}'),
+  METHOD_CONFIRM_WAITING: spec('METHOD_CONFIRM_WAITING', 401, 'Waiting for confirmation'),
+  METHOD_CONFIRM_DENIED: spec('METHOD_CONFIRM_DENIED', 403, 'Method call denied'),
+  ERROR_ARGUMENT: spec('ERROR_ARGUMENT', 400, '{message}'),
+  ERROR_CORE: spec('ERROR_CORE', 400, '{message}'),
+  SQL_ERROR: spec('ERROR_CORE', 500, 'SQL query error!'),
+  /** Legacy CRM methods throw plain messages without a code: `"error": ""`. */
+  LEGACY: spec('', 400, '{message}'),
+  WRONG_ENCODING: spec('WRONG_ENCODING', 400, 'Wrong request encoding'),
+
+  // Request-shape limits. Bitrix (PHP) silently truncates such input; Salestrace refuses it
+  // with a clear error instead (COMPATIBILITY.md, "Input limits").
+  REQUEST_TOO_LARGE: spec('REQUEST_TOO_LARGE', 413, 'Request body is larger than {limit} bytes'),
+  TOO_MANY_PARAMETERS: spec('TOO_MANY_PARAMETERS', 400, 'Too many parameters: the limit is {limit}'),
+  NESTING_TOO_DEEP: spec('NESTING_TOO_DEEP', 400, 'Parameters are nested deeper than {limit} levels'),
+  REQUEST_TIMEOUT: spec('REQUEST_TIMEOUT', 503, 'The request took longer than {seconds} s and was stopped'),
+  NOT_FOUND: spec('NOT_FOUND', 404, 'Not found: the REST API is served under /rest/'),
+  SERVICE_SHUTTING_DOWN: spec('SERVICE_UNAVAILABLE', 503, 'The server is shutting down'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorKey = keyof typeof ERRORS;
+
+/** A Bitrix error answer. Everything thrown towards the client is one of these. */
+export class RestError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly description: string;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(code: string, status: number, description: string, extra?: Record<string, unknown>) {
+    super(`${code || '(empty code)'}: ${description}`);
+    this.name = 'RestError';
+    this.code = code;
+    this.status = status;
+    this.description = description;
+    this.extra = extra;
+  }
+
+  toBody(): Record<string, unknown> {
+    return { error: this.code, error_description: this.description, ...this.extra };
+  }
+}
+
+export function restError(
+  key: ErrorKey,
+  args: Record<string, string | number> = {},
+  extra?: Record<string, unknown>,
+): RestError {
+  const entry: ErrorSpec = ERRORS[key];
+  const description = entry.description.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in args ? String(args[name]) : whole,
+  );
+  return new RestError(entry.code, entry.status, description, extra);
+}
+
+/** `ERROR_CORE` with a method-specific message: the shape of `crm.tracking.*` validation errors. */
+export function coreError(message: string): RestError {
+  return restError('ERROR_CORE', { message });
+}
+
+/** A legacy CRM error: empty `error` code, status 400, plain message (crm.*.get "Not found"). */
+export function legacyError(message: string): RestError {
+  return restError('LEGACY', { message });
+}
+
+/** `ERROR_ARGUMENT` carries the offending parameter's name in an extra `argument` key. */
+export function argumentError(message: string, argument: string): RestError {
+  return restError('ERROR_ARGUMENT', { message }, { argument });
+}

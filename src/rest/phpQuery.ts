@@ -1,0 +1,171 @@
+// PHP `parse_str` for query strings and form bodies (rest-protocol.md §1.3, clients.md §8.2).
+//
+// qs was tried first and rejected for this job: it compacts sparse lists (`a[1]=y` → ['y']),
+// turns repeated `a[][]=` into one list instead of one list per pair, and differs on top-level
+// name mangling. Bitrix clients rely on PHP's exact shapes (batch `cmd[5]=…` keeps key 5), so
+// the rules are implemented here directly, each one as PHP's main/php_variables.c applies it.
+import { restError } from './errors.js';
+
+export interface QueryLimits {
+  /** PHP max_input_nesting_level. */
+  readonly maxDepth: number;
+  /** PHP max_input_vars. */
+  readonly maxVars: number;
+}
+
+export const PHP_QUERY_LIMITS: QueryLimits = { maxDepth: 64, maxVars: 1000 };
+
+export type PhpMap = Record<string, unknown>;
+
+export function newPhpMap(): PhpMap {
+  return Object.create(null) as PhpMap;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * PHP `urldecode`: `+` is a space, `%XX` a byte, a malformed `%` stays literal. The bytes must
+ * form valid UTF-8, otherwise the request gets WRONG_ENCODING as Bitrix answers it.
+ */
+export function phpUrlDecode(text: string): string {
+  if (!text.includes('%')) return text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  const plus = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    // Either a malformed escape (kept literally, like PHP) or bytes that are not UTF-8.
+  }
+  const bytes: number[] = [];
+  for (let i = 0; i < plus.length; i++) {
+    const ch = plus.charCodeAt(i);
+    if (ch === 0x25 && i + 2 < plus.length && /^[0-9a-fA-F]{2}$/.test(plus.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(plus.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (ch < 0x80) {
+      bytes.push(ch);
+    } else {
+      for (const b of Buffer.from(plus[i] + (isHighSurrogate(ch) ? plus[++i] ?? '' : ''), 'utf8')) bytes.push(b);
+    }
+  }
+  try {
+    return utf8.decode(Uint8Array.from(bytes));
+  } catch {
+    throw restError('WRONG_ENCODING');
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+const nextIndex = new WeakMap<PhpMap, number>();
+
+function isIntegerKey(key: string): boolean {
+  return /^(0|-?[1-9]\d{0,17})$/.test(key);
+}
+
+/** Index for `[]`: one past the largest integer key, as PHP's nNextFreeElement. */
+function appendKey(map: PhpMap): string {
+  let next = nextIndex.get(map);
+  if (next === undefined) {
+    next = 0;
+    for (const key of Object.keys(map)) {
+      if (isIntegerKey(key)) next = Math.max(next, Number(key) + 1);
+    }
+  }
+  nextIndex.set(map, next + 1);
+  return String(next);
+}
+
+function noteKey(map: PhpMap, key: string): void {
+  if (!isIntegerKey(key)) return;
+  const next = nextIndex.get(map);
+  if (next !== undefined && Number(key) + 1 > next) nextIndex.set(map, Number(key) + 1);
+}
+
+/**
+ * Splits a decoded variable name into its base and bracket indexes the way PHP does:
+ * `a[b][]` → ['a', 'b', null]; `a.b` → ['a_b']; `a[b` → ['a_b'].
+ * Returns null when PHP would drop the variable.
+ */
+function splitName(name: string): (string | null)[] | null {
+  let start = 0;
+  while (start < name.length && name[start] === ' ') start++;
+  const open = name.indexOf('[', start);
+  let base = open === -1 ? name.slice(start) : name.slice(start, open);
+  const path: (string | null)[] = [];
+  if (open !== -1) {
+    let pos = open;
+    let first = true;
+    while (pos < name.length && name[pos] === '[') {
+      const close = name.indexOf(']', pos + 1);
+      if (close === -1) {
+        // Only an unclosed bracket right after the base name is folded into it.
+        if (first) base = base + '_' + name.slice(pos + 1);
+        break;
+      }
+      path.push(close === pos + 1 ? null : name.slice(pos + 1, close));
+      pos = close + 1;
+      first = false;
+    }
+  }
+  base = base.replace(/[ .]/g, '_');
+  if (base === '') return null;
+  return [base, ...path];
+}
+
+/** Adds one `name=value` pair to `target` with PHP's array-building rules. */
+export function registerVariable(target: PhpMap, rawName: string, value: string, limits: QueryLimits): void {
+  const parts = splitName(rawName);
+  if (parts === null) return;
+  if (parts.length - 1 > limits.maxDepth) {
+    throw restError('NESTING_TOO_DEEP', { limit: limits.maxDepth });
+  }
+  let node = target;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    const key = part === null ? appendKey(node) : part;
+    if (part !== null) noteKey(node, key);
+    if (i === parts.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const existing = node[key];
+    if (typeof existing === 'object' && existing !== null) {
+      node = existing as PhpMap;
+    } else {
+      const child = newPhpMap();
+      node[key] = child;
+      node = child;
+    }
+  }
+}
+
+/** PHP `parse_str($text, $result)`. */
+export function parsePhpQuery(text: string, limits: QueryLimits = PHP_QUERY_LIMITS): PhpMap {
+  const result = newPhpMap();
+  if (text === '') return result;
+  let count = 0;
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    count++;
+    if (count > limits.maxVars) throw restError('TOO_MANY_PARAMETERS', { limit: limits.maxVars });
+    const eq = pair.indexOf('=');
+    const name = phpUrlDecode(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : phpUrlDecode(pair.slice(eq + 1));
+    registerVariable(result, name, value, limits);
+  }
+  return result;
+}
+
+/** Builds a PHP map from already-decoded name/value pairs (multipart fields). */
+export function parsePhpPairs(pairs: Iterable<[string, string]>, limits: QueryLimits = PHP_QUERY_LIMITS): PhpMap {
+  const result = newPhpMap();
+  let count = 0;
+  for (const [name, value] of pairs) {
+    count++;
+    if (count > limits.maxVars) throw restError('TOO_MANY_PARAMETERS', { limit: limits.maxVars });
+    registerVariable(result, name, value, limits);
+  }
+  return result;
+}

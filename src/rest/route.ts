@@ -1,0 +1,66 @@
+// Where a request is going (rest-protocol.md §1.1, clients.md §8.1): `/rest/{method}` for
+// tokens and `/rest/{user}/{secret}/{method}` for webhooks, after collapsing `//`, dropping one
+// trailing `/`, lower-casing the method and stripping a `.json` / `.xml` format suffix.
+
+export type OutputFormat = 'json' | 'xml';
+
+export interface RestRoute {
+  /** Lower-cased method name without the format suffix; '' when the path names none. */
+  readonly method: string;
+  readonly format: OutputFormat;
+  /** Present for the webhook form. */
+  readonly webhook?: { readonly login: string; readonly secret: string };
+  /** False for shapes no template matches (REST 3.0 `/rest/api/…`, too many segments). */
+  readonly recognised: boolean;
+}
+
+export const REST_PREFIX = '/rest/';
+
+export function isRestPath(path: string): boolean {
+  const collapsed = path.replace(/\/{2,}/g, '/');
+  return collapsed === '/rest' || collapsed.startsWith(REST_PREFIX);
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** Splits off the format suffix after the last dot (`user.current.XML` → xml). */
+export function normaliseMethodName(raw: string): { method: string; format: OutputFormat } {
+  const lower = raw.toLowerCase();
+  const dot = lower.lastIndexOf('.');
+  if (dot !== -1) {
+    const tail = lower.slice(dot + 1);
+    if (tail === 'json' || tail === 'xml') return { method: lower.slice(0, dot), format: tail };
+  }
+  return { method: lower, format: 'json' };
+}
+
+/** Parses a path known to be under /rest/. */
+export function parseRestPath(path: string): RestRoute {
+  let collapsed = path.replace(/\/{2,}/g, '/');
+  if (collapsed.length > 1 && collapsed.endsWith('/')) collapsed = collapsed.slice(0, -1);
+  const rest = collapsed === '/rest' ? '' : collapsed.slice(REST_PREFIX.length);
+  const segments = rest === '' ? [] : rest.split('/');
+  const formatOf = (segment: string | undefined) => normaliseMethodName(safeDecode(segment ?? '') ?? '');
+
+  if (segments.length === 1) {
+    const decoded = safeDecode(segments[0]);
+    if (decoded === null) return { method: '', format: 'json', recognised: false };
+    return { ...normaliseMethodName(decoded), recognised: true };
+  }
+  if (segments.length === 3 && segments[0].toLowerCase() !== 'api') {
+    const login = safeDecode(segments[0]);
+    const secret = safeDecode(segments[1]);
+    const method = safeDecode(segments[2]);
+    if (login === null || secret === null || method === null) {
+      return { ...formatOf(segments[segments.length - 1]), recognised: false };
+    }
+    return { ...normaliseMethodName(method), webhook: { login, secret }, recognised: true };
+  }
+  return { ...formatOf(segments[segments.length - 1]), recognised: false };
+}

@@ -1,0 +1,188 @@
+// Builds the HTTP and HTTPS servers around one Fastify app. No business logic lives here: it
+// wires the REST handler, the health check and the error mapping to the services.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { RestError, restError } from './rest/errors.js';
+import { CORS_HEADERS, handleRestRequest, sendError, unexpectedError } from './rest/httpHandler.js';
+import { isRestPath, parseRestPath } from './rest/route.js';
+import type { Services } from './services.js';
+import { readTls } from './tls/certificate.js';
+
+export const VERSION = '0.1.0';
+
+export interface HttpServers {
+  readonly app: FastifyInstance;
+  readonly http: http.Server;
+  readonly https: https.Server | null;
+}
+
+/** Extra routes a module adds (OAuth endpoints, health), registered before the REST catch-all. */
+export type RouteInstaller = (app: FastifyInstance, services: Services) => void;
+
+function formatOf(url: string): 'json' | 'xml' {
+  const path = url.split('?')[0];
+  return isRestPath(path) ? parseRestPath(path).format : 'json';
+}
+
+/** Maps Fastify's own failures (body too large, bad headers) to Bitrix-style JSON errors. */
+function fastifyFailure(services: Services, error: FastifyError, request: FastifyRequest): RestError {
+  if (error instanceof RestError) return error;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+    return restError('REQUEST_TOO_LARGE', { limit: services.config.bodyLimitBytes });
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new RestError('BAD_REQUEST', error.statusCode, 'The HTTP request could not be read');
+  }
+  return unexpectedError(services, request, error);
+}
+
+/** Written straight to the socket when Node cannot even parse the request. */
+function rawBadRequest(): string {
+  const body = JSON.stringify({ error: 'BAD_REQUEST', error_description: 'Malformed HTTP request' });
+  return (
+    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+export function buildServers(services: Services, installers: RouteInstaller[] = []): HttpServers {
+  let httpsServer: https.Server | null = null;
+  const app = Fastify({
+    loggerInstance: services.log as unknown as FastifyBaseLogger,
+    // Per-request logs cost throughput; errors are logged where they are handled.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: services.config.bodyLimitBytes,
+    trustProxy: services.config.trustProxy,
+    return503OnClosing: true,
+    requestTimeout: services.config.requestTimeoutMs,
+    serverFactory: (handler) => {
+      if (services.config.httpsPort !== null) {
+        httpsServer = https.createServer({ ...readTls(services.config.dataDir) }, handler);
+      }
+      return http.createServer(handler);
+    },
+    clientErrorHandler: (error: Error, socket: Socket) => {
+      if (socket.writable) socket.end(rawBadRequest());
+      else socket.destroy(error);
+    },
+  });
+
+  app.removeAllContentTypeParsers();
+  // Every body is read raw; rest/params decodes it with core's rules (bad JSON is not an error).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    return sendError(reply, fastifyFailure(services, error, request), formatOf(request.raw.url ?? '/'));
+  });
+
+  for (const install of installers) install(app, services);
+
+  app.get('/healthz', async (_request, reply) => {
+    let database = 'ok';
+    try {
+      await services.pingDatabase();
+    } catch {
+      database = 'unavailable';
+    }
+    const healthy = database === 'ok';
+    return reply
+      .code(healthy ? 200 : 503)
+      .headers(CORS_HEADERS)
+      .send({ status: healthy ? 'ok' : 'degraded', database, dialect: services.dbHelpers.name, version: VERSION });
+  });
+
+  app.all('*', async (request, reply) => {
+    const url = request.raw.url ?? '/';
+    if (request.method === 'OPTIONS') {
+      return reply
+        .code(200)
+        .headers(CORS_HEADERS)
+        .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+        .header('access-control-max-age', '86400')
+        .send();
+    }
+    if (!isRestPath(url.split('?')[0])) return sendError(reply, restError('NOT_FOUND'));
+    return handleRestRequest(services, request, reply);
+  });
+
+  return { app, http: app.server as http.Server, https: httpsServer };
+}
+
+export interface RunningServer {
+  readonly services: Services;
+  readonly app: FastifyInstance;
+  readonly httpPort: number;
+  readonly httpsPort: number | null;
+  readonly httpUrl: string;
+  readonly httpsUrl: string | null;
+  close(): Promise<void>;
+}
+
+function listenOn(server: http.Server | https.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server | https.Server, sockets: Set<Duplex>, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    // Idle keep-alive connections would hold close() open; in-flight requests get a grace period.
+    server.closeIdleConnections();
+    setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, graceMs).unref();
+  });
+}
+
+function trackSockets(server: http.Server | https.Server): Set<Duplex> {
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+/** Listens on the configured ports; `close()` stops accepting, finishes in-flight requests, then closes the database. */
+export async function startServer(services: Services, installers: RouteInstaller[] = []): Promise<RunningServer> {
+  const { app, http: httpServer, https: httpsServer } = buildServers(services, installers);
+  await app.ready();
+  const { host } = services.config;
+  const httpSockets = trackSockets(httpServer);
+  const httpsSockets = httpsServer ? trackSockets(httpsServer) : new Set<Duplex>();
+  const httpPort = await listenOn(httpServer, services.config.port, host);
+  const httpsPort =
+    httpsServer && services.config.httpsPort !== null ? await listenOn(httpsServer, services.config.httpsPort, host) : null;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
+  return {
+    services,
+    app,
+    httpPort,
+    httpsPort,
+    httpUrl: `http://${shownHost}:${httpPort}`,
+    httpsUrl: httpsPort === null ? null : `https://${shownHost}:${httpsPort}`,
+    close() {
+      closing ??= (async () => {
+        const grace = 10_000;
+        await Promise.all([
+          closeServer(httpServer, httpSockets, grace),
+          httpsServer ? closeServer(httpsServer, httpsSockets, grace) : Promise.resolve(),
+        ]);
+        await app.close();
+        await services.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// The composition root: every long-lived object the server needs, built once from the config.
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { noTokenAuthenticator, type TokenAuthenticator } from './auth/authenticate.js';
+import type { DialectHelpers } from './db/dialects/types.js';
+import { openDatabase } from './db/open.js';
+import type { Db } from './db/schema.js';
+import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
+import { OperatingTimeLimiter } from './limits/operatingTime.js';
+import { createLogger, type Logger } from './logger.js';
+import { allMethods } from './methods.js';
+import type { MethodContext } from './rest/method.js';
+import { MethodRegistry } from './rest/registry.js';
+
+export interface Services {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly db: Db;
+  readonly dbHelpers: DialectHelpers;
+  pingDatabase(): Promise<void>;
+  readonly registry: MethodRegistry;
+  readonly tokens: TokenAuthenticator;
+  /** app.info for OAuth callers; null until the OAuth module provides it. */
+  readonly appInfo: ((context: MethodContext) => unknown) | null;
+  /** Null when the plan is unlimited. */
+  readonly rateLimiter: LeakyBucket | null;
+  readonly operating: OperatingTimeLimiter;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly clock?: Clock;
+  readonly log?: Logger;
+}
+
+const PLAN_RATES: Record<Config['plan'], RatePlan | null> = {
+  unlimited: null,
+  free: null,
+  standard: { drainPerSecond: 2, burst: 50 },
+  enterprise: { drainPerSecond: 5, burst: 250 },
+};
+
+export function ratePlanFor(config: Config): RatePlan | null {
+  const base = PLAN_RATES[config.plan];
+  if (config.rateDrain === null && config.rateBurst === null) return base;
+  return {
+    drainPerSecond: config.rateDrain ?? base?.drainPerSecond ?? 2,
+    burst: config.rateBurst ?? base?.burst ?? 50,
+  };
+}
+
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.logLevel);
+  const opened = await openDatabase(config);
+  const ratePlan = ratePlanFor(config);
+  return {
+    config,
+    clock,
+    log,
+    db: opened.db,
+    dbHelpers: opened.helpers,
+    pingDatabase: opened.ping,
+    registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
+    tokens: noTokenAuthenticator,
+    appInfo: null,
+    rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
+    operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
+    close: opened.close,
+  };
+}

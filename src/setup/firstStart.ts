@@ -1,0 +1,48 @@
+// What `serve` does the first time it meets a data directory: the administrator (user 1) and
+// an incoming webhook with every scope. The secret is stored hashed, so the only copy of the
+// URL is written to a file readable by the owner alone.
+import fs from 'node:fs';
+import path from 'node:path';
+import { KNOWN_SCOPES } from '../auth/scopes.js';
+import { addUser, findUserById } from '../auth/users.js';
+import { addWebhook } from '../auth/webhooks.js';
+import type { Services } from '../services.js';
+
+export const WEBHOOK_FILE = 'webhook.txt';
+
+export interface Bootstrap {
+  /** Set only on the start that created the webhook. */
+  readonly created?: { readonly userId: number; readonly secret: string };
+  readonly webhookFile: string;
+}
+
+export async function ensureAdministrator(services: Services): Promise<Bootstrap> {
+  const webhookFile = path.join(services.config.dataDir, WEBHOOK_FILE);
+  const now = services.clock.now() / 1000;
+  const created = await services.db.transaction().execute(async (trx) => {
+    if (await findUserById(trx, 1)) return undefined;
+    const admin = await addUser(trx, { login: 'admin', name: 'Administrator', isAdmin: true }, now);
+    const { secret } = await addWebhook(trx, { userId: admin.id, scopes: KNOWN_SCOPES, title: 'Default administrator webhook' }, now);
+    return { userId: admin.id, secret };
+  });
+  return created ? { created, webhookFile } : { webhookFile };
+}
+
+export function webhookUrls(host: string, ports: { http: number; https: number | null }, userId: number, secret: string): string[] {
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const urls: string[] = [];
+  if (ports.https !== null) urls.push(`https://${shownHost}:${ports.https}/rest/${userId}/${secret}/`);
+  urls.push(`http://${shownHost}:${ports.http}/rest/${userId}/${secret}/`);
+  return urls;
+}
+
+export function writeWebhookFile(file: string, urls: string[]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const text =
+    '# Salestrace administrator webhook (user 1, every scope).\n' +
+    '# The database keeps only a hash of the secret: this file is its only copy.\n' +
+    urls.join('\n') +
+    '\n';
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}

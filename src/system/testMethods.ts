@@ -1,0 +1,58 @@
+// Methods that exist only when the server runs with test methods on (the test suite). They
+// give tests a list of known size, a call that takes a set time, and errors on demand.
+import type { Clock } from '../clock.js';
+import { ERRORS, RestError, restError, type ErrorKey } from '../rest/errors.js';
+import { defineMethod, type MethodDeclaration } from '../rest/method.js';
+import { pageRequest, pagedResult } from '../rest/paging.js';
+import { phpIntval, phpString } from '../rest/php.js';
+
+function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void } {
+  return typeof (clock as { advance?: unknown }).advance === 'function';
+}
+
+/** `salestrace.test.list?count=N`: rows {ID: 1..N} paged like a D7 list. */
+const testList = defineMethod({
+  name: 'salestrace.test.list',
+  scope: null,
+  testOnly: true,
+  handler({ params, start }) {
+    const count = Math.max(0, Math.min(100_000, phpIntval(params.count)));
+    const page = pageRequest(start);
+    const rows: { ID: string }[] = [];
+    // Keyset paging as SDK list helpers do it: filter[>ID] with start=-1.
+    const filter = params.filter as Record<string, unknown> | undefined;
+    const after = filter && typeof filter === 'object' ? phpIntval(filter['>ID']) : 0;
+    const firstId = Math.max(after, 0) + 1 + (page.countTotal ? page.offset : 0);
+    for (let id = firstId; id <= count && rows.length < page.limit; id++) rows.push({ ID: String(id) });
+    const total = Math.max(0, count - Math.max(after, 0));
+    return pagedResult(rows, rows.length, page, total, 'legacy');
+  },
+});
+
+/** `salestrace.test.work?seconds=S`: takes S seconds of (clock) time, without sleeping under a test clock. */
+const testWork = defineMethod({
+  name: 'salestrace.test.work',
+  scope: null,
+  testOnly: true,
+  async handler({ params, services }) {
+    const seconds = Number(phpString(params.seconds)) || 0;
+    if (canAdvance(services.clock)) services.clock.advance(seconds * 1000);
+    else await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return true;
+  },
+});
+
+/** `salestrace.test.fail?key=ERROR_KEY` throws that registry error; `key=crash` throws a plain Error. */
+const testFail = defineMethod({
+  name: 'salestrace.test.fail',
+  scope: null,
+  testOnly: true,
+  handler({ params }) {
+    const key = phpString(params.key);
+    if (key in ERRORS) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
+    if (key === 'crash') throw new Error('simulated crash with a secret stack');
+    throw new RestError('TEST_ERROR', 400, `unknown test error key "${key}"`);
+  },
+});
+
+export const testMethods: MethodDeclaration[] = [testList, testWork, testFail];
