@@ -1,0 +1,45 @@
+// What the CRM module promises the rest of the server, chiefly Sales Intelligence: entity type
+// IDs, Bitrix's CheckUpdatePermission, and hooks that run inside the item's own transaction.
+import type { Executor } from '../db/schema.js';
+import type { Caller } from '../rest/method.js';
+import type { PhpMap } from '../rest/phpQuery.js';
+
+/** CRM object types (bitrix24-docs/api-reference/crm/data-types.md "CRM Object Types"). */
+export const CRM_ENTITY_TYPES = { LEAD: 1, DEAL: 2, CONTACT: 3, COMPANY: 4, QUOTE: 7 } as const;
+
+export type CrmEntityTypeName = keyof typeof CRM_ENTITY_TYPES;
+export type CrmEntityTypeId = (typeof CRM_ENTITY_TYPES)[CrmEntityTypeName];
+
+export function entityTypeName(id: number): CrmEntityTypeName | undefined {
+  return (Object.keys(CRM_ENTITY_TYPES) as CrmEntityTypeName[]).find((name) => CRM_ENTITY_TYPES[name] === id);
+}
+
+export interface CrmItemAccess {
+  /**
+   * Bitrix's CCrmAuthorizationHelper::CheckUpdatePermission: may the caller modify this item?
+   * For an item that does not exist, true only when the caller may modify every item of the type.
+   */
+  canUpdate(entityTypeId: number, id: number, caller: Caller, db?: Executor): Promise<boolean>;
+  itemExists(entityTypeId: number, id: number, db?: Executor): Promise<boolean>;
+}
+
+export interface ItemAddedEvent {
+  readonly entityTypeId: CrmEntityTypeId;
+  readonly id: number;
+  /** The `fields` parameter as the caller sent it (UPPER_CASE for typed methods, incl. TRACE and UTM_*). */
+  readonly fields: PhpMap;
+  readonly caller: Caller;
+  /** True for crm.{lead,deal,contact,company,quote}.add; false for crm.item.add (which creates no trace). */
+  readonly viaTypedMethod: boolean;
+}
+
+/** Runs after the item row is written, in the same transaction. */
+export type ItemAddedHook = (trx: Executor, event: ItemAddedEvent) => Promise<void>;
+
+/** Runs before the item row is deleted, in the same transaction. */
+export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number) => Promise<void>;
+
+export interface CrmLifecycle {
+  onItemAdded(hook: ItemAddedHook): void;
+  onItemDeleted(hook: ItemDeletedHook): void;
+}
