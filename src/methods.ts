@@ -4,7 +4,8 @@ import { batchMethod } from './rest/batch.js';
 import type { MethodDeclaration } from './rest/method.js';
 import { systemMethods } from './system/methods.js';
 import { testMethods } from './system/testMethods.js';
+import { trackingMethods } from './tracking/methods/index.js';
 
 export function allMethods(): MethodDeclaration[] {
-  return [batchMethod, ...systemMethods, ...testMethods];
+  return [batchMethod, ...systemMethods, ...trackingMethods, ...testMethods];
 }

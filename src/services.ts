@@ -2,6 +2,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { noTokenAuthenticator, type TokenAuthenticator } from './auth/authenticate.js';
+import type { CrmItemAccess } from './crm/contract.js';
 import type { DialectHelpers } from './db/dialects/types.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
@@ -11,6 +12,7 @@ import { createLogger, type Logger } from './logger.js';
 import { allMethods } from './methods.js';
 import type { MethodContext } from './rest/method.js';
 import { MethodRegistry } from './rest/registry.js';
+import { TrackingService } from './tracking/service.js';
 
 export interface Services {
   readonly config: Config;
@@ -26,6 +28,8 @@ export interface Services {
   /** Null when the plan is unlimited. */
   readonly rateLimiter: LeakyBucket | null;
   readonly operating: OperatingTimeLimiter;
+  /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
+  readonly tracking: TrackingService;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,20 @@ export function ratePlanFor(config: Config): RatePlan | null {
   };
 }
 
+/**
+ * TRANSITIONAL, until the CRM module lands: phase 2 replaces this with `services.crm`.
+ * No CRM item exists yet, so every item is missing, and CheckUpdatePermission on a missing
+ * item is true only for a caller who may edit every item of the type: an administrator.
+ */
+const crmUnavailable: CrmItemAccess = {
+  async canUpdate(_entityTypeId, _id, caller) {
+    return caller.isAdmin;
+  },
+  async itemExists() {
+    return false;
+  },
+};
+
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
@@ -67,6 +85,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     appInfo: null,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
+    tracking: new TrackingService(opened.db, clock, crmUnavailable),
     close: opened.close,
   };
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { VERSION } from '../server.js';
 import { serveCommand } from './commands/serve.js';
+import { sourceCommand } from './commands/source.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
 
@@ -14,6 +15,7 @@ const program = new Command('salestrace')
 program.addCommand(serveCommand());
 program.addCommand(userCommand());
 program.addCommand(webhookCommand());
+program.addCommand(sourceCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

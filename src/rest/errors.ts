@@ -67,6 +67,16 @@ export const ERRORS = {
   LEGACY: spec('', 400, '{message}'),
   WRONG_ENCODING: spec('WRONG_ENCODING', 400, 'Wrong request encoding'),
 
+  // Salestrace's own read and source methods (salestrace.trace.*, salestrace.source.*):
+  // Bitrix24 has no such methods, so these codes are Salestrace's.
+  TRACE_NOT_FOUND: spec('TRACE_NOT_FOUND', 400, 'Trace with ID `{id}` not found.'),
+  SOURCE_NOT_FOUND: spec('SOURCE_NOT_FOUND', 400, 'Source with ID `{id}` not found.'),
+  SOURCE_IS_BUILT_IN: spec(
+    'SOURCE_IS_BUILT_IN',
+    400,
+    'Source `{code}` is built in and cannot be deleted; set ACTIVE to N to archive it.',
+  ),
+
   // Request-shape limits. Bitrix (PHP) silently truncates such input; Salestrace refuses it
   // with a clear error instead (COMPATIBILITY.md, "Input limits").
   REQUEST_TOO_LARGE: spec('REQUEST_TOO_LARGE', 413, 'Request body is larger than {limit} bytes'),

@@ -1,0 +1,134 @@
+// Trace ↔ CRM item bindings (sales-intelligence.md §1.2) and the clean-up that keeps traces
+// from outliving every reason to exist. A binding reaches the trace's previous visits too, so
+// the item's Sales Intelligence field shows the whole path; unbinding undoes exactly that.
+import type { CrmItemAccess } from '../crm/contract.js';
+import type { Executor } from '../db/schema.js';
+import { deleteTraceRows, type ItemRef } from './traceStore.js';
+
+/**
+ * Bitrix copies a trace's UTM tags to an item that has none when it binds them (§1.2 step 4).
+ * The CRM module owns item UTM values and provides this; without it bindings leave them alone.
+ */
+export interface ItemUtmCopier {
+  copyTagsIfItemHasNone(db: Executor, item: ItemRef, tags: Record<string, string>): Promise<void>;
+}
+
+async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('tracking_trace_tree').select('child_id').where('parent_id', 'in', [...ids]).orderBy('id').execute();
+  return rows.map((row) => row.child_id);
+}
+
+/** The previous traces of a trace at every depth, breadth first, each once. */
+export async function descendantIds(db: Executor, traceId: number): Promise<number[]> {
+  const seen = new Set<number>([traceId]);
+  const found: number[] = [];
+  let level = [traceId];
+  while (level.length > 0) {
+    const next = (await childrenOf(db, level)).filter((id) => !seen.has(id));
+    for (const id of next) seen.add(id);
+    found.push(...next);
+    level = next;
+  }
+  return found;
+}
+
+/**
+ * Binds an item to a trace and its previous traces (Bitrix's addEntity). Idempotent. Returns
+ * false without binding when the item does not exist; this is checked for every type, QUOTE
+ * included (Bitrix binds a missing quote: COMPATIBILITY.md).
+ */
+export async function bindItem(
+  db: Executor,
+  traceId: number,
+  item: ItemRef,
+  crm: CrmItemAccess,
+  utm: ItemUtmCopier | undefined,
+): Promise<boolean> {
+  if (!(await crm.itemExists(item.entityTypeId, item.entityId, db))) return false;
+  const tags = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
+  if (!tags) return false;
+  // Previous traces first and the trace itself last, as Bitrix's recursion does: the newest
+  // binding row of an item is then the trace it was bound to, not one of its previous visits.
+  for (const id of [...(await descendantIds(db, traceId)).reverse(), traceId]) {
+    await db
+      .insertInto('tracking_trace_items')
+      .values({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId })
+      .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
+      .execute();
+  }
+  const parsedTags = JSON.parse(tags.tags_json) as Record<string, string>;
+  if (utm && Object.keys(parsedTags).length > 0) await utm.copyTagsIfItemHasNone(db, item, parsedTags);
+  return true;
+}
+
+/** Removes an item's binding from a trace and from its previous traces, the mirror of bindItem. */
+export async function unbindItem(db: Executor, traceId: number, item: ItemRef): Promise<void> {
+  const ids = [traceId, ...(await descendantIds(db, traceId))];
+  await db
+    .deleteFrom('tracking_trace_items')
+    .where('trace_id', 'in', ids)
+    .where('entity_type_id', '=', item.entityTypeId)
+    .where('entity_id', '=', item.entityId)
+    .execute();
+}
+
+/** The newest trace bound to an item (Bitrix's getRowByEntity: the latest binding row). */
+export async function latestTraceOfItem(db: Executor, item: ItemRef): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('tracking_trace_items')
+    .select('trace_id')
+    .where('entity_type_id', '=', item.entityTypeId)
+    .where('entity_id', '=', item.entityId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.trace_id;
+}
+
+/**
+ * Deletes the candidate traces that nothing needs any more: no bound item and no parent trace
+ * carrying them. A deleted trace's previous traces become candidates in turn, so a whole
+ * abandoned tree goes, while a previous trace still bound elsewhere stays as a trace of its own.
+ */
+export async function removeUnusedTraces(db: Executor, candidates: readonly number[]): Promise<number[]> {
+  const removed: number[] = [];
+  const queue = [...new Set(candidates)];
+  while (queue.length > 0) {
+    const id = queue.shift() as number;
+    if (removed.includes(id)) continue;
+    const bound = await db.selectFrom('tracking_trace_items').select('id').where('trace_id', '=', id).limit(1).executeTakeFirst();
+    if (bound) continue;
+    const parent = await db.selectFrom('tracking_trace_tree').select('id').where('child_id', '=', id).limit(1).executeTakeFirst();
+    if (parent) continue;
+    if (!(await db.selectFrom('tracking_traces').select('id').where('id', '=', id).executeTakeFirst())) continue;
+    const children = await childrenOf(db, [id]);
+    await deleteTraceRows(db, id);
+    removed.push(id);
+    queue.push(...children);
+  }
+  return removed;
+}
+
+/** The bound items of one trace, in binding order. */
+export async function itemsOfTrace(db: Executor, traceId: number): Promise<ItemRef[]> {
+  const rows = await db
+    .selectFrom('tracking_trace_items')
+    .select(['entity_type_id', 'entity_id'])
+    .where('trace_id', '=', traceId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({ entityTypeId: row.entity_type_id, entityId: row.entity_id }));
+}
+
+/** Every trace an item is bound to. */
+export async function tracesOfItem(db: Executor, item: ItemRef): Promise<number[]> {
+  const rows = await db
+    .selectFrom('tracking_trace_items')
+    .select('trace_id')
+    .where('entity_type_id', '=', item.entityTypeId)
+    .where('entity_id', '=', item.entityId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.trace_id);
+}

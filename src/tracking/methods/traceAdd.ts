@@ -1,0 +1,80 @@
+// crm.tracking.trace.add (sales-intelligence.md §2.6; bitrix24-docs crm-tracking-trace-add.md):
+// TRACE is checked, then every ENTITIES element in turn (TYPE, ID, update permission), all
+// before anything is written; then the trace and its bindings are saved in one transaction.
+import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
+import { coreError } from '../../rest/errors.js';
+import { defineMethod, type Caller } from '../../rest/method.js';
+import { isPhpArray, phpEmpty, phpValues } from '../../rest/php.js';
+import { positiveIntegerId } from '../itemRefs.js';
+import { decodeTraceText, TRACE_MESSAGES, TraceInputError } from '../parseTrace.js';
+import type { TrackingService } from '../service.js';
+import type { ItemRef } from '../traceStore.js';
+
+const ALLOWED_TYPES = 'COMPANY,CONTACT,DEAL,LEAD,QUOTE';
+
+export const ENTITY_MESSAGES = {
+  notAList: 'Parameter `ENTITIES` must be a list of objects with TYPE and ID.',
+  wrongType: `Wrong TYPE in parameter \`ENTITIES\`. Allowed types: ${ALLOWED_TYPES}`,
+  wrongId: 'Wrong ID in parameter `ENTITIES`.',
+  noAccess: (type: string, id: number) => `You have no access to entity \`${type}\` with ID \`${id}\`.`,
+} as const;
+
+/** TRACE as text: strings as sent, numbers and `true` the way PHP would print them; a list or map is not JSON text. */
+function traceParamText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value === true ? '1' : String(value);
+  throw coreError(TRACE_MESSAGES.invalidJson);
+}
+
+function decodeTraceParam(value: unknown): unknown {
+  if (phpEmpty(value)) throw coreError(TRACE_MESSAGES.required);
+  try {
+    return decodeTraceText(traceParamText(value));
+  } catch (error) {
+    if (error instanceof TraceInputError) throw coreError(error.message);
+    throw error;
+  }
+}
+
+function entityField(entity: unknown, key: string): unknown {
+  if (!isPhpArray(entity) || Array.isArray(entity)) return undefined;
+  return Object.hasOwn(entity, key) ? entity[key] : undefined;
+}
+
+/**
+ * ENTITIES, element by element. Core treats an absent or empty ENTITIES as none; any other
+ * value that is not an array is refused here instead of being ignored (COMPATIBILITY.md).
+ */
+async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingService): Promise<ItemRef[]> {
+  if (phpEmpty(value)) return [];
+  if (!isPhpArray(value)) throw coreError(ENTITY_MESSAGES.notAList);
+  const items: ItemRef[] = [];
+  for (const entity of phpValues(value)) {
+    const type = entityField(entity, 'TYPE');
+    if (typeof type !== 'string' || !Object.hasOwn(CRM_ENTITY_TYPES, type)) throw coreError(ENTITY_MESSAGES.wrongType);
+    const id = positiveIntegerId(entityField(entity, 'ID'));
+    if (id === null) throw coreError(ENTITY_MESSAGES.wrongId);
+    const item = { entityTypeId: CRM_ENTITY_TYPES[type as CrmEntityTypeName], entityId: id };
+    if (!(await tracking.mayEdit(item, caller))) throw coreError(ENTITY_MESSAGES.noAccess(type, id));
+    items.push(item);
+  }
+  return items;
+}
+
+export const traceAddMethod = defineMethod({
+  name: 'crm.tracking.trace.add',
+  scope: 'crm',
+  batch: true,
+  async handler({ params, caller, services }) {
+    const decoded = decodeTraceParam(params.TRACE);
+    let prepared;
+    try {
+      prepared = await services.tracking.prepare(decoded);
+    } catch (error) {
+      if (error instanceof TraceInputError) throw coreError(error.message);
+      throw error;
+    }
+    const items = await checkedEntities(params.ENTITIES, caller, services.tracking);
+    return services.tracking.create(prepared, items);
+  },
+});

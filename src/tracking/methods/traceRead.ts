@@ -1,0 +1,85 @@
+// salestrace.trace.get and salestrace.trace.list: reading traces back. Bitrix24 has no read
+// methods for traces, so these live in Salestrace's own namespace (hidden by `serve --strict`).
+import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
+import { argumentError, restError } from '../../rest/errors.js';
+import { defineMethod } from '../../rest/method.js';
+import { pageRequest, pagedResult } from '../../rest/paging.js';
+import { isPhpMap, paramCaseInsensitive, phpEmpty } from '../../rest/php.js';
+import { positiveIntegerId } from '../itemRefs.js';
+import type { TraceFilter } from '../traceStore.js';
+import { traceTreeView, traceView } from './traceView.js';
+
+export function requiredId(value: unknown): number {
+  const id = positiveIntegerId(value);
+  if (id === null) throw argumentError('Parameter `id` must be a positive integer.', 'id');
+  return id;
+}
+
+export const traceGetMethod = defineMethod({
+  name: 'salestrace.trace.get',
+  scope: 'crm',
+  async handler({ params, services }) {
+    const id = requiredId(params.id);
+    const traces = await services.tracking.readWithPrevious(id);
+    if (traces.length === 0) throw restError('TRACE_NOT_FOUND', { id });
+    return traceTreeView(id, traces, await services.tracking.sources());
+  },
+});
+
+const FILTER_FIELDS = ['ENTITY_TYPE', 'ENTITY_ID', 'SOURCE_ID', '>=DATE_CREATE', '<=DATE_CREATE'];
+
+/** Unix seconds from a timestamp, a `YYYY-MM-DD` date (midnight, server zone) or an ISO 8601 date-time. */
+function filterDate(value: unknown, key: string): number {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string') {
+    if (/^-?\d+$/.test(value)) return Number(value);
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (day) return new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])).getTime() / 1000;
+    if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+      const ms = Date.parse(value);
+      if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+    }
+  }
+  throw argumentError(`Filter field \`${key}\` must be a date (YYYY-MM-DD), an ISO 8601 date-time or unix seconds.`, 'filter');
+}
+
+function traceFilter(raw: unknown): TraceFilter {
+  if (phpEmpty(raw)) return {};
+  if (!isPhpMap(raw)) throw argumentError('Parameter `filter` must be an object.', 'filter');
+  for (const key of Object.keys(raw)) {
+    if (!FILTER_FIELDS.includes(key)) {
+      throw argumentError(`Unknown filter field \`${key}\`. Allowed: ${FILTER_FIELDS.join(', ')}.`, 'filter');
+    }
+  }
+  const filter: { -readonly [K in keyof TraceFilter]: TraceFilter[K] } = {};
+  if ('ENTITY_TYPE' in raw || 'ENTITY_ID' in raw) {
+    const type = raw.ENTITY_TYPE;
+    if (typeof type !== 'string' || !Object.hasOwn(CRM_ENTITY_TYPES, type)) {
+      throw argumentError(`Filter field \`ENTITY_TYPE\` must be one of ${Object.keys(CRM_ENTITY_TYPES).join(', ')}, together with ENTITY_ID.`, 'filter');
+    }
+    const id = positiveIntegerId(raw.ENTITY_ID);
+    if (id === null) throw argumentError('Filter field `ENTITY_ID` must be a positive integer, together with ENTITY_TYPE.', 'filter');
+    filter.item = { entityTypeId: CRM_ENTITY_TYPES[type as CrmEntityTypeName], entityId: id };
+  }
+  if ('SOURCE_ID' in raw) {
+    const value = raw.SOURCE_ID;
+    const id = value === 0 || value === '0' ? 0 : positiveIntegerId(value);
+    if (id === null) throw argumentError('Filter field `SOURCE_ID` must be a source ID, or 0 for organic traffic.', 'filter');
+    filter.sourceId = id;
+  }
+  if ('>=DATE_CREATE' in raw) filter.createdFrom = filterDate(raw['>=DATE_CREATE'], '>=DATE_CREATE');
+  if ('<=DATE_CREATE' in raw) filter.createdTo = filterDate(raw['<=DATE_CREATE'], '<=DATE_CREATE');
+  return filter;
+}
+
+export const traceListMethod = defineMethod({
+  name: 'salestrace.trace.list',
+  scope: 'crm',
+  async handler({ params, start, services }) {
+    const filter = traceFilter(paramCaseInsensitive(params, 'filter'));
+    const page = pageRequest(start);
+    const { traces, total } = await services.tracking.list(filter, page);
+    const sources = await services.tracking.sources();
+    return pagedResult(traces.map((trace) => traceView(trace, sources)), traces.length, page, total, 'legacy');
+  },
+});

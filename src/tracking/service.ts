@@ -1,0 +1,183 @@
+// Sales Intelligence as one service: creating, deleting and reading traces, managing sources,
+// and the CRM item hooks. Every write that belongs together runs in one transaction. CRM items
+// are reached only through the CRM contract (src/crm/contract.ts).
+import type { Clock } from '../clock.js';
+import { CRM_ENTITY_TYPES, type CrmItemAccess, type ItemAddedHook, type ItemDeletedHook } from '../crm/contract.js';
+import type { Db, Executor } from '../db/schema.js';
+import type { Caller } from '../rest/method.js';
+import { coreError } from '../rest/errors.js';
+import {
+  bindItem,
+  descendantIds,
+  itemsOfTrace,
+  latestTraceOfItem,
+  removeUnusedTraces,
+  tracesOfItem,
+  unbindItem,
+  type ItemUtmCopier,
+} from './bindings.js';
+import { positiveIntegerId } from './itemRefs.js';
+import { traceFromItemFields } from './itemTrace.js';
+import { parseTrace, TraceInputError, type ParsedTrace } from './parseTrace.js';
+import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
+import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
+import type { SourceMatcher } from './sourceMatcher.js';
+import { addSource, deleteSource, loadSourceMatcher, loadSources, updateSource, type SourceChanges } from './sources.js';
+import {
+  appendChannel,
+  deleteTraceRows,
+  listTraceIds,
+  readTraces,
+  saveTrace,
+  traceExists,
+  type ItemRef,
+  type TraceFilter,
+  type TraceRecord,
+} from './traceStore.js';
+
+/** A TRACE parsed against the sources of the moment, not yet written. */
+export interface PreparedTrace {
+  readonly trace: ParsedTrace;
+  readonly matcher: SourceMatcher;
+}
+
+export class TrackingService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly crm: CrmItemAccess,
+    private readonly itemUtm?: ItemUtmCopier,
+  ) {}
+
+  private nowSeconds(): number {
+    return this.clock.now() / 1000;
+  }
+
+  /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
+  async prepare(decoded: unknown): Promise<PreparedTrace> {
+    const matcher = await loadSourceMatcher(this.db);
+    return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
+  }
+
+  /** Bitrix's CheckUpdatePermission on one item. */
+  mayEdit(item: ItemRef, caller: Caller): Promise<boolean> {
+    return this.crm.canUpdate(item.entityTypeId, item.entityId, caller);
+  }
+
+  /** Saves a prepared trace and binds the items (missing ones are skipped quietly, §2.6 step 5). */
+  async create(prepared: PreparedTrace, items: readonly ItemRef[]): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const id = await saveTrace(trx, prepared.trace, prepared.matcher, this.nowSeconds());
+      for (const item of items) await bindItem(trx, id, item, this.crm, this.itemUtm);
+      return id;
+    });
+  }
+
+  /**
+   * crm.tracking.trace.delete (§2.7): unbinds the items the caller may edit. Only when no
+   * binding is left does the trace go, and then completely: channels, tree rows and the
+   * previous traces nothing else needs. An unknown ID changes nothing.
+   */
+  async delete(id: number, caller: Caller): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await traceExists(trx, id))) return;
+      let keptSome = false;
+      for (const item of await itemsOfTrace(trx, id)) {
+        if (await this.crm.canUpdate(item.entityTypeId, item.entityId, caller, trx)) await unbindItem(trx, id, item);
+        else keptSome = true;
+      }
+      if (keptSome) return;
+      const previous = await descendantIds(trx, id);
+      await deleteTraceRows(trx, id);
+      await removeUnusedTraces(trx, previous);
+    });
+  }
+
+  /** A trace and all its previous traces (at every depth), the trace first; empty when it does not exist. */
+  async readWithPrevious(id: number): Promise<TraceRecord[]> {
+    if (!(await traceExists(this.db, id))) return [];
+    return readTraces(this.db, [id, ...(await descendantIds(this.db, id))]);
+  }
+
+  async list(filter: TraceFilter, page: { offset: number; limit: number; countTotal: boolean }) {
+    const { ids, total } = await listTraceIds(this.db, filter, page);
+    return { traces: await readTraces(this.db, ids), total };
+  }
+
+  sources(): Promise<SourceRecord[]> {
+    return loadSources(this.db);
+  }
+
+  settings(): Promise<TrackingSettings> {
+    return loadTrackingSettings(this.db);
+  }
+
+  updateSettings(changes: Partial<TrackingSettings>): Promise<TrackingSettings> {
+    return saveTrackingSettings(this.db, changes);
+  }
+
+  addSource(changes: SourceChanges): Promise<number> {
+    return this.db.transaction().execute((trx) => addSource(trx, changes, this.nowSeconds()));
+  }
+
+  updateSource(id: number, changes: SourceChanges): Promise<void> {
+    return this.db.transaction().execute((trx) => updateSource(trx, id, changes));
+  }
+
+  deleteSource(id: number): Promise<void> {
+    return this.db.transaction().execute((trx) => deleteSource(trx, id));
+  }
+
+  /**
+   * TRACE on crm.{lead,deal,contact,company,quote}.add (§5.2), inside the item's transaction:
+   * the item's trace is a numeric TRACE naming an existing trace, or one built from the TRACE
+   * JSON and the UTM_* fields (an empty, organic one when there are neither); it gets a `rest`
+   * channel and the item is bound. crm.item.add creates no trace (§5.4).
+   */
+  readonly onItemAdded: ItemAddedHook = async (trx, event) => {
+    if (!event.viaTypedMethod) return;
+    const item = { entityTypeId: event.entityTypeId, entityId: event.id };
+    const now = this.nowSeconds();
+    let traceId = (await latestTraceOfItem(trx, item)) ?? (await this.existingTraceNamedBy(trx, event.fields.TRACE));
+    if (traceId === undefined) {
+      const matcher = await loadSourceMatcher(trx);
+      let trace: ParsedTrace;
+      try {
+        trace = traceFromItemFields(event.fields, matcher, now);
+      } catch (error) {
+        if (error instanceof TraceInputError) throw coreError(error.message);
+        throw error;
+      }
+      traceId = await saveTrace(trx, trace, matcher, now);
+    }
+    await appendChannel(trx, traceId, { code: 'rest', value: null });
+    await bindItem(trx, traceId, item, this.crm, this.itemUtm);
+    if (event.entityTypeId === CRM_ENTITY_TYPES.DEAL) {
+      // A deal's client is bound too. Bitrix binds COMPANY_ID with the contact type by mistake (§5.2 step 4).
+      const contactId = positiveIntegerId(event.fields.CONTACT_ID);
+      const companyId = positiveIntegerId(event.fields.COMPANY_ID);
+      if (contactId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: contactId }, this.crm, this.itemUtm);
+      if (companyId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: companyId }, this.crm, this.itemUtm);
+    }
+  };
+
+  /**
+   * An item is being deleted: all its bindings go (Bitrix removes only the latest one, §1.13),
+   * and so does every trace that was bound to it and is now needed by nothing else.
+   */
+  readonly onItemDeleted: ItemDeletedHook = async (trx, entityTypeId, id) => {
+    const item = { entityTypeId, entityId: id };
+    const traces = await tracesOfItem(trx, item);
+    await trx
+      .deleteFrom('tracking_trace_items')
+      .where('entity_type_id', '=', entityTypeId)
+      .where('entity_id', '=', id)
+      .execute();
+    await removeUnusedTraces(trx, traces);
+  };
+
+  private async existingTraceNamedBy(db: Executor, value: unknown): Promise<number | undefined> {
+    const id = positiveIntegerId(typeof value === 'string' ? value.trim() : value);
+    return id !== null && (await traceExists(db, id)) ? id : undefined;
+  }
+}

@@ -1,0 +1,167 @@
+// Trace rows in the database: saving a parsed trace with its previous visits, tree rows and
+// channels (sales-intelligence.md §2.5), reading traces back, and removing one trace's rows.
+import type { Executor } from '../db/schema.js';
+import type { TraceChannel } from './channels.js';
+import { isChannelCode } from './channels.js';
+import { traceSourceId, type ParsedTrace, type TracePage } from './parseTrace.js';
+import type { SourceMatcher } from './sourceMatcher.js';
+
+export interface ItemRef {
+  readonly entityTypeId: number;
+  readonly entityId: number;
+}
+
+export interface TraceRecord {
+  readonly id: number;
+  readonly createdAt: number;
+  /** Null is organic traffic. */
+  readonly sourceId: number | null;
+  readonly isMobile: boolean;
+  readonly tags: Record<string, string>;
+  readonly pages: TracePage[];
+  readonly channels: TraceChannel[];
+  /** Bound CRM items in binding order. */
+  readonly items: ItemRef[];
+  /** Previous visits this trace carries. */
+  readonly childIds: number[];
+  /** Traces that carry this one as a previous visit. */
+  readonly parentIds: number[];
+}
+
+/**
+ * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), then the
+ * tree rows and the channels. Call inside a transaction.
+ */
+export async function saveTrace(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<number> {
+  const childIds: number[] = [];
+  for (const previous of trace.previous) childIds.push(await saveTrace(db, previous, matcher, nowSeconds));
+  const inserted = await db
+    .insertInto('tracking_traces')
+    .values({
+      created_at: trace.createdAt ?? Math.floor(nowSeconds),
+      source_id: traceSourceId(trace, matcher),
+      is_mobile: trace.isMobile ? 1 : 0,
+      tags_json: JSON.stringify(trace.tags),
+      pages_json: JSON.stringify(trace.pages),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = inserted.id;
+  for (const childId of childIds) {
+    await db.insertInto('tracking_trace_tree').values({ parent_id: id, child_id: childId }).execute();
+  }
+  for (const channel of trace.channels) await appendChannel(db, id, channel);
+  return id;
+}
+
+/** One channel per code and trace: an existing code keeps its first value (§1.3). */
+export async function appendChannel(db: Executor, traceId: number, channel: TraceChannel): Promise<void> {
+  await db
+    .insertInto('tracking_trace_channels')
+    .values({ trace_id: traceId, code: channel.code, value: channel.value })
+    .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing())
+    .execute();
+}
+
+export async function traceExists(db: Executor, id: number): Promise<boolean> {
+  return (await db.selectFrom('tracking_traces').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+/** Deletes one trace row with its bindings, channels and tree rows (both directions). */
+export async function deleteTraceRows(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('tracking_trace_items').where('trace_id', '=', id).execute();
+  await db.deleteFrom('tracking_trace_channels').where('trace_id', '=', id).execute();
+  await db.deleteFrom('tracking_trace_tree').where((eb) => eb.or([eb('parent_id', '=', id), eb('child_id', '=', id)])).execute();
+  await db.deleteFrom('tracking_traces').where('id', '=', id).execute();
+}
+
+function parseJson<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Traces by ID with everything attached, in the order of `ids`; unknown IDs are left out. */
+export async function readTraces(db: Executor, ids: readonly number[]): Promise<TraceRecord[]> {
+  if (ids.length === 0) return [];
+  const unique = [...new Set(ids)];
+  const rows = await db.selectFrom('tracking_traces').selectAll().where('id', 'in', unique).execute();
+  const channels = await db.selectFrom('tracking_trace_channels').selectAll().where('trace_id', 'in', unique).orderBy('id').execute();
+  const items = await db.selectFrom('tracking_trace_items').selectAll().where('trace_id', 'in', unique).orderBy('id').execute();
+  const tree = await db
+    .selectFrom('tracking_trace_tree')
+    .selectAll()
+    .where((eb) => eb.or([eb('parent_id', 'in', unique), eb('child_id', 'in', unique)]))
+    .orderBy('id')
+    .execute();
+  const byId = new Map(
+    rows.map((row): [number, TraceRecord] => [
+      row.id,
+      {
+        id: row.id,
+        createdAt: row.created_at,
+        sourceId: row.source_id,
+        isMobile: row.is_mobile === 1,
+        tags: parseJson(row.tags_json, {}),
+        pages: parseJson(row.pages_json, []),
+        channels: channels
+          .filter((channel) => channel.trace_id === row.id && isChannelCode(channel.code))
+          .map((channel) => ({ code: channel.code as TraceChannel['code'], value: channel.value })),
+        items: items.filter((item) => item.trace_id === row.id).map((item) => ({ entityTypeId: item.entity_type_id, entityId: item.entity_id })),
+        childIds: tree.filter((edge) => edge.parent_id === row.id).map((edge) => edge.child_id),
+        parentIds: tree.filter((edge) => edge.child_id === row.id).map((edge) => edge.parent_id),
+      },
+    ]),
+  );
+  return ids.flatMap((id) => {
+    const record = byId.get(id);
+    return record ? [record] : [];
+  });
+}
+
+export interface TraceFilter {
+  /** The item's traces, newest first. */
+  readonly item?: ItemRef;
+  /** 0 is organic traffic. */
+  readonly sourceId?: number;
+  readonly createdFrom?: number;
+  readonly createdTo?: number;
+}
+
+/** One page of trace IDs and, unless told not to, the total count. */
+export async function listTraceIds(
+  db: Executor,
+  filter: TraceFilter,
+  page: { offset: number; limit: number; countTotal: boolean },
+): Promise<{ ids: number[]; total: number | undefined }> {
+  let query = db.selectFrom('tracking_traces as t');
+  if (filter.item) {
+    const item = filter.item;
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('tracking_trace_items as i')
+          .select('i.id')
+          .whereRef('i.trace_id', '=', 't.id')
+          .where('i.entity_type_id', '=', item.entityTypeId)
+          .where('i.entity_id', '=', item.entityId),
+      ),
+    );
+  }
+  if (filter.sourceId !== undefined) {
+    query = filter.sourceId === 0 ? query.where((eb) => eb.or([eb('t.source_id', 'is', null), eb('t.source_id', '=', 0)])) : query.where('t.source_id', '=', filter.sourceId);
+  }
+  if (filter.createdFrom !== undefined) query = query.where('t.created_at', '>=', filter.createdFrom);
+  if (filter.createdTo !== undefined) query = query.where('t.created_at', '<=', filter.createdTo);
+
+  const ordered = filter.item ? query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc') : query.orderBy('t.id', 'asc');
+  const rows = await ordered.select('t.id').limit(page.limit).offset(page.offset).execute();
+  let total: number | undefined;
+  if (page.countTotal) {
+    const counted = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    total = Number(counted.n);
+  }
+  return { ids: rows.map((row) => row.id), total };
+}
