@@ -50,6 +50,19 @@ export function serveCommand(): Command {
     const services = await createServices(config);
     // Listen first: the webhook file names the real ports, which port 0 only knows afterwards.
     const server = await startServer(services, routeInstallers());
+    // Handlers go in before anything is printed: a supervisor may signal as soon as it reads the banner.
+    const shutdown = (signal: string) => {
+      console.log(`${signal} received: finishing in-flight requests`);
+      server.close().then(
+        () => process.exit(0),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
     const ports = { http: server.httpPort, https: server.httpsPort };
     let urls: string[] = [];
     const bootstrap = await ensureAdministrator(services, (userId, secret) => {
@@ -72,19 +85,6 @@ export function serveCommand(): Command {
       );
     }
     if (server.httpsUrl) console.log(`Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
-
-    const shutdown = (signal: string) => {
-      console.log(`${signal} received: finishing in-flight requests`);
-      server.close().then(
-        () => process.exit(0),
-        (error) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
   });
   return serve;
 }
