@@ -96,7 +96,9 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
       .send({ status: healthy ? 'ok' : 'degraded', database, dialect: services.dbHelpers.name, version: VERSION });
   });
 
-  app.all('*', async (request, reply) => {
+  // PHP serves a script whatever the verb, so every verb reaches the REST handler; verbs Fastify
+  // does not route (PROPFIND, SEARCH…) arrive through the not-found handler.
+  const answerAnyRequest = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.raw.url ?? '/';
     if (request.method === 'OPTIONS') {
       return reply
@@ -108,7 +110,9 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     }
     if (!isRestPath(url.split('?')[0])) return sendError(reply, restError('NOT_FOUND'));
     return handleRestRequest(services, request, reply);
-  });
+  };
+  app.all('*', answerAnyRequest);
+  app.setNotFoundHandler(answerAnyRequest);
 
   return { app, http: app.server as http.Server, https: httpsServer };
 }
