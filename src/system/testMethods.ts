@@ -10,7 +10,10 @@ function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void 
   return typeof (clock as { advance?: unknown }).advance === 'function';
 }
 
-/** `salestrace.test.list?count=N`: rows {ID: 1..N} paged like a D7 list. */
+/**
+ * `salestrace.test.list?count=N[&style=d7]`: rows {ID: 1..N} paged like a legacy list (or a D7
+ * one), honouring `filter[>ID]` as the SDK list helpers send it.
+ */
 const testList = defineMethod({
   name: 'salestrace.test.list',
   scope: null,
@@ -25,7 +28,7 @@ const testList = defineMethod({
     const firstId = Math.max(after, 0) + 1 + (page.countTotal ? page.offset : 0);
     for (let id = firstId; id <= count && rows.length < page.limit; id++) rows.push({ ID: String(id) });
     const total = Math.max(0, count - Math.max(after, 0));
-    return pagedResult(rows, rows.length, page, total, 'legacy');
+    return pagedResult(rows, rows.length, page, total, params.style === 'd7' ? 'd7' : 'legacy');
   },
 });
 

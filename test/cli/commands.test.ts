@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { spawn } from 'node:child_process';
+import { BIN, cleanEnv, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
 const dataDir = tempDataDir();
 let serve: ServeProcess;
@@ -22,6 +23,20 @@ afterAll(async () => {
 async function call(url: string): Promise<any> {
   return (await fetch(url)).json() as Promise<any>;
 }
+
+describe('./bin/salestrace', () => {
+  it('runs directly from the checkout (shebang and executable bit)', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(BIN, ['--version'], { cwd: ROOT, env: cleanEnv() });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
 
 describe('every command takes --data DIR', () => {
   it.each([['serve'], ['user', 'add'], ['user', 'list'], ['webhook', 'add'], ['webhook', 'list'], ['webhook', 'revoke']])(

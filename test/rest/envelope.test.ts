@@ -83,6 +83,14 @@ describe('list envelope: next and total (§2.1, §6)', () => {
     expect('next' in answer.body).toBe(false);
   });
 
+  it('start=-1 on a D7-style list reports neither next nor total', async () => {
+    const answer = await callJson(server, 'salestrace.test.list', { count: 120, start: -1, style: 'd7' });
+    expect(answer.body.result).toHaveLength(50);
+    expect(answer.text).toMatch(/\],"time":/);
+    expect('total' in answer.body).toBe(false);
+    expect('next' in answer.body).toBe(false);
+  });
+
   it('an empty list is [] with total 0', async () => {
     const answer = await callGet(server, 'salestrace.test.list', 'count=0');
     expect(answer.text).toMatch(/^\{"result":\[\],"total":0,"time":/);
