@@ -1,5 +1,6 @@
 // Establishes the caller of a REST request, with the checks and the order of
-// rest-protocol.md §1.5: HTTPS, credentials, scope, manual hold, plan gate.
+// rest-protocol.md §1.5 (core's apauth): HTTPS, credentials, scope, manual hold, plan gate,
+// and finally whether the user can be logged in.
 import { restError } from '../rest/errors.js';
 import type { Caller } from '../rest/method.js';
 import type { PhpMap } from '../rest/phpQuery.js';

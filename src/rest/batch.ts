@@ -99,10 +99,6 @@ function splitRow(row: string): { method: string; query: string } {
   return { method: url.slice(0, question), query: url.slice(question + 1) };
 }
 
-function errorBody(error: RestError): Record<string, unknown> {
-  return error.toBody();
-}
-
 async function runRow(
   services: Services,
   caller: Caller,
@@ -150,7 +146,7 @@ export const batchMethod = defineMethod({
     for (const [key, row] of rows) {
       position++;
       if (position > MAX_BATCH_COMMANDS) {
-        maps.result_error[key] = errorBody(restError('ERROR_BATCH_LENGTH_EXCEEDED'));
+        maps.result_error[key] = restError('ERROR_BATCH_LENGTH_EXCEEDED').toBody();
         if (halt) break;
         continue;
       }
@@ -159,7 +155,7 @@ export const batchMethod = defineMethod({
       const startedAt = services.clock.now() / 1000;
       const outcome = await runRow(services, caller, row, maps, startedAt);
       if (!outcome.ok) {
-        maps.result_error[key] = errorBody(outcome.error);
+        maps.result_error[key] = outcome.error.toBody();
         if (halt) break;
         continue;
       }
