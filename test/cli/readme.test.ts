@@ -104,4 +104,17 @@ describe('README: npm start on a fresh data directory', () => {
       expect(await serve.stop()).toBe(0);
     }
   });
+
+  it('a start whose webhook file was deleted says how to make a new webhook instead of failing', async () => {
+    const webhookFile = path.join(dataDir, 'webhook.txt');
+    fs.rmSync(webhookFile);
+    const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', '0']);
+    try {
+      expect(serve.output()).toContain(
+        `The administrator webhook file ${webhookFile} is gone; create a new webhook with \`salestrace webhook add --user 1 --scope crm,user\`.`,
+      );
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
 });
