@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { errorBody } from './rest/envelope.js';
 import { RestError, restError } from './rest/errors.js';
 import { CORS_HEADERS, handleRestRequest, sendError, unexpectedError } from './rest/httpHandler.js';
 import { isRestPath, parseRestPath } from './rest/route.js';
@@ -34,16 +35,17 @@ function fastifyFailure(services: Services, error: FastifyError, request: Fastif
     return restError('REQUEST_TOO_LARGE', { limit: services.config.bodyLimitBytes });
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return new RestError('BAD_REQUEST', error.statusCode, 'The HTTP request could not be read');
+    return restError('BAD_REQUEST');
   }
   return unexpectedError(services, request, error);
 }
 
 /** Written straight to the socket when Node cannot even parse the request. */
 function rawBadRequest(): string {
-  const body = JSON.stringify({ error: 'BAD_REQUEST', error_description: 'Malformed HTTP request' });
+  const body = errorBody(restError('BAD_REQUEST'), 'json');
   return (
     'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n' +
+    'Access-Control-Allow-Origin: *\r\nX-Content-Type-Options: nosniff\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   );
 }
@@ -94,7 +96,9 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
       .send({ status: healthy ? 'ok' : 'degraded', database, dialect: services.dbHelpers.name, version: VERSION });
   });
 
-  app.all('*', async (request, reply) => {
+  // PHP serves a script whatever the verb, so every verb reaches the REST handler; verbs Fastify
+  // does not route (PROPFIND, SEARCH…) arrive through the not-found handler.
+  const answerAnyRequest = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = request.raw.url ?? '/';
     if (request.method === 'OPTIONS') {
       return reply
@@ -106,7 +110,9 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     }
     if (!isRestPath(url.split('?')[0])) return sendError(reply, restError('NOT_FOUND'));
     return handleRestRequest(services, request, reply);
-  });
+  };
+  app.all('*', answerAnyRequest);
+  app.setNotFoundHandler(answerAnyRequest);
 
   return { app, http: app.server as http.Server, https: httpsServer };
 }

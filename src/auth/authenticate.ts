@@ -1,5 +1,6 @@
 // Establishes the caller of a REST request, with the checks and the order of
-// rest-protocol.md §1.5: HTTPS, credentials, scope, manual hold, plan gate.
+// rest-protocol.md §1.5 (core's apauth): HTTPS, credentials, scope, manual hold, plan gate,
+// and finally whether the user can be logged in.
 import { restError } from '../rest/errors.js';
 import type { Caller } from '../rest/method.js';
 import type { PhpMap } from '../rest/phpQuery.js';
@@ -42,10 +43,15 @@ export function findAccessToken(credentials: Credentials): string | undefined {
   return undefined;
 }
 
+/**
+ * The webhook's user: a numeric ID as given (core's `strval(intval($uid)) === $uid`), otherwise
+ * an active user's LOGIN (rest-protocol.md §1.1). Whether an ID-addressed user is active is
+ * checked later, when core "logs the user in".
+ */
 async function webhookUser(services: Services, login: string): Promise<User | undefined> {
-  // The path's user part is an ID, or a LOGIN that core looks up (rest-protocol.md §1.1).
-  if (/^[1-9]\d{0,9}$/.test(login)) return findUserById(services.db, Number(login));
-  return findUserByLogin(services.db, login);
+  if (/^(0|-?[1-9]\d{0,15})$/.test(login)) return findUserById(services.db, Number(login));
+  const user = await findUserByLogin(services.db, login);
+  return user?.active ? user : undefined;
 }
 
 export async function authenticateWebhook(
@@ -59,13 +65,16 @@ export async function authenticateWebhook(
   const user = await webhookUser(services, login);
   const webhook = user ? await findWebhookBySecret(services.db, user.id, secret) : undefined;
   const now = services.clock.now() / 1000;
-  if (!user || !user.active || !webhook || !webhook.active || (webhook.expiresAt !== null && webhook.expiresAt <= now)) {
+  // An expired or revoked webhook is no longer an active pair of user and secret, which core
+  // answers with INVALID_CREDENTIALS (COMPATIBILITY.md explains the choice).
+  if (!user || !webhook || !webhook.active || (webhook.expiresAt !== null && webhook.expiresAt <= now)) {
     throw restError('INVALID_CREDENTIALS');
   }
   const scopes = new Set(webhook.scopes);
   if (!hasScope(scopes, requiredScope)) throw restError('INSUFFICIENT_SCOPE_WEBHOOK');
   if (webhook.held) throw restError('OVERLOAD_LIMIT');
   if (services.config.plan === 'free') throw restError('ACCESS_DENIED_PLAN');
+  if (!user.active) throw restError('AUTHORIZATION_ERROR');
   return {
     userId: user.id,
     isAdmin: user.isAdmin,
@@ -75,15 +84,25 @@ export async function authenticateWebhook(
   };
 }
 
+/**
+ * Webhook credentials: the path's `{user}/{secret}`, or else `aplogin` and `ap` parameters,
+ * which core's webhook handler reads from the same merged parameters (path wins).
+ */
+function webhookCredentials(credentials: Credentials): { login: string; secret: string } | undefined {
+  if (credentials.webhook) return credentials.webhook;
+  const { aplogin, ap } = credentials.params;
+  if (aplogin === undefined || ap === undefined) return undefined;
+  const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  return { login: text(aplogin), secret: text(ap) };
+}
+
 export async function authenticate(
   services: Services,
   credentials: Credentials,
   requiredScope: string | null,
 ): Promise<Caller> {
-  if (credentials.webhook) {
-    const { login, secret } = credentials.webhook;
-    return authenticateWebhook(services, login, secret, credentials.isHttps, requiredScope);
-  }
+  const webhook = webhookCredentials(credentials);
+  if (webhook) return authenticateWebhook(services, webhook.login, webhook.secret, credentials.isHttps, requiredScope);
   const token = findAccessToken(credentials);
   if (token === undefined) throw restError('NO_AUTH_FOUND');
   return services.tokens.authenticate(token, requiredScope, services);

@@ -11,6 +11,8 @@ export interface User {
   readonly timeZone: string;
   readonly isAdmin: boolean;
   readonly active: boolean;
+  /** Unix seconds. */
+  readonly createdAt: number;
 }
 
 export interface NewUser {
@@ -23,7 +25,7 @@ export interface NewUser {
 
 type UserRow = {
   id: number; login: string; name: string; last_name: string; email: string; gender: string;
-  time_zone: string; is_admin: number; active: number;
+  time_zone: string; is_admin: number; active: number; created_at: number | string;
 };
 
 function toUser(row: UserRow): User {
@@ -37,10 +39,11 @@ function toUser(row: UserRow): User {
     timeZone: row.time_zone,
     isAdmin: row.is_admin === 1,
     active: row.active === 1,
+    createdAt: Number(row.created_at),
   };
 }
 
-const USER_COLUMNS = ['id', 'login', 'name', 'last_name', 'email', 'gender', 'time_zone', 'is_admin', 'active'] as const;
+const USER_COLUMNS = ['id', 'login', 'name', 'last_name', 'email', 'gender', 'time_zone', 'is_admin', 'active', 'created_at'] as const;
 
 export async function findUserById(db: Executor, id: number): Promise<User | undefined> {
   const row = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();

@@ -20,7 +20,9 @@ interface BatchMaps {
   result_time: PhpMap;
 }
 
-const REFERENCE = /\$(result|next|total|time|error)((?:\[[^\]]*\])+)/gi;
+// Core's pattern (CRestUtil::processBatchElement): the map name, then everything up to the
+// next whitespace; only the `[key]` segments inside that text form the path.
+const REFERENCE = /\$(result|next|total|time|error)(\S*)/gi;
 
 const MAP_OF: Record<string, keyof BatchMaps> = {
   result: 'result',
@@ -30,32 +32,55 @@ const MAP_OF: Record<string, keyof BatchMaps> = {
   error: 'result_error',
 };
 
-/** Walks `[a][b]…` from a result map; a missing key stops at the deepest node found. */
-function resolveReference(maps: BatchMaps, name: string, path: string): unknown {
-  let node: unknown = maps[MAP_OF[name.toLowerCase()]];
-  for (const match of path.matchAll(/\[([^\]]*)\]/g)) {
-    const key = match[1];
-    if (!isPhpArray(node)) break;
-    const child = Array.isArray(node) ? node[Number(key)] : (node as Record<string, unknown>)[key];
-    if (child === undefined || (Array.isArray(node) && !/^\d+$/.test(key))) break;
+/** PHP `isset($node[$key])`: a missing key and a null value both stop the walk. */
+function childOf(node: unknown, key: string): unknown {
+  if (node instanceof PhpFloat) return undefined;
+  if (typeof node === 'string') {
+    // A string offset, as PHP reads `$str[2]`.
+    return /^(0|[1-9]\d*)$/.test(key) && Number(key) < node.length ? node[Number(key)] : undefined;
+  }
+  if (!isPhpArray(node)) return undefined;
+  const child = Array.isArray(node) ? (/^(0|[1-9]\d*)$/.test(key) ? node[Number(key)] : undefined) : node[key];
+  return child === null ? undefined : child;
+}
+
+/**
+ * The node a reference points to. The map is looked up by the name as written, so `$RESULT[…]`
+ * matches the pattern but finds nothing (null), exactly as in core. A path that runs into a
+ * missing key stops at the deepest node found.
+ */
+function resolveReference(maps: BatchMaps, name: string, segments: string[]): unknown {
+  const mapKey = MAP_OF[name];
+  let node: unknown = mapKey && name === name.toLowerCase() ? maps[mapKey] : null;
+  for (const key of segments) {
+    const child = childOf(node, key);
+    if (child === undefined) break;
     node = child;
   }
   return node instanceof PhpFloat ? node.value : node;
 }
 
-function isScalar(value: unknown): boolean {
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value) || value instanceof PhpFloat;
+/** The text a reference becomes inside a longer value: strings, and numbers as strings (core). */
+function embeddedText(node: unknown): string | undefined {
+  if (typeof node === 'string') return node;
+  if (typeof node === 'number') return phpString(node);
+  return undefined;
 }
 
 /** Replaces references in one parameter value (strings only; arrays are walked). */
 function substitute(value: unknown, maps: BatchMaps): unknown {
   if (typeof value === 'string') {
-    const whole = new RegExp(`^${REFERENCE.source}$`, 'i').exec(value);
-    if (whole) return resolveReference(maps, whole[1], whole[2]);
-    return value.replace(REFERENCE, (text, name: string, path: string) => {
-      const node = resolveReference(maps, name, path);
-      return isScalar(node) ? phpString(node instanceof PhpFloat ? node.value : node) : text;
-    });
+    if (!value.includes('$')) return value;
+    let out: unknown = value;
+    for (const match of value.matchAll(REFERENCE)) {
+      const segments = [...match[2].matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
+      if (segments.length === 0) continue;
+      const node = resolveReference(maps, match[1], segments);
+      if (match[0] === value) return node;
+      const text = embeddedText(node);
+      if (text !== undefined && typeof out === 'string') out = out.split(match[0]).join(text);
+    }
+    return out;
   }
   if (isPhpArray(value)) {
     const out: PhpMap = newPhpMap();
@@ -65,14 +90,13 @@ function substitute(value: unknown, maps: BatchMaps): unknown {
   return value;
 }
 
+/** PHP `parse_url` for a row: a `#` starts the fragment, the first `?` starts the query. */
 function splitRow(row: string): { method: string; query: string } {
-  const question = row.indexOf('?');
-  if (question === -1) return { method: row.trim(), query: '' };
-  return { method: row.slice(0, question).trim(), query: row.slice(question + 1) };
-}
-
-function errorBody(error: RestError): Record<string, unknown> {
-  return error.toBody();
+  const hash = row.indexOf('#');
+  const url = hash === -1 ? row : row.slice(0, hash);
+  const question = url.indexOf('?');
+  if (question === -1) return { method: url, query: '' };
+  return { method: url.slice(0, question), query: url.slice(question + 1) };
 }
 
 async function runRow(
@@ -87,17 +111,13 @@ async function runRow(
   if (!method) return { ok: false, error: restError('ERROR_METHOD_NOT_FOUND') };
   if (method.batch === false) return { ok: false, error: restError('ERROR_BATCH_METHOD_NOT_ALLOWED') };
   // The parent's credentials are not re-checked, but each row's scope is (§5).
-  if (!hasScope(caller.scopes, method.scope)) {
-    return {
-      ok: false,
-      error: restError(caller.authType === 'webhook' ? 'INSUFFICIENT_SCOPE_WEBHOOK' : 'INSUFFICIENT_SCOPE_TOKEN'),
-    };
-  }
+  if (!hasScope(caller.scopes, method.scope)) return { ok: false, error: restError('INSUFFICIENT_SCOPE_BATCH') };
   try {
-    const parsed = parsePhpQuery(query, {
-      maxDepth: services.config.maxParamDepth,
-      maxVars: services.config.maxParamVars,
-    });
+    // Core skips a falsy query string, so `method?0` has no parameters (ParseBatchQuery).
+    const parsed =
+      query === '' || query === '0'
+        ? newPhpMap()
+        : parsePhpQuery(query, { maxDepth: services.config.maxParamDepth, maxVars: services.config.maxParamVars });
     const params = substitute(parsed, maps) as PhpMap;
     const outcome = await runMethod(services, method, caller, params, startedAt, true);
     return { ok: true, ...outcome };
@@ -126,7 +146,7 @@ export const batchMethod = defineMethod({
     for (const [key, row] of rows) {
       position++;
       if (position > MAX_BATCH_COMMANDS) {
-        maps.result_error[key] = errorBody(restError('ERROR_BATCH_LENGTH_EXCEEDED'));
+        maps.result_error[key] = restError('ERROR_BATCH_LENGTH_EXCEEDED').toBody();
         if (halt) break;
         continue;
       }
@@ -135,7 +155,7 @@ export const batchMethod = defineMethod({
       const startedAt = services.clock.now() / 1000;
       const outcome = await runRow(services, caller, row, maps, startedAt);
       if (!outcome.ok) {
-        maps.result_error[key] = errorBody(outcome.error);
+        maps.result_error[key] = outcome.error.toBody();
         if (halt) break;
         continue;
       }

@@ -41,7 +41,8 @@ export async function runMethod(
   if (isCounted(method)) services.operating.check(key);
   const { params, start } = methodParams(rawParams);
   const handlerStart = services.clock.now() / 1000;
-  const value = await method.handler({ params, start, caller, services, inBatch });
+  // A handler that returns nothing answers null, like a PHP function without `return`.
+  const value = (await method.handler({ params, start, caller, services, inBatch })) ?? null;
   const handlerEnd = services.clock.now() / 1000;
   const processing = handlerEnd - handlerStart;
   if (isCounted(method)) services.operating.record(key, handlerStart, processing);

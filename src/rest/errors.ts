@@ -28,6 +28,8 @@ export const ERRORS = {
     401,
     'The request requires higher privileges than provided by the access token',
   ),
+  /** A batch row outside the caller's scopes: core's batch item throws it without a text (§5). */
+  INSUFFICIENT_SCOPE_BATCH: spec('insufficient_scope', 401, ''),
   EXPIRED_TOKEN: spec('expired_token', 401, 'The access token provided has expired'),
   INVALID_TOKEN: spec('invalid_token', 401, 'The access token provided is invalid'),
   HTTPS_REQUIRED: spec('INVALID_REQUEST', 401, 'Https required.'),
@@ -84,6 +86,8 @@ export const ERRORS = {
   NESTING_TOO_DEEP: spec('NESTING_TOO_DEEP', 400, 'Parameters are nested deeper than {limit} levels'),
   REQUEST_TIMEOUT: spec('REQUEST_TIMEOUT', 503, 'The request took longer than {seconds} s and was stopped'),
   NOT_FOUND: spec('NOT_FOUND', 404, 'Not found: the REST API is served under /rest/'),
+  /** The HTTP request itself could not be read (bad headers, broken framing). */
+  BAD_REQUEST: spec('BAD_REQUEST', 400, 'Malformed HTTP request'),
   SERVICE_SHUTTING_DOWN: spec('SERVICE_UNAVAILABLE', 503, 'The server is shutting down'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -8,7 +8,7 @@ import { runMethod } from './dispatch.js';
 import { CONTENT_TYPES, errorBody, successBody } from './envelope.js';
 import { RestError, restError } from './errors.js';
 import { decodeRequestParams, type ParamLimits } from './params.js';
-import { parseRestPath, type OutputFormat } from './route.js';
+import { asciiRequestTarget, parseRestPath, type OutputFormat } from './route.js';
 
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -48,23 +48,17 @@ function splitUrl(url: string): { path: string; query: string } {
   return question === -1 ? { path: url, query: '' } : { path: url.slice(0, question), query: url.slice(question + 1) };
 }
 
-/** Node gives the request line as latin1; non-ASCII bytes in it are UTF-8 from the client. */
-function requestLine(url: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(url) ? Buffer.from(url, 'latin1').toString('utf8') : url;
-}
-
 export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const startedAt = services.clock.now() / 1000;
-  const { path, query } = splitUrl(request.raw.url ?? '/');
+  const { path, query } = splitUrl(asciiRequestTarget(request.raw.url ?? '/'));
   const route = parseRestPath(path);
   const format = route.format;
   try {
     if (services.rateLimiter && !services.rateLimiter.take(request.ip)) throw restError('QUERY_LIMIT_EXCEEDED');
-    const params = await decodeRequestParams(
+    const params = decodeRequestParams(
       {
         httpMethod: request.method,
-        query: requestLine(query),
+        query,
         contentType: request.headers['content-type'],
         body: Buffer.isBuffer(request.body) ? request.body : undefined,
       },
@@ -72,8 +66,6 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
     );
     const method = route.recognised && route.method !== '' ? services.registry.get(route.method) : undefined;
     if (!method) throw restError('ERROR_METHOD_NOT_FOUND');
-    // A `token` parameter marks a signed download/upload link, which this server never issues.
-    if ('token' in params) throw restError('ACCESS_DENIED_REASON', { reason: 'Link check failed' });
     const caller = await authenticate(
       services,
       {
@@ -84,6 +76,11 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
       },
       method.scope,
     );
+    // Core treats any call carrying `token` as a signed download/upload link and checks its
+    // signature after authentication; this server never issues such links (§1.4).
+    if (params.token !== undefined && params.token !== null) {
+      throw restError('ACCESS_DENIED_REASON', { reason: 'Link check failed' });
+    }
     const outcome = await runMethod(services, method, caller, params, startedAt, false);
     await reply.code(200).headers(CORS_HEADERS).header('content-type', CONTENT_TYPES[format]).send(successBody(outcome, format));
   } catch (error) {

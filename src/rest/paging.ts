@@ -19,8 +19,9 @@ export interface PageRequest {
 }
 
 export function pageRequest(start: number): PageRequest {
-  if (start === -1) return { offset: 0, limit: PAGE_SIZE, countTotal: false };
-  if (start < 0) return { offset: 0, limit: PAGE_SIZE, countTotal: true };
+  // Core's getNavData: any negative start is a plain "first 50" without a count; -1 is the
+  // value clients send.
+  if (start < 0) return { offset: 0, limit: PAGE_SIZE, countTotal: false };
   return { offset: Math.floor(start / PAGE_SIZE) * PAGE_SIZE, limit: PAGE_SIZE, countTotal: true };
 }
 

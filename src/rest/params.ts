@@ -1,9 +1,10 @@
 // Turns one HTTP request into Bitrix's single parameter array, with the precedence of
 // rest-protocol.md §1.3: query first, then a form body (PHP array_merge), then any other body
 // (JSON or parse_str, PHP array_replace). Malformed JSON is silently no parameters, as in core.
-import busboy from 'busboy';
-import { Readable } from 'node:stream';
+// Unlike PHP, input that is not UTF-8, nested too deeply or too large is refused with an error
+// (COMPATIBILITY.md, "Protocol").
 import { restError } from './errors.js';
+import { parseMultipartFields } from './multipart.js';
 import { newPhpMap, parsePhpPairs, parsePhpQuery, type PhpMap, type QueryLimits } from './phpQuery.js';
 
 export interface ParamLimits extends QueryLimits {
@@ -29,10 +30,22 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-function mediaType(contentType: string | undefined): string {
-  if (!contentType) return '';
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+/**
+ * The media type as PHP's SAPI sees it when it decides whether to fill $_POST: cut at the first
+ * `;`, `,` or space, lower-cased.
+ */
+function sapiMediaType(contentType: string | undefined): string {
+  return (contentType ?? '').trim().split(/[;, ]/, 1)[0].toLowerCase();
+}
+
+/** The type core compares with `application/json`: everything before `;`, trimmed, case kept. */
+function coreMediaType(contentType: string | undefined): string {
+  return (contentType ?? '').replace(/;.*$/, '').trim();
+}
+
+/** PHP `trim()`: core trims a raw body before decoding it. */
+function phpTrim(text: string): string {
+  return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
 }
 
 function isIntegerKey(key: string): boolean {
@@ -79,7 +92,7 @@ function decodeJsonBody(body: Buffer, limits: ParamLimits): PhpMap {
   const text = decodeUtf8(body);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(phpTrim(text));
   } catch {
     return newPhpMap();
   }
@@ -94,35 +107,12 @@ function decodeJsonBody(body: Buffer, limits: ParamLimits): PhpMap {
   return out;
 }
 
-async function decodeMultipart(contentType: string, body: Buffer, limits: ParamLimits): Promise<PhpMap> {
-  const fields: [string, string][] = [];
-  await new Promise<void>((resolve) => {
-    let parser: busboy.Busboy;
-    try {
-      // latin1 keeps the raw bytes, so invalid UTF-8 is caught below instead of becoming U+FFFD.
-      parser = busboy({
-        headers: { 'content-type': contentType },
-        defCharset: 'latin1',
-        defParamCharset: 'latin1',
-        limits: { fields: limits.maxVars + 1, fieldSize: body.length + 1 },
-      });
-    } catch {
-      resolve(); // A multipart type without a usable boundary carries no fields.
-      return;
-    }
-    parser.on('field', (name, value) => fields.push([name, value]));
-    parser.on('file', (_name, stream) => stream.resume()); // Files never become parameters.
-    parser.on('close', () => resolve());
-    parser.on('error', () => resolve()); // A truncated form keeps the fields read so far.
-    Readable.from([body]).pipe(parser);
-  });
-  const decoded = fields.map(
-    ([name, value]): [string, string] => [
-      decodeUtf8(Buffer.from(name, 'latin1')),
-      decodeUtf8(Buffer.from(value, 'latin1')),
-    ],
+function decodeMultipart(contentType: string, body: Buffer, limits: ParamLimits): PhpMap {
+  const fields = parseMultipartFields(contentType, body);
+  return parsePhpPairs(
+    fields.map(({ name, value }): [string, string] => [decodeUtf8(name), decodeUtf8(value)]),
+    limits,
   );
-  return parsePhpPairs(decoded, limits);
 }
 
 /** The query string of the URL, decoded with PHP rules (it may carry raw UTF-8 bytes). */
@@ -130,26 +120,39 @@ export function decodeQueryString(query: string, limits: ParamLimits): PhpMap {
   return parsePhpQuery(query, limits);
 }
 
+/** What PHP puts into $_POST: only form and multipart bodies of a POST fill it. */
+function decodePostFields(request: RawRequest, body: Buffer, limits: ParamLimits): PhpMap {
+  const type = sapiMediaType(request.contentType);
+  if (type === 'application/x-www-form-urlencoded') return parsePhpQuery(decodeUtf8(body), limits);
+  if (type === 'multipart/form-data') return decodeMultipart(request.contentType ?? '', body, limits);
+  return newPhpMap();
+}
+
+/** Core's fallback when $_POST is empty: the trimmed raw body as JSON or as a form string. */
+function decodeRawBody(request: RawRequest, body: Buffer, limits: ParamLimits): PhpMap {
+  if (sapiMediaType(request.contentType) === 'multipart/form-data') return newPhpMap(); // php://input is empty
+  if (coreMediaType(request.contentType) === 'application/json') return decodeJsonBody(body, limits);
+  const text = phpTrim(decodeUtf8(body));
+  return text === '' ? newPhpMap() : parsePhpQuery(text, limits);
+}
+
 /**
  * All parameters of one request, merged in core's order. Throws RestError for input that is
  * not UTF-8, nested too deeply or has too many values.
  */
-export async function decodeRequestParams(request: RawRequest, limits: ParamLimits): Promise<PhpMap> {
+export function decodeRequestParams(request: RawRequest, limits: ParamLimits): PhpMap {
   const query = decodeQueryString(request.query, limits);
   const body = request.body;
+  let params = query;
   // Core reads a body only for POST (rest-protocol.md §1.2).
-  if (request.httpMethod !== 'POST' || body === undefined || body.length === 0) return query;
-  const type = mediaType(request.contentType);
-  if (type === 'application/x-www-form-urlencoded') {
-    const form = parsePhpQuery(decodeUtf8(body), limits);
-    if (Object.keys(form).length > 0) return phpArrayMerge(query, form);
-    return query;
+  if (request.httpMethod === 'POST' && body !== undefined && body.length > 0) {
+    const post = decodePostFields(request, body, limits);
+    params =
+      Object.keys(post).length > 0
+        ? phpArrayMerge(query, post)
+        : phpArrayReplace(query, decodeRawBody(request, body, limits));
   }
-  if (type === 'multipart/form-data') {
-    const form = await decodeMultipart(request.contentType ?? '', body, limits);
-    if (Object.keys(form).length > 0) return phpArrayMerge(query, form);
-    return query;
-  }
-  const raw = type === 'application/json' ? decodeJsonBody(body, limits) : parsePhpQuery(decodeUtf8(body), limits);
-  return phpArrayReplace(query, raw);
+  // The rest.server component merges the path variables in with array_merge, which renumbers
+  // integer keys once more (`?5=a` reaches the method as key 0).
+  return phpArrayMerge(params, newPhpMap());
 }

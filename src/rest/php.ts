@@ -94,12 +94,16 @@ function phpNumberString(value: number): string {
   return String(value);
 }
 
-/** Case-insensitive lookup of a top-level parameter, as Bitrix does for `cmd`/`halt` and `FILTER`/`filter`. */
+/**
+ * Case-insensitive lookup of a top-level parameter, as Bitrix does for `cmd`/`halt` and
+ * `FILTER`/`filter` with `array_change_key_case`: when several spellings are present, the last
+ * one in parameter order wins.
+ */
 export function paramCaseInsensitive(params: Record<string, unknown>, name: string): unknown {
-  if (name in params) return params[name];
   const lower = name.toLowerCase();
+  let found: unknown = undefined;
   for (const key of Object.keys(params)) {
-    if (key.toLowerCase() === lower) return params[key];
+    if (key.toLowerCase() === lower) found = params[key];
   }
-  return undefined;
+  return found;
 }

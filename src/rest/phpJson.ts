@@ -92,8 +92,10 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 }
 
+/** Core writes `<item>` for PHP integer keys and uses every other key as the element name. */
 function xmlTag(key: string): string {
-  if (/^\d+$/.test(key)) return 'item';
+  if (/^(0|-?[1-9]\d*)$/.test(key)) return 'item';
+  // Core would emit a malformed element for such a key; Salestrace keeps the XML well-formed.
   const cleaned = key.replace(/[^A-Za-z0-9_.-]/g, '_');
   return /^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
 }

@@ -83,33 +83,47 @@ function noteKey(map: PhpMap, key: string): void {
   if (next !== undefined && Number(key) + 1 > next) nextIndex.set(map, Number(key) + 1);
 }
 
+/** C `isspace()`: PHP lets one such character stand for an empty index (`a[ ]` appends). */
+function isCSpace(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\v' || ch === '\f' || ch === '\r';
+}
+
 /**
- * Splits a decoded variable name into its base and bracket indexes the way PHP does:
- * `a[b][]` → ['a', 'b', null]; `a.b` → ['a_b']; `a[b` → ['a_b'].
- * Returns null when PHP would drop the variable.
+ * Splits a decoded variable name into its base and bracket indexes the way PHP 8's
+ * php_register_variable_ex does: `a[b][]` → ['a', 'b', null]; `a.b` → ['a_b'];
+ * `a[b.c` → ['a_b_c'] (an unclosed first bracket folds into the name); `a[b]x[c]` → ['a', 'b']
+ * (anything after a closing bracket that is not `[` is ignored). A NUL ends the name, as in C.
+ * Returns null when PHP would drop the variable (empty base name).
  */
-function splitName(name: string): (string | null)[] | null {
+function splitName(rawName: string): (string | null)[] | null {
+  const nul = rawName.indexOf('\0');
+  const name = nul === -1 ? rawName : rawName.slice(0, nul);
   let start = 0;
   while (start < name.length && name[start] === ' ') start++;
   const open = name.indexOf('[', start);
-  let base = open === -1 ? name.slice(start) : name.slice(start, open);
+  let base = (open === -1 ? name.slice(start) : name.slice(start, open)).replace(/[ .]/g, '_');
   const path: (string | null)[] = [];
   if (open !== -1) {
     let pos = open;
-    let first = true;
     while (pos < name.length && name[pos] === '[') {
-      const close = name.indexOf(']', pos + 1);
+      let scan = pos + 1;
+      if (isCSpace(name[scan])) scan++;
+      if (name[scan] === ']') {
+        path.push(null);
+        pos = scan + 1;
+        continue;
+      }
+      const close = name.indexOf(']', scan);
       if (close === -1) {
-        // Only an unclosed bracket right after the base name is folded into it.
-        if (first) base = base + '_' + name.slice(pos + 1);
+        // Only an unclosed bracket right after the base name is folded into it; a later one
+        // just ends the path.
+        if (path.length === 0) base = base + '_' + name.slice(pos + 1).replace(/[ .[]/g, '_');
         break;
       }
-      path.push(close === pos + 1 ? null : name.slice(pos + 1, close));
+      path.push(name.slice(pos + 1, close));
       pos = close + 1;
-      first = false;
     }
   }
-  base = base.replace(/[ .]/g, '_');
   if (base === '') return null;
   return [base, ...path];
 }

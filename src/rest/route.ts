@@ -21,6 +21,22 @@ export function isRestPath(path: string): boolean {
   return collapsed === '/rest' || collapsed.startsWith(REST_PREFIX);
 }
 
+/**
+ * Node hands over the request target as latin1 text. Bytes outside ASCII are re-escaped as
+ * `%XX`, so the decoders below see exactly the bytes the client sent: valid UTF-8 decodes,
+ * anything else is caught (WRONG_ENCODING in parameters, an unknown method in the path).
+ */
+export function asciiRequestTarget(url: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(url)) return url;
+  let out = '';
+  for (const ch of url) {
+    const code = ch.charCodeAt(0);
+    out += code < 0x80 ? ch : `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 function safeDecode(segment: string): string | null {
   try {
     return decodeURIComponent(segment);

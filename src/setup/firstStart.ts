@@ -16,13 +16,21 @@ export interface Bootstrap {
   readonly webhookFile: string;
 }
 
-export async function ensureAdministrator(services: Services): Promise<Bootstrap> {
+/**
+ * Creates user 1 and its webhook unless user 1 exists. `saveSecret` runs inside the same
+ * transaction, so the secret is never committed without its only copy having been written.
+ */
+export async function ensureAdministrator(
+  services: Services,
+  saveSecret: (userId: number, secret: string) => void = () => {},
+): Promise<Bootstrap> {
   const webhookFile = path.join(services.config.dataDir, WEBHOOK_FILE);
   const now = services.clock.now() / 1000;
   const created = await services.db.transaction().execute(async (trx) => {
     if (await findUserById(trx, 1)) return undefined;
     const admin = await addUser(trx, { login: 'admin', name: 'Administrator', isAdmin: true }, now);
     const { secret } = await addWebhook(trx, { userId: admin.id, scopes: KNOWN_SCOPES, title: 'Default administrator webhook' }, now);
+    saveSecret(admin.id, secret);
     return { userId: admin.id, secret };
   });
   return created ? { created, webhookFile } : { webhookFile };

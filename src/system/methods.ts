@@ -1,44 +1,60 @@
 // The system methods SDKs call on their own (rest-protocol.md §9): methods, scope, method.get,
-// server.time, profile, user.current and app.info. The method lists come from the registry.
-import { KNOWN_SCOPES, hasScope } from '../auth/scopes.js';
-import { findUserById } from '../auth/users.js';
+// server.time, profile, user.current and app.info. They follow core's CRestProvider: what they
+// list comes from the one method registry, and the caller's scopes are the credential's scopes
+// that some registered method uses (core's getAuthScope).
+import { findUserById, type User } from '../auth/users.js';
 import { restError } from '../rest/errors.js';
 import { defineMethod, type Caller, type MethodDeclaration } from '../rest/method.js';
-import { phpString, phpTruthy } from '../rest/php.js';
+import { paramCaseInsensitive, phpString, phpTruthy } from '../rest/php.js';
 import { formatDateC } from '../rest/time.js';
 import type { Services } from '../services.js';
 
-function visibleMethods(services: Services): MethodDeclaration[] {
-  return services.registry.all();
+/** Scope → method names, global methods first, then scopes in the registry's order. */
+function methodsByScope(services: Services): Map<string | null, string[]> {
+  const byScope = new Map<string | null, string[]>([[null, []]]);
+  for (const method of services.registry.all()) {
+    const names = byScope.get(method.scope) ?? [];
+    names.push(method.name);
+    byScope.set(method.scope, names);
+  }
+  return byScope;
 }
 
-/** Granted scopes in the registry's order, for `scope` and app.info. */
-function grantedScopes(caller: Caller): string[] {
-  return KNOWN_SCOPES.filter((scope) => caller.scopes.has(scope));
+/** The caller's granted scopes that exist on this server, in the credential's order. */
+export function authScopes(caller: Caller, services: Services): string[] {
+  const existing = new Set(services.registry.scopes());
+  return [...caller.scopes].filter((scope) => existing.has(scope));
+}
+
+function namesIn(services: Services, wanted: (scope: string | null) => boolean): string[] {
+  const names: string[] = [];
+  for (const [scope, list] of methodsByScope(services)) if (wanted(scope)) names.push(...list);
+  return names;
 }
 
 export const methodsMethod = defineMethod({
   name: 'methods',
   scope: null,
   handler({ params, caller, services }) {
-    const all = visibleMethods(services);
-    if (phpTruthy(params.full) && String(params.full).toLowerCase() !== 'false') return all.map((m) => m.name);
-    if ('scope' in params) {
-      const wanted = phpString(params.scope).toLowerCase();
-      // `scope=` with no value lists the global methods (docs: methods.md).
-      if (wanted === '') return all.filter((m) => m.scope === null).map((m) => m.name);
-      return all.filter((m) => m.scope === wanted).map((m) => m.name);
+    // Core: SCOPE beats FULL; `scope=` (empty) lists the global methods; `full` is compared
+    // loosely with true, so "false" counts as true (methods.md, CRestProvider::methodsList).
+    const scope = paramCaseInsensitive(params, 'scope');
+    if (scope !== undefined && scope !== null) {
+      const wanted = phpString(scope);
+      return namesIn(services, (s) => (wanted === '' ? s === null : s === wanted));
     }
-    return all.filter((m) => hasScope(caller.scopes, m.scope)).map((m) => m.name);
+    if (phpTruthy(paramCaseInsensitive(params, 'full'))) return namesIn(services, () => true);
+    const granted = new Set(authScopes(caller, services));
+    return namesIn(services, (s) => s === null || granted.has(s));
   },
 });
 
 export const scopeMethod = defineMethod({
   name: 'scope',
   scope: null,
-  handler({ params, caller }) {
-    if (phpTruthy(params.full) && String(params.full).toLowerCase() !== 'false') return [...KNOWN_SCOPES];
-    return grantedScopes(caller);
+  handler({ params, caller, services }) {
+    if (phpTruthy(paramCaseInsensitive(params, 'full'))) return services.registry.scopes();
+    return authScopes(caller, services);
   },
 });
 
@@ -46,12 +62,14 @@ export const methodGetMethod = defineMethod({
   name: 'method.get',
   scope: null,
   handler({ params, caller, services }) {
-    const name = typeof params.name === 'string' ? params.name.toLowerCase() : '';
-    const method = name === '' ? undefined : services.registry.get(name);
-    return {
-      isExisting: method !== undefined,
-      isAvailable: method !== undefined && hasScope(caller.scopes, method.scope),
-    };
+    const result = { isExisting: false, isAvailable: false };
+    const name = params.name;
+    if (typeof name !== 'string' && typeof name !== 'number') return result;
+    const method = services.registry.get(String(name));
+    if (!method) return result;
+    result.isExisting = true;
+    result.isAvailable = method.scope === null || authScopes(caller, services).includes(method.scope);
+    return result;
   },
 });
 
@@ -63,8 +81,21 @@ export const serverTimeMethod = defineMethod({
   },
 });
 
-function timeZoneOffsetSeconds(): number {
-  return -new Date().getTimezoneOffset() * 60;
+/** Offset from UTC in seconds of the user's zone (the server's when the user has none). */
+function timeZoneOffsetSeconds(user: User, atMs: number): number {
+  if (user.timeZone !== '') {
+    try {
+      const label = new Intl.DateTimeFormat('en-US', { timeZone: user.timeZone, timeZoneName: 'longOffset' })
+        .formatToParts(new Date(atMs))
+        .find((part) => part.type === 'timeZoneName')?.value;
+      const match = /GMT([+-])(\d\d):(\d\d)/.exec(label ?? '');
+      if (label === 'GMT') return 0;
+      if (match) return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 3600 + Number(match[3]) * 60);
+    } catch {
+      // An unknown zone name falls back to the server's zone, as an unset one does.
+    }
+  }
+  return -new Date(atMs).getTimezoneOffset() * 60;
 }
 
 export const profileMethod = defineMethod({
@@ -72,6 +103,7 @@ export const profileMethod = defineMethod({
   scope: null,
   async handler({ caller, services }) {
     const user = await findUserById(services.db, caller.userId);
+    // An inactive user's profile is empty (profile.md), which PHP encodes as [].
     if (!user || !user.active) return [];
     return {
       ID: String(user.id),
@@ -80,7 +112,7 @@ export const profileMethod = defineMethod({
       LAST_NAME: user.lastName,
       PERSONAL_GENDER: user.gender,
       TIME_ZONE: user.timeZone,
-      TIME_ZONE_OFFSET: timeZoneOffsetSeconds(),
+      TIME_ZONE_OFFSET: timeZoneOffsetSeconds(user, services.clock.now()),
     };
   },
 });
@@ -91,6 +123,7 @@ export const userCurrentMethod = defineMethod({
   async handler({ caller, services }) {
     const user = await findUserById(services.db, caller.userId);
     if (!user) throw restError('ACCESS_DENIED_REASON', { reason: 'User authorization required' });
+    // The fields of the user.current answer in batch.md's example that Salestrace can fill.
     return {
       ID: String(user.id),
       XML_ID: '',
@@ -99,18 +132,21 @@ export const userCurrentMethod = defineMethod({
       LAST_NAME: user.lastName,
       SECOND_NAME: '',
       EMAIL: user.email,
-      PERSONAL_GENDER: user.gender,
+      LAST_LOGIN: '',
+      DATE_REGISTER: formatDateC(user.createdAt),
       TIME_ZONE: user.timeZone,
-      TIME_ZONE_OFFSET: String(timeZoneOffsetSeconds()),
-      IS_ADMIN: user.isAdmin,
+      IS_ONLINE: 'N',
+      TIME_ZONE_OFFSET: String(timeZoneOffsetSeconds(user, services.clock.now())),
+      PERSONAL_GENDER: user.gender,
+      PERSONAL_BIRTHDAY: '',
+      UF_EMPLOYMENT_DATE: '',
+      UF_DEPARTMENT: [],
     };
   },
 });
 
-/** The plan as a Bitrix LICENSE code; a self-hosted server has no cloud tariff. */
-export function licenseCode(services: Services): string {
-  return services.config.plan === 'unlimited' ? 'selfhosted' : `selfhosted_${services.config.plan}`;
-}
+/** Core's LICENSE on a server without the cloud's bitrix24 module: `LANGUAGE_ID . '_selfhosted'`. */
+export const SELF_HOSTED_LICENSE = 'en_selfhosted';
 
 export const appInfoMethod = defineMethod({
   name: 'app.info',
@@ -118,8 +154,8 @@ export const appInfoMethod = defineMethod({
   async handler(context) {
     const { caller, services } = context;
     if (caller.authType === 'webhook') {
-      // What Bitrix answers on a webhook: the granted scopes and the license.
-      return { SCOPE: grantedScopes(caller), LICENSE: licenseCode(services) };
+      // What core answers on a webhook: the granted scopes and the license (app-info.md).
+      return { SCOPE: authScopes(caller, services), LICENSE: SELF_HOSTED_LICENSE };
     }
     const describe = services.appInfo;
     if (!describe) throw restError('ACCESS_DENIED_REASON', { reason: 'Application context required' });

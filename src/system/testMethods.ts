@@ -1,7 +1,7 @@
 // Methods that exist only when the server runs with test methods on (the test suite). They
 // give tests a list of known size, a call that takes a set time, and errors on demand.
 import type { Clock } from '../clock.js';
-import { ERRORS, RestError, restError, type ErrorKey } from '../rest/errors.js';
+import { coreError, ERRORS, restError, type ErrorKey } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
 import { pageRequest, pagedResult } from '../rest/paging.js';
 import { phpIntval, phpString } from '../rest/php.js';
@@ -10,7 +10,10 @@ function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void 
   return typeof (clock as { advance?: unknown }).advance === 'function';
 }
 
-/** `salestrace.test.list?count=N`: rows {ID: 1..N} paged like a D7 list. */
+/**
+ * `salestrace.test.list?count=N[&style=d7]`: rows {ID: 1..N} paged like a legacy list (or a D7
+ * one), honouring `filter[>ID]` as the SDK list helpers send it.
+ */
 const testList = defineMethod({
   name: 'salestrace.test.list',
   scope: null,
@@ -25,7 +28,7 @@ const testList = defineMethod({
     const firstId = Math.max(after, 0) + 1 + (page.countTotal ? page.offset : 0);
     for (let id = firstId; id <= count && rows.length < page.limit; id++) rows.push({ ID: String(id) });
     const total = Math.max(0, count - Math.max(after, 0));
-    return pagedResult(rows, rows.length, page, total, 'legacy');
+    return pagedResult(rows, rows.length, page, total, params.style === 'd7' ? 'd7' : 'legacy');
   },
 });
 
@@ -51,8 +54,31 @@ const testFail = defineMethod({
     const key = phpString(params.key);
     if (key in ERRORS) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
     if (key === 'crash') throw new Error('simulated crash with a secret stack');
-    throw new RestError('TEST_ERROR', 400, `unknown test error key "${key}"`);
+    throw coreError(`unknown test error key "${key}"`);
   },
 });
 
-export const testMethods: MethodDeclaration[] = [testList, testWork, testFail];
+/**
+ * `salestrace.test.echo`: the parameters exactly as a method receives them (reserved names
+ * removed) and the `start` offset, so tests can see what the decoder built.
+ */
+const testEcho = defineMethod({
+  name: 'salestrace.test.echo',
+  scope: null,
+  testOnly: true,
+  handler({ params, start }) {
+    return { params, start };
+  },
+});
+
+/** `salestrace.test.scoped`: a method in the `crm` scope, for scope checks without the CRM module. */
+const testScoped = defineMethod({
+  name: 'salestrace.test.scoped',
+  scope: 'crm',
+  testOnly: true,
+  handler() {
+    return 'scoped';
+  },
+});
+
+export const testMethods: MethodDeclaration[] = [testList, testWork, testFail, testEcho, testScoped];

@@ -1,12 +1,13 @@
 // `salestrace serve`: first-start setup, then the HTTP and HTTPS listeners until SIGTERM.
 import { Command } from 'commander';
 import fs from 'node:fs';
+import path from 'node:path';
 import { resolveConfig } from '../../config.js';
 import { routeInstallers } from '../../routes.js';
 import { startServer } from '../../server.js';
 import { createServices } from '../../services.js';
-import { ensureAdministrator, webhookUrls, writeWebhookFile } from '../../setup/firstStart.js';
-import { ensureCertificate } from '../../tls/certificate.js';
+import { ensureAdministrator, WEBHOOK_FILE, webhookUrls, writeWebhookFile } from '../../setup/firstStart.js';
+import { ensureCertificate, tlsFiles } from '../../tls/certificate.js';
 import { addDataOption } from '../shared.js';
 
 export function serveCommand(): Command {
@@ -47,22 +48,9 @@ export function serveCommand(): Command {
     fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     if (config.httpsPort !== null) await ensureCertificate(config.dataDir);
     const services = await createServices(config);
-    const bootstrap = await ensureAdministrator(services);
+    // Listen first: the webhook file names the real ports, which port 0 only knows afterwards.
     const server = await startServer(services, routeInstallers());
-
-    console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
-    console.log(`Data directory: ${config.dataDir}`);
-    if (bootstrap.created) {
-      const urls = webhookUrls(config.host, { http: server.httpPort, https: server.httpsPort }, bootstrap.created.userId, bootstrap.created.secret);
-      writeWebhookFile(bootstrap.webhookFile, urls);
-      console.log('Administrator webhook (every scope):');
-      for (const url of urls) console.log(`  ${url}`);
-      console.log(`Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
-    } else {
-      console.log(`Administrator webhook URLs are in ${bootstrap.webhookFile}`);
-    }
-    if (server.httpsUrl) console.log(`Clients that check certificates: NODE_EXTRA_CA_CERTS=${config.dataDir}/tls/cert.pem`);
-
+    // Handlers go in before anything is printed: a supervisor may signal as soon as it reads the banner.
     const shutdown = (signal: string) => {
       console.log(`${signal} received: finishing in-flight requests`);
       server.close().then(
@@ -75,6 +63,28 @@ export function serveCommand(): Command {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    const ports = { http: server.httpPort, https: server.httpsPort };
+    let urls: string[] = [];
+    const bootstrap = await ensureAdministrator(services, (userId, secret) => {
+      urls = webhookUrls(config.host, ports, userId, secret);
+      writeWebhookFile(path.join(config.dataDir, WEBHOOK_FILE), urls);
+    });
+
+    console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
+    console.log(`Data directory: ${config.dataDir}`);
+    if (bootstrap.created) {
+      console.log('Administrator webhook (every scope):');
+      for (const url of urls) console.log(`  ${url}`);
+      console.log(`Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
+    } else if (fs.existsSync(bootstrap.webhookFile)) {
+      console.log(`Administrator webhook URLs are in ${bootstrap.webhookFile}`);
+    } else {
+      console.log(
+        `The administrator webhook file ${bootstrap.webhookFile} is gone; create a new webhook with ` +
+          '`salestrace webhook add --user 1 --scope crm,user`.',
+      );
+    }
+    if (server.httpsUrl) console.log(`Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
   });
   return serve;
 }

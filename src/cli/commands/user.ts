@@ -1,6 +1,6 @@
 // `salestrace user add|list`.
 import { Command } from 'commander';
-import { addUser, listUsers } from '../../auth/users.js';
+import { addUser, findUserById, listUsers } from '../../auth/users.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
 
 export function userCommand(): Command {
@@ -17,6 +17,10 @@ export function userCommand(): Command {
       .option('--admin', 'make the user an administrator', false),
   ).action(async (options) => {
     await withServices(options, async (services) => {
+      // User 1 is the administrator that the first `serve` creates together with its webhook.
+      if (!(await findUserById(services.db, 1))) {
+        throw new Error('this data directory has no administrator yet: run `salestrace serve` once first');
+      }
       const created = await addUser(
         services.db,
         { login: options.login, name: options.name, lastName: options.lastName, email: options.email, isAdmin: options.admin },

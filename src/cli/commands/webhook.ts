@@ -15,11 +15,13 @@ export function webhookCommand(): Command {
       .requiredOption('--user <id>', 'user the webhook acts as')
       .requiredOption('--scope <list>', 'comma-separated scopes, e.g. crm,user')
       .option('--code <code>', 'use this secret verbatim instead of a random one')
-      .option('--expires <date>', 'expiry date (YYYY-MM-DD or ISO date-time)')
+      .option('--expires <date>', 'expiry moment: an ISO date-time, or YYYY-MM-DD for 00:00 UTC of that day')
       .option('--title <title>', 'a note to recognise it by', '')
-      .option('--base-url <url>', 'base URL to print', 'https://127.0.0.1:8443'),
+      .option('--base-url <url>', 'base URL to print (default: the HTTPS address `serve` uses)'),
   ).action(async (options) => {
     await withServices(options, async (services) => {
+      const { host, httpsPort, port } = services.config;
+      const defaultBase = httpsPort === null ? `http://${host}:${port}` : `https://${host}:${httpsPort}`;
       const userId = parseIdOption('--user', options.user);
       if (!(await findUserById(services.db, userId))) throw new Error(`user ${userId} does not exist`);
       const scopes = parseScopeList(options.scope);
@@ -29,7 +31,7 @@ export function webhookCommand(): Command {
         { userId, scopes, code: options.code, expiresAt, title: options.title },
         services.clock.now() / 1000,
       );
-      const base = String(options.baseUrl).replace(/\/+$/, '');
+      const base = String(options.baseUrl ?? defaultBase).replace(/\/+$/, '');
       console.log(`${base}/rest/${userId}/${secret}/`);
       console.error(`webhook ${created.id} created for user ${userId} with scopes ${scopes.join(',') || '(none)'}`);
     });

@@ -1,0 +1,183 @@
+// The administrative commands, run as processes: `user add|list`, `webhook add|list|revoke`, the
+// `serve` flags and SALESTRACE_* variables, and `--data DIR` on every command.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { BIN, cleanEnv, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+
+const dataDir = tempDataDir();
+let serve: ServeProcess;
+let httpBase = '';
+
+beforeAll(async () => {
+  serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', 'off']);
+  const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(serve.output())?.[1];
+  httpBase = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await serve.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(url: string): Promise<any> {
+  return (await fetch(url)).json() as Promise<any>;
+}
+
+describe('./bin/salestrace', () => {
+  it('runs directly from the checkout (shebang and executable bit)', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(BIN, ['--version'], { cwd: ROOT, env: cleanEnv() });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('every command takes --data DIR', () => {
+  it.each([['serve'], ['user', 'add'], ['user', 'list'], ['webhook', 'add'], ['webhook', 'list'], ['webhook', 'revoke']])(
+    '%s %s --help lists --data',
+    async (...command) => {
+      const help = await runCli([...command.filter(Boolean), '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/--data <dir>/);
+    },
+  );
+});
+
+describe('serve flags and environment', () => {
+  it('--https-port off serves HTTP only and prints only the HTTP URL', () => {
+    const output = serve.output();
+    expect(output).toMatch(/^Salestrace listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(output).toMatch(/^ {2}http:\/\/127\.0\.0\.1:\d+\/rest\/1\/[a-z0-9]{16}\/$/m);
+    expect(output).not.toContain('https://');
+    expect(fs.existsSync(path.join(dataDir, 'tls'))).toBe(false);
+  });
+
+  it('reads SALESTRACE_DATA, SALESTRACE_HOST, SALESTRACE_PORT and SALESTRACE_HTTPS_PORT, flags winning', async () => {
+    const envDir = tempDataDir();
+    const other = await startServe(['--https-port', '0'], {
+      SALESTRACE_DATA: envDir,
+      SALESTRACE_HOST: 'localhost',
+      SALESTRACE_PORT: '0',
+      SALESTRACE_HTTPS_PORT: 'off',
+    });
+    try {
+      const output = other.output();
+      expect(output).toMatch(/^Salestrace listening on https:\/\/localhost:\d+ and http:\/\/localhost:\d+$/m);
+      expect(output).toContain(`Data directory: ${envDir}`);
+      expect(fs.existsSync(path.join(envDir, 'webhook.txt'))).toBe(true);
+    } finally {
+      expect(await other.stop()).toBe(0);
+      fs.rmSync(envDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad flag value with a one-line message and exit code 1', async () => {
+    const bad = await runCli(['serve', '--data', dataDir, '--port', 'eighty']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('salestrace: SALESTRACE_PORT must be an integer, got "eighty"');
+  });
+});
+
+describe('user add | list', () => {
+  it('refuses to add a user before the first serve created the administrator', async () => {
+    const fresh = tempDataDir();
+    try {
+      const result = await runCli(['user', 'add', '--data', fresh, '--login', 'early']);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe('salestrace: this data directory has no administrator yet: run `salestrace serve` once first');
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('adds users and lists them', async () => {
+    const added = await runCli(['user', 'add', '--data', dataDir, '--login', 'bob', '--name', 'Bob', '--last-name', 'Smith', '--email', 'bob@example.com']);
+    expect(added.code).toBe(0);
+    expect(added.stdout.trim()).toBe('user 2 (bob) added');
+    const admin = await runCli(['user', 'add', '--data', dataDir, '--login', 'ann', '--admin']);
+    expect(admin.stdout.trim()).toBe('user 3 (ann) added as administrator');
+    const duplicate = await runCli(['user', 'add', '--data', dataDir, '--login', 'bob']);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr.trim()).toBe('salestrace: a user with login "bob" already exists (ID 2)');
+    const list = await runCli(['user', 'list', '--data', dataDir]);
+    expect(list.stdout.split('\n').map((line) => line.trimEnd())).toEqual([
+      'ID  LOGIN  NAME           ADMIN  ACTIVE',
+      '1   admin  Administrator  Y      Y',
+      '2   bob    Bob Smith      N      Y',
+      '3   ann                   Y      Y',
+      '',
+    ]);
+  });
+});
+
+describe('webhook add | list | revoke', () => {
+  it('prints the URL of a new webhook, with a --code used verbatim, and the running server accepts it', async () => {
+    const added = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'crm,user', '--code', 'Script_Known-Code1', '--base-url', `${httpBase}/`]);
+    expect(added.code).toBe(0);
+    expect(added.stdout.trim()).toBe(`${httpBase}/rest/2/Script_Known-Code1/`);
+    expect(added.stderr.trim()).toBe('webhook 2 created for user 2 with scopes crm,user');
+    const profile = await call(`${httpBase}/rest/2/Script_Known-Code1/profile`);
+    expect(profile.result).toMatchObject({ ID: '2', NAME: 'Bob', LAST_NAME: 'Smith', ADMIN: false });
+    expect((await call(`${httpBase}/rest/2/Script_Known-Code1/scope`)).result).toEqual(['user']);
+  });
+
+  it('defaults the printed base URL to the address serve uses', async () => {
+    const added = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user']);
+    expect(added.stdout.trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443\/rest\/2\/[a-z0-9]{16}\/$/);
+    const env = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HTTPS_PORT: 'off', SALESTRACE_PORT: '9090' });
+    expect(env.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:9090\/rest\/2\/[a-z0-9]{16}\/$/);
+  });
+
+  it('refuses unknown users, unknown scopes, reused and malformed codes, bad dates', async () => {
+    const cases: [string[], string][] = [
+      [['--user', '99', '--scope', 'crm'], 'salestrace: user 99 does not exist'],
+      [['--user', '2', '--scope', 'crm,nope'], 'salestrace: unknown scope: nope'],
+      [['--user', '2', '--scope', 'crm', '--code', 'Script_Known-Code1'], 'salestrace: that code is already used by webhook 2'],
+      [['--user', '2', '--scope', 'crm', '--code', 'short'], 'salestrace: a webhook code must be 8-128 characters of letters, digits, "_" or "-"'],
+      [['--user', '2', '--scope', 'crm', '--expires', 'someday'], 'salestrace: not a date: "someday" (use YYYY-MM-DD or an ISO date-time)'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['webhook', 'add', '--data', dataDir, ...args]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr.trim()).toBe(message);
+    }
+  });
+
+  it('--expires makes a webhook that stops working at that moment', async () => {
+    const past = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user', '--code', 'expired-code-1', '--expires', '2020-01-01']);
+    expect(past.code).toBe(0);
+    expect(await call(`${httpBase}/rest/2/expired-code-1/server.time`)).toEqual({
+      error: 'INVALID_CREDENTIALS',
+      error_description: 'Invalid request credentials',
+    });
+    const future = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user', '--code', 'future-code-1', '--expires', '2999-12-31T23:59:59Z']);
+    expect(future.code).toBe(0);
+    expect((await call(`${httpBase}/rest/2/future-code-1/server.time`)).result).toEqual(expect.any(String));
+  });
+
+  it('lists webhooks without secrets and revokes one for good', async () => {
+    const list = await runCli(['webhook', 'list', '--data', dataDir]);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+USER\s+SCOPES\s+EXPIRES\s+ACTIVE\s+HELD\s+TITLE$/);
+    expect(lines[1]).toMatch(/^1\s+1\s+\S*crm\S*\s+Y\s+N\s+Default administrator webhook$/);
+    expect(lines[2]).toMatch(/^2\s+2\s+crm,user\s+Y\s+N$/);
+    expect(lines.find((line) => line.startsWith('5 '))).toMatch(/^5\s+2\s+user\s+2020-01-01T00:00:00\.000Z\s+Y\s+N$/);
+    expect(list.stdout).not.toContain('Script_Known-Code1');
+
+    const revoked = await runCli(['webhook', 'revoke', '2', '--data', dataDir]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout.trim()).toBe('webhook 2 revoked');
+    expect((await call(`${httpBase}/rest/2/Script_Known-Code1/server.time`)).error).toBe('INVALID_CREDENTIALS');
+    expect((await runCli(['webhook', 'list', '--data', dataDir])).stdout).toMatch(/^2\s+2\s+crm,user\s+N\s+N$/m);
+    const missing = await runCli(['webhook', 'revoke', '77', '--data', dataDir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('salestrace: webhook 77 does not exist');
+  });
+});

@@ -1,0 +1,77 @@
+// Raw HTTP over a plain socket, for requests fetch() refuses to send: bytes outside ASCII in the
+// request line, malformed framing, GET with a body.
+import net from 'node:net';
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly text: string;
+  readonly body: any;
+}
+
+/** Sends `head` (request line and headers, without the blank line) and `body`, reads the answer. */
+export function rawRequest(port: number, head: string | Buffer, body: Buffer | string = ''): Promise<RawAnswer> {
+  const bodyBytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  const headBytes = Buffer.isBuffer(head) ? head : Buffer.from(head, 'latin1');
+  const payload = Buffer.concat([headBytes, Buffer.from('\r\nConnection: close\r\n\r\n', 'latin1'), bodyBytes]);
+  return sendBytes(port, payload);
+}
+
+/** Writes bytes exactly as given and parses whatever HTTP/1.1 answer comes back before close. */
+export function sendBytes(port: number, payload: Buffer | string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer within 5 s'));
+    }, 5000);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      try {
+        resolve(parseAnswer(Buffer.concat(chunks)));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    socket.write(payload);
+  });
+}
+
+function parseAnswer(bytes: Buffer): RawAnswer {
+  const split = bytes.indexOf('\r\n\r\n');
+  if (split === -1) throw new Error(`not an HTTP answer: ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`);
+  const [statusLine, ...lines] = bytes.subarray(0, split).toString('latin1').split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  let rest = bytes.subarray(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') rest = unchunk(rest);
+  const text = rest.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, text, body };
+}
+
+function unchunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let rest = bytes;
+  for (;;) {
+    const lineEnd = rest.indexOf('\r\n');
+    const size = parseInt(rest.subarray(0, lineEnd).toString('latin1'), 16);
+    if (!size) return Buffer.concat(parts);
+    parts.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
+    rest = rest.subarray(lineEnd + 2 + size + 2);
+  }
+}
