@@ -124,7 +124,7 @@ describe('webhook add | list | revoke', () => {
     expect(added.stderr.trim()).toBe('webhook 2 created for user 2 with scopes crm,user');
     const profile = await call(`${httpBase}/rest/2/Script_Known-Code1/profile`);
     expect(profile.result).toMatchObject({ ID: '2', NAME: 'Bob', LAST_NAME: 'Smith', ADMIN: false });
-    expect((await call(`${httpBase}/rest/2/Script_Known-Code1/scope`)).result).toEqual(['user']);
+    expect((await call(`${httpBase}/rest/2/Script_Known-Code1/scope`)).result).toEqual(['crm', 'user']);
   });
 
   it('defaults the printed base URL to the address serve uses', async () => {
