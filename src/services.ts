@@ -7,6 +7,7 @@ import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
 import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
 import { OperatingTimeLimiter } from './limits/operatingTime.js';
+import { CrmService } from './crm/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { allMethods } from './methods.js';
 import type { MethodContext } from './rest/method.js';
@@ -26,6 +27,8 @@ export interface Services {
   /** Null when the plan is unlimited. */
   readonly rateLimiter: LeakyBucket | null;
   readonly operating: OperatingTimeLimiter;
+  /** CRM items, permissions and the hooks Sales Intelligence registers (src/crm/contract.ts). */
+  readonly crm: CrmService;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     appInfo: null,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
+    crm: new CrmService(opened.db, clock),
     close: opened.close,
   };
 }
