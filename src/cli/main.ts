@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { VERSION } from '../server.js';
+import { roleCommand } from './commands/role.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
@@ -14,6 +15,7 @@ const program = new Command('salestrace')
 program.addCommand(serveCommand());
 program.addCommand(userCommand());
 program.addCommand(webhookCommand());
+program.addCommand(roleCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
