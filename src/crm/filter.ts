@@ -7,7 +7,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpValues } from '../rest/php.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
-import { LINK_TARGETS, type CrmField } from './fields/field.js';
+import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from './fields/field.js';
 import type { Convention } from './input.js';
 import type { CrmType } from './types.js';
 
@@ -98,10 +98,10 @@ function convertValue(f: CrmField, raw: unknown, convention: Convention): Filter
   if (isPhpArray(raw)) return undefined;
   if (f.storage === 'column' && isIntegerField(f)) {
     if (typeof raw === 'string' && raw.trim() === '') return '';
-    if (convention === 'legacy') return phpIntval(raw);
-    if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
-    if (typeof raw === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(raw)) return Number(raw);
-    return undefined;
+    // Legacy lists compare PHP's intval, held to the column's range.
+    if (convention === 'legacy') return Math.min(INT_MAX, Math.max(INT_MIN, phpIntval(raw)));
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(raw) ? Number(raw) : undefined;
+    return n !== undefined && fitsIntColumn(n) ? n : undefined;
   }
   if (f.storage === 'column' && f.type === 'double') {
     if (typeof raw === 'string' && raw.trim() === '') return '';

@@ -6,7 +6,7 @@
 import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpValues, type PhpArray } from '../rest/php.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
 import { CrmInputError } from './errors.js';
-import { LINK_TARGETS, MULTIFIELD_TYPES, field, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
+import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
 import { findStage } from './stages.js';
 import type { CrmType } from './types.js';
 
@@ -76,9 +76,10 @@ function phpTypeName(value: unknown): string {
 }
 
 function isInteger(raw: unknown): number | undefined {
-  if (typeof raw === 'number') return Number.isSafeInteger(raw) ? raw : undefined;
-  if (typeof raw === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(raw)) return Number(raw.trim());
-  return undefined;
+  let n: number | undefined;
+  if (typeof raw === 'number') n = raw;
+  else if (typeof raw === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(raw)) n = Number(raw.trim());
+  return n !== undefined && fitsIntColumn(n) ? n : undefined;
 }
 
 function parseInteger(f: CrmField, raw: unknown): number | null {

@@ -2,7 +2,7 @@
 // other items. Column names used here come from the field definitions only.
 import type { Kysely } from 'kysely';
 import type { Executor } from '../db/schema.js';
-import { LINK_TARGETS, MULTIFIELD_TYPES, type MultifieldType } from './fields/field.js';
+import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from './fields/field.js';
 import type { MultifieldInput } from './input.js';
 import type { CrmType } from './types.js';
 import { CRM_TYPES } from './types.js';
@@ -36,6 +36,7 @@ export async function updateItemRow(db: Executor, type: CrmType, id: number, col
 
 export async function loadItemRows(db: Executor, type: CrmType, ids: number[]): Promise<Map<number, ItemRow>> {
   const result = new Map<number, ItemRow>();
+  ids = ids.filter(fitsIntColumn);
   if (ids.length === 0) return result;
   const rows = await untyped(db).selectFrom(type.table).selectAll().where('id', 'in', ids).execute();
   for (const row of rows) result.set(Number(row.id), row as ItemRow);
@@ -46,19 +47,16 @@ export async function loadItemRow(db: Executor, type: CrmType, id: number): Prom
   return (await loadItemRows(db, type, [id])).get(id);
 }
 
-export async function itemRowExists(db: Executor, type: CrmType, id: number): Promise<boolean> {
-  const row = await untyped(db).selectFrom(type.table).select('id').where('id', '=', id).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The responsible user of an item, or undefined when the item does not exist. */
 export async function loadAssignedBy(db: Executor, type: CrmType, id: number): Promise<number | null | undefined> {
+  if (!fitsIntColumn(id)) return undefined;
   const row = await untyped(db).selectFrom(type.table).select('assigned_by_id').where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : (row.assigned_by_id as number | null);
 }
 
 /** IDs among `ids` that exist in the type's table. */
 export async function existingIds(db: Executor, type: CrmType, ids: number[]): Promise<Set<number>> {
+  ids = ids.filter(fitsIntColumn);
   if (ids.length === 0) return new Set();
   const rows = await untyped(db).selectFrom(type.table).select('id').where('id', 'in', ids).execute();
   return new Set(rows.map((row) => Number(row.id)));

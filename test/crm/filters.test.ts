@@ -103,6 +103,9 @@ describe('filter prefixes', () => {
     expect(await legacyIds({ NO_SUCH_FIELD: 1 })).toEqual([1, 2, 3, 4]);
     expect(await legacyIds({ '~TITLE': 'Alpha deal' })).toEqual([1, 2, 3, 4]);
     expect(await legacyIds({ CONTACT_IDS: [1] })).toEqual([1, 2, 3, 4]);
+    // intval of a number beyond the column is held to its range.
+    expect(await legacyIds({ '>ID': '99999999999' })).toEqual([]);
+    expect(await legacyIds({ '<ID': 99999999999 })).toEqual([1, 2, 3, 4]);
   });
 
   it('legacy lists search PHONE and EMAIL', async () => {
@@ -124,6 +127,7 @@ describe('filter prefixes', () => {
     await expectInvalid({ filter: { 0: { logic: 'OR', bogus: 1 } } }, "Invalid filter: field 'bogus' is not allowed in filter");
     await expectInvalid({ filter: { '>opportunity': 'much' } }, "Invalid filter: field 'opportunity' has invalid value");
     await expectInvalid({ filter: { '@id': [1, 'two'] } }, "Invalid filter: field 'id' has invalid value");
+    await expectInvalid({ filter: { '>id': 99999999999 } }, "Invalid filter: field 'id' has invalid value");
     await expectInvalid({ filter: { '>createdTime': 'yesterday' } }, "Invalid filter: field 'createdTime' has invalid value");
     await expectInvalid({ order: { noSuchField: 'ASC' } }, "Invalid order: field 'noSuchField' is not allowed in order");
     await expectInvalid({ order: { title: 'UP' } }, "Invalid order: allowed sort directions are ASC, DESC. But got 'UP' for field 'title'");

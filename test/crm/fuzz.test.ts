@@ -25,7 +25,7 @@ const value = fc.oneof(
   fc.double({ noNaN: true }),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom('2026-01-01', '31.12.2025 10:00', 'NEW', 'WON', 'Y', 'N', 'USD', '1', '0', ''),
+  fc.constantFrom('2026-01-01', '31.12.2025 10:00', 'NEW', 'WON', 'Y', 'N', 'USD', '1', '0', '', 99999999999, '99999999999', -2147483649),
   fc.array(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.string({ maxLength: 4 })), { maxLength: 3 }),
   fc.array(fc.record({ VALUE: fc.string({ maxLength: 6 }), VALUE_TYPE: fc.constantFrom('WORK', 'HOME', 'NOPE') }), { maxLength: 2 }),
 );
@@ -35,7 +35,7 @@ const filterMap = fc.dictionary(
   value,
   { maxKeys: 3 },
 );
-const id = fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom('1', 'abc', '', '2.5'), fc.constant(undefined));
+const id = fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom('1', 'abc', '', '2.5', 99999999999, '4294967296'), fc.constant(undefined));
 const entityTypeId = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 31, 128, 0), fc.constantFrom('2', 'deal'), fc.constant(undefined));
 
 const call = fc.oneof(

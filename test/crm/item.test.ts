@@ -153,6 +153,7 @@ describe('crm.item specifics', () => {
     await expectError('crm.item.get', { entityTypeId: 2 }, 'invalid_parameter', 'Could not find value for parameter {id}');
     await expectError('crm.item.get', { entityTypeId: 2, id: 'seven' }, 'invalid_parameter', 'Invalid value {seven} to match with parameter {id}. Should be value of type int.');
     await expectError('crm.item.get', { entityTypeId: 2, id: 999999 }, 'NOT_FOUND', 'Element not found');
+    await expectError('crm.item.get', { entityTypeId: 2, id: 99999999999 }, 'NOT_FOUND', 'Element not found');
     await expectError('crm.item.update', { entityTypeId: 2, id: 999999, fields: { title: 'x' } }, 'NOT_FOUND', 'Element not found');
     await expectError('crm.item.delete', { entityTypeId: 2, id: 999999 }, 'NOT_FOUND', 'Item not found');
     await expectError('crm.item.add', { entityTypeId: 2 }, 'invalid_parameter', 'Could not find value for parameter {fields}');

@@ -107,6 +107,8 @@ describe.each(TYPE_METHODS)('crm.%s.*', (_name, method) => {
     expect((await fails(server, `crm.${method}.update`, { id: 'x', fields: {} })).body).toEqual(notDefined);
     expect((await fails(server, `crm.${method}.delete`, { id: 0 })).body).toEqual(notDefined);
     expect((await fails(server, `crm.${method}.get`, { id: 999999 })).body).toEqual({ error: '', error_description: 'Not found' });
+    // IDs beyond the 32-bit columns exist nowhere, on SQLite and PostgreSQL alike.
+    expect((await fails(server, `crm.${method}.get`, { id: '99999999999' })).body).toEqual({ error: '', error_description: 'Not found' });
 
     const updateMissing = { lead: 'Lead is not found', deal: 'Not found', contact: 'Contact is not found', company: 'Company is not found', quote: 'Quote is not found' }[method];
     const deleteMissing = { lead: 'Not found', deal: 'Not found', contact: 'Contact is not found', company: 'Company is not found', quote: 'Element not found' }[method];
@@ -251,6 +253,8 @@ describe('type specifics', () => {
       ['crm.deal.add', { ASSIGNED_BY_ID: 'boss' }, 'Responsible'],
       ['crm.deal.add', { ASSIGNED_BY_ID: 999 }, 'Responsible'],
       ['crm.deal.add', { OPENED: 'maybe' }, 'Available to All'],
+      ['crm.deal.add', { PROBABILITY: 99999999999 }, 'Probability'],
+      ['crm.deal.add', { CONTACT_IDS: ['4294967296'] }, 'Contacts'],
       ['crm.deal.add', { TITLE: ['array'] }, 'Title'],
       ['crm.deal.add', { TITLE: 'x'.repeat(256) }, 'Title'],
       ['crm.lead.add', { PHONE: 'not a list' }, 'Phone'],

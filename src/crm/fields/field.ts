@@ -116,6 +116,14 @@ export function field(name: string, type: FieldType, title: string, options: Fie
   };
 }
 
+/** Integer fields are 32-bit columns, as Bitrix's int(11): larger numbers cannot be stored or matched. */
+export const INT_MIN = -2147483648;
+export const INT_MAX = 2147483647;
+
+export function fitsIntColumn(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= INT_MIN && n <= INT_MAX;
+}
+
 /** The entity type a link field points at. */
 export const LINK_TARGETS: Partial<Record<FieldType, number>> = {
   crm_lead: 1,
