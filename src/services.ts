@@ -2,12 +2,12 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { noTokenAuthenticator, type TokenAuthenticator } from './auth/authenticate.js';
-import type { CrmItemAccess } from './crm/contract.js';
 import type { DialectHelpers } from './db/dialects/types.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
 import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
 import { OperatingTimeLimiter } from './limits/operatingTime.js';
+import { CrmService } from './crm/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { allMethods } from './methods.js';
 import type { MethodContext } from './rest/method.js';
@@ -28,6 +28,8 @@ export interface Services {
   /** Null when the plan is unlimited. */
   readonly rateLimiter: LeakyBucket | null;
   readonly operating: OperatingTimeLimiter;
+  /** CRM items, permissions and the hooks Sales Intelligence registers (src/crm/contract.ts). */
+  readonly crm: CrmService;
   /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
   readonly tracking: TrackingService;
   close(): Promise<void>;
@@ -54,25 +56,16 @@ export function ratePlanFor(config: Config): RatePlan | null {
   };
 }
 
-/**
- * TRANSITIONAL, until the CRM module lands: phase 2 replaces this with `services.crm`.
- * No CRM item exists yet, so every item is missing, and CheckUpdatePermission on a missing
- * item is true only for a caller who may edit every item of the type: an administrator.
- */
-const crmUnavailable: CrmItemAccess = {
-  async canUpdate(_entityTypeId, _id, caller) {
-    return caller.isAdmin;
-  },
-  async itemExists() {
-    return false;
-  },
-};
-
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
   const opened = await openDatabase(config);
   const ratePlan = ratePlanFor(config);
+  const crm = new CrmService(opened.db, clock);
+  const tracking = new TrackingService(opened.db, clock, crm);
+  // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13).
+  crm.onItemAdded(tracking.onItemAdded);
+  crm.onItemDeleted(tracking.onItemDeleted);
   return {
     config,
     clock,
@@ -85,7 +78,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     appInfo: null,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
-    tracking: new TrackingService(opened.db, clock, crmUnavailable),
+    crm,
+    tracking,
     close: opened.close,
   };
 }

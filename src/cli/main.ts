@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { VERSION } from '../server.js';
+import { roleCommand } from './commands/role.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
 import { userCommand } from './commands/user.js';
@@ -16,6 +17,7 @@ program.addCommand(serveCommand());
 program.addCommand(userCommand());
 program.addCommand(webhookCommand());
 program.addCommand(sourceCommand());
+program.addCommand(roleCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

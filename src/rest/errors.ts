@@ -89,6 +89,28 @@ export const ERRORS = {
   /** The HTTP request itself could not be read (bad headers, broken framing). */
   BAD_REQUEST: spec('BAD_REQUEST', 400, 'Malformed HTTP request'),
   SERVICE_SHUTTING_DOWN: spec('SERVICE_UNAVAILABLE', 503, 'The server is shutting down'),
+
+  // crm.item.* (D7 controller errors: status 400; texts from the crm-item-*.md pages).
+  // Parameter binding failures of D7 controllers (Main\Engine binder).
+  CRM_PARAMETER_MISSING: spec('invalid_parameter', 400, 'Could not find value for parameter {{name}}'),
+  CRM_PARAMETER_TYPE: spec('invalid_parameter', 400, 'Invalid value {{value}} to match with parameter {{name}}. Should be value of type {type}.'),
+  CRM_TYPE_NOT_FOUND: spec('NOT_FOUND', 400, 'Smart process not found'),
+  CRM_TYPE_NOT_SUPPORTED: spec('ENTITY_TYPE_NOT_SUPPORTED', 400, 'Entity type {name} is not supported'),
+  CRM_ITEM_NOT_FOUND: spec('NOT_FOUND', 400, 'Element not found'),
+  CRM_ITEM_NOT_FOUND_ON_DELETE: spec('NOT_FOUND', 400, 'Item not found'),
+  CRM_ACCESS_DENIED: spec('ACCESS_DENIED', 400, 'Access denied'),
+  CRM_READ_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view this item'),
+  CRM_FIELD_INVALID: spec('CRM_FIELD_ERROR_VALUE_NOT_VALID', 400, 'Invalid value for field "{field}"'),
+  CRM_FIELD_REQUIRED: spec('CRM_FIELD_ERROR_REQUIRED', 400, 'Field "{field}" is required'),
+  CRM_FIELD_NOT_ITERABLE: spec('100', 400, 'Expected iterable value for multiple field, but got {type} instead'),
+  CRM_FILTER_FIELD: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' is not allowed in filter"),
+  CRM_FILTER_VALUE: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' has invalid value"),
+  CRM_ORDER_FIELD: spec('INVALID_ARG_VALUE', 400, "Invalid order: field '{field}' is not allowed in order"),
+  CRM_ORDER_DIRECTION: spec(
+    'INVALID_ARG_VALUE',
+    400,
+    "Invalid order: allowed sort directions are ASC, DESC. But got '{value}' for field '{field}'",
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -1,6 +1,8 @@
 // `salestrace user add|list`.
 import { Command } from 'commander';
 import { addUser, findUserById, listUsers } from '../../auth/users.js';
+import { assignRole } from '../../crm/roles.js';
+import { requireRole } from './role.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
 
 export function userCommand(): Command {
@@ -14,19 +16,27 @@ export function userCommand(): Command {
       .option('--name <name>', 'first name', '')
       .option('--last-name <name>', 'last name', '')
       .option('--email <email>', 'e-mail', '')
-      .option('--admin', 'make the user an administrator', false),
+      .option('--admin', 'make the user an administrator', false)
+      .option('--role <name|id>', 'give the user a CRM role (repeatable)', (value: string, all: string[]) => [...all, value], []),
   ).action(async (options) => {
     await withServices(options, async (services) => {
       // User 1 is the administrator that the first `serve` creates together with its webhook.
       if (!(await findUserById(services.db, 1))) {
         throw new Error('this data directory has no administrator yet: run `salestrace serve` once first');
       }
-      const created = await addUser(
-        services.db,
-        { login: options.login, name: options.name, lastName: options.lastName, email: options.email, isAdmin: options.admin },
-        services.clock.now() / 1000,
-      );
-      console.log(`user ${created.id} (${created.login}) added${created.isAdmin ? ' as administrator' : ''}`);
+      const { created, roles } = await services.db.transaction().execute(async (trx) => {
+        const roles = [];
+        for (const role of options.role as string[]) roles.push(await requireRole(trx, role));
+        const created = await addUser(
+          trx,
+          { login: options.login, name: options.name, lastName: options.lastName, email: options.email, isAdmin: options.admin },
+          services.clock.now() / 1000,
+        );
+        for (const role of roles) await assignRole(trx, created.id, role.id);
+        return { created, roles };
+      });
+      const withRoles = roles.length > 0 ? ` with role ${roles.map((r) => r.name).join(', ')}` : '';
+      console.log(`user ${created.id} (${created.login}) added${created.isAdmin ? ' as administrator' : ''}${withRoles}`);
     });
   });
 

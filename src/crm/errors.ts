@@ -1,0 +1,32 @@
+// Input problems the CRM service finds while reading or checking fields. Each REST convention
+// turns them into its own answer: an empty-code legacy error for crm.{type}.*, a D7 code for
+// crm.item.* (src/crm/methods/*).
+import type { CrmField } from './fields/field.js';
+
+export type InputProblem =
+  /** The value cannot be a value of the field's type, or points at nothing. */
+  | 'invalid'
+  /** A required field is missing or empty. */
+  | 'required'
+  /** crm.item.*: a multiple field got a scalar. */
+  | 'notIterable';
+
+export class CrmInputError extends Error {
+  constructor(
+    readonly field: CrmField,
+    readonly problem: InputProblem,
+    /** For 'notIterable': the PHP type name of what arrived. */
+    readonly actualType = '',
+  ) {
+    super(`${field.name}: ${problem}`);
+    this.name = 'CrmInputError';
+  }
+}
+
+/** Contacts need a name: the page marks NAME, SECOND_NAME and LAST_NAME required, meaning one of them. */
+export class CrmNameRequiredError extends Error {
+  constructor() {
+    super('one of NAME, SECOND_NAME, LAST_NAME is required');
+    this.name = 'CrmNameRequiredError';
+  }
+}

@@ -1,0 +1,38 @@
+// Contact fields, in the order of crm-contact-fields.md (PHOTO is left out: COMPATIBILITY.md).
+// The page marks the three name fields required: Bitrix means "at least one of them".
+import { PLAIN_ADDRESS_TITLES, addressFields, field, multiFields, utmFields, type CrmField } from './field.js';
+
+export const CONTACT_FIELDS: readonly CrmField[] = [
+  field('ID', 'integer', 'ID', { readOnly: true }),
+  field('HONORIFIC', 'crm_status', 'Salutation', { statusType: 'HONORIFIC' }),
+  field('NAME', 'string', 'First Name', { required: true }),
+  field('SECOND_NAME', 'string', 'Middle Name', { required: true }),
+  field('LAST_NAME', 'string', 'Last Name', { required: true }),
+  field('BIRTHDATE', 'date', 'Birthdate'),
+  field('TYPE_ID', 'crm_status', 'Contact Type', { statusType: 'CONTACT_TYPE' }),
+  field('SOURCE_ID', 'crm_status', 'Source', { statusType: 'SOURCE' }),
+  field('SOURCE_DESCRIPTION', 'string', 'Additional Source Information', { longText: true }),
+  field('POST', 'string', 'Position'),
+  ...addressFields('ADDRESS', PLAIN_ADDRESS_TITLES),
+  field('COMMENTS', 'string', 'Comment', { longText: true }),
+  field('OPENED', 'char', 'Available to All'),
+  field('EXPORT', 'char', 'Participates in Contact Export'),
+  field('HAS_PHONE', 'char', 'Phone Set', { readOnly: true }),
+  field('HAS_EMAIL', 'char', 'E-mail Set', { readOnly: true }),
+  field('HAS_IMOL', 'char', 'Open Line Set', { readOnly: true }),
+  field('ASSIGNED_BY_ID', 'user', 'Responsible Person'),
+  field('CREATED_BY_ID', 'user', 'Created By', { readOnly: true }),
+  field('MODIFY_BY_ID', 'user', 'Modified By', { readOnly: true }),
+  field('DATE_CREATE', 'datetime', 'Creation Date', { readOnly: true }),
+  field('DATE_MODIFY', 'datetime', 'Modification Date', { readOnly: true }),
+  field('COMPANY_ID', 'crm_company', 'Company', { deprecated: true }),
+  field('COMPANY_IDS', 'crm_company', 'COMPANY_IDS', { multiple: true, storage: 'boundCompanies' }),
+  field('LEAD_ID', 'crm_lead', 'Lead', { readOnly: 'legacy', settings: { parentEntityTypeId: 1 } }),
+  field('ORIGINATOR_ID', 'string', 'External Source'),
+  field('ORIGIN_ID', 'string', 'Identifier in External Source'),
+  field('ORIGIN_VERSION', 'string', 'Original Version'),
+  ...utmFields('Campaign Search Condition'),
+  field('LAST_ACTIVITY_TIME', 'datetime', 'Last Activity', { readOnly: true }),
+  field('LAST_ACTIVITY_BY', 'user', 'Last Activity By', { readOnly: true }),
+  ...multiFields(),
+];

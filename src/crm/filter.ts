@@ -1,0 +1,268 @@
+// List filters: `{">=OPPORTUNITY": 100, "@STAGE_ID": ["NEW", "WON"], "0": {"logic": "OR", …}}`.
+// A key is an operator prefix and a field name (rest-protocol.md §6: the leading non-letters);
+// the prefixes are those of crm-item-list.md. Field names are looked up in the type's field
+// list and values are converted to the field's type, so only known columns and bound values
+// reach SQL. Legacy methods drop what they cannot use, as Bitrix's CCrm*::GetListEx does;
+// crm.item.list answers INVALID_ARG_VALUE.
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpValues } from '../rest/php.js';
+import { parseDateOnly, parseDateTime } from './dates.js';
+import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from './fields/field.js';
+import type { Convention } from './input.js';
+import type { CrmType } from './types.js';
+
+export type FilterOperator =
+  | 'eq'
+  | 'neq'
+  | 'gt'
+  | 'lt'
+  | 'gte'
+  | 'lte'
+  | 'in'
+  | 'notIn'
+  /** `%`: substring, the value's own % and _ are literal. */
+  | 'contains'
+  | 'notContains'
+  /** `=%` / `%=`: the value is a LIKE pattern. */
+  | 'like'
+  | 'notLike';
+
+const OPERATORS: Record<string, FilterOperator> = {
+  '': 'eq',
+  '=': 'eq',
+  '!': 'neq',
+  '!=': 'neq',
+  '>': 'gt',
+  '<': 'lt',
+  '>=': 'gte',
+  '<=': 'lte',
+  '@': 'in',
+  '!@': 'notIn',
+  '%': 'contains',
+  '!%': 'notContains',
+  '=%': 'like',
+  '%=': 'like',
+  '!=%': 'notLike',
+  '!%=': 'notLike',
+};
+
+type FilterScalar = string | number | null;
+
+export interface FilterCondition {
+  readonly kind: 'condition';
+  readonly field: CrmField;
+  readonly operator: FilterOperator;
+  /** One value, or the list for in / notIn. */
+  readonly value: FilterScalar | FilterScalar[];
+}
+
+export interface FilterGroup {
+  readonly kind: 'group';
+  readonly logic: 'AND' | 'OR';
+  readonly children: readonly FilterNode[];
+}
+
+export type FilterNode = FilterCondition | FilterGroup;
+
+/** Why crm.item.list refuses a filter. */
+export class FilterError extends Error {
+  constructor(
+    readonly reason: 'field' | 'value',
+    readonly fieldName: string,
+  ) {
+    super(`filter ${reason}: ${fieldName}`);
+    this.name = 'FilterError';
+  }
+}
+
+const MAX_DEPTH = 10;
+
+function isFilterable(f: CrmField, convention: Convention): boolean {
+  if (f.storage === 'column' || f.storage === 'utm') return true;
+  // Legacy lists search PHONE/EMAIL/… (CCrmEntityHelper::PrepareMultiFieldFilter).
+  return convention === 'legacy' && f.storage === 'multifield';
+}
+
+function lookupField(type: CrmType, name: string, convention: Convention): CrmField | undefined {
+  if (convention === 'legacy') return type.byName(name.toUpperCase());
+  return type.byItemName(name) ?? type.byName(name);
+}
+
+function isIntegerField(f: CrmField): boolean {
+  return ['integer', 'user', 'location', 'crm_category'].includes(f.type) || LINK_TARGETS[f.type] !== undefined;
+}
+
+/** Converts one filter value to what the column holds; undefined when it cannot be one. */
+function convertValue(f: CrmField, raw: unknown, convention: Convention): FilterScalar | undefined {
+  if (raw === null) return null;
+  if (isPhpArray(raw)) return undefined;
+  if (f.storage === 'column' && isIntegerField(f)) {
+    if (typeof raw === 'string' && raw.trim() === '') return '';
+    // Legacy lists compare PHP's intval, held to the column's range.
+    if (convention === 'legacy') return Math.min(INT_MAX, Math.max(INT_MIN, phpIntval(raw)));
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*[+-]?\d{1,15}\s*$/.test(raw) ? Number(raw) : undefined;
+    return n !== undefined && fitsIntColumn(n) ? n : undefined;
+  }
+  if (f.storage === 'column' && f.type === 'double') {
+    if (typeof raw === 'string' && raw.trim() === '') return '';
+    if (!phpIsNumeric(raw)) return convention === 'legacy' ? 0 : undefined;
+    return Number(typeof raw === 'string' ? raw.trim() : raw);
+  }
+  if (f.storage === 'column' && (f.type === 'date' || f.type === 'datetime')) {
+    if (raw === '') return '';
+    if (typeof raw !== 'string') return undefined;
+    return (f.type === 'date' ? parseDateOnly(raw) : parseDateTime(raw)) ?? undefined;
+  }
+  if (typeof raw === 'boolean') return raw ? 'Y' : 'N';
+  return String(raw);
+}
+
+function parseCondition(
+  type: CrmType,
+  key: string,
+  raw: unknown,
+  convention: Convention,
+): FilterCondition | undefined {
+  const match = /^([^a-zA-Z]*)(.*)$/.exec(key)!;
+  const prefix = match[1];
+  const name = match[2];
+  const refuse = (reason: 'field' | 'value', fieldName: string): undefined => {
+    if (convention === 'item') throw new FilterError(reason, fieldName);
+    return undefined;
+  };
+  let operator = OPERATORS[prefix];
+  if (operator === undefined) return refuse('field', key);
+  const f = name === '' ? undefined : lookupField(type, name, convention);
+  if (!f || !isFilterable(f, convention)) return refuse('field', name);
+
+  // Bitrix does not LIKE-search status and link fields: it compares them (internalizeFilterFields).
+  if (convention === 'legacy' && (f.type === 'crm_status' || f.type === 'crm_company' || f.type === 'crm_contact')) {
+    if (operator === 'contains' || operator === 'like') operator = 'eq';
+  }
+
+  const wantsList = operator === 'in' || operator === 'notIn' || ((operator === 'eq' || operator === 'neq') && isPhpArray(raw));
+  if (wantsList) {
+    const list: FilterScalar[] = [];
+    for (const item of isPhpArray(raw) ? phpValues(raw) : [raw]) {
+      const value = convertValue(f, item, convention);
+      if (value === undefined) return refuse('value', name);
+      list.push(value);
+    }
+    const listOperator = operator === 'neq' || operator === 'notIn' ? 'notIn' : 'in';
+    return { kind: 'condition', field: f, operator: listOperator, value: list };
+  }
+  const value = convertValue(f, raw, convention);
+  if (value === undefined) return refuse('value', name);
+  return { kind: 'condition', field: f, operator, value };
+}
+
+function parseGroup(type: CrmType, filter: unknown, convention: Convention, depth: number): FilterGroup {
+  const children: FilterNode[] = [];
+  let logic: 'AND' | 'OR' = 'AND';
+  if (!isPhpArray(filter)) return { kind: 'group', logic, children };
+  for (const [key, raw] of phpEntries(filter)) {
+    if (key.toUpperCase() === 'LOGIC') {
+      logic = String(raw).toUpperCase() === 'OR' ? 'OR' : 'AND';
+      continue;
+    }
+    if (/^\d+$/.test(key) && isPhpMap(raw)) {
+      if (depth >= MAX_DEPTH) {
+        if (convention === 'item') throw new FilterError('field', key);
+        continue;
+      }
+      children.push(parseGroup(type, raw, convention, depth + 1));
+      continue;
+    }
+    const condition = parseCondition(type, key, raw, convention);
+    if (condition) children.push(condition);
+  }
+  return { kind: 'group', logic, children };
+}
+
+export function parseFilter(type: CrmType, filter: unknown, convention: Convention): FilterGroup {
+  return parseGroup(type, filter, convention, 0);
+}
+
+// SQL. The item table is aliased `t`.
+
+/** The SQL expression of a field: a column, or the item's UTM value. */
+export function fieldExpression(type: CrmType, f: CrmField): RawBuilder<unknown> {
+  if (f.storage === 'utm') {
+    return sql`(select u.value from crm_utm u where u.entity_type_id = ${type.id} and u.entity_id = t.id and u.code = ${f.name})`;
+  }
+  return sql.ref(`t.${f.column}`);
+}
+
+function likePattern(value: FilterScalar, substring: boolean): string {
+  const text = value === null ? '' : String(value);
+  return substring ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : text;
+}
+
+/** Bitrix's MySQL compares case-insensitively; lower() on both sides does the same on SQLite and PostgreSQL. */
+function likeExpression(expr: RawBuilder<unknown>, pattern: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(cast(${expr} as text)) like lower(cast(${pattern} as text)) escape '\\'`;
+}
+
+function comparison(expr: RawBuilder<unknown>, operator: FilterOperator, value: FilterScalar | FilterScalar[]): RawBuilder<SqlBool> {
+  if (Array.isArray(value)) {
+    const present = value.filter((v) => v !== null && v !== '');
+    const wantsEmpty = present.length !== value.length;
+    const parts: RawBuilder<SqlBool>[] = [];
+    if (present.length > 0) parts.push(sql<SqlBool>`${expr} in (${sql.join(present)})`);
+    if (wantsEmpty) parts.push(sql<SqlBool>`(${expr} is null or cast(${expr} as text) = '')`);
+    const anyOf = parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+    return operator === 'notIn' ? sql<SqlBool>`not coalesce(${anyOf}, false)` : anyOf;
+  }
+  // An empty value means "not filled in": `{"!=name": ""}` keeps items that have a name.
+  if (value === null || value === '') {
+    const empty = sql<SqlBool>`(${expr} is null or cast(${expr} as text) = '')`;
+    if (operator === 'eq') return empty;
+    if (operator === 'neq') return sql<SqlBool>`not ${empty}`;
+  }
+  switch (operator) {
+    case 'eq':
+      return sql<SqlBool>`${expr} = ${value}`;
+    case 'neq':
+      return sql<SqlBool>`(${expr} is null or ${expr} <> ${value})`;
+    case 'gt':
+      return sql<SqlBool>`${expr} > ${value}`;
+    case 'lt':
+      return sql<SqlBool>`${expr} < ${value}`;
+    case 'gte':
+      return sql<SqlBool>`${expr} >= ${value}`;
+    case 'lte':
+      return sql<SqlBool>`${expr} <= ${value}`;
+    case 'contains':
+      return likeExpression(expr, likePattern(value, true));
+    case 'like':
+      return likeExpression(expr, likePattern(value, false));
+    case 'notContains':
+      return sql<SqlBool>`(${expr} is null or not ${likeExpression(expr, likePattern(value, true))})`;
+    case 'notLike':
+      return sql<SqlBool>`(${expr} is null or not ${likeExpression(expr, likePattern(value, false))})`;
+    default:
+      return sql<SqlBool>`1 = 1`;
+  }
+}
+
+/** PHONE/EMAIL/…: some value of that kind matches (a plain value is a LIKE pattern, as in Bitrix). */
+function multifieldCondition(type: CrmType, condition: FilterCondition): RawBuilder<SqlBool> {
+  const negated = condition.operator === 'neq' || condition.operator === 'notIn' || condition.operator === 'notContains' || condition.operator === 'notLike';
+  const positive: Record<FilterOperator, FilterOperator> = {
+    eq: 'like', neq: 'like', in: 'in', notIn: 'in', contains: 'contains', notContains: 'contains', like: 'like', notLike: 'like',
+    gt: 'gt', lt: 'lt', gte: 'gte', lte: 'lte',
+  };
+  const inner = comparison(sql.ref('m.value'), positive[condition.operator], condition.value);
+  const exists = sql<SqlBool>`exists (select 1 from crm_multifield m where m.entity_type_id = ${type.id} and m.entity_id = t.id and m.type_id = ${condition.field.name} and ${inner})`;
+  return negated ? sql<SqlBool>`not ${exists}` : exists;
+}
+
+export function filterSql(type: CrmType, node: FilterNode): RawBuilder<SqlBool> {
+  if (node.kind === 'condition') {
+    if (node.field.storage === 'multifield') return multifieldCondition(type, node);
+    return comparison(fieldExpression(type, node.field), node.operator, node.value);
+  }
+  if (node.children.length === 0) return sql<SqlBool>`1 = 1`;
+  const parts = node.children.map((child) => filterSql(type, child));
+  return sql<SqlBool>`(${sql.join(parts, node.logic === 'OR' ? sql` or ` : sql` and `)})`;
+}

@@ -1,0 +1,157 @@
+// crm.{lead,deal,contact,company,quote}.{fields,add,get,list,update,delete}: the legacy family
+// (restservice.php CCrmRestProxyBase and the per-type proxies). UPPER_CASE fields, every value
+// a string, `fields`/`params` parameters, errors with an empty code.
+import { legacyError } from '../../rest/errors.js';
+import { defineMethod, type Caller, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
+import { pageRequest, pagedResult } from '../../rest/paging.js';
+import { isPhpArray } from '../../rest/php.js';
+import type { PhpMap } from '../../rest/phpQuery.js';
+import type { Services } from '../../services.js';
+import { parseFilter } from '../filter.js';
+import { readItemInput } from '../input.js';
+import { fullSelection, parseOrder, parseSelect } from '../listQuery.js';
+import { legacyFields, legacyItem } from '../output.js';
+import { levelCovers, type CrmAction } from '../permissions.js';
+import { loadAssignedBy } from '../storage.js';
+import type { CrmType } from '../types.js';
+import { partsFor } from './parts.js';
+import { asMap, legacyArrayParam, legacyEntityId } from './params.js';
+import { withLegacyErrors } from './conventions.js';
+
+const ACCESS_DENIED = 'Access denied.';
+
+function arrayParam(params: PhpMap, name: string) {
+  const value = legacyArrayParam(params, name);
+  if (!isPhpArray(value)) throw legacyError(`Parameter '${name}' must be array.`);
+  return value;
+}
+
+function validId(params: PhpMap): number {
+  const id = legacyEntityId(params);
+  if (id <= 0) throw legacyError('ID is not defined or invalid.');
+  return id;
+}
+
+/**
+ * The proxies' permission-then-existence order. Most types check the item first, so OWN
+ * callers get "Access denied." for a missing ID; deals look the item up first and say
+ * "Not found" unless the caller has no access to deals at all.
+ */
+async function checkAccess(services: Services, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: string) {
+  const level = await services.crm.permission(caller, type, action);
+  const assigned = await loadAssignedBy(services.db, type, id);
+  if (type.legacy.missingItemCheck === 'type') {
+    if (assigned === undefined) throw legacyError(level === 'NONE' ? 'Access denied' : notFound);
+    if (!levelCovers(level, assigned, caller)) throw legacyError(ACCESS_DENIED);
+    return level;
+  }
+  if (!(level === 'ALL' || (assigned !== undefined && levelCovers(level, assigned, caller)))) throw legacyError(ACCESS_DENIED);
+  if (assigned === undefined) throw legacyError(notFound);
+  return level;
+}
+
+export function typedMethods(type: CrmType): MethodDeclaration[] {
+  const prefix = `crm.${type.method}`;
+  return [
+    defineMethod({
+      name: `${prefix}.fields`,
+      scope: 'crm',
+      handler: () => legacyFields(type),
+    }),
+
+    defineMethod({
+      name: `${prefix}.add`,
+      scope: 'crm',
+      handler: ({ params, caller, services }: MethodContext) =>
+        withLegacyErrors(async () => {
+          const fields = arrayParam(params, 'fields');
+          arrayParam(params, 'params');
+          const level = await services.crm.permission(caller, type, 'ADD');
+          if (level === 'NONE') throw legacyError(ACCESS_DENIED);
+          // TRACE is not a field: it survives only as part of the raw fields the hooks get
+          // (sales-intelligence.md §5.1).
+          const input = readItemInput(type, fields, 'legacy', 'add');
+          return services.crm.addItem(type, input, caller, {
+            convention: 'legacy',
+            assignToCaller: level === 'OWN',
+            rawFields: asMap(fields),
+            viaTypedMethod: true,
+          });
+        }),
+    }),
+
+    defineMethod({
+      name: `${prefix}.get`,
+      scope: 'crm',
+      handler: ({ params, caller, services }: MethodContext) =>
+        withLegacyErrors(async () => {
+          const id = validId(params);
+          await checkAccess(services, type, id, caller, 'READ', 'Not found');
+          const item = await services.crm.getItem(type, id);
+          if (!item) throw legacyError('Not found');
+          return legacyItem(item, fullSelection(type, 'legacy'));
+        }),
+    }),
+
+    defineMethod({
+      name: `${prefix}.list`,
+      scope: 'crm',
+      handler: ({ params, start, caller, services }: MethodContext) =>
+        withLegacyErrors(async () => {
+          const order = arrayParam(params, 'order');
+          const filter = arrayParam(params, 'filter');
+          const select = legacyArrayParam(params, 'select');
+          const level = await services.crm.permission(caller, type, 'READ');
+          if (level === 'NONE') throw legacyError(ACCESS_DENIED);
+          const selection = parseSelect(type, select, 'legacy');
+          const page = pageRequest(start);
+          const { items, total } = await services.crm.listItems(type, {
+            filter: parseFilter(type, filter, 'legacy'),
+            order: parseOrder(type, order, 'legacy'),
+            page,
+            assignedTo: level === 'OWN' ? caller.userId : undefined,
+            parts: partsFor(selection),
+          });
+          return pagedResult(
+            items.map((item) => legacyItem(item, selection)),
+            items.length,
+            page,
+            total,
+            'legacy',
+          );
+        }),
+    }),
+
+    defineMethod({
+      name: `${prefix}.update`,
+      scope: 'crm',
+      handler: ({ params, caller, services }: MethodContext) =>
+        withLegacyErrors(async () => {
+          const fields = arrayParam(params, 'fields');
+          arrayParam(params, 'params');
+          const id = validId(params);
+          const level = await checkAccess(services, type, id, caller, 'WRITE', type.legacy.updateNotFound);
+          // Update drops TRACE with every other unknown name (sales-intelligence.md §5.1).
+          const input = readItemInput(type, fields, 'legacy', 'update');
+          const updated = await services.crm.updateItem(type, id, input, caller, {
+            convention: 'legacy',
+            assignToCaller: level === 'OWN',
+          });
+          if (!updated) throw legacyError(type.legacy.updateNotFound);
+          return true;
+        }),
+    }),
+
+    defineMethod({
+      name: `${prefix}.delete`,
+      scope: 'crm',
+      handler: ({ params, caller, services }: MethodContext) =>
+        withLegacyErrors(async () => {
+          const id = validId(params);
+          await checkAccess(services, type, id, caller, 'DELETE', type.legacy.deleteNotFound);
+          if (!(await services.crm.deleteItem(type, id))) throw legacyError(type.legacy.deleteNotFound);
+          return true;
+        }),
+    }),
+  ];
+}

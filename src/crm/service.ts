@@ -1,0 +1,422 @@
+// The CRM service: items of the five types, written and read in transactions, with the
+// permission checks and lifecycle hooks of the contract Sales Intelligence builds on
+// (src/crm/contract.ts). REST conventions (legacy or crm.item) live in src/crm/methods.
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Db, Executor } from '../db/schema.js';
+import type { Caller } from '../rest/method.js';
+import type { PageRequest } from '../rest/paging.js';
+import type { PhpMap } from '../rest/phpQuery.js';
+import type { CrmItemAccess, CrmLifecycle, ItemAddedHook, ItemDeletedHook } from './contract.js';
+import { addDefaults } from './defaults.js';
+import { CrmInputError, CrmNameRequiredError } from './errors.js';
+import { LINK_TARGETS, type CrmField } from './fields/field.js';
+import { fieldExpression, filterSql, type FilterGroup } from './filter.js';
+import type { Convention, ItemInput } from './input.js';
+import type { SortDirection } from './listQuery.js';
+import { levelCovers, permissionLevel, type CrmAction, type PermissionLevel } from './permissions.js';
+import { findStage } from './stages.js';
+import {
+  deleteItemRow,
+  existingIds,
+  insertItemRow,
+  loadAssignedBy,
+  loadBoundCompanies,
+  loadBoundContacts,
+  loadItemRow,
+  loadMultifields,
+  multifieldFlags,
+  replaceBoundCompanies,
+  replaceBoundContacts,
+  syncContactPrimaryCompany,
+  unlinkItem,
+  updateItemRow,
+  writeMultifields,
+  type ItemRow,
+  type MultifieldRow,
+} from './storage.js';
+import { crmTypeById, type CrmType } from './types.js';
+import { deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
+
+export interface StoredItem {
+  readonly row: ItemRow;
+  readonly utm: UtmValues;
+  readonly multifields: readonly MultifieldRow[];
+  readonly contactIds: readonly number[];
+  readonly companyIds: readonly number[];
+}
+
+/** Which parts besides the row to load. */
+export interface ItemParts {
+  readonly utm: boolean;
+  readonly multifields: boolean;
+  readonly bindings: boolean;
+}
+
+export const ALL_PARTS: ItemParts = { utm: true, multifields: true, bindings: true };
+
+export interface WriteOptions {
+  readonly convention: Convention;
+  /** OWN level: the caller stays the responsible user (Bitrix's "self" permission rule). */
+  readonly assignToCaller: boolean;
+}
+
+export interface AddOptions extends WriteOptions {
+  /** The `fields` parameter as sent, for the add hooks. */
+  readonly rawFields: PhpMap;
+  readonly viaTypedMethod: boolean;
+}
+
+export interface ListSpec {
+  readonly filter: FilterGroup;
+  readonly order: readonly [CrmField, SortDirection][];
+  readonly page: PageRequest;
+  /** OWN read level: only items this user is responsible for. */
+  readonly assignedTo?: number;
+  readonly parts: ItemParts;
+}
+
+const CONTACT = 3;
+const COMPANY = 4;
+const NAME_FIELDS = ['NAME', 'SECOND_NAME', 'LAST_NAME'];
+
+function isTextField(f: CrmField): boolean {
+  return f.storage === 'utm' || ['string', 'char', 'crm_status', 'crm_currency'].includes(f.type);
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '';
+}
+
+export class CrmService implements CrmItemAccess, CrmLifecycle {
+  private readonly addedHooks: ItemAddedHook[] = [];
+  private readonly deletedHooks: ItemDeletedHook[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  onItemAdded(hook: ItemAddedHook): void {
+    this.addedHooks.push(hook);
+  }
+
+  onItemDeleted(hook: ItemDeletedHook): void {
+    this.deletedHooks.push(hook);
+  }
+
+  permission(caller: Caller, type: CrmType, action: CrmAction, db: Executor = this.db): Promise<PermissionLevel> {
+    return permissionLevel(db, caller, type.id, action);
+  }
+
+  /** Whether the caller may act on this item; false for a missing item unless the level is ALL. */
+  async may(caller: Caller, type: CrmType, id: number, action: CrmAction, db: Executor = this.db): Promise<boolean> {
+    const level = await this.permission(caller, type, action, db);
+    if (level === 'ALL') return true;
+    if (level === 'NONE') return false;
+    return levelCovers(level, await loadAssignedBy(db, type, id), caller);
+  }
+
+  async canUpdate(entityTypeId: number, id: number, caller: Caller, db: Executor = this.db): Promise<boolean> {
+    const type = crmTypeById(entityTypeId);
+    if (!type) return caller.isAdmin;
+    return this.may(caller, type, id, 'WRITE', db);
+  }
+
+  async itemExists(entityTypeId: number, id: number, db: Executor = this.db): Promise<boolean> {
+    const type = crmTypeById(entityTypeId);
+    if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
+    return (await existingIds(db, type, [id])).has(id);
+  }
+
+  private now(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  async addItem(type: CrmType, input: ItemInput, caller: Caller, options: AddOptions): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const values = addDefaults(type, now);
+      for (const [f, value] of input.values) {
+        if (f.storage !== 'column' || (value === null && values.has(f.name))) continue;
+        values.set(f.name, value);
+      }
+      const needsDefaultTitle = this.checkTitle(type, values, options.convention);
+      if (options.convention === 'legacy' && type.id === CONTACT) this.checkContactName(values);
+      const category = values.get('CATEGORY_ID');
+      // Only the general pipeline exists (stages.ts).
+      if (category !== undefined && category !== null && category !== 0) {
+        throw new CrmInputError(type.byName('CATEGORY_ID')!, 'invalid');
+      }
+      if (category === null) values.set('CATEGORY_ID', 0);
+
+      const assigned = values.get('ASSIGNED_BY_ID');
+      values.set('ASSIGNED_BY_ID', options.assignToCaller || isEmpty(assigned) ? caller.userId : assigned);
+      for (const [name, value] of [
+        ['CREATED_BY_ID', caller.userId],
+        ['MODIFY_BY_ID', caller.userId],
+        ['DATE_CREATE', now],
+        ['DATE_MODIFY', now],
+        ['LAST_ACTIVITY_TIME', now],
+        ['LAST_ACTIVITY_BY', caller.userId],
+      ] as const) {
+        // A company's LAST_ACTIVITY_* are writable (crm-company-fields.md): a given value stays.
+        if (type.byName(name) && !(name.startsWith('LAST_ACTIVITY') && values.has(name))) values.set(name, value);
+      }
+      if (type.stages) this.applyStage(type, values, undefined, caller, now);
+
+      let contactIds = input.contactIds;
+      let companyIds = input.companyIds;
+      if (type.byName('CONTACT_ID')?.storage === 'column') {
+        if (contactIds !== undefined) values.set('CONTACT_ID', contactIds[0] ?? null);
+        else if (!isEmpty(values.get('CONTACT_ID'))) contactIds = [values.get('CONTACT_ID') as number];
+      }
+      if (type.id === CONTACT) {
+        if (companyIds !== undefined) values.set('COMPANY_ID', companyIds[0] ?? null);
+        else if (!isEmpty(values.get('COMPANY_ID'))) companyIds = [values.get('COMPANY_ID') as number];
+      }
+      // A lead with a client is a returning customer (crm-lead-add.md).
+      if (type.name === 'LEAD') {
+        const hasClient = !isEmpty(values.get('COMPANY_ID')) || !isEmpty(values.get('CONTACT_ID'));
+        values.set('IS_RETURN_CUSTOMER', hasClient ? 'Y' : 'N');
+      }
+
+      await this.checkReferences(trx, type, values, contactIds, companyIds);
+      const id = await insertItemRow(trx, type, this.columns(type, values));
+      const after: Record<string, unknown> = {};
+      if (needsDefaultTitle) after.title = `${type.caption} #${id}`;
+      if (type.byName('QUOTE_NUMBER')) after.quote_number = String(id);
+      await updateItemRow(trx, type, id, after);
+
+      await this.writeBindings(trx, type, id, contactIds, companyIds, []);
+      await this.writeMultifields(trx, type, id, input);
+      await writeItemUtm(trx, type.id, id, this.utmValues(input));
+      for (const hook of this.addedHooks) {
+        await hook(trx, { entityTypeId: type.id, id, fields: options.rawFields, caller, viaTypedMethod: options.viaTypedMethod });
+      }
+      return id;
+    });
+  }
+
+  /** False when the item does not exist (any more). */
+  async updateItem(type: CrmType, id: number, input: ItemInput, caller: Caller, options: WriteOptions): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await loadItemRow(trx, type, id);
+      if (!current) return false;
+      const now = this.now();
+      const values = new Map<string, unknown>();
+      for (const [f, value] of input.values) if (f.storage === 'column') values.set(f.name, value);
+
+      if (values.has('TITLE') && isEmpty(values.get('TITLE'))) {
+        if (this.checkTitle(type, values, options.convention)) values.set('TITLE', `${type.caption} #${id}`);
+      }
+      if (options.convention === 'legacy' && type.id === CONTACT && NAME_FIELDS.some((name) => values.has(name))) {
+        const merged = new Map(NAME_FIELDS.map((name) => [name, values.has(name) ? values.get(name) : current[name.toLowerCase()]]));
+        this.checkContactName(merged);
+      }
+      if (values.has('ASSIGNED_BY_ID')) {
+        const assigned = values.get('ASSIGNED_BY_ID');
+        if (options.assignToCaller) values.set('ASSIGNED_BY_ID', caller.userId);
+        else if (isEmpty(assigned)) values.delete('ASSIGNED_BY_ID');
+      }
+      if (type.stages) {
+        const stage = values.get(type.stages.field);
+        if (isEmpty(stage)) values.delete(type.stages.field);
+        else if (stage !== current[type.stages.field.toLowerCase()]) this.applyStage(type, values, current, caller, now);
+      }
+      values.set('MODIFY_BY_ID', caller.userId);
+      values.set('DATE_MODIFY', now);
+
+      let contactIds = input.contactIds;
+      let companyIds = input.companyIds;
+      if (type.byName('CONTACT_ID')?.storage === 'column') {
+        if (contactIds === undefined && values.has('CONTACT_ID')) {
+          const existing = (await loadBoundContacts(trx, type.id, [id])).get(id) ?? [];
+          contactIds = movePrimary(existing, current.contact_id as number | null, values.get('CONTACT_ID') as number | null);
+        }
+        if (contactIds !== undefined) values.set('CONTACT_ID', contactIds[0] ?? null);
+      }
+      if (type.id === CONTACT) {
+        if (companyIds === undefined && values.has('COMPANY_ID')) {
+          const existing = (await loadBoundCompanies(trx, [id])).get(id) ?? [];
+          companyIds = movePrimary(existing, current.company_id as number | null, values.get('COMPANY_ID') as number | null);
+        }
+        if (companyIds !== undefined) values.set('COMPANY_ID', companyIds[0] ?? null);
+      }
+
+      await this.checkReferences(trx, type, values, contactIds, companyIds);
+      await updateItemRow(trx, type, id, this.columns(type, values));
+      const previousContacts = type.id === COMPANY ? ((await loadBoundContacts(trx, COMPANY, [id])).get(id) ?? []) : [];
+      await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts);
+      await this.writeMultifields(trx, type, id, input);
+      await writeItemUtm(trx, type.id, id, this.utmValues(input));
+      return true;
+    });
+  }
+
+  /** False when the item does not exist. Hooks run first, inside the same transaction. */
+  async deleteItem(type: CrmType, id: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await existingIds(trx, type, [id])).has(id)) return false;
+      for (const hook of this.deletedHooks) await hook(trx, type.id, id);
+      await unlinkItem(trx, type, id);
+      await deleteItemUtm(trx, type.id, id);
+      await deleteItemRow(trx, type, id);
+      return true;
+    });
+  }
+
+  async getItem(type: CrmType, id: number, parts: ItemParts = ALL_PARTS): Promise<StoredItem | undefined> {
+    const row = await loadItemRow(this.db, type, id);
+    if (!row) return undefined;
+    return (await this.assemble(type, [row], parts))[0];
+  }
+
+  async listItems(type: CrmType, spec: ListSpec): Promise<{ items: StoredItem[]; total: number | undefined }> {
+    const db = this.db as unknown as Kysely<any>;
+    let where = filterSql(type, spec.filter);
+    if (spec.assignedTo !== undefined) where = sql`(${where}) and t.assigned_by_id = ${spec.assignedTo}`;
+    let query = db.selectFrom(`${type.table} as t`).selectAll('t').where(where as never);
+    for (const [f, direction] of spec.order) {
+      // As Bitrix's MySQL does on every database: NULLs first ascending, text without regard to case.
+      const expression = isTextField(f) ? sql`lower(${fieldExpression(type, f)})` : fieldExpression(type, f);
+      query = query.orderBy(sql`${expression} ${sql.raw(direction === 'desc' ? 'desc nulls last' : 'asc nulls first')}`);
+    }
+    if (!spec.order.some(([f]) => f.name === 'ID')) query = query.orderBy(sql.ref('t.id'), 'asc');
+    const rows = (await query.limit(spec.page.limit).offset(spec.page.offset).execute()) as ItemRow[];
+    let total: number | undefined;
+    if (spec.page.countTotal) {
+      const counted = await db
+        .selectFrom(`${type.table} as t`)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where(where as never)
+        .executeTakeFirst();
+      total = Number(counted?.count ?? 0);
+    }
+    return { items: await this.assemble(type, rows, spec.parts), total };
+  }
+
+  private async assemble(type: CrmType, rows: ItemRow[], parts: ItemParts): Promise<StoredItem[]> {
+    const ids = rows.map((row) => Number(row.id));
+    const utm = parts.utm ? await loadUtm(this.db, type.id, ids) : new Map<number, UtmValues>();
+    const multifields = parts.multifields && type.hasMultifields ? await loadMultifields(this.db, type.id, ids) : new Map<number, MultifieldRow[]>();
+    const hasContacts = type.fields.some((f) => f.storage === 'boundContacts');
+    const contacts = parts.bindings && hasContacts ? await loadBoundContacts(this.db, type.id, ids) : new Map<number, number[]>();
+    const companies = parts.bindings && type.id === CONTACT ? await loadBoundCompanies(this.db, ids) : new Map<number, number[]>();
+    return rows.map((row) => {
+      const id = Number(row.id);
+      return {
+        row: { ...row, id },
+        utm: utm.get(id) ?? {},
+        multifields: multifields.get(id) ?? [],
+        contactIds: contacts.get(id) ?? [],
+        companyIds: companies.get(id) ?? [],
+      };
+    });
+  }
+
+  /** True when TITLE is empty and the item should be titled "{Type} #{id}". */
+  private checkTitle(type: CrmType, values: Map<string, unknown>, convention: Convention): boolean {
+    if (!type.hasTitle || !isEmpty(values.get('TITLE'))) return false;
+    if (convention === 'legacy' && type.legacyTitleRequired) throw new CrmInputError(type.byName('TITLE')!, 'required');
+    values.delete('TITLE');
+    return true;
+  }
+
+  private checkContactName(values: Map<string, unknown>): void {
+    if (NAME_FIELDS.every((name) => isEmpty(values.get(name)))) throw new CrmNameRequiredError();
+  }
+
+  /** The stage semantic and the fields that follow a stage change. */
+  private applyStage(type: CrmType, values: Map<string, unknown>, current: ItemRow | undefined, caller: Caller, now: number) {
+    const list = type.stages!;
+    const stageId = String(values.get(list.field));
+    const stage = findStage(list, stageId) ?? list.stages[0];
+    values.set(list.field, stage.id);
+    if (list.semanticField) values.set(list.semanticField, stage.semantic);
+    if (type.byName('MOVED_BY_ID')) values.set('MOVED_BY_ID', caller.userId);
+    if (type.byName('MOVED_TIME')) values.set('MOVED_TIME', now);
+    if (type.byName('IS_NEW')) values.set('IS_NEW', stage.id === list.stages[0].id ? 'Y' : 'N');
+    if (type.byName('CLOSED') && (stage.semantic !== 'P' || current !== undefined)) values.set('CLOSED', stage.semantic === 'P' ? 'N' : 'Y');
+    if (type.byName('DATE_CLOSED')) values.set('DATE_CLOSED', stage.semantic === 'P' ? null : now);
+  }
+
+  /** Linked items and users must exist: a link to nothing is an invalid value. */
+  private async checkReferences(
+    db: Executor,
+    type: CrmType,
+    values: Map<string, unknown>,
+    contactIds: number[] | undefined,
+    companyIds: number[] | undefined,
+  ): Promise<void> {
+    // Lists first: the deprecated single link is derived from them.
+    const checkList = async (ids: number[] | undefined, targetId: number, storage: CrmField['storage']) => {
+      if (!ids || ids.length === 0) return;
+      const found = await existingIds(db, crmTypeById(targetId)!, ids);
+      if (ids.some((id) => !found.has(id))) throw new CrmInputError(type.fields.find((f) => f.storage === storage)!, 'invalid');
+    };
+    await checkList(contactIds, CONTACT, 'boundContacts');
+    await checkList(companyIds, COMPANY, 'boundCompanies');
+    for (const f of type.fields) {
+      if (!values.has(f.name) || f.storage !== 'column') continue;
+      const value = values.get(f.name);
+      if (typeof value !== 'number') continue;
+      const target = LINK_TARGETS[f.type];
+      if (target !== undefined) {
+        const targetType = crmTypeById(target)!;
+        if (!(await existingIds(db, targetType, [value])).has(value)) throw new CrmInputError(f, 'invalid');
+      } else if (f.type === 'user') {
+        const user = await db.selectFrom('users').select('id').where('id', '=', value).executeTakeFirst();
+        if (!user) throw new CrmInputError(f, 'invalid');
+      }
+    }
+  }
+
+  private columns(type: CrmType, values: Map<string, unknown>): Record<string, unknown> {
+    const columns: Record<string, unknown> = {};
+    for (const [name, value] of values) {
+      const f = type.byName(name);
+      if (f && f.storage === 'column' && f.name !== 'ID') columns[f.column] = value;
+    }
+    return columns;
+  }
+
+  private utmValues(input: ItemInput): Record<string, string | null> {
+    const utm: Record<string, string | null> = {};
+    for (const [f, value] of input.values) if (f.storage === 'utm') utm[f.name] = value as string | null;
+    return utm;
+  }
+
+  private async writeBindings(
+    db: Executor,
+    type: CrmType,
+    id: number,
+    contactIds: number[] | undefined,
+    companyIds: number[] | undefined,
+    previousContacts: number[],
+  ): Promise<void> {
+    if (contactIds !== undefined && type.fields.some((f) => f.storage === 'boundContacts')) {
+      await replaceBoundContacts(db, type.id, id, contactIds);
+      // A company's contacts keep their deprecated COMPANY_ID pointing at a bound company.
+      if (type.id === COMPANY) {
+        for (const contactId of new Set([...previousContacts, ...contactIds])) await syncContactPrimaryCompany(db, contactId);
+      }
+    }
+    if (companyIds !== undefined && type.id === CONTACT) await replaceBoundCompanies(db, id, companyIds);
+  }
+
+  private async writeMultifields(db: Executor, type: CrmType, id: number, input: ItemInput): Promise<void> {
+    if (!type.hasMultifields || !input.multifields) return;
+    await writeMultifields(db, type.id, id, input.multifields);
+    await updateItemRow(db, type, id, await multifieldFlags(db, type.id, id));
+  }
+}
+
+/**
+ * The deprecated single link (CONTACT_ID, a contact's COMPANY_ID) set alone: the new value
+ * becomes the first of the list, null drops the current first one; the rest stay.
+ */
+function movePrimary(list: number[], currentPrimary: number | null, next: number | null): number[] {
+  if (next === null) return list.filter((id) => id !== currentPrimary);
+  return [next, ...list.filter((id) => id !== next)];
+}

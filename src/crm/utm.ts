@@ -1,0 +1,84 @@
+// UTM values of CRM items, kept apart from the item rows as Bitrix keeps them in b_crm_utm
+// (sales-intelligence.md §1.11). Sales Intelligence writes here too: binding a trace to an item
+// that has no UTM rows copies the trace's tags (§1.2 step 4).
+import type { Executor } from '../db/schema.js';
+import { UTM_CODES, type UtmCode } from './fields/field.js';
+
+export type UtmValues = Partial<Record<UtmCode, string>>;
+
+export function isUtmCode(code: string): code is UtmCode {
+  return (UTM_CODES as readonly string[]).includes(code);
+}
+
+export async function readItemUtm(db: Executor, entityTypeId: number, entityId: number): Promise<UtmValues> {
+  const rows = await db
+    .selectFrom('crm_utm')
+    .select(['code', 'value'])
+    .where('entity_type_id', '=', entityTypeId)
+    .where('entity_id', '=', entityId)
+    .execute();
+  const values: UtmValues = {};
+  for (const row of rows) if (isUtmCode(row.code)) values[row.code] = row.value;
+  return values;
+}
+
+export async function hasItemUtm(db: Executor, entityTypeId: number, entityId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('crm_utm')
+    .select('code')
+    .where('entity_type_id', '=', entityTypeId)
+    .where('entity_id', '=', entityId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** UTM values of many items at once, for lists. */
+export async function loadUtm(db: Executor, entityTypeId: number, entityIds: number[]): Promise<Map<number, UtmValues>> {
+  const result = new Map<number, UtmValues>();
+  if (entityIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('crm_utm')
+    .select(['entity_id', 'code', 'value'])
+    .where('entity_type_id', '=', entityTypeId)
+    .where('entity_id', 'in', entityIds)
+    .execute();
+  for (const row of rows) {
+    if (!isUtmCode(row.code)) continue;
+    const values = result.get(row.entity_id) ?? {};
+    values[row.code] = row.value;
+    result.set(row.entity_id, values);
+  }
+  return result;
+}
+
+/**
+ * UtmTable's upsert rules: a code that is absent is left alone, an empty value (null or '')
+ * deletes it, any other string is inserted or replaced. Codes outside the five are ignored.
+ */
+export async function writeItemUtm(
+  db: Executor,
+  entityTypeId: number,
+  entityId: number,
+  values: Partial<Record<string, string | null>>,
+): Promise<void> {
+  for (const [code, value] of Object.entries(values)) {
+    if (!isUtmCode(code) || value === undefined) continue;
+    await db
+      .deleteFrom('crm_utm')
+      .where('entity_type_id', '=', entityTypeId)
+      .where('entity_id', '=', entityId)
+      .where('code', '=', code)
+      .execute();
+    if (value !== null && value !== '') {
+      await db.insertInto('crm_utm').values({ entity_type_id: entityTypeId, entity_id: entityId, code, value }).execute();
+    }
+  }
+}
+
+export async function deleteItemUtm(db: Executor, entityTypeId: number, entityId: number): Promise<void> {
+  await db
+    .deleteFrom('crm_utm')
+    .where('entity_type_id', '=', entityTypeId)
+    .where('entity_id', '=', entityId)
+    .execute();
+}
