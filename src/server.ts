@@ -39,17 +39,43 @@ function fastifyFailure(services: Services, error: FastifyError, request: Fastif
   return unexpectedError(services, request, error);
 }
 
-/** Written straight to the socket when Node cannot even parse the request. */
-function rawBadRequest(): string {
-  const body = JSON.stringify({ error: 'BAD_REQUEST', error_description: 'Malformed HTTP request' });
+/** Written straight to the socket when Node cannot read the request (malformed, or too slow). */
+function rawErrorResponse(error: RestError, reason: string): string {
+  const body = JSON.stringify({ error: error.code, error_description: error.description });
   return (
-    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n' +
+    `HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   );
 }
 
+function clientErrorResponse(services: Services, error: Error & { code?: string }): string {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const seconds = services.config.requestTimeoutMs / 1000;
+    return rawErrorResponse(restError('REQUEST_RECEIVE_TIMEOUT', { seconds }), 'Request Timeout');
+  }
+  return rawErrorResponse(new RestError('BAD_REQUEST', 400, 'Malformed HTTP request'), 'Bad Request');
+}
+
+/**
+ * Node's own limits for receiving a request, which Fastify does not apply to servers made by
+ * a serverFactory. The whole request must arrive within the request timeout; connections are
+ * checked often enough that the limit holds to within a second.
+ */
+function receiveLimits(services: Services): http.ServerOptions {
+  const requestTimeout = services.config.requestTimeoutMs;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(60_000, requestTimeout),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
+  };
+}
+
 export function buildServers(services: Services, installers: RouteInstaller[] = []): HttpServers {
   let httpsServer: https.Server | null = null;
+  const onClientError = (error: Error, socket: Socket) => {
+    if (socket.writable) socket.end(clientErrorResponse(services, error));
+    else socket.destroy(error);
+  };
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     // Per-request logs cost throughput; errors are logged where they are handled.
@@ -60,14 +86,13 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     requestTimeout: services.config.requestTimeoutMs,
     serverFactory: (handler) => {
       if (services.config.httpsPort !== null) {
-        httpsServer = https.createServer({ ...readTls(services.config.dataDir) }, handler);
+        httpsServer = https.createServer({ ...readTls(services.config.dataDir), ...receiveLimits(services) }, handler);
+        // Fastify attaches its clientError handler to the main server only.
+        httpsServer.on('clientError', onClientError);
       }
-      return http.createServer(handler);
+      return http.createServer(receiveLimits(services), handler);
     },
-    clientErrorHandler: (error: Error, socket: Socket) => {
-      if (socket.writable) socket.end(rawBadRequest());
-      else socket.destroy(error);
-    },
+    clientErrorHandler: onClientError,
   });
 
   app.removeAllContentTypeParsers();
@@ -174,7 +199,9 @@ export async function startServer(services: Services, installers: RouteInstaller
     httpsUrl: httpsPort === null ? null : `https://${shownHost}:${httpsPort}`,
     close() {
       closing ??= (async () => {
-        const grace = 10_000;
+        // Every in-flight request is answered within the request timeout, so waiting that
+        // long lets each one finish before the remaining connections are cut.
+        const grace = services.config.requestTimeoutMs + 1000;
         await Promise.all([
           closeServer(httpServer, httpSockets, grace),
           httpsServer ? closeServer(httpsServer, httpsSockets, grace) : Promise.resolve(),

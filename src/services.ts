@@ -1,7 +1,8 @@
 // The composition root: every long-lived object the server needs, built once from the config.
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { noTokenAuthenticator, type TokenAuthenticator } from './auth/authenticate.js';
+import type { TokenAuthenticator } from './auth/authenticate.js';
+import { describeOAuthApp, oauthTokenAuthenticator } from './auth/oauth/tokenAuth.js';
 import type { DialectHelpers } from './db/dialects/types.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
@@ -11,6 +12,7 @@ import { createLogger, type Logger } from './logger.js';
 import { allMethods } from './methods.js';
 import type { MethodContext } from './rest/method.js';
 import { MethodRegistry } from './rest/registry.js';
+import { PortalState } from './system/portalState.js';
 
 export interface Services {
   readonly config: Config;
@@ -21,11 +23,13 @@ export interface Services {
   pingDatabase(): Promise<void>;
   readonly registry: MethodRegistry;
   readonly tokens: TokenAuthenticator;
-  /** app.info for OAuth callers; null until the OAuth module provides it. */
+  /** app.info for OAuth callers. */
   readonly appInfo: ((context: MethodContext) => unknown) | null;
   /** Null when the plan is unlimited. */
   readonly rateLimiter: LeakyBucket | null;
   readonly operating: OperatingTimeLimiter;
+  /** The `portal close|open` switch (PORTAL_DELETED). */
+  readonly portal: PortalState;
   close(): Promise<void>;
 }
 
@@ -63,10 +67,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
     dbHelpers: opened.helpers,
     pingDatabase: opened.ping,
     registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
-    tokens: noTokenAuthenticator,
-    appInfo: null,
+    tokens: oauthTokenAuthenticator,
+    appInfo: describeOAuthApp,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
+    portal: new PortalState(opened.db),
     close: opened.close,
   };
 }

@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { VERSION } from '../server.js';
+import { appCommand } from './commands/app.js';
+import { portalCommand } from './commands/portal.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
@@ -14,6 +16,8 @@ const program = new Command('salestrace')
 program.addCommand(serveCommand());
 program.addCommand(userCommand());
 program.addCommand(webhookCommand());
+program.addCommand(appCommand());
+program.addCommand(portalCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

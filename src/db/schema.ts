@@ -1,8 +1,9 @@
 // The whole database as Kysely sees it: the union of every module's tables.
 import type { Kysely, Transaction } from 'kysely';
 import type { AuthTables } from '../auth/tables.js';
+import type { OAuthTables } from '../auth/oauth/tables.js';
 
-export interface Database extends AuthTables {}
+export interface Database extends AuthTables, OAuthTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -54,13 +54,28 @@ function requestLine(url: string): string {
   return /[^\x00-\x7f]/.test(url) ? Buffer.from(url, 'latin1').toString('utf8') : url;
 }
 
-export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const startedAt = services.clock.now() / 1000;
+interface RestAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+function errorAnswer(error: RestError, format: OutputFormat, headers?: Record<string, string>): RestAnswer {
+  return { status: error.status, body: errorBody(error, format), headers };
+}
+
+/** The REST pipeline of §1.6, producing the answer without touching the reply. */
+async function answerRestRequest(services: Services, request: FastifyRequest, startedAt: number): Promise<RestAnswer> {
   const { path, query } = splitUrl(request.raw.url ?? '/');
   const route = parseRestPath(path);
   const format = route.format;
   try {
-    if (services.rateLimiter && !services.rateLimiter.take(request.ip)) throw restError('QUERY_LIMIT_EXCEEDED');
+    const limiter = services.rateLimiter;
+    if (limiter && !limiter.take(request.ip)) {
+      // Only got honours Retry-After (clients.md §8.5); it costs nothing to tell everyone.
+      const retryAfter = String(Math.max(1, Math.ceil(limiter.secondsUntilFree(request.ip))));
+      return errorAnswer(restError('QUERY_LIMIT_EXCEEDED'), format, { 'retry-after': retryAfter });
+    }
     const params = await decodeRequestParams(
       {
         httpMethod: request.method,
@@ -70,6 +85,7 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
       },
       paramLimits(services),
     );
+    if (await services.portal.isClosed()) throw restError('PORTAL_DELETED');
     const method = route.recognised && route.method !== '' ? services.registry.get(route.method) : undefined;
     if (!method) throw restError('ERROR_METHOD_NOT_FOUND');
     // A `token` parameter marks a signed download/upload link, which this server never issues.
@@ -85,9 +101,37 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
       method.scope,
     );
     const outcome = await runMethod(services, method, caller, params, startedAt, false);
-    await reply.code(200).headers(CORS_HEADERS).header('content-type', CONTENT_TYPES[format]).send(successBody(outcome, format));
+    return { status: 200, body: successBody(outcome, format) };
   } catch (error) {
-    const restFailure = error instanceof RestError ? error : unexpectedError(services, request, error);
-    await sendError(reply, restFailure, format);
+    return errorAnswer(error instanceof RestError ? error : unexpectedError(services, request, error), format);
   }
+}
+
+/**
+ * Answers within the request timeout (the cloud's 60 s, limits.md) with a JSON error instead
+ * of hanging. The method keeps running to its end; only its answer is dropped.
+ */
+function timeoutAnswer(services: Services, format: OutputFormat): { answer: Promise<RestAnswer>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const answer = new Promise<RestAnswer>((resolve) => {
+    timer = setTimeout(() => {
+      const seconds = services.config.requestTimeoutMs / 1000;
+      resolve(errorAnswer(restError('REQUEST_TIMEOUT', { seconds }), format));
+    }, services.config.requestTimeoutMs);
+  });
+  return { answer, cancel: () => clearTimeout(timer) };
+}
+
+export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const startedAt = services.clock.now() / 1000;
+  const format = parseRestPath(splitUrl(request.raw.url ?? '/').path).format;
+  const timeout = timeoutAnswer(services, format);
+  const answer = await Promise.race([answerRestRequest(services, request, startedAt), timeout.answer]);
+  timeout.cancel();
+  await reply
+    .code(answer.status)
+    .headers(CORS_HEADERS)
+    .header('content-type', CONTENT_TYPES[format])
+    .headers(answer.headers ?? {})
+    .send(answer.body);
 }

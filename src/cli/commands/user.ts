@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { addUser, listUsers } from '../../auth/users.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
+import { addUserAccessCommands } from './userAccess.js';
 
 export function userCommand(): Command {
   const user = new Command('user').description('manage portal users');
@@ -35,5 +36,6 @@ export function userCommand(): Command {
     });
   });
 
+  addUserAccessCommands(user);
   return user;
 }

@@ -2,7 +2,9 @@
 // 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth.
 import type { MigrationFactory } from '../migrate.js';
 import { foundation } from './0001_foundation.js';
+import { oauth } from './0300_oauth.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
+  '0300_oauth': oauth,
 };
