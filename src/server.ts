@@ -15,6 +15,8 @@ export const VERSION = '0.1.0';
 
 export interface HttpServers {
   readonly app: FastifyInstance;
+  /** Set when shutdown begins: answers then carry `Connection: close`, so no new request follows them. */
+  readonly lifecycle: { closing: boolean };
   readonly http: http.Server;
   readonly https: https.Server | null;
 }
@@ -52,6 +54,9 @@ function clientErrorResponse(services: Services, error: Error & { code?: string 
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     const seconds = services.config.requestTimeoutMs / 1000;
     return rawErrorResponse(restError('REQUEST_RECEIVE_TIMEOUT', { seconds }), 'Request Timeout');
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return rawErrorResponse(restError('HEADERS_TOO_LARGE', { limit: http.maxHeaderSize }), 'Request Header Fields Too Large');
   }
   return rawErrorResponse(new RestError('BAD_REQUEST', 400, 'Malformed HTTP request'), 'Bad Request');
 }
@@ -95,6 +100,12 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     clientErrorHandler: onClientError,
   });
 
+  const lifecycle = { closing: false };
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.removeAllContentTypeParsers();
   // Every body is read raw; rest/params decodes it with core's rules (bad JSON is not an error).
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -133,7 +144,7 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     return handleRestRequest(services, request, reply);
   });
 
-  return { app, http: app.server as http.Server, https: httpsServer };
+  return { app, lifecycle, http: app.server as http.Server, https: httpsServer };
 }
 
 export interface RunningServer {
@@ -180,7 +191,7 @@ function trackSockets(server: http.Server | https.Server): Set<Duplex> {
 
 /** Listens on the configured ports; `close()` stops accepting, finishes in-flight requests, then closes the database. */
 export async function startServer(services: Services, installers: RouteInstaller[] = []): Promise<RunningServer> {
-  const { app, http: httpServer, https: httpsServer } = buildServers(services, installers);
+  const { app, lifecycle, http: httpServer, https: httpsServer } = buildServers(services, installers);
   await app.ready();
   const { host } = services.config;
   const httpSockets = trackSockets(httpServer);
@@ -199,6 +210,7 @@ export async function startServer(services: Services, installers: RouteInstaller
     httpsUrl: httpsPort === null ? null : `https://${shownHost}:${httpsPort}`,
     close() {
       closing ??= (async () => {
+        lifecycle.closing = true;
         // Every in-flight request is answered within the request timeout, so waiting that
         // long lets each one finish before the remaining connections are cut.
         const grace = services.config.requestTimeoutMs + 1000;

@@ -76,6 +76,7 @@ export const ERRORS = {
   // Request-shape limits. Bitrix (PHP) silently truncates such input; Salestrace refuses it
   // with a clear error instead (COMPATIBILITY.md, "Input limits").
   REQUEST_TOO_LARGE: spec('REQUEST_TOO_LARGE', 413, 'Request body is larger than {limit} bytes'),
+  HEADERS_TOO_LARGE: spec('REQUEST_TOO_LARGE', 431, 'The URL and headers are larger than {limit} bytes; send parameters in a POST body'),
   TOO_MANY_PARAMETERS: spec('TOO_MANY_PARAMETERS', 400, 'Too many parameters: the limit is {limit}'),
   NESTING_TOO_DEEP: spec('NESTING_TOO_DEEP', 400, 'Parameters are nested deeper than {limit} levels'),
   // 504, not 503: b24jssdk and got treat 503 as the rate limit and retry it on a schedule.

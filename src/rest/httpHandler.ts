@@ -23,10 +23,20 @@ export function paramLimits(services: Services): ParamLimits {
 
 export function isHttpsRequest(request: FastifyRequest, trustProxy: boolean): boolean {
   if ((request.raw.socket as { encrypted?: boolean }).encrypted) return true;
-  if (!trustProxy) return false;
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https';
+  // Fastify reads the last X-Forwarded-Proto entry, the one our own proxy set; earlier
+  // entries come from the client and prove nothing.
+  return trustProxy && request.protocol === 'https';
+}
+
+/**
+ * The client address the limits key on (rest-protocol.md §4.1: the request's source IP).
+ * Behind --trust-proxy it is the last X-Forwarded-For entry, the one our own proxy appended:
+ * entries further left come from the client, which could rotate them to dodge the limit.
+ */
+export function clientAddress(request: FastifyRequest, trustProxy: boolean): string {
+  const socketAddress = request.raw.socket.remoteAddress ?? '';
+  if (!trustProxy) return socketAddress;
+  return request.ips?.[1] ?? socketAddress;
 }
 
 export function sendError(reply: FastifyReply, error: RestError, format: OutputFormat = 'json'): FastifyReply {
@@ -39,7 +49,8 @@ export function sendError(reply: FastifyReply, error: RestError, format: OutputF
 
 /** Anything that is not a RestError is a bug: log it with an id and answer without details. */
 export function unexpectedError(services: Services, request: FastifyRequest, error: unknown): RestError {
-  services.log.error({ err: error, reqId: request.id }, 'unexpected error while answering a REST call');
+  // `req` goes through the logger's serializer, which masks secrets in the URL.
+  services.log.error({ err: error, reqId: request.id, req: request }, 'unexpected error while answering a REST call');
   return restError('INTERNAL_SERVER_ERROR');
 }
 
@@ -71,9 +82,10 @@ async function answerRestRequest(services: Services, request: FastifyRequest, st
   const format = route.format;
   try {
     const limiter = services.rateLimiter;
-    if (limiter && !limiter.take(request.ip)) {
+    const client = limiter ? clientAddress(request, services.config.trustProxy) : '';
+    if (limiter && !limiter.take(client)) {
       // Only got honours Retry-After (clients.md §8.5); it costs nothing to tell everyone.
-      const retryAfter = String(Math.max(1, Math.ceil(limiter.secondsUntilFree(request.ip))));
+      const retryAfter = String(Math.max(1, Math.ceil(limiter.secondsUntilFree(client))));
       return errorAnswer(restError('QUERY_LIMIT_EXCEEDED'), format, { 'retry-after': retryAfter });
     }
     const params = await decodeRequestParams(
@@ -111,11 +123,16 @@ async function answerRestRequest(services: Services, request: FastifyRequest, st
  * Answers within the request timeout (the cloud's 60 s, limits.md) with a JSON error instead
  * of hanging. The method keeps running to its end; only its answer is dropped.
  */
-function timeoutAnswer(services: Services, format: OutputFormat): { answer: Promise<RestAnswer>; cancel(): void } {
+function timeoutAnswer(
+  services: Services,
+  request: FastifyRequest,
+  format: OutputFormat,
+): { answer: Promise<RestAnswer>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
   const answer = new Promise<RestAnswer>((resolve) => {
     timer = setTimeout(() => {
       const seconds = services.config.requestTimeoutMs / 1000;
+      services.log.warn({ reqId: request.id, req: request }, 'REST call timed out; its answer is dropped');
       resolve(errorAnswer(restError('REQUEST_TIMEOUT', { seconds }), format));
     }, services.config.requestTimeoutMs);
   });
@@ -125,7 +142,7 @@ function timeoutAnswer(services: Services, format: OutputFormat): { answer: Prom
 export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const startedAt = services.clock.now() / 1000;
   const format = parseRestPath(splitUrl(request.raw.url ?? '/').path).format;
-  const timeout = timeoutAnswer(services, format);
+  const timeout = timeoutAnswer(services, request, format);
   const answer = await Promise.race([answerRestRequest(services, request, startedAt), timeout.answer]);
   timeout.cancel();
   await reply

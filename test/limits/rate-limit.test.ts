@@ -104,6 +104,14 @@ describe('key: the client IP', () => {
     expect(await burst(server, 3, b)).toEqual([200, 200, 503]);
   });
 
+  it('behind --trust-proxy only the entry our proxy appended counts, not what the client put before it', async () => {
+    server = await startTestServer({ manualClock: true, config: { plan: 'standard', rateBurst: '2', trustProxy: true } });
+    const spoofed = (n: number) => ({ 'x-forwarded-for': `10.0.0.${n}, 203.0.113.9` });
+    expect((await request(server.webhookUrl + 'server.time', { headers: spoofed(1) })).status).toBe(200);
+    expect((await request(server.webhookUrl + 'server.time', { headers: spoofed(2) })).status).toBe(200);
+    expect((await request(server.webhookUrl + 'server.time', { headers: spoofed(3) })).status).toBe(503);
+  });
+
   it('without --trust-proxy X-Forwarded-For is ignored: one client cannot dodge the limit', async () => {
     server = await startTestServer({ manualClock: true, config: { plan: 'standard', rateBurst: '2' } });
     expect(await burst(server, 2, { 'x-forwarded-for': '203.0.113.1' })).toEqual([200, 200]);

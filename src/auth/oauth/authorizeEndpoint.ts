@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LeakyBucket } from '../../limits/leakyBucket.js';
 import { RestError } from '../../rest/errors.js';
-import { isHttpsRequest, paramLimits, unexpectedError } from '../../rest/httpHandler.js';
+import { clientAddress, isHttpsRequest, paramLimits, unexpectedError } from '../../rest/httpHandler.js';
 import { decodeRequestParams } from '../../rest/params.js';
 import type { PhpMap } from '../../rest/phpQuery.js';
 import type { Services } from '../../services.js';
@@ -103,12 +103,13 @@ export function authorizeHandler(services: Services) {
     }
     if (request.method !== 'POST') return sendPage(reply, 200, loginForm(app, state));
 
-    if (failedLogins.secondsUntilFree(request.ip) > 0) {
+    const client = clientAddress(request, services.config.trustProxy);
+    if (failedLogins.secondsUntilFree(client) > 0) {
       return sendPage(reply, 429, page('Too many attempts', '<p>Too many failed sign-ins. Try again in a minute.</p>'));
     }
     const userId = await checkLogin(services.db, textParam(params, 'login'), textParam(params, 'password'));
     if (userId === undefined) {
-      failedLogins.take(request.ip);
+      failedLogins.take(client);
       return sendPage(reply, 401, loginForm(app, state, 'Wrong login or password.'));
     }
     if (!(await appAllowsUser(services.db, app, userId))) {
