@@ -110,7 +110,8 @@ async function decodeMultipart(contentType: string, body: Buffer, limits: ParamL
       resolve(); // A multipart type without a usable boundary carries no fields.
       return;
     }
-    parser.on('field', (name, value) => fields.push([name, value]));
+    // busboy reports `name=""` as an undefined name; PHP drops such a field.
+    parser.on('field', (name: string | undefined, value) => fields.push([name ?? '', value]));
     parser.on('file', (_name, stream) => stream.resume()); // Files never become parameters.
     parser.on('close', () => resolve());
     parser.on('error', () => resolve()); // A truncated form keeps the fields read so far.

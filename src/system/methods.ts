@@ -22,7 +22,7 @@ export const methodsMethod = defineMethod({
   scope: null,
   handler({ params, caller, services }) {
     const all = visibleMethods(services);
-    if (phpTruthy(params.full) && String(params.full).toLowerCase() !== 'false') return all.map((m) => m.name);
+    if (phpTruthy(params.full) && phpString(params.full).toLowerCase() !== 'false') return all.map((m) => m.name);
     if ('scope' in params) {
       const wanted = phpString(params.scope).toLowerCase();
       // `scope=` with no value lists the global methods (docs: methods.md).
@@ -37,7 +37,7 @@ export const scopeMethod = defineMethod({
   name: 'scope',
   scope: null,
   handler({ params, caller }) {
-    if (phpTruthy(params.full) && String(params.full).toLowerCase() !== 'false') return [...KNOWN_SCOPES];
+    if (phpTruthy(params.full) && phpString(params.full).toLowerCase() !== 'false') return [...KNOWN_SCOPES];
     return grantedScopes(caller);
   },
 });
