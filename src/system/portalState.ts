@@ -1,7 +1,9 @@
 // "Temporary closure of the public part of the site" (system-errors.md, PORTAL_DELETED): a
 // switch in the settings table that `salestrace portal close|open` flips from another process.
 // The running server reads it at most once per CACHE_MS, not once per request: a REST call
-// costs no extra query, and a change is seen within a second.
+// costs no extra query, and a change is seen within a second. (Measured on the dev machine:
+// one read costs about 50 µs on SQLite and 390 µs on PostgreSQL, and takes a pool connection;
+// the cached check costs 1-4 µs.)
 import type { Db } from '../db/schema.js';
 import { readSetting, writeSetting } from './settings.js';
 
