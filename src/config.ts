@@ -162,7 +162,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     trustProxy: bool('trustProxy', base.trustProxy),
     plan,
     rateDrain: optionalNumber('rateDrain', base.rateDrain),
-    rateBurst: optionalNumber('rateBurst', base.rateBurst),
+    rateBurst: text('rateBurst') === undefined ? base.rateBurst : int('rateBurst', 1, 1_000_000_000, 0),
     operatingLimitSeconds: optionalNumber('operatingLimitSeconds', base.operatingLimitSeconds),
     bodyLimitBytes: int('bodyLimitBytes', 1024, 1024 * 1024 * 1024, base.bodyLimitBytes),
     maxParamDepth: int('maxParamDepth', 1, 512, base.maxParamDepth),

@@ -4,12 +4,12 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-const SECRET_IN_PATH = /^(\/+rest\/+[^/?]+\/+)([^/?]+)(\/+[^/?]*)/i;
-const SECRET_IN_QUERY = /([?&](?:auth|access_token|refresh_token|client_secret|code|token)=)[^&]*/gi;
+const SECRET_IN_PATH = /^(\/+rest\/+[^/?]+\/+)([^/?]+)(\/+[^/?]*)?/i;
+const SECRET_IN_QUERY = /([?&](?:auth|access_token|refresh_token|client_secret|code|token|password)=)[^&]*/gi;
 
 /** A URL with the webhook secret and any token parameters replaced by `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_IN_PATH, (_m, head: string, _secret: string, tail: string) => `${head}***${tail}`).replace(SECRET_IN_QUERY, '$1***');
+  return url.replace(SECRET_IN_PATH, (_m, head: string, _secret: string, tail = '') => `${head}***${tail}`).replace(SECRET_IN_QUERY, '$1***');
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -16,6 +16,8 @@ export const VERSION = '0.1.0';
 
 export interface HttpServers {
   readonly app: FastifyInstance;
+  /** Set when shutdown begins: answers then carry `Connection: close`, so no new request follows them. */
+  readonly lifecycle: { closing: boolean };
   readonly http: http.Server;
   readonly https: https.Server | null;
 }
@@ -40,18 +42,47 @@ function fastifyFailure(services: Services, error: FastifyError, request: Fastif
   return unexpectedError(services, request, error);
 }
 
-/** Written straight to the socket when Node cannot even parse the request. */
-function rawBadRequest(): string {
-  const body = errorBody(restError('BAD_REQUEST'), 'json');
+/** Written straight to the socket when Node cannot read the request (malformed, or too slow). */
+function rawErrorResponse(error: RestError, reason: string): string {
+  const body = errorBody(error, 'json');
   return (
-    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n' +
+    `HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n` +
     'Access-Control-Allow-Origin: *\r\nX-Content-Type-Options: nosniff\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   );
 }
 
+function clientErrorResponse(services: Services, error: Error & { code?: string }): string {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const seconds = services.config.requestTimeoutMs / 1000;
+    return rawErrorResponse(restError('REQUEST_RECEIVE_TIMEOUT', { seconds }), 'Request Timeout');
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return rawErrorResponse(restError('HEADERS_TOO_LARGE', { limit: http.maxHeaderSize }), 'Request Header Fields Too Large');
+  }
+  return rawErrorResponse(restError('BAD_REQUEST'), 'Bad Request');
+}
+
+/**
+ * Node's own limits for receiving a request, which Fastify does not apply to servers made by
+ * a serverFactory. The whole request must arrive within the request timeout; connections are
+ * checked often enough that the limit holds to within a second.
+ */
+function receiveLimits(services: Services): http.ServerOptions {
+  const requestTimeout = services.config.requestTimeoutMs;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(60_000, requestTimeout),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
+  };
+}
+
 export function buildServers(services: Services, installers: RouteInstaller[] = []): HttpServers {
   let httpsServer: https.Server | null = null;
+  const onClientError = (error: Error, socket: Socket) => {
+    if (socket.writable) socket.end(clientErrorResponse(services, error));
+    else socket.destroy(error);
+  };
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     // Per-request logs cost throughput; errors are logged where they are handled.
@@ -62,14 +93,19 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     requestTimeout: services.config.requestTimeoutMs,
     serverFactory: (handler) => {
       if (services.config.httpsPort !== null) {
-        httpsServer = https.createServer({ ...readTls(services.config.dataDir) }, handler);
+        httpsServer = https.createServer({ ...readTls(services.config.dataDir), ...receiveLimits(services) }, handler);
+        // Fastify attaches its clientError handler to the main server only.
+        httpsServer.on('clientError', onClientError);
       }
-      return http.createServer(handler);
+      return http.createServer(receiveLimits(services), handler);
     },
-    clientErrorHandler: (error: Error, socket: Socket) => {
-      if (socket.writable) socket.end(rawBadRequest());
-      else socket.destroy(error);
-    },
+    clientErrorHandler: onClientError,
+  });
+
+  const lifecycle = { closing: false };
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.removeAllContentTypeParsers();
@@ -114,7 +150,7 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
   app.all('*', answerAnyRequest);
   app.setNotFoundHandler(answerAnyRequest);
 
-  return { app, http: app.server as http.Server, https: httpsServer };
+  return { app, lifecycle, http: app.server as http.Server, https: httpsServer };
 }
 
 export interface RunningServer {
@@ -161,7 +197,7 @@ function trackSockets(server: http.Server | https.Server): Set<Duplex> {
 
 /** Listens on the configured ports; `close()` stops accepting, finishes in-flight requests, then closes the database. */
 export async function startServer(services: Services, installers: RouteInstaller[] = []): Promise<RunningServer> {
-  const { app, http: httpServer, https: httpsServer } = buildServers(services, installers);
+  const { app, lifecycle, http: httpServer, https: httpsServer } = buildServers(services, installers);
   await app.ready();
   const { host } = services.config;
   const httpSockets = trackSockets(httpServer);
@@ -180,7 +216,10 @@ export async function startServer(services: Services, installers: RouteInstaller
     httpsUrl: httpsPort === null ? null : `https://${shownHost}:${httpsPort}`,
     close() {
       closing ??= (async () => {
-        const grace = 10_000;
+        lifecycle.closing = true;
+        // Every in-flight request is answered within the request timeout, so waiting that
+        // long lets each one finish before the remaining connections are cut.
+        const grace = services.config.requestTimeoutMs + 1000;
         await Promise.all([
           closeServer(httpServer, httpSockets, grace),
           httpsServer ? closeServer(httpsServer, httpsSockets, grace) : Promise.resolve(),

@@ -1,7 +1,8 @@
 // The composition root: every long-lived object the server needs, built once from the config.
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { noTokenAuthenticator, type TokenAuthenticator } from './auth/authenticate.js';
+import type { TokenAuthenticator } from './auth/authenticate.js';
+import { describeOAuthApp, oauthTokenAuthenticator } from './auth/oauth/tokenAuth.js';
 import type { DialectHelpers } from './db/dialects/types.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
@@ -13,6 +14,7 @@ import { allMethods } from './methods.js';
 import type { MethodContext } from './rest/method.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
+import { PortalState } from './system/portalState.js';
 
 export interface Services {
   readonly config: Config;
@@ -23,7 +25,7 @@ export interface Services {
   pingDatabase(): Promise<void>;
   readonly registry: MethodRegistry;
   readonly tokens: TokenAuthenticator;
-  /** app.info for OAuth callers; null until the OAuth module provides it. */
+  /** app.info for OAuth callers. */
   readonly appInfo: ((context: MethodContext) => unknown) | null;
   /** Null when the plan is unlimited. */
   readonly rateLimiter: LeakyBucket | null;
@@ -32,6 +34,8 @@ export interface Services {
   readonly crm: CrmService;
   /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
   readonly tracking: TrackingService;
+  /** The `portal close|open` switch (PORTAL_DELETED). */
+  readonly portal: PortalState;
   close(): Promise<void>;
 }
 
@@ -74,12 +78,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     dbHelpers: opened.helpers,
     pingDatabase: opened.ping,
     registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
-    tokens: noTokenAuthenticator,
-    appInfo: null,
+    tokens: oauthTokenAuthenticator,
+    appInfo: describeOAuthApp,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
     crm,
     tracking,
+    portal: new PortalState(opened.db),
     close: opened.close,
   };
 }

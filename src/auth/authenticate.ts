@@ -22,12 +22,6 @@ export interface TokenAuthenticator {
   authenticate(token: string, requiredScope: string | null, services: Services): Promise<Caller>;
 }
 
-export const noTokenAuthenticator: TokenAuthenticator = {
-  async authenticate() {
-    throw restError('INVALID_TOKEN');
-  },
-};
-
 /** Bearer header first, then `auth`, then `access_token`; arrays are skipped (core getAuthKey). */
 export function findAccessToken(credentials: Credentials): string | undefined {
   const header = credentials.authorization;

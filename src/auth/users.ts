@@ -79,3 +79,9 @@ export async function addUser(db: Executor, user: NewUser, nowSeconds: number): 
   if (!created) throw new Error('user vanished after insert');
   return created;
 }
+
+/** Deactivated users cannot sign in, and their webhooks and tokens stop working. */
+export async function setUserActive(db: Executor, id: number, active: boolean): Promise<boolean> {
+  const result = await db.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { VERSION } from '../server.js';
 import { roleCommand } from './commands/role.js';
+import { appCommand } from './commands/app.js';
+import { portalCommand } from './commands/portal.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
 import { userCommand } from './commands/user.js';
@@ -18,6 +20,8 @@ program.addCommand(userCommand());
 program.addCommand(webhookCommand());
 program.addCommand(sourceCommand());
 program.addCommand(roleCommand());
+program.addCommand(appCommand());
+program.addCommand(portalCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -13,7 +13,9 @@ export async function migrateToLatest(db: Kysely<unknown>, helpers: DialectHelpe
       return built;
     },
   };
-  const migrator = new Migrator({ db, provider });
+  // Each module numbers its own migrations, so a later module version may add one below an
+  // already-applied number; applying it out of order is safe because modules own their tables.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

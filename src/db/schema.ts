@@ -1,10 +1,11 @@
 // The whole database as Kysely sees it: the union of every module's tables.
 import type { Kysely, Transaction } from 'kysely';
 import type { AuthTables } from '../auth/tables.js';
+import type { OAuthTables } from '../auth/oauth/tables.js';
 import type { CrmTables } from '../crm/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
 
-export interface Database extends AuthTables, CrmTables, TrackingTables {}
+export interface Database extends AuthTables, OAuthTables, CrmTables, TrackingTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

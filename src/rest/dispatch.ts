@@ -38,15 +38,23 @@ export async function runMethod(
   inBatch: boolean,
 ): Promise<CallOutcome> {
   const key = operatingKey(caller.authType, caller.credentialId, method.name);
-  if (isCounted(method)) services.operating.check(key);
+  const counted = isCounted(method);
+  if (counted) services.operating.check(key);
   const { params, start } = methodParams(rawParams);
-  const handlerStart = services.clock.now() / 1000;
-  // A handler that returns nothing answers null, like a PHP function without `return`.
-  const value = (await method.handler({ params, start, caller, services, inBatch })) ?? null;
-  const handlerEnd = services.clock.now() / 1000;
-  const processing = handlerEnd - handlerStart;
-  if (isCounted(method)) services.operating.record(key, handlerStart, processing);
-  const report = services.operating.report(key, handlerEnd);
+  const handlerStartMs = services.clock.now();
+  let value: unknown;
+  try {
+    value = await method.handler({ params, start, caller, services, inBatch });
+    // A handler that returns nothing answers null, like a PHP function without `return`.
+    value ??= null;
+  } finally {
+    // A call that fails still used the time it took (the limit protects the server).
+    if (counted) services.operating.record(key, handlerStartMs / 1000, (services.clock.now() - handlerStartMs) / 1000);
+  }
+  const handlerEndMs = services.clock.now();
+  // Differences in milliseconds first: seconds-then-subtract would make 0.1 s a hair longer.
+  const processing = (handlerEndMs - handlerStartMs) / 1000;
+  const report = services.operating.report(key, startedAt, handlerEndMs / 1000);
   const time = buildTimeBlock(startedAt, services.clock.now() / 1000, processing, report);
   if (value instanceof ListResult) {
     return { result: value.result, next: value.next, total: value.total, time };

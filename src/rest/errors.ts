@@ -46,6 +46,12 @@ export const ERRORS = {
   ERROR_UNEXPECTED_ANSWER: spec('ERROR_UNEXPECTED_ANSWER', 500, 'Server returned an unexpected response'),
   ERROR_MANIFEST_IS_NOT_AVAILABLE: spec('ERROR_MANIFEST_IS_NOT_AVAILABLE', 404, 'Manifest is not available'),
 
+  // §7 the OAuth token endpoint (settings/oauth/error-codes.md); statuses as the PHP SDK
+  // expects them: 400 for a bad grant or request, 401 for bad client credentials.
+  OAUTH_INVALID_REQUEST: spec('invalid_request', 400, '{reason}'),
+  OAUTH_INVALID_CLIENT: spec('invalid_client', 401, 'Invalid client_id or client_secret, or the application is not installed'),
+  OAUTH_INVALID_GRANT: spec('invalid_grant', 400, '{reason}'),
+
   // §5 batch.
   ERROR_BATCH_LENGTH_EXCEEDED: spec('ERROR_BATCH_LENGTH_EXCEEDED', 400, 'Max batch length exceeded'),
   ERROR_BATCH_METHOD_NOT_ALLOWED: spec(
@@ -82,9 +88,12 @@ export const ERRORS = {
   // Request-shape limits. Bitrix (PHP) silently truncates such input; Salestrace refuses it
   // with a clear error instead (COMPATIBILITY.md, "Input limits").
   REQUEST_TOO_LARGE: spec('REQUEST_TOO_LARGE', 413, 'Request body is larger than {limit} bytes'),
+  HEADERS_TOO_LARGE: spec('REQUEST_TOO_LARGE', 431, 'The URL and headers are larger than {limit} bytes; send parameters in a POST body'),
   TOO_MANY_PARAMETERS: spec('TOO_MANY_PARAMETERS', 400, 'Too many parameters: the limit is {limit}'),
   NESTING_TOO_DEEP: spec('NESTING_TOO_DEEP', 400, 'Parameters are nested deeper than {limit} levels'),
-  REQUEST_TIMEOUT: spec('REQUEST_TIMEOUT', 503, 'The request took longer than {seconds} s and was stopped'),
+  // 504, not 503: b24jssdk and got treat 503 as the rate limit and retry it on a schedule.
+  REQUEST_TIMEOUT: spec('REQUEST_TIMEOUT', 504, 'The request took longer than {seconds} s and was stopped'),
+  REQUEST_RECEIVE_TIMEOUT: spec('REQUEST_TIMEOUT', 408, 'The request was not received completely within {seconds} s'),
   NOT_FOUND: spec('NOT_FOUND', 404, 'Not found: the REST API is served under /rest/'),
   /** The HTTP request itself could not be read (bad headers, broken framing). */
   BAD_REQUEST: spec('BAD_REQUEST', 400, 'Malformed HTTP request'),

@@ -23,10 +23,20 @@ export function paramLimits(services: Services): ParamLimits {
 
 export function isHttpsRequest(request: FastifyRequest, trustProxy: boolean): boolean {
   if ((request.raw.socket as { encrypted?: boolean }).encrypted) return true;
-  if (!trustProxy) return false;
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https';
+  // Fastify reads the last X-Forwarded-Proto entry, the one our own proxy set; earlier
+  // entries come from the client and prove nothing.
+  return trustProxy && request.protocol === 'https';
+}
+
+/**
+ * The client address the limits key on (rest-protocol.md §4.1: the request's source IP).
+ * Behind --trust-proxy it is the last X-Forwarded-For entry, the one our own proxy appended:
+ * entries further left come from the client, which could rotate them to dodge the limit.
+ */
+export function clientAddress(request: FastifyRequest, trustProxy: boolean): string {
+  const socketAddress = request.raw.socket.remoteAddress ?? '';
+  if (!trustProxy) return socketAddress;
+  return request.ips?.[1] ?? socketAddress;
 }
 
 export function sendError(reply: FastifyReply, error: RestError, format: OutputFormat = 'json'): FastifyReply {
@@ -39,7 +49,8 @@ export function sendError(reply: FastifyReply, error: RestError, format: OutputF
 
 /** Anything that is not a RestError is a bug: log it with an id and answer without details. */
 export function unexpectedError(services: Services, request: FastifyRequest, error: unknown): RestError {
-  services.log.error({ err: error, reqId: request.id }, 'unexpected error while answering a REST call');
+  // `req` goes through the logger's serializer, which masks secrets in the URL.
+  services.log.error({ err: error, reqId: request.id, req: request }, 'unexpected error while answering a REST call');
   return restError('INTERNAL_SERVER_ERROR');
 }
 
@@ -48,13 +59,29 @@ function splitUrl(url: string): { path: string; query: string } {
   return question === -1 ? { path: url, query: '' } : { path: url.slice(0, question), query: url.slice(question + 1) };
 }
 
-export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const startedAt = services.clock.now() / 1000;
+interface RestAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+function errorAnswer(error: RestError, format: OutputFormat, headers?: Record<string, string>): RestAnswer {
+  return { status: error.status, body: errorBody(error, format), headers };
+}
+
+/** The REST pipeline of §1.6, producing the answer without touching the reply. */
+async function answerRestRequest(services: Services, request: FastifyRequest, startedAt: number): Promise<RestAnswer> {
   const { path, query } = splitUrl(asciiRequestTarget(request.raw.url ?? '/'));
   const route = parseRestPath(path);
   const format = route.format;
   try {
-    if (services.rateLimiter && !services.rateLimiter.take(request.ip)) throw restError('QUERY_LIMIT_EXCEEDED');
+    const limiter = services.rateLimiter;
+    const client = limiter ? clientAddress(request, services.config.trustProxy) : '';
+    if (limiter && !limiter.take(client)) {
+      // Only got honours Retry-After (clients.md §8.5); it costs nothing to tell everyone.
+      const retryAfter = String(Math.max(1, Math.ceil(limiter.secondsUntilFree(client))));
+      return errorAnswer(restError('QUERY_LIMIT_EXCEEDED'), format, { 'retry-after': retryAfter });
+    }
     const params = decodeRequestParams(
       {
         httpMethod: request.method,
@@ -64,6 +91,7 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
       },
       paramLimits(services),
     );
+    if (await services.portal.isClosed()) throw restError('PORTAL_DELETED');
     const method = route.recognised && route.method !== '' ? services.registry.get(route.method) : undefined;
     if (!method) throw restError('ERROR_METHOD_NOT_FOUND');
     const caller = await authenticate(
@@ -82,9 +110,42 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
       throw restError('ACCESS_DENIED_REASON', { reason: 'Link check failed' });
     }
     const outcome = await runMethod(services, method, caller, params, startedAt, false);
-    await reply.code(200).headers(CORS_HEADERS).header('content-type', CONTENT_TYPES[format]).send(successBody(outcome, format));
+    return { status: 200, body: successBody(outcome, format) };
   } catch (error) {
-    const restFailure = error instanceof RestError ? error : unexpectedError(services, request, error);
-    await sendError(reply, restFailure, format);
+    return errorAnswer(error instanceof RestError ? error : unexpectedError(services, request, error), format);
   }
+}
+
+/**
+ * Answers within the request timeout (the cloud's 60 s, limits.md) with a JSON error instead
+ * of hanging. The method keeps running to its end; only its answer is dropped.
+ */
+function timeoutAnswer(
+  services: Services,
+  request: FastifyRequest,
+  format: OutputFormat,
+): { answer: Promise<RestAnswer>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const answer = new Promise<RestAnswer>((resolve) => {
+    timer = setTimeout(() => {
+      const seconds = services.config.requestTimeoutMs / 1000;
+      services.log.warn({ reqId: request.id, req: request }, 'REST call timed out; its answer is dropped');
+      resolve(errorAnswer(restError('REQUEST_TIMEOUT', { seconds }), format));
+    }, services.config.requestTimeoutMs);
+  });
+  return { answer, cancel: () => clearTimeout(timer) };
+}
+
+export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const startedAt = services.clock.now() / 1000;
+  const format = parseRestPath(splitUrl(asciiRequestTarget(request.raw.url ?? '/')).path).format;
+  const timeout = timeoutAnswer(services, request, format);
+  const answer = await Promise.race([answerRestRequest(services, request, startedAt), timeout.answer]);
+  timeout.cancel();
+  await reply
+    .code(answer.status)
+    .headers(CORS_HEADERS)
+    .header('content-type', CONTENT_TYPES[format])
+    .headers(answer.headers ?? {})
+    .send(answer.body);
 }

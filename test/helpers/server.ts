@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { createServices, type Services } from '../../src/services.js';
 import { ensureAdministrator } from '../../src/setup/firstStart.js';
 import { ensureCertificate, tlsFiles } from '../../src/tls/certificate.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 
 export interface TestServer {
   readonly running: RunningServer;
@@ -34,6 +34,8 @@ export interface TestServerOptions {
   readonly config?: RawOptions;
   /** Use a ManualClock (the default is the real clock). */
   readonly manualClock?: boolean | ManualClock;
+  /** A logger of the test's own (to capture the log); the default logs nothing. */
+  readonly log?: Logger;
 }
 
 function copyTestCertificate(dataDir: string): void {
@@ -61,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const clock =
     options.manualClock instanceof ManualClock ? options.manualClock : options.manualClock ? new ManualClock(Date.now()) : undefined;
-  const services = await createServices(config, { clock, log: createLogger(config.logLevel) });
+  const services = await createServices(config, { clock, log: options.log ?? createLogger(config.logLevel) });
   const bootstrap = await ensureAdministrator(services);
   if (!bootstrap.created) throw new Error('a fresh data directory must create the administrator');
   const running = await startServer(services, routeInstallers());

@@ -4,6 +4,7 @@ import { addUser, findUserById, listUsers } from '../../auth/users.js';
 import { assignRole } from '../../crm/roles.js';
 import { requireRole } from './role.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
+import { addUserAccessCommands } from './userAccess.js';
 
 export function userCommand(): Command {
   const user = new Command('user').description('manage portal users');
@@ -49,5 +50,6 @@ export function userCommand(): Command {
     });
   });
 
+  addUserAccessCommands(user);
   return user;
 }

@@ -4,6 +4,7 @@ import { parseScopeList } from '../../auth/scopes.js';
 import { findUserById } from '../../auth/users.js';
 import { addWebhook, listWebhooks, setWebhookFlag } from '../../auth/webhooks.js';
 import { addDataOption, parseDateOption, parseIdOption, printTable, withServices } from '../shared.js';
+import { addWebhookHoldCommands } from './webhookHold.js';
 
 export function webhookCommand(): Command {
   const webhook = new Command('webhook').description('manage incoming webhooks');
@@ -66,5 +67,6 @@ export function webhookCommand(): Command {
     },
   );
 
+  addWebhookHoldCommands(webhook);
   return webhook;
 }

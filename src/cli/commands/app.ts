@@ -1,0 +1,138 @@
+// `salestrace app add|list|grant|restrict|disable|enable|remove`: OAuth applications.
+import { Command } from 'commander';
+import { addApp, allowedUsers, findAppById, listApps, removeApp, restrictApp, setAppActive } from '../../auth/oauth/apps.js';
+import { originFromUrl, portalMemberId, tokenAnswer } from '../../auth/oauth/portal.js';
+import { issueTokenPair } from '../../auth/oauth/tokens.js';
+import { parseScopeList } from '../../auth/scopes.js';
+import { findUserById } from '../../auth/users.js';
+import type { Services } from '../../services.js';
+import { addDataOption, parseIdOption, printTable, withServices } from '../shared.js';
+
+async function existingApp(services: Services, text: string) {
+  const id = parseIdOption('--app', text);
+  const app = await findAppById(services.db, id);
+  if (!app) throw new Error(`application ${id} does not exist`);
+  return app;
+}
+
+function parseUserList(text: string): number[] {
+  const ids = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => parseIdOption('--users', part));
+  if (ids.length === 0) throw new Error('--users needs at least one user ID (use --all to lift the restriction)');
+  return [...new Set(ids)];
+}
+
+export function appCommand(): Command {
+  const app = new Command('app').description('manage OAuth applications (local applications)');
+
+  addDataOption(
+    app
+      .command('add')
+      .description('register an application and print its client ID and secret')
+      .requiredOption('--scope <list>', 'comma-separated scopes, e.g. crm,user')
+      .option('--redirect-uri <url>', 'where /oauth/authorize/ sends the code')
+      .option('--title <title>', 'a name shown on the authorization page', ''),
+  ).action(async (options) => {
+    await withServices(options, async (services) => {
+      const scopes = parseScopeList(options.scope);
+      const { app: created, clientSecret } = await addApp(
+        services.db,
+        { scopes, title: options.title, redirectUri: options.redirectUri ?? null },
+        services.clock.now() / 1000,
+      );
+      console.log(`client_id: ${created.clientId}`);
+      console.log(`client_secret: ${clientSecret}`);
+      console.error(`application ${created.id} added with scopes ${scopes.join(',') || '(none)'}; the secret is shown only now`);
+    });
+  });
+
+  addDataOption(app.command('list').description('list applications (secrets are stored hashed and never shown)')).action(
+    async (options) => {
+      await withServices(options, async (services) => {
+        const rows = [];
+        for (const a of await listApps(services.db)) {
+          rows.push({
+            ID: a.id,
+            CLIENT_ID: a.clientId,
+            TITLE: a.title,
+            SCOPES: a.scopes.join(','),
+            REDIRECT_URI: a.redirectUri ?? '',
+            ACTIVE: a.active ? 'Y' : 'N',
+            USERS: a.restricted ? (await allowedUsers(services.db, a.id)).join(',') || '(nobody)' : 'all',
+          });
+        }
+        printTable(rows);
+      });
+    },
+  );
+
+  addDataOption(
+    app
+      .command('grant')
+      .description('mint a first token pair for a user without the browser flow (headless setups); prints the token JSON')
+      .requiredOption('--app <id>', 'application ID')
+      .requiredOption('--user <id>', 'user the tokens act as')
+      .option('--base-url <url>', 'the server URL clients use, for client_endpoint/server_endpoint', 'https://127.0.0.1:8443'),
+  ).action(async (options) => {
+    await withServices(options, async (services) => {
+      const target = await existingApp(services, options.app);
+      if (!target.active) throw new Error(`application ${target.id} is disabled`);
+      const userId = parseIdOption('--user', options.user);
+      const user = await findUserById(services.db, userId);
+      if (!user || !user.active) throw new Error(`user ${userId} does not exist or is inactive`);
+      const pair = await issueTokenPair(services.db, target.id, userId, services.clock.now() / 1000);
+      const answer = tokenAnswer(pair, target.scopes, originFromUrl(options.baseUrl), await portalMemberId(services.db));
+      console.log(JSON.stringify(answer, null, 2));
+    });
+  });
+
+  addDataOption(
+    app
+      .command('restrict')
+      .description('let only some users use an application (others get user_access_error)')
+      .requiredOption('--app <id>', 'application ID')
+      .option('--users <ids>', 'comma-separated user IDs allowed to use the application')
+      .option('--all', 'lift the restriction: every user may use the application'),
+  ).action(async (options) => {
+    await withServices(options, async (services) => {
+      const target = await existingApp(services, options.app);
+      if (Boolean(options.all) === Boolean(options.users)) throw new Error('give either --users <ids> or --all');
+      const users = options.all ? null : parseUserList(options.users);
+      for (const id of users ?? []) {
+        if (!(await findUserById(services.db, id))) throw new Error(`user ${id} does not exist`);
+      }
+      await restrictApp(services.db, target.id, users);
+      console.log(users ? `application ${target.id} restricted to users ${users.join(',')}` : `application ${target.id} open to every user`);
+    });
+  });
+
+  for (const [name, active] of [['disable', false], ['enable', true]] as const) {
+    addDataOption(
+      app
+        .command(name)
+        .description(active ? 'enable a disabled application' : 'disable an application (its tokens get APPLICATION_NOT_FOUND)')
+        .requiredOption('--app <id>', 'application ID'),
+    ).action(async (options) => {
+      await withServices(options, async (services) => {
+        const target = await existingApp(services, options.app);
+        await setAppActive(services.db, target.id, active);
+        console.log(`application ${target.id} ${active ? 'enabled' : 'disabled'}`);
+      });
+    });
+  }
+
+  addDataOption(
+    app.command('remove').description('delete an application with all its tokens').requiredOption('--app <id>', 'application ID'),
+  ).action(async (options) => {
+    await withServices(options, async (services) => {
+      const target = await existingApp(services, options.app);
+      await removeApp(services.db, target.id);
+      console.log(`application ${target.id} removed`);
+    });
+  });
+
+  return app;
+}
