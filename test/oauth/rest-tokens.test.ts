@@ -94,7 +94,7 @@ describe('token errors (401, so b24jssdk refreshes on expired_token / invalid_to
     const batch = await callWithToken(server, 'batch', accessToken, { cmd: { me: 'user.current', t: 'server.time' } });
     expect(batch.status).toBe(200);
     expect(batch.body.result.result_error).toEqual({
-      me: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token' },
+      me: { error: 'insufficient_scope', error_description: '' },
     });
     expect(Object.keys(batch.body.result.result)).toEqual(['t']);
   });
@@ -166,7 +166,7 @@ describe('app.info', () => {
       PAYMENT_EXPIRED: 'N',
       DAYS: null,
       LANGUAGE_ID: 'en',
-      LICENSE: 'selfhosted',
+      LICENSE: 'en_selfhosted',
     });
   });
 
