@@ -23,6 +23,20 @@ export interface CrmItemAccess {
   itemExists(entityTypeId: number, id: number, db?: Executor): Promise<boolean>;
 }
 
+export interface CrmItemRef {
+  readonly entityTypeId: number;
+  readonly entityId: number;
+}
+
+/**
+ * Bitrix's TraceEntityTable::addEntity step 4 (sales-intelligence.md §1.2, §1.11): binding a
+ * trace to an item that has no UTM values gives the item the trace's tags. Called by Sales
+ * Intelligence inside its own transaction, which `db` is.
+ */
+export interface ItemUtmCopier {
+  copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void>;
+}
+
 export interface ItemAddedEvent {
   readonly entityTypeId: CrmEntityTypeId;
   readonly id: number;

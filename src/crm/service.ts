@@ -7,7 +7,7 @@ import type { Db, Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
 import type { PageRequest } from '../rest/paging.js';
 import type { PhpMap } from '../rest/phpQuery.js';
-import type { CrmItemAccess, CrmLifecycle, ItemAddedHook, ItemDeletedHook } from './contract.js';
+import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from './contract.js';
 import { addDefaults } from './defaults.js';
 import { CrmInputError, CrmNameRequiredError } from './errors.js';
 import { LINK_TARGETS, type CrmField } from './fields/field.js';
@@ -36,7 +36,7 @@ import {
   type MultifieldRow,
 } from './storage.js';
 import { crmTypeById, type CrmType } from './types.js';
-import { deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
+import { copyUtmIfNone, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
 
 export interface StoredItem {
   readonly row: ItemRow;
@@ -88,7 +88,7 @@ function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '';
 }
 
-export class CrmService implements CrmItemAccess, CrmLifecycle {
+export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
   private readonly addedHooks: ItemAddedHook[] = [];
   private readonly deletedHooks: ItemDeletedHook[] = [];
 
@@ -127,6 +127,10 @@ export class CrmService implements CrmItemAccess, CrmLifecycle {
     const type = crmTypeById(entityTypeId);
     if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
     return (await existingIds(db, type, [id])).has(id);
+  }
+
+  copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void> {
+    return copyUtmIfNone(db, item.entityTypeId, item.entityId, tags);
   }
 
   private now(): number {

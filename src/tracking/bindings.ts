@@ -1,17 +1,9 @@
 // Trace ↔ CRM item bindings (sales-intelligence.md §1.2) and the clean-up that keeps traces
 // from outliving every reason to exist. A binding reaches the trace's previous visits too, so
 // the item's Sales Intelligence field shows the whole path; unbinding undoes exactly that.
-import type { CrmItemAccess } from '../crm/contract.js';
+import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
 import type { Executor } from '../db/schema.js';
 import { deleteTraceRows, type ItemRef } from './traceStore.js';
-
-/**
- * Bitrix copies a trace's UTM tags to an item that has none when it binds them (§1.2 step 4).
- * The CRM module owns item UTM values and provides this; without it bindings leave them alone.
- */
-export interface ItemUtmCopier {
-  copyTagsIfItemHasNone(db: Executor, item: ItemRef, tags: Record<string, string>): Promise<void>;
-}
 
 async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
@@ -34,9 +26,11 @@ export async function descendantIds(db: Executor, traceId: number): Promise<numb
 }
 
 /**
- * Binds an item to a trace and its previous traces (Bitrix's addEntity). Idempotent. Returns
- * false without binding when the item does not exist; this is checked for every type, QUOTE
- * included (Bitrix binds a missing quote: COMPATIBILITY.md).
+ * Binds an item to a trace and its previous traces (Bitrix's addEntity). An item already bound
+ * to the trace is left as it is. Returns false without binding when the item does not exist;
+ * this is checked for every type, QUOTE included (Bitrix binds a missing quote: COMPATIBILITY.md).
+ * An item without UTM values gets the trace's own tags; Bitrix's recursion would give it those
+ * of the oldest previous visit that has any (COMPATIBILITY.md).
  */
 export async function bindItem(
   db: Executor,
@@ -46,8 +40,9 @@ export async function bindItem(
   utm: ItemUtmCopier | undefined,
 ): Promise<boolean> {
   if (!(await crm.itemExists(item.entityTypeId, item.entityId, db))) return false;
-  const tags = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
-  if (!tags) return false;
+  const trace = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
+  if (!trace) return false;
+  if (await isBound(db, traceId, item)) return true;
   // Previous traces first and the trace itself last, as Bitrix's recursion does: the newest
   // binding row of an item is then the trace it was bound to, not one of its previous visits.
   for (const id of [...(await descendantIds(db, traceId)).reverse(), traceId]) {
@@ -57,9 +52,20 @@ export async function bindItem(
       .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
       .execute();
   }
-  const parsedTags = JSON.parse(tags.tags_json) as Record<string, string>;
-  if (utm && Object.keys(parsedTags).length > 0) await utm.copyTagsIfItemHasNone(db, item, parsedTags);
+  const tags = JSON.parse(trace.tags_json) as Record<string, string>;
+  if (utm && Object.keys(tags).length > 0) await utm.copyTagsIfItemHasNone(db, item, tags);
   return true;
+}
+
+async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<boolean> {
+  const row = await db
+    .selectFrom('tracking_trace_items')
+    .select('id')
+    .where('trace_id', '=', traceId)
+    .where('entity_type_id', '=', item.entityTypeId)
+    .where('entity_id', '=', item.entityId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Removes an item's binding from a trace and from its previous traces, the mirror of bindItem. */

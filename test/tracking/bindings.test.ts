@@ -8,12 +8,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { resolveConfig } from '../../src/config.js';
-import { CRM_ENTITY_TYPES, type CrmEntityTypeId, type CrmItemAccess, type ItemAddedEvent } from '../../src/crm/contract.js';
+import {
+  CRM_ENTITY_TYPES,
+  type CrmEntityTypeId,
+  type CrmItemAccess,
+  type ItemAddedEvent,
+  type ItemUtmCopier,
+} from '../../src/crm/contract.js';
 import type { Executor } from '../../src/db/schema.js';
 import { RestError } from '../../src/rest/errors.js';
 import type { Caller } from '../../src/rest/method.js';
 import { createServices, type Services } from '../../src/services.js';
-import type { ItemUtmCopier } from '../../src/tracking/bindings.js';
 import { decodeTraceText, TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { TrackingService } from '../../src/tracking/service.js';
 import type { ItemRef } from '../../src/tracking/traceStore.js';
@@ -88,7 +93,7 @@ beforeEach(async () => {
 });
 
 async function create(trace: unknown, items: ItemRef[] = []): Promise<number> {
-  return tracking.create(await tracking.prepare(decodeTraceText(JSON.stringify(trace))), items);
+  return tracking.create(await tracking.prepare(decodeTraceText(JSON.stringify(trace))), async () => items);
 }
 
 async function bindings(): Promise<[number, number, number][]> {
@@ -134,9 +139,9 @@ describe('binding on crm.tracking.trace.add', () => {
     expect(await bindings()).toEqual([[id, DEAL, 2]]);
   });
 
-  it('offers the trace tags to the CRM for items without UTM values', async () => {
+  it('offers the trace’s own tags to the CRM, once per new binding', async () => {
     const deal = crm.add(DEAL, 2);
-    await create({ tags: { list: { utm_source: 'google' } } }, [deal]);
+    await create({ tags: { list: { utm_source: 'google' } }, previous: { list: [{ tags: { list: { utm_source: 'mail' } } }] } }, [deal, deal]);
     expect(utm.calls).toEqual([{ item: deal, tags: { UTM_SOURCE: 'google' } }]);
     utm.calls.length = 0;
     await create({ url: 'https://no-tags.example/' }, [deal]);
