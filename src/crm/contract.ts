@@ -43,6 +43,13 @@ export interface ItemAddedEvent {
   /** The `fields` parameter as the caller sent it (UPPER_CASE for typed methods, incl. TRACE and UTM_*). */
   readonly fields: PhpMap;
   readonly caller: Caller;
+  /**
+   * The primary contact and company (CONTACT_ID, COMPANY_ID) as the add stored them, null when
+   * none: CONTACT_ID also when only CONTACT_IDS was sent, as Bitrix's CCrmDeal::Add writes it back
+   * into the fields its REST hook reads (sales-intelligence.md §5.2 step 4).
+   */
+  readonly contactId: number | null;
+  readonly companyId: number | null;
   /** True for crm.{lead,deal,contact,company,quote}.add; false for crm.item.add (which creates no trace). */
   readonly viaTypedMethod: boolean;
 }

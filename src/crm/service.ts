@@ -195,9 +195,16 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       await this.writeBindings(trx, type, id, contactIds, companyIds, []);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
-      for (const hook of this.addedHooks) {
-        await hook(trx, { entityTypeId: type.id, id, fields: options.rawFields, caller, viaTypedMethod: options.viaTypedMethod });
-      }
+      const event = {
+        entityTypeId: type.id,
+        id,
+        fields: options.rawFields,
+        caller,
+        contactId: linkOrNull(values.get('CONTACT_ID')),
+        companyId: linkOrNull(values.get('COMPANY_ID')),
+        viaTypedMethod: options.viaTypedMethod,
+      };
+      for (const hook of this.addedHooks) await hook(trx, event);
       return id;
     });
   }
@@ -414,6 +421,10 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     await writeMultifields(db, type.id, id, input.multifields);
     await updateItemRow(db, type, id, await multifieldFlags(db, type.id, id));
   }
+}
+
+function linkOrNull(value: unknown): number | null {
+  return typeof value === 'number' && value > 0 ? value : null;
 }
 
 /**

@@ -164,8 +164,7 @@ export class TrackingService {
     await bindItem(trx, traceId, item, this.crm, this.itemUtm);
     if (event.entityTypeId === CRM_ENTITY_TYPES.DEAL) {
       // A deal's client is bound too. Bitrix binds COMPANY_ID with the contact type by mistake (§5.2 step 4).
-      const contactId = positiveIntegerId(event.fields.CONTACT_ID);
-      const companyId = positiveIntegerId(event.fields.COMPANY_ID);
+      const { contactId, companyId } = event;
       if (contactId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: contactId }, this.crm, this.itemUtm);
       if (companyId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: companyId }, this.crm, this.itemUtm);
     }

@@ -181,7 +181,7 @@ describe('crm.tracking.trace.delete', () => {
     const [a1, previousA] = await traceIds();
     // previousA (with a1 below it) becomes the trace of another item too.
     await services.db.transaction().execute((trx) =>
-      tracking.onItemAdded(trx, { entityTypeId: COMPANY, id: 9, fields: { TRACE: String(previousA) }, caller: ADMIN, viaTypedMethod: true }),
+      tracking.onItemAdded(trx, added(COMPANY, 9, { TRACE: String(previousA) })),
     );
     await tracking.delete(id, ADMIN);
     expect(await traceIds()).toEqual([a1, previousA]);
@@ -204,8 +204,14 @@ describe('crm.tracking.trace.delete', () => {
   });
 });
 
-function added(entityTypeId: CrmEntityTypeId, id: number, fields: Record<string, unknown>, viaTypedMethod = true): ItemAddedEvent {
-  return { entityTypeId, id, fields, caller: ADMIN, viaTypedMethod };
+function added(
+  entityTypeId: CrmEntityTypeId,
+  id: number,
+  fields: Record<string, unknown>,
+  viaTypedMethod = true,
+  links: { contactId?: number; companyId?: number } = {},
+): ItemAddedEvent {
+  return { entityTypeId, id, fields, caller: ADMIN, contactId: links.contactId ?? null, companyId: links.companyId ?? null, viaTypedMethod };
 }
 
 async function runAdded(event: ItemAddedEvent): Promise<void> {
@@ -286,10 +292,10 @@ describe('TRACE on a typed add method (onItemAdded)', () => {
     expect(trace).toMatchObject({ sourceId: null, channels: [{ code: 'rest', value: null }] });
   });
 
-  it('binds a deal’s contact and company with their own types', async () => {
+  it('binds a deal’s stored contact and company with their own types', async () => {
     crm.add(CONTACT, 30);
     crm.add(COMPANY, 31);
-    await runAdded(added(DEAL, 19, { TRACE: '{"url":"https://d.example/"}', CONTACT_ID: '30', COMPANY_ID: 31 }));
+    await runAdded(added(DEAL, 19, { TRACE: '{"url":"https://d.example/"}', CONTACT_ID: '99', COMPANY_ID: 98 }, true, { contactId: 30, companyId: 31 }));
     const trace = await latestTraceOf(DEAL, 19);
     expect(trace?.items).toEqual([
       { entityTypeId: DEAL, entityId: 19 },
