@@ -21,6 +21,11 @@ export interface CrmItemAccess {
    */
   canUpdate(entityTypeId: number, id: number, caller: Caller, db?: Executor): Promise<boolean>;
   itemExists(entityTypeId: number, id: number, db?: Executor): Promise<boolean>;
+  /**
+   * Whether the item exists, and if so, keeps it from being deleted until the transaction `db`
+   * ends (an item delete waits). For writes that must not point at a deleted item.
+   */
+  holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean>;
 }
 
 export interface CrmItemRef {
@@ -57,7 +62,7 @@ export interface ItemAddedEvent {
 /** Runs after the item row is written, in the same transaction. */
 export type ItemAddedHook = (trx: Executor, event: ItemAddedEvent) => Promise<void>;
 
-/** Runs before the item row is deleted, in the same transaction. */
+/** Runs before the item row is deleted, in the same transaction, once the item is held (holdItem). */
 export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number) => Promise<void>;
 
 export interface CrmLifecycle {

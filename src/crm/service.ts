@@ -24,7 +24,9 @@ import {
   loadBoundCompanies,
   loadBoundContacts,
   loadItemRow,
+  holdItemRow,
   loadMultifields,
+  lockItemForDelete,
   multifieldFlags,
   replaceBoundCompanies,
   replaceBoundContacts,
@@ -131,6 +133,12 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
 
   copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void> {
     return copyUtmIfNone(db, item.entityTypeId, item.entityId, tags);
+  }
+
+  async holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean> {
+    const type = crmTypeById(entityTypeId);
+    if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
+    return holdItemRow(db, type, id);
   }
 
   private now(): number {
@@ -268,7 +276,8 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
   /** False when the item does not exist. Hooks run first, inside the same transaction. */
   async deleteItem(type: CrmType, id: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      if (!(await existingIds(trx, type, [id])).has(id)) return false;
+      // Locked first: a binding being written to this item commits before the hooks look for it.
+      if (!(await lockItemForDelete(trx, type, id))) return false;
       for (const hook of this.deletedHooks) await hook(trx, type.id, id);
       await unlinkItem(trx, type, id);
       await deleteItemUtm(trx, type.id, id);

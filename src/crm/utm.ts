@@ -81,15 +81,18 @@ export async function writeItemUtm(
 /**
  * Sales Intelligence's copy on binding (§1.2 step 4): an item without any UTM row gets the
  * trace's tags; an item with one keeps what it has. Values are cut to the column's length, as
- * MySQL stores them for Bitrix.
+ * MySQL stores them for Bitrix. A row another transaction has just written wins.
  */
 export async function copyUtmIfNone(db: Executor, entityTypeId: number, entityId: number, tags: Record<string, unknown>): Promise<void> {
   if (await hasItemUtm(db, entityTypeId, entityId)) return;
-  const values: Record<string, string> = {};
   for (const [code, value] of Object.entries(tags)) {
-    if (isUtmCode(code) && typeof value === 'string' && value !== '') values[code] = value.slice(0, UTM_VALUE_MAX);
+    if (!isUtmCode(code) || typeof value !== 'string' || value === '') continue;
+    await db
+      .insertInto('crm_utm')
+      .values({ entity_type_id: entityTypeId, entity_id: entityId, code, value: value.slice(0, UTM_VALUE_MAX) })
+      .onConflict((conflict) => conflict.columns(['entity_type_id', 'entity_id', 'code']).doNothing())
+      .execute();
   }
-  await writeItemUtm(db, entityTypeId, entityId, values);
 }
 
 export async function deleteItemUtm(db: Executor, entityTypeId: number, entityId: number): Promise<void> {

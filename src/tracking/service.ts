@@ -13,7 +13,7 @@ import type { Db, Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
 import { coreError } from '../rest/errors.js';
 import {
-  bindItem,
+  bindItems,
   descendantIds,
   itemsOfTrace,
   latestTraceOfItem,
@@ -78,7 +78,7 @@ export class TrackingService {
     return this.db.transaction().execute(async (trx) => {
       const items = await checkItems(trx);
       const id = await saveTrace(trx, prepared.trace, prepared.matcher, this.nowSeconds());
-      for (const item of items) await bindItem(trx, id, item, this.crm, this.itemUtm);
+      await bindItems(trx, id, items, this.crm, this.itemUtm);
       return id;
     });
   }
@@ -161,13 +161,13 @@ export class TrackingService {
       traceId = await saveTrace(trx, trace, matcher, now);
     }
     await appendChannel(trx, traceId, { code: 'rest', value: null });
-    await bindItem(trx, traceId, item, this.crm, this.itemUtm);
+    const items = [item];
     if (event.entityTypeId === CRM_ENTITY_TYPES.DEAL) {
       // A deal's client is bound too. Bitrix binds COMPANY_ID with the contact type by mistake (§5.2 step 4).
-      const { contactId, companyId } = event;
-      if (contactId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: contactId }, this.crm, this.itemUtm);
-      if (companyId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: companyId }, this.crm, this.itemUtm);
+      if (event.contactId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: event.contactId });
+      if (event.companyId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: event.companyId });
     }
+    await bindItems(trx, traceId, items, this.crm, this.itemUtm);
   };
 
   /**

@@ -50,6 +50,10 @@ class FakeCrm implements CrmItemAccess {
     this.executors.push(db);
     return this.items.has(`${type}:${id}`);
   }
+
+  async holdItem(type: number, id: number, db: Executor): Promise<boolean> {
+    return this.itemExists(type, id, db);
+  }
 }
 
 class RecordingUtm implements ItemUtmCopier {
