@@ -1,7 +1,7 @@
-// The CRM-dependent half of Sales Intelligence, proven now against the CRM contract with an
-// in-memory stand-in for CRM items: binding and its propagation, partial and full deletes,
-// and the item add/delete hooks. Phase 2 repeats the user-visible cases over real sockets
-// with real CRM items.
+// The CRM-dependent half of Sales Intelligence against the CRM contract alone, with an
+// in-memory stand-in for CRM items: binding and its propagation, partial and full deletes, and
+// the item add/delete hooks, including that every contract call gets the open transaction. The
+// user-visible cases run over real sockets with real items in crmItems.test.ts and itemTrace.test.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
