@@ -62,7 +62,10 @@ export interface ItemAddedEvent {
 /** Runs after the item row is written, in the same transaction. */
 export type ItemAddedHook = (trx: Executor, event: ItemAddedEvent) => Promise<void>;
 
-/** Runs before the item row is deleted, in the same transaction, once the item is held (holdItem). */
+/**
+ * Runs before the item row is deleted, in the same transaction, with the item locked: writes that
+ * held it (holdItem) have committed and are visible.
+ */
 export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number) => Promise<void>;
 
 export interface CrmLifecycle {

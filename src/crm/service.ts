@@ -19,12 +19,12 @@ import { findStage } from './stages.js';
 import {
   deleteItemRow,
   existingIds,
+  holdItemRow,
   insertItemRow,
   loadAssignedBy,
   loadBoundCompanies,
   loadBoundContacts,
   loadItemRow,
-  holdItemRow,
   loadMultifields,
   lockItemForDelete,
   multifieldFlags,
