@@ -66,8 +66,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const opened = await openDatabase(config);
   const ratePlan = ratePlanFor(config);
   const crm = new CrmService(opened.db, clock);
-  const tracking = new TrackingService(opened.db, clock, crm);
-  // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13).
+  const tracking = new TrackingService(opened.db, clock, crm, crm);
+  // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
+  // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
   return {

@@ -21,6 +21,25 @@ export interface CrmItemAccess {
    */
   canUpdate(entityTypeId: number, id: number, caller: Caller, db?: Executor): Promise<boolean>;
   itemExists(entityTypeId: number, id: number, db?: Executor): Promise<boolean>;
+  /**
+   * Whether the item exists, and if so, keeps it from being deleted until the transaction `db`
+   * ends (an item delete waits). For writes that must not point at a deleted item.
+   */
+  holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean>;
+}
+
+export interface CrmItemRef {
+  readonly entityTypeId: number;
+  readonly entityId: number;
+}
+
+/**
+ * Bitrix's TraceEntityTable::addEntity step 4 (sales-intelligence.md §1.2, §1.11): binding a
+ * trace to an item that has no UTM values gives the item the trace's tags. Called by Sales
+ * Intelligence inside its own transaction, which `db` is.
+ */
+export interface ItemUtmCopier {
+  copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void>;
 }
 
 export interface ItemAddedEvent {
@@ -29,6 +48,13 @@ export interface ItemAddedEvent {
   /** The `fields` parameter as the caller sent it (UPPER_CASE for typed methods, incl. TRACE and UTM_*). */
   readonly fields: PhpMap;
   readonly caller: Caller;
+  /**
+   * The primary contact and company (CONTACT_ID, COMPANY_ID) as the add stored them, null when
+   * none: CONTACT_ID also when only CONTACT_IDS was sent, as Bitrix's CCrmDeal::Add writes it back
+   * into the fields its REST hook reads (sales-intelligence.md §5.2 step 4).
+   */
+  readonly contactId: number | null;
+  readonly companyId: number | null;
   /** True for crm.{lead,deal,contact,company,quote}.add; false for crm.item.add (which creates no trace). */
   readonly viaTypedMethod: boolean;
 }
@@ -36,7 +62,10 @@ export interface ItemAddedEvent {
 /** Runs after the item row is written, in the same transaction. */
 export type ItemAddedHook = (trx: Executor, event: ItemAddedEvent) => Promise<void>;
 
-/** Runs before the item row is deleted, in the same transaction. */
+/**
+ * Runs before the item row is deleted, in the same transaction, with the item locked: writes that
+ * held it (holdItem) have committed and are visible.
+ */
 export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number) => Promise<void>;
 
 export interface CrmLifecycle {

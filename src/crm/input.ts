@@ -9,6 +9,7 @@ import { CrmInputError } from './errors.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
 import { findStage } from './stages.js';
 import type { CrmType } from './types.js';
+import { UTM_VALUE_MAX } from './utm.js';
 
 export type Convention = 'legacy' | 'item';
 export type WriteMode = 'add' | 'update';
@@ -46,7 +47,6 @@ export const FM_FIELD: CrmField = field('FM', 'crm_multifield', 'Multi-fields', 
 
 const MAX_STRING = 255;
 const MAX_TEXT = 65535;
-const MAX_UTM = 600;
 const MAX_MULTIFIELD_VALUE = 250;
 
 /** Value types per multi-field (crm/data-types.md crm_multifield). */
@@ -141,7 +141,7 @@ function parseDateValue(f: CrmField, raw: unknown): string | number | null {
 function parseUtm(f: CrmField, raw: unknown): string | null | undefined {
   if (raw === null || raw === '' || raw === false) return null;
   if (typeof raw !== 'string') return undefined;
-  if (raw.length > MAX_UTM) throw new CrmInputError(f, 'invalid');
+  if (raw.length > UTM_VALUE_MAX) throw new CrmInputError(f, 'invalid');
   return raw;
 }
 

@@ -7,7 +7,7 @@ import type { Db, Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
 import type { PageRequest } from '../rest/paging.js';
 import type { PhpMap } from '../rest/phpQuery.js';
-import type { CrmItemAccess, CrmLifecycle, ItemAddedHook, ItemDeletedHook } from './contract.js';
+import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from './contract.js';
 import { addDefaults } from './defaults.js';
 import { CrmInputError, CrmNameRequiredError } from './errors.js';
 import { LINK_TARGETS, type CrmField } from './fields/field.js';
@@ -19,12 +19,14 @@ import { findStage } from './stages.js';
 import {
   deleteItemRow,
   existingIds,
+  holdItemRow,
   insertItemRow,
   loadAssignedBy,
   loadBoundCompanies,
   loadBoundContacts,
   loadItemRow,
   loadMultifields,
+  lockItemForDelete,
   multifieldFlags,
   replaceBoundCompanies,
   replaceBoundContacts,
@@ -36,7 +38,7 @@ import {
   type MultifieldRow,
 } from './storage.js';
 import { crmTypeById, type CrmType } from './types.js';
-import { deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
+import { copyUtmIfNone, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
 
 export interface StoredItem {
   readonly row: ItemRow;
@@ -88,7 +90,7 @@ function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '';
 }
 
-export class CrmService implements CrmItemAccess, CrmLifecycle {
+export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
   private readonly addedHooks: ItemAddedHook[] = [];
   private readonly deletedHooks: ItemDeletedHook[] = [];
 
@@ -127,6 +129,16 @@ export class CrmService implements CrmItemAccess, CrmLifecycle {
     const type = crmTypeById(entityTypeId);
     if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
     return (await existingIds(db, type, [id])).has(id);
+  }
+
+  copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void> {
+    return copyUtmIfNone(db, item.entityTypeId, item.entityId, tags);
+  }
+
+  async holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean> {
+    const type = crmTypeById(entityTypeId);
+    if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
+    return holdItemRow(db, type, id);
   }
 
   private now(): number {
@@ -191,9 +203,16 @@ export class CrmService implements CrmItemAccess, CrmLifecycle {
       await this.writeBindings(trx, type, id, contactIds, companyIds, []);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
-      for (const hook of this.addedHooks) {
-        await hook(trx, { entityTypeId: type.id, id, fields: options.rawFields, caller, viaTypedMethod: options.viaTypedMethod });
-      }
+      const event = {
+        entityTypeId: type.id,
+        id,
+        fields: options.rawFields,
+        caller,
+        contactId: linkOrNull(values.get('CONTACT_ID')),
+        companyId: linkOrNull(values.get('COMPANY_ID')),
+        viaTypedMethod: options.viaTypedMethod,
+      };
+      for (const hook of this.addedHooks) await hook(trx, event);
       return id;
     });
   }
@@ -257,7 +276,8 @@ export class CrmService implements CrmItemAccess, CrmLifecycle {
   /** False when the item does not exist. Hooks run first, inside the same transaction. */
   async deleteItem(type: CrmType, id: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      if (!(await existingIds(trx, type, [id])).has(id)) return false;
+      // Locked first: a binding being written to this item commits before the hooks look for it.
+      if (!(await lockItemForDelete(trx, type, id))) return false;
       for (const hook of this.deletedHooks) await hook(trx, type.id, id);
       await unlinkItem(trx, type, id);
       await deleteItemUtm(trx, type.id, id);
@@ -410,6 +430,10 @@ export class CrmService implements CrmItemAccess, CrmLifecycle {
     await writeMultifields(db, type.id, id, input.multifields);
     await updateItemRow(db, type, id, await multifieldFlags(db, type.id, id));
   }
+}
+
+function linkOrNull(value: unknown): number | null {
+  return typeof value === 'number' && value > 0 ? value : null;
 }
 
 /**

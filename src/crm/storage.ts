@@ -1,6 +1,6 @@
 // Rows of CRM items and what hangs off them: multi-fields, contact bindings and links from
 // other items. Column names used here come from the field definitions only.
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import type { Executor } from '../db/schema.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from './fields/field.js';
 import type { MultifieldInput } from './input.js';
@@ -60,6 +60,31 @@ export async function existingIds(db: Executor, type: CrmType, ids: number[]): P
   if (ids.length === 0) return new Set();
   const rows = await untyped(db).selectFrom(type.table).select('id').where('id', 'in', ids).execute();
   return new Set(rows.map((row) => Number(row.id)));
+}
+
+/** PostgreSQL has row locks; SQLite runs one write transaction at a time and needs none. */
+function hasRowLocks(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Whether the item exists, and if so, holds it against deletion until the transaction ends:
+ * the key-share lock a foreign key check takes, so updates and other holders go on, and a delete
+ * (lockItemForDelete) waits for the holder's commit.
+ */
+export async function holdItemRow(db: Executor, type: CrmType, id: number): Promise<boolean> {
+  if (!fitsIntColumn(id)) return false;
+  let query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
+  if (hasRowLocks(db)) query = query.forKeyShare();
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+/** Whether the item exists, locked for its delete: writes holding it (holdItemRow) have committed. */
+export async function lockItemForDelete(db: Executor, type: CrmType, id: number): Promise<boolean> {
+  if (!fitsIntColumn(id)) return false;
+  let query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
+  if (hasRowLocks(db)) query = query.forUpdate();
+  return (await query.executeTakeFirst()) !== undefined;
 }
 
 // Multi-fields (PHONE, EMAIL, …).

@@ -6,6 +6,9 @@ import { UTM_CODES, type UtmCode } from './fields/field.js';
 
 export type UtmValues = Partial<Record<UtmCode, string>>;
 
+/** b_crm_utm.VALUE is varchar(600) (§1.11). */
+export const UTM_VALUE_MAX = 600;
+
 export function isUtmCode(code: string): code is UtmCode {
   return (UTM_CODES as readonly string[]).includes(code);
 }
@@ -72,6 +75,23 @@ export async function writeItemUtm(
     if (value !== null && value !== '') {
       await db.insertInto('crm_utm').values({ entity_type_id: entityTypeId, entity_id: entityId, code, value }).execute();
     }
+  }
+}
+
+/**
+ * Sales Intelligence's copy on binding (§1.2 step 4): an item without any UTM row gets the
+ * trace's tags; an item with one keeps what it has. Values are cut to the column's length, as
+ * MySQL stores them for Bitrix. A row another transaction has just written wins.
+ */
+export async function copyUtmIfNone(db: Executor, entityTypeId: number, entityId: number, tags: Record<string, unknown>): Promise<void> {
+  if (await hasItemUtm(db, entityTypeId, entityId)) return;
+  for (const [code, value] of Object.entries(tags)) {
+    if (!isUtmCode(code) || typeof value !== 'string' || value === '') continue;
+    await db
+      .insertInto('crm_utm')
+      .values({ entity_type_id: entityTypeId, entity_id: entityId, code, value: value.slice(0, UTM_VALUE_MAX) })
+      .onConflict((conflict) => conflict.columns(['entity_type_id', 'entity_id', 'code']).doNothing())
+      .execute();
   }
 }
 

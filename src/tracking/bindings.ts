@@ -1,17 +1,9 @@
 // Trace ↔ CRM item bindings (sales-intelligence.md §1.2) and the clean-up that keeps traces
 // from outliving every reason to exist. A binding reaches the trace's previous visits too, so
 // the item's Sales Intelligence field shows the whole path; unbinding undoes exactly that.
-import type { CrmItemAccess } from '../crm/contract.js';
+import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
 import type { Executor } from '../db/schema.js';
 import { deleteTraceRows, type ItemRef } from './traceStore.js';
-
-/**
- * Bitrix copies a trace's UTM tags to an item that has none when it binds them (§1.2 step 4).
- * The CRM module owns item UTM values and provides this; without it bindings leave them alone.
- */
-export interface ItemUtmCopier {
-  copyTagsIfItemHasNone(db: Executor, item: ItemRef, tags: Record<string, string>): Promise<void>;
-}
 
 async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
@@ -33,33 +25,65 @@ export async function descendantIds(db: Executor, traceId: number): Promise<numb
   return found;
 }
 
+const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
+
+/** One fixed order for taking items, so two writers never wait for each other in a circle. */
+function inLockOrder(items: readonly ItemRef[]): ItemRef[] {
+  const unique = new Map(items.map((item) => [itemKey(item), item]));
+  return [...unique.values()].sort((a, b) => a.entityTypeId - b.entityTypeId || a.entityId - b.entityId);
+}
+
 /**
- * Binds an item to a trace and its previous traces (Bitrix's addEntity). Idempotent. Returns
- * false without binding when the item does not exist; this is checked for every type, QUOTE
- * included (Bitrix binds a missing quote: COMPATIBILITY.md).
+ * Binds items to a trace and its previous traces (Bitrix's addEntity), in the order given. An
+ * item already bound to the trace is left as it is. Items that do not exist are skipped; this is
+ * checked for every type, QUOTE included (Bitrix binds a missing quote: COMPATIBILITY.md).
+ * An item without UTM values gets the trace's own tags; Bitrix's recursion would give it those
+ * of the oldest previous visit that has any (COMPATIBILITY.md).
  */
-export async function bindItem(
+export async function bindItems(
   db: Executor,
   traceId: number,
-  item: ItemRef,
+  items: readonly ItemRef[],
   crm: CrmItemAccess,
   utm: ItemUtmCopier | undefined,
-): Promise<boolean> {
-  if (!(await crm.itemExists(item.entityTypeId, item.entityId, db))) return false;
-  const tags = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
-  if (!tags) return false;
-  // Previous traces first and the trace itself last, as Bitrix's recursion does: the newest
-  // binding row of an item is then the trace it was bound to, not one of its previous visits.
-  for (const id of [...(await descendantIds(db, traceId)).reverse(), traceId]) {
-    await db
-      .insertInto('tracking_trace_items')
-      .values({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId })
-      .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
-      .execute();
+): Promise<void> {
+  const trace = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
+  if (!trace) return;
+  // Held, not just looked up: a concurrent delete of an item waits for this transaction, so it
+  // cannot miss a binding written here.
+  const existing = new Set<string>();
+  for (const item of inLockOrder(items)) {
+    if (await crm.holdItem(item.entityTypeId, item.entityId, db)) existing.add(itemKey(item));
   }
-  const parsedTags = JSON.parse(tags.tags_json) as Record<string, string>;
-  if (utm && Object.keys(parsedTags).length > 0) await utm.copyTagsIfItemHasNone(db, item, parsedTags);
-  return true;
+  const previous = (await descendantIds(db, traceId)).reverse();
+  const bound: ItemRef[] = [];
+  for (const item of items) {
+    if (!existing.has(itemKey(item)) || (await isBound(db, traceId, item))) continue;
+    // Previous traces first and the trace itself last, as Bitrix's recursion does: the newest
+    // binding row of an item is then the trace it was bound to, not one of its previous visits.
+    for (const id of [...previous, traceId]) {
+      await db
+        .insertInto('tracking_trace_items')
+        .values({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId })
+        .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
+        .execute();
+    }
+    bound.push(item);
+  }
+  const tags = JSON.parse(trace.tags_json) as Record<string, string>;
+  if (!utm || Object.keys(tags).length === 0) return;
+  for (const item of inLockOrder(bound)) await utm.copyTagsIfItemHasNone(db, item, tags);
+}
+
+async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<boolean> {
+  const row = await db
+    .selectFrom('tracking_trace_items')
+    .select('id')
+    .where('trace_id', '=', traceId)
+    .where('entity_type_id', '=', item.entityTypeId)
+    .where('entity_id', '=', item.entityId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Removes an item's binding from a trace and from its previous traces, the mirror of bindItem. */

@@ -2,19 +2,24 @@
 // and the CRM item hooks. Every write that belongs together runs in one transaction. CRM items
 // are reached only through the CRM contract (src/crm/contract.ts).
 import type { Clock } from '../clock.js';
-import { CRM_ENTITY_TYPES, type CrmItemAccess, type ItemAddedHook, type ItemDeletedHook } from '../crm/contract.js';
+import {
+  CRM_ENTITY_TYPES,
+  type CrmItemAccess,
+  type ItemAddedHook,
+  type ItemDeletedHook,
+  type ItemUtmCopier,
+} from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
 import { coreError } from '../rest/errors.js';
 import {
-  bindItem,
+  bindItems,
   descendantIds,
   itemsOfTrace,
   latestTraceOfItem,
   removeUnusedTraces,
   tracesOfItem,
   unbindItem,
-  type ItemUtmCopier,
 } from './bindings.js';
 import { positiveIntegerId } from './itemRefs.js';
 import { traceFromItemFields } from './itemTrace.js';
@@ -59,16 +64,21 @@ export class TrackingService {
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 
-  /** Bitrix's CheckUpdatePermission on one item. */
-  mayEdit(item: ItemRef, caller: Caller): Promise<boolean> {
-    return this.crm.canUpdate(item.entityTypeId, item.entityId, caller);
+  /** Bitrix's CheckUpdatePermission on one item; `db` is the open transaction. */
+  mayEdit(item: ItemRef, caller: Caller, db: Executor): Promise<boolean> {
+    return this.crm.canUpdate(item.entityTypeId, item.entityId, caller, db);
   }
 
-  /** Saves a prepared trace and binds the items (missing ones are skipped quietly, §2.6 step 5). */
-  async create(prepared: PreparedTrace, items: readonly ItemRef[]): Promise<number> {
+  /**
+   * Saves a prepared trace and binds the items `checkItems` gives (missing ones are skipped
+   * quietly, §2.6 step 5). `checkItems` runs first, inside the same transaction, so permissions
+   * are checked against the state the bindings are written to; when it throws, nothing is written.
+   */
+  async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
+      const items = await checkItems(trx);
       const id = await saveTrace(trx, prepared.trace, prepared.matcher, this.nowSeconds());
-      for (const item of items) await bindItem(trx, id, item, this.crm, this.itemUtm);
+      await bindItems(trx, id, items, this.crm, this.itemUtm);
       return id;
     });
   }
@@ -151,14 +161,13 @@ export class TrackingService {
       traceId = await saveTrace(trx, trace, matcher, now);
     }
     await appendChannel(trx, traceId, { code: 'rest', value: null });
-    await bindItem(trx, traceId, item, this.crm, this.itemUtm);
+    const items = [item];
     if (event.entityTypeId === CRM_ENTITY_TYPES.DEAL) {
       // A deal's client is bound too. Bitrix binds COMPANY_ID with the contact type by mistake (§5.2 step 4).
-      const contactId = positiveIntegerId(event.fields.CONTACT_ID);
-      const companyId = positiveIntegerId(event.fields.COMPANY_ID);
-      if (contactId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: contactId }, this.crm, this.itemUtm);
-      if (companyId !== null) await bindItem(trx, traceId, { entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: companyId }, this.crm, this.itemUtm);
+      if (event.contactId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: event.contactId });
+      if (event.companyId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: event.companyId });
     }
+    await bindItems(trx, traceId, items, this.crm, this.itemUtm);
   };
 
   /**

@@ -106,6 +106,23 @@ describe('lifecycle hooks', () => {
     expect((await ok(server, 'crm.deal.get', { id })).UTM_MEDIUM).toBe('cpc');
   });
 
+  it('tells the hooks the primary contact and company the add stored', async () => {
+    const c1 = await ok(server, 'crm.contact.add', { fields: { NAME: 'One' } });
+    const c2 = await ok(server, 'crm.contact.add', { fields: { NAME: 'Two' } });
+    const company = await ok(server, 'crm.company.add', { fields: { TITLE: 'Co' } });
+    added.length = 0;
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'D', CONTACT_IDS: [c2, c1], COMPANY_ID: String(company) } });
+    const byId = await ok(server, 'crm.deal.add', { fields: { TITLE: 'E', CONTACT_ID: c1 } });
+    const contact = await ok(server, 'crm.contact.add', { fields: { NAME: 'Three', COMPANY_ID: company } });
+    const lonely = await ok(server, 'crm.lead.add', { fields: { TITLE: 'L' } });
+    expect(added.map((event) => [event.id, event.contactId, event.companyId])).toEqual([
+      [deal, c2, company],
+      [byId, c1, null],
+      [contact, null, company],
+      [lonely, null, null],
+    ]);
+  });
+
   it('crm.item.add tells the hooks it is not a typed method', async () => {
     const result = await ok(server, 'crm.item.add', { entityTypeId: 1, fields: { title: 'Universal', utmSource: 'yandex' } });
     expect(added).toEqual([

@@ -1,19 +1,24 @@
-// The CRM-dependent half of Sales Intelligence, proven now against the CRM contract with an
-// in-memory stand-in for CRM items: binding and its propagation, partial and full deletes,
-// and the item add/delete hooks. Phase 2 repeats the user-visible cases over real sockets
-// with real CRM items.
+// The CRM-dependent half of Sales Intelligence against the CRM contract alone, with an
+// in-memory stand-in for CRM items: binding and its propagation, partial and full deletes, and
+// the item add/delete hooks, including that every contract call gets the open transaction. The
+// user-visible cases run over real sockets with real items in crmItems.test.ts and itemTrace.test.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { resolveConfig } from '../../src/config.js';
-import { CRM_ENTITY_TYPES, type CrmEntityTypeId, type CrmItemAccess, type ItemAddedEvent } from '../../src/crm/contract.js';
+import {
+  CRM_ENTITY_TYPES,
+  type CrmEntityTypeId,
+  type CrmItemAccess,
+  type ItemAddedEvent,
+  type ItemUtmCopier,
+} from '../../src/crm/contract.js';
 import type { Executor } from '../../src/db/schema.js';
 import { RestError } from '../../src/rest/errors.js';
 import type { Caller } from '../../src/rest/method.js';
 import { createServices, type Services } from '../../src/services.js';
-import type { ItemUtmCopier } from '../../src/tracking/bindings.js';
 import { decodeTraceText, TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { TrackingService } from '../../src/tracking/service.js';
 import type { ItemRef } from '../../src/tracking/traceStore.js';
@@ -44,6 +49,10 @@ class FakeCrm implements CrmItemAccess {
   async itemExists(type: number, id: number, db?: Executor): Promise<boolean> {
     this.executors.push(db);
     return this.items.has(`${type}:${id}`);
+  }
+
+  async holdItem(type: number, id: number, db: Executor): Promise<boolean> {
+    return this.itemExists(type, id, db);
   }
 }
 
@@ -88,7 +97,7 @@ beforeEach(async () => {
 });
 
 async function create(trace: unknown, items: ItemRef[] = []): Promise<number> {
-  return tracking.create(await tracking.prepare(decodeTraceText(JSON.stringify(trace))), items);
+  return tracking.create(await tracking.prepare(decodeTraceText(JSON.stringify(trace))), async () => items);
 }
 
 async function bindings(): Promise<[number, number, number][]> {
@@ -134,9 +143,9 @@ describe('binding on crm.tracking.trace.add', () => {
     expect(await bindings()).toEqual([[id, DEAL, 2]]);
   });
 
-  it('offers the trace tags to the CRM for items without UTM values', async () => {
+  it('offers the trace’s own tags to the CRM, once per new binding', async () => {
     const deal = crm.add(DEAL, 2);
-    await create({ tags: { list: { utm_source: 'google' } } }, [deal]);
+    await create({ tags: { list: { utm_source: 'google' } }, previous: { list: [{ tags: { list: { utm_source: 'mail' } } }] } }, [deal, deal]);
     expect(utm.calls).toEqual([{ item: deal, tags: { UTM_SOURCE: 'google' } }]);
     utm.calls.length = 0;
     await create({ url: 'https://no-tags.example/' }, [deal]);
@@ -176,7 +185,7 @@ describe('crm.tracking.trace.delete', () => {
     const [a1, previousA] = await traceIds();
     // previousA (with a1 below it) becomes the trace of another item too.
     await services.db.transaction().execute((trx) =>
-      tracking.onItemAdded(trx, { entityTypeId: COMPANY, id: 9, fields: { TRACE: String(previousA) }, caller: ADMIN, viaTypedMethod: true }),
+      tracking.onItemAdded(trx, added(COMPANY, 9, { TRACE: String(previousA) })),
     );
     await tracking.delete(id, ADMIN);
     expect(await traceIds()).toEqual([a1, previousA]);
@@ -199,8 +208,14 @@ describe('crm.tracking.trace.delete', () => {
   });
 });
 
-function added(entityTypeId: CrmEntityTypeId, id: number, fields: Record<string, unknown>, viaTypedMethod = true): ItemAddedEvent {
-  return { entityTypeId, id, fields, caller: ADMIN, viaTypedMethod };
+function added(
+  entityTypeId: CrmEntityTypeId,
+  id: number,
+  fields: Record<string, unknown>,
+  viaTypedMethod = true,
+  links: { contactId?: number; companyId?: number } = {},
+): ItemAddedEvent {
+  return { entityTypeId, id, fields, caller: ADMIN, contactId: links.contactId ?? null, companyId: links.companyId ?? null, viaTypedMethod };
 }
 
 async function runAdded(event: ItemAddedEvent): Promise<void> {
@@ -281,10 +296,10 @@ describe('TRACE on a typed add method (onItemAdded)', () => {
     expect(trace).toMatchObject({ sourceId: null, channels: [{ code: 'rest', value: null }] });
   });
 
-  it('binds a deal’s contact and company with their own types', async () => {
+  it('binds a deal’s stored contact and company with their own types', async () => {
     crm.add(CONTACT, 30);
     crm.add(COMPANY, 31);
-    await runAdded(added(DEAL, 19, { TRACE: '{"url":"https://d.example/"}', CONTACT_ID: '30', COMPANY_ID: 31 }));
+    await runAdded(added(DEAL, 19, { TRACE: '{"url":"https://d.example/"}', CONTACT_ID: '99', COMPANY_ID: 98 }, true, { contactId: 30, companyId: 31 }));
     const trace = await latestTraceOf(DEAL, 19);
     expect(trace?.items).toEqual([
       { entityTypeId: DEAL, entityId: 19 },

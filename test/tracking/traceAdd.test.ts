@@ -1,5 +1,6 @@
 // crm.tracking.trace.add over real sockets: every row of the docs' error table that needs no
 // CRM item, the validation order, the parsing rules as they read back, limits, and batch.
+// Binding real CRM items is in crmItems.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { formatDateC } from '../../src/rest/time.js';
@@ -63,7 +64,7 @@ describe('the error table', () => {
   });
 
   it('You have no access to entity: a user without rights on the item', async () => {
-    // Phase 1: no CRM items exist and this user has no CRM rights at all.
+    // No such items exist, and this user has no CRM rights at all.
     const user = await userWebhook(server, { admin: false });
     await expectRefused({ TRACE, ENTITIES: [{ TYPE: 'CONTACT', ID: 17 }] }, 'You have no access to entity `CONTACT` with ID `17`.', user);
     await expectRefused({ TRACE, ENTITIES: [{ TYPE: 'QUOTE', ID: '5' }] }, 'You have no access to entity `QUOTE` with ID `5`.', user);

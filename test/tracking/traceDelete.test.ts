@@ -1,6 +1,6 @@
 // crm.tracking.trace.delete over real sockets: the `id` rules, unknown IDs, and complete
-// clean-up of an unbound trace with its previous traces. Partial deletes need CRM items and are
-// proven at the service level in bindings.test.ts (phase 2 repeats them over sockets).
+// clean-up of an unbound trace with its previous traces. Deletes of traces bound to CRM items,
+// partial ones included, are in crmItems.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callForm, callGet, callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { addTrace, expectNoOrphans, getTrace, trackingCounts, userWebhook } from './helpers.js';

@@ -1,7 +1,9 @@
 // crm.tracking.trace.add (sales-intelligence.md §2.6; bitrix24-docs crm-tracking-trace-add.md):
 // TRACE is checked, then every ENTITIES element in turn (TYPE, ID, update permission), all
-// before anything is written; then the trace and its bindings are saved in one transaction.
+// before anything is written. The entity checks run in the transaction that then saves the
+// trace and its bindings, so a permission is never judged on a state the write does not see.
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
+import type { Executor } from '../../db/schema.js';
 import { coreError } from '../../rest/errors.js';
 import { defineMethod, type Caller } from '../../rest/method.js';
 import { isPhpArray, phpEmpty, phpValues } from '../../rest/php.js';
@@ -45,7 +47,7 @@ function entityField(entity: unknown, key: string): unknown {
  * ENTITIES, element by element. Core treats an absent or empty ENTITIES as none; any other
  * value that is not an array is refused here instead of being ignored (COMPATIBILITY.md).
  */
-async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingService): Promise<ItemRef[]> {
+async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingService, db: Executor): Promise<ItemRef[]> {
   if (phpEmpty(value)) return [];
   if (!isPhpArray(value)) throw coreError(ENTITY_MESSAGES.notAList);
   const items: ItemRef[] = [];
@@ -55,7 +57,7 @@ async function checkedEntities(value: unknown, caller: Caller, tracking: Trackin
     const id = positiveIntegerId(entityField(entity, 'ID'));
     if (id === null) throw coreError(ENTITY_MESSAGES.wrongId);
     const item = { entityTypeId: CRM_ENTITY_TYPES[type as CrmEntityTypeName], entityId: id };
-    if (!(await tracking.mayEdit(item, caller))) throw coreError(ENTITY_MESSAGES.noAccess(type, id));
+    if (!(await tracking.mayEdit(item, caller, db))) throw coreError(ENTITY_MESSAGES.noAccess(type, id));
     items.push(item);
   }
   return items;
@@ -74,7 +76,6 @@ export const traceAddMethod = defineMethod({
       if (error instanceof TraceInputError) throw coreError(error.message);
       throw error;
     }
-    const items = await checkedEntities(params.ENTITIES, caller, services.tracking);
-    return services.tracking.create(prepared, items);
+    return services.tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, services.tracking, db));
   },
 });

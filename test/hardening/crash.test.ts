@@ -1,0 +1,164 @@
+// Crash durability (issue 5): a real `serve` child takes concurrent crm.tracking.trace.add and
+// crm.contact.add-with-TRACE load and is killed with SIGKILL in the middle of it, several times,
+// on the same data directory. After every restart each trace whose ID was answered must be there
+// and whole, and nothing may be half-written: a trace exists with all its previous traces,
+// channels and bindings or not at all, and a contact exists exactly when its trace does.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqlite } from '../../src/db/dialects/sqlite.js';
+import type { Database } from '../../src/db/schema.js';
+import { startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { integrityProblems } from '../tracking/helpers.js';
+import { markedTrace, readAllTraces, strayTraces, wholenessProblems, type Expected } from './traceModel.js';
+
+const dataDir = tempDataDir();
+const running: ServeProcess[] = [];
+afterAll(() => {
+  for (const serve of running) serve.child.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const CONTACT = 3;
+const DEAL = 2;
+const WORKERS = 8;
+
+interface Request {
+  readonly marker: string;
+  readonly kind: 'trace' | 'contact';
+  readonly previous: number;
+  /** `type:id` of the items the trace should be bound to (a contact's own is added when known). */
+  readonly items: string[];
+  /** The answered ID: the trace's for `trace`, the contact's for `contact`. */
+  answered?: number;
+}
+
+const requests: Request[] = [];
+let secret = '';
+
+async function start(): Promise<{ serve: ServeProcess; base: string }> {
+  const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', 'off', '--operating-limit', 'off', '--log-level', 'silent']);
+  running.push(serve);
+  const output = serve.output();
+  const printed = /^ {2}http:\/\/127\.0\.0\.1:\d+\/rest\/1\/([a-z0-9]+)\/$/m.exec(output);
+  if (printed) secret = printed[1];
+  const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+  if (!port || !secret) throw new Error(`unexpected serve output:\n${output}`);
+  return { serve, base: `http://127.0.0.1:${port}/rest/1/${secret}/` };
+}
+
+async function call(base: string, method: string, params: unknown): Promise<any> {
+  const response = await fetch(base + method, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  const body = (await response.json()) as any;
+  if (response.status !== 200) throw new Error(`${method}: ${response.status} ${JSON.stringify(body)}`);
+  return body.result;
+}
+
+/** Runs WORKERS loops of writes until the server dies; kills it once `killAfter` writes were answered. */
+async function loadUntilKilled(serve: ServeProcess, base: string, items: string[], killAfter: number): Promise<number> {
+  let answered = 0;
+  let killed = false;
+  const exited = new Promise<void>((resolve) => serve.child.once('exit', () => resolve()));
+  const worker = async () => {
+    while (!killed) {
+      const n = requests.length;
+      const kind = n % 4 === 3 ? 'contact' : 'trace';
+      const request: Request = { marker: `k${n}`, kind, previous: n % 3, items: [items[n % items.length], items[(n + 1) % items.length]] };
+      requests.push(request);
+      const trace = JSON.stringify(markedTrace(request.marker, request.previous));
+      try {
+        if (kind === 'trace') {
+          const entities = request.items.map((item) => ({ TYPE: item.startsWith(`${CONTACT}:`) ? 'CONTACT' : 'DEAL', ID: Number(item.split(':')[1]) }));
+          request.answered = await call(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: entities });
+        } else {
+          request.items.length = 0;
+          request.answered = await call(base, 'crm.contact.add', { fields: { NAME: request.marker, TRACE: trace, UTM_MEDIUM: 'crash' } });
+        }
+      } catch {
+        // The connection died with the server: this write may or may not have happened.
+        return;
+      }
+      answered++;
+      if (answered === killAfter && !killed) {
+        killed = true;
+        serve.child.kill('SIGKILL');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, worker));
+  await exited;
+  running.splice(running.indexOf(serve), 1);
+  return answered;
+}
+
+/** Checks the database after a restart; returns how many traces were answered so far. */
+async function verify(base: string): Promise<void> {
+  const opened = openSqlite<Database>(path.join(dataDir, 'salestrace.db'));
+  try {
+    const db = opened.db;
+    expect(await integrityProblems(db)).toEqual([]);
+    const all = await readAllTraces(db);
+    const contacts = new Map(
+      (await db.selectFrom('crm_contact').select(['id', 'name']).execute()).map((row) => [row.name as string, row.id]),
+    );
+    const problems: string[] = [];
+    for (const request of requests) {
+      const mains = [...all.values()].filter((row) => row.marker === request.marker);
+      let expected: Expected;
+      if (request.kind === 'contact') {
+        const contactId = contacts.get(request.marker);
+        // The contact and its trace were one transaction: both or neither.
+        if ((contactId === undefined) !== (mains.length === 0)) problems.push(`${request.marker}: contact ${contactId}, ${mains.length} traces`);
+        if (request.answered !== undefined && contactId !== request.answered) problems.push(`${request.marker}: answered contact ${request.answered} is ${contactId}`);
+        expected = { previous: request.previous, channels: ['site-domain', 'form', 'rest'], bindings: contactId ? [`${CONTACT}:${contactId}`] : [] };
+      } else {
+        if (request.answered !== undefined && mains[0]?.id !== request.answered) problems.push(`${request.marker}: answered trace ${request.answered} is missing`);
+        expected = { previous: request.previous, channels: ['site-domain', 'form'], bindings: request.items };
+      }
+      problems.push(...wholenessProblems(all, request.marker, expected));
+    }
+    // Every trace row belongs to a request (the items were made with crm.item.add: no traces).
+    problems.push(...strayTraces(all, new Set(requests.map((r) => r.marker))).map((id) => `stray trace ${id}`));
+    expect(problems).toEqual([]);
+    // Answered contacts carry their UTM value.
+    const utm = await db.selectFrom('crm_utm').select(['entity_id', 'value']).where('entity_type_id', '=', CONTACT).where('code', '=', 'UTM_MEDIUM').execute();
+    const withUtm = new Set(utm.filter((row) => row.value === 'crash').map((row) => row.entity_id));
+    for (const [name, id] of contacts) if (name.startsWith('k')) expect(withUtm.has(id), name).toBe(true);
+  } finally {
+    await opened.close();
+  }
+  // The server that now runs on this data agrees through REST.
+  const answered = requests.filter((r) => r.kind === 'trace' && r.answered !== undefined);
+  for (let i = 0; i < answered.length; i += 50) {
+    const cmd = Object.fromEntries(answered.slice(i, i + 50).map((r) => [r.marker, `salestrace.trace.get?id=${r.answered}`]));
+    const result = await call(base, 'batch', { halt: 0, cmd });
+    expect(result.result_error).toEqual([]);
+    for (const r of answered.slice(i, i + 50)) {
+      expect(result.result[r.marker]).toMatchObject({ ID: r.answered, TAGS: { UTM_TERM: r.marker }, PREVIOUS_IDS: expect.any(Array) });
+      expect(result.result[r.marker].PREVIOUS_IDS).toHaveLength(r.previous);
+    }
+  }
+}
+
+describe('SIGKILL in the middle of trace writes', () => {
+  it('loses no answered trace and leaves none half-written, over several kill points', async () => {
+    let { serve, base } = await start();
+    const items: string[] = [];
+    for (const killAfter of [3, 30, 90]) {
+      // A few new items each round, made without traces.
+      for (let i = 0; i < 2; i++) {
+        const contact = await call(base, 'crm.item.add', { entityTypeId: CONTACT, fields: { name: `item${items.length}` } });
+        const deal = await call(base, 'crm.item.add', { entityTypeId: DEAL, fields: { title: `item${items.length}` } });
+        items.push(`${CONTACT}:${contact.item.id}`, `${DEAL}:${deal.item.id}`);
+      }
+      const answered = await loadUntilKilled(serve, base, items, killAfter);
+      expect(answered).toBeGreaterThanOrEqual(killAfter);
+      ({ serve, base } = await start());
+      await verify(base);
+    }
+    // Some writes were in flight at each kill; everything answered is accounted for above.
+    expect(requests.filter((r) => r.answered !== undefined).length).toBeGreaterThanOrEqual(123);
+    await serve.stop();
+    running.splice(running.indexOf(serve), 1);
+  }, 60_000);
+});

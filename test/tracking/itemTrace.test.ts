@@ -1,0 +1,217 @@
+// TRACE and UTM_* on crm.{lead,deal,contact,company,quote}.add (sales-intelligence.md §5), and
+// what deleting an item does to its traces (§1.13), over real sockets with real CRM items.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
+import { TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
+import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { crmSnapshot, minimalFields, ok, TYPE_METHODS } from '../crm/helpers.js';
+import { addTrace, bindingRows, expectIntegrity, getTrace, trackingCounts } from './helpers.js';
+
+const { DEAL, CONTACT, COMPANY } = CRM_ENTITY_TYPES;
+let server: TestServer;
+let mailSource: number;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await ok(server, 'salestrace.source.update', { id: 1, fields: { UTM_SOURCE: ['google'] } });
+  mailSource = await ok(server, 'salestrace.source.add', { fields: { NAME: 'Mail', UTM_SOURCE: ['mail'] } });
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(async () => {
+  await expectIntegrity(server.services.db);
+});
+
+/** The traces bound to an item, newest first, as salestrace.trace.list reads them. */
+async function tracesOf(type: CrmEntityTypeName, id: number): Promise<any[]> {
+  const answer = await callJson(server, 'salestrace.trace.list', { filter: { ENTITY_TYPE: type, ENTITY_ID: id } });
+  expect(answer.status, answer.text).toBe(200);
+  return answer.body.result;
+}
+
+async function itemWithoutTrace(type: CrmEntityTypeName, title = 'Plain'): Promise<number> {
+  const fields = type === 'CONTACT' ? { name: title } : { title };
+  return (await ok(server, 'crm.item.add', { entityTypeId: CRM_ENTITY_TYPES[type], fields })).item.id;
+}
+
+const REST = { CODE: 'rest', VALUE: null };
+
+describe.each(TYPE_METHODS)('TRACE on crm.%s.add', (typeName, method) => {
+  const type = typeName as CrmEntityTypeName;
+  const entityTypeId = CRM_ENTITY_TYPES[type];
+  const entity = (id: number) => ({ TYPE: type, ENTITY_TYPE_ID: entityTypeId, ID: id });
+
+  it('a numeric TRACE binds that existing trace with its previous traces, adding a rest channel', async () => {
+    const existing = await addTrace(server, { url: `https://${method}-numeric.example/`, previous: { list: [{ url: 'https://before.example/' }] } });
+    const before = await trackingCounts(server);
+    const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: String(existing) } });
+    expect(await trackingCounts(server)).toEqual({ ...before, items: before.items + 2, channels: before.channels + 1 });
+    const trace = await getTrace(server, existing);
+    expect(trace.ENTITIES).toEqual([entity(id)]);
+    expect(trace.PREVIOUS[0].ENTITIES).toEqual([entity(id)]);
+    expect(trace.CHANNELS).toEqual([{ CODE: 'site-domain', VALUE: `${method}-numeric.example` }, REST]);
+    expect((await tracesOf(type, id)).map((t) => t.ID)).toEqual([existing, existing - 1]);
+  });
+
+  it('a JSON TRACE creates a trace; the item’s UTM_* fields override its tags, and choose the source only if the JSON did not', async () => {
+    const json = JSON.stringify({
+      url: `https://${method}-json.example/landing`,
+      pages: { list: [[`https://${method}-json.example/landing`, 1767000000, 'Landing']] },
+      tags: { list: { utm_source: 'newsletter', utm_medium: 'cpc', utm_term: 'shoes' } },
+    });
+    const before = await trackingCounts(server);
+    const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: json, UTM_SOURCE: 'google', UTM_CAMPAIGN: 'spring', UTM_TERM: '' } });
+    expect(await trackingCounts(server)).toEqual({ ...before, traces: before.traces + 1, items: before.items + 1, channels: before.channels + 2 });
+    const [trace] = await tracesOf(type, id);
+    expect(trace).toMatchObject({
+      SOURCE_ID: 1,
+      SOURCE: { ID: 1, CODE: 'google', NAME: 'Google Ads' },
+      TAGS: { UTM_SOURCE: 'google', UTM_MEDIUM: 'cpc', UTM_TERM: 'shoes', UTM_CAMPAIGN: 'spring' },
+      PAGES: [{ URL: `https://${method}-json.example/landing`, DATE_INSERT: 1767000000, TITLE: 'Landing', IS_REF: 'N' }],
+      CHANNELS: [{ CODE: 'site-domain', VALUE: `${method}-json.example` }, REST],
+      ENTITIES: [entity(id)],
+    });
+    // The item keeps its own UTM values: it had some, so nothing is copied from the trace.
+    const item = await ok(server, `crm.${method}.get`, { id });
+    expect([item.UTM_SOURCE, item.UTM_MEDIUM, item.UTM_CAMPAIGN, item.UTM_CONTENT, item.UTM_TERM]).toEqual(['google', null, 'spring', null, null]);
+
+    const jsonSource = await ok(server, `crm.${method}.add`, {
+      fields: { ...minimalFields(method), TRACE: '{"tags":{"list":{"utm_source":"mail"}}}', UTM_SOURCE: 'google' },
+    });
+    expect(await tracesOf(type, jsonSource)).toMatchObject([{ SOURCE_ID: mailSource, TAGS: { UTM_SOURCE: 'google' }, CHANNELS: [REST] }]);
+  });
+
+  it('UTM fields alone still give the item a source; with neither, an empty organic trace', async () => {
+    const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), UTM_SOURCE: 'google', UTM_MEDIUM: 'email' } });
+    expect(await tracesOf(type, id)).toMatchObject([{ SOURCE_ID: 1, TAGS: { UTM_SOURCE: 'google', UTM_MEDIUM: 'email' }, PAGES: [], CHANNELS: [REST], ENTITIES: [entity(id)] }]);
+    const bare = await ok(server, `crm.${method}.add`, { fields: minimalFields(method) });
+    expect(await tracesOf(type, bare)).toMatchObject([{ SOURCE_ID: 0, SOURCE: { CODE: 'organic' }, TAGS: [], PAGES: [], CHANNELS: [REST], ENTITIES: [entity(bare)] }]);
+  });
+
+  it('copies the JSON tags into an item sent without UTM values', async () => {
+    const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: '{"tags":{"list":{"utm_source":"mail","utm_content":"banner"}}}' } });
+    const item = await ok(server, `crm.${method}.get`, { id });
+    expect([item.UTM_SOURCE, item.UTM_MEDIUM, item.UTM_CONTENT]).toEqual(['mail', null, 'banner']);
+    const { item: universal } = await ok(server, 'crm.item.get', { entityTypeId, id });
+    expect([universal.utmSource, universal.utmContent]).toEqual(['mail', 'banner']);
+  });
+
+  it('a TRACE that is not JSON still gives an empty trace; one over the size limit fails the add and writes nothing', async () => {
+    const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: '{not json' } });
+    expect(await tracesOf(type, id)).toMatchObject([{ SOURCE_ID: 0, TAGS: [], CHANNELS: [REST] }]);
+
+    const crmBefore = await crmSnapshot(server);
+    const before = await trackingCounts(server);
+    const huge = JSON.stringify({ url: 'https://a.example/', pages: { list: [['https://a.example/' + 'x'.repeat(TRACE_MAX_BYTES), 1, 'big']] } });
+    const answer = await callJson(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: huge } });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ error: 'ERROR_CORE', error_description: `Parameter \`TRACE\` is too large: the limit is ${TRACE_MAX_BYTES} bytes.` });
+    expect(await crmSnapshot(server)).toEqual(crmBefore);
+    expect(await trackingCounts(server)).toEqual(before);
+  });
+
+  it('TRACE and UTM_* on update create no trace', async () => {
+    const id = await ok(server, `crm.${method}.add`, { fields: minimalFields(method) });
+    const before = await trackingCounts(server);
+    expect(await ok(server, `crm.${method}.update`, { id, fields: { TRACE: '{"tags":{"list":{"utm_source":"google"}}}', UTM_SOURCE: 'mail' } })).toBe(true);
+    expect(await trackingCounts(server)).toEqual(before);
+    expect((await ok(server, `crm.${method}.get`, { id })).UTM_SOURCE).toBe('mail');
+  });
+
+  it('crm.item.add creates no trace, whatever it is sent', async () => {
+    const before = await trackingCounts(server);
+    const fields = { ...(type === 'CONTACT' ? { name: 'Universal' } : { title: 'Universal' }), utmSource: 'google', TRACE: '{"url":"https://x.example/"}' };
+    const { item } = await ok(server, 'crm.item.add', { entityTypeId, fields });
+    expect(await trackingCounts(server)).toEqual(before);
+    expect(await tracesOf(type, item.id)).toEqual([]);
+    expect(item.utmSource).toBe('google');
+  });
+});
+
+describe('a deal’s client', () => {
+  it('binds the deal’s contact and company, each with its own type', async () => {
+    const contact = await itemWithoutTrace('CONTACT');
+    const company = await itemWithoutTrace('COMPANY');
+    const deal = await ok(server, 'crm.deal.add', {
+      fields: { TITLE: 'With client', CONTACT_ID: String(contact), COMPANY_ID: company, TRACE: '{"tags":{"list":{"utm_source":"google","utm_medium":"cpc"}}}' },
+    });
+    const [trace] = await tracesOf('DEAL', deal);
+    expect(await bindingRows(server.services.db, [trace.ID])).toEqual([
+      [trace.ID, DEAL, deal],
+      [trace.ID, CONTACT, contact],
+      [trace.ID, COMPANY, company],
+    ]);
+    // The client items had no UTM values, so they get the trace's tags too.
+    const { item } = await ok(server, 'crm.item.get', { entityTypeId: COMPANY, id: company });
+    expect([item.utmSource, item.utmMedium]).toEqual(['google', 'cpc']);
+  });
+
+  it('binds the first of CONTACT_IDS when CONTACT_ID is not sent', async () => {
+    const first = await itemWithoutTrace('CONTACT', 'First');
+    const second = await itemWithoutTrace('CONTACT', 'Second');
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Two contacts', CONTACT_IDS: [first, second] } });
+    const [trace] = await tracesOf('DEAL', deal);
+    expect(trace.ENTITIES).toEqual([
+      { TYPE: 'DEAL', ENTITY_TYPE_ID: DEAL, ID: deal },
+      { TYPE: 'CONTACT', ENTITY_TYPE_ID: CONTACT, ID: first },
+    ]);
+  });
+
+  it('binds a contact that already has traces to the deal’s trace as well', async () => {
+    const contact = await ok(server, 'crm.contact.add', { fields: { NAME: 'Returning', UTM_SOURCE: 'mail' } });
+    const [own] = await tracesOf('CONTACT', contact);
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Second visit', CONTACT_ID: contact, UTM_SOURCE: 'google' } });
+    const [dealTrace] = await tracesOf('DEAL', deal);
+    expect((await tracesOf('CONTACT', contact)).map((t) => t.ID)).toEqual([dealTrace.ID, own.ID]);
+    // The contact keeps its own UTM values.
+    expect((await ok(server, 'crm.contact.get', { id: contact })).UTM_SOURCE).toBe('mail');
+  });
+});
+
+describe('deleting an item', () => {
+  it('removes its bindings and the traces nothing else needs, previous traces and channels included', async () => {
+    const tree = JSON.stringify({ url: 'https://lead.example/', channels: [{ code: 'form', value: '3' }], previous: { list: [{ url: 'https://a.example/' }, { url: 'https://b.example/' }] } });
+    const before = await trackingCounts(server);
+    const lead = await ok(server, 'crm.lead.add', { fields: { TITLE: 'Doomed', TRACE: tree } });
+    const [own] = await tracesOf('LEAD', lead);
+    const contact = await itemWithoutTrace('CONTACT');
+    const shared = await addTrace(server, { url: 'https://shared.example/', previous: { list: [{ url: 'https://shared-a.example/' }] } }, [
+      { TYPE: 'LEAD', ID: lead },
+      { TYPE: 'CONTACT', ID: contact },
+    ]);
+    const unbound = await addTrace(server, { url: 'https://unbound.example/' });
+    // 3 traces of the lead + 2 shared + 1 unbound; channels: 3 site-domain + form + rest, 2, 1.
+    expect(await trackingCounts(server)).toEqual({ traces: before.traces + 6, items: before.items + 3 + 4, channels: before.channels + 8, tree: before.tree + 3 });
+
+    expect(await ok(server, 'crm.lead.delete', { id: lead })).toBe(true);
+    expect(await tracesOf('LEAD', lead)).toEqual([]);
+    expect((await callJson(server, 'salestrace.trace.get', { id: own.ID })).body.error).toBe('TRACE_NOT_FOUND');
+    expect((await callJson(server, 'salestrace.trace.get', { id: own.PREVIOUS_IDS[0] })).body.error).toBe('TRACE_NOT_FOUND');
+    expect((await getTrace(server, shared)).ENTITIES).toEqual([{ TYPE: 'CONTACT', ENTITY_TYPE_ID: CONTACT, ID: contact }]);
+    expect((await getTrace(server, unbound)).ENTITIES).toEqual([]);
+    expect(await trackingCounts(server)).toEqual({ traces: before.traces + 3, items: before.items + 2, channels: before.channels + 3, tree: before.tree + 1 });
+
+    // The contact goes through crm.item.delete: the shared trace and its previous trace go too.
+    expect(await ok(server, 'crm.item.delete', { entityTypeId: CONTACT, id: contact })).toEqual([]);
+    expect(await trackingCounts(server)).toEqual({ traces: before.traces + 1, items: before.items, channels: before.channels + 1, tree: before.tree });
+  });
+
+  it('keeps a trace still bound to another item, and a trace bound to a deleted deal’s contact', async () => {
+    const contact = await itemWithoutTrace('CONTACT');
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Deal', CONTACT_ID: contact, TRACE: '{"url":"https://deal.example/"}' } });
+    const [trace] = await tracesOf('DEAL', deal);
+    expect(await ok(server, 'crm.deal.delete', { id: deal })).toBe(true);
+    expect((await getTrace(server, trace.ID)).ENTITIES).toEqual([{ TYPE: 'CONTACT', ENTITY_TYPE_ID: CONTACT, ID: contact }]);
+    expect((await getTrace(server, trace.ID)).CHANNELS).toEqual([{ CODE: 'site-domain', VALUE: 'deal.example' }, REST]);
+  });
+
+  it('a refused delete keeps the bindings', async () => {
+    const quote = await ok(server, 'crm.quote.add', { fields: { TITLE: 'Kept', TRACE: '{"url":"https://quote.example/"}' } });
+    const before = await trackingCounts(server);
+    const answer = await callJson(server, 'crm.quote.delete', { id: quote + 1000 });
+    expect(answer.status).toBe(400);
+    expect(await trackingCounts(server)).toEqual(before);
+    expect(await tracesOf('QUOTE', quote)).toHaveLength(1);
+  });
+});
