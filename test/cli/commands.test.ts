@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { BIN, cleanEnv, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { BIN, cleanEnv, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
-const dataDir = tempDataDir();
+const dataDir = await tempDataDir();
 let serve: ServeProcess;
 let httpBase = '';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await serve.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await removeTempDataDir(dataDir);
 });
 
 async function call(url: string): Promise<any> {
@@ -59,7 +59,7 @@ describe('serve flags and environment', () => {
   });
 
   it('reads SALESTRACE_DATA, SALESTRACE_HOST, SALESTRACE_PORT and SALESTRACE_HTTPS_PORT, flags winning', async () => {
-    const envDir = tempDataDir();
+    const envDir = await tempDataDir();
     const other = await startServe(['--https-port', '0'], {
       SALESTRACE_DATA: envDir,
       SALESTRACE_HOST: 'localhost',
@@ -73,7 +73,7 @@ describe('serve flags and environment', () => {
       expect(fs.existsSync(path.join(envDir, 'webhook.txt'))).toBe(true);
     } finally {
       expect(await other.stop()).toBe(0);
-      fs.rmSync(envDir, { recursive: true, force: true });
+      await removeTempDataDir(envDir);
     }
   });
 
@@ -86,13 +86,13 @@ describe('serve flags and environment', () => {
 
 describe('user add | list', () => {
   it('refuses to add a user before the first serve created the administrator', async () => {
-    const fresh = tempDataDir();
+    const fresh = await tempDataDir();
     try {
       const result = await runCli(['user', 'add', '--data', fresh, '--login', 'early']);
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toBe('salestrace: this data directory has no administrator yet: run `salestrace serve` once first');
     } finally {
-      fs.rmSync(fresh, { recursive: true, force: true });
+      await removeTempDataDir(fresh);
     }
   });
 

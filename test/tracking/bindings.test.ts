@@ -17,6 +17,7 @@ import type { ItemUtmCopier } from '../../src/tracking/bindings.js';
 import { decodeTraceText, TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { TrackingService } from '../../src/tracking/service.js';
 import type { ItemRef } from '../../src/tracking/traceStore.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const { LEAD, DEAL, CONTACT, COMPANY, QUOTE } = CRM_ENTITY_TYPES;
 
@@ -61,6 +62,7 @@ function caller(userId: number, isAdmin = false): Caller {
 const ADMIN = caller(1, true);
 const NOW = Date.UTC(2026, 4, 1);
 let dataDir: string;
+let database: TestDatabase;
 let services: Services;
 let crm: FakeCrm;
 let utm: RecordingUtm;
@@ -68,13 +70,15 @@ let tracking: TrackingService;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-bindings-'));
-  services = await createServices(resolveConfig({ dataDir, logLevel: 'silent' }), { clock: new ManualClock(NOW) });
+  database = await createTestDatabase();
+  services = await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }), { clock: new ManualClock(NOW) });
   await services.tracking.updateSource(1, { values: { UTM_SOURCE: ['google'] } });
   await services.tracking.addSource({ name: 'Mail', values: { UTM_SOURCE: ['mail'] } });
 });
 afterAll(async () => {
   await services.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  await database.drop();
 });
 beforeEach(async () => {
   const db = services.db;
