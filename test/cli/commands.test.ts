@@ -81,6 +81,10 @@ describe('serve flags and environment', () => {
     const bad = await runCli(['serve', '--data', dataDir, '--port', 'eighty']);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('salestrace: SALESTRACE_PORT must be an integer, got "eighty"');
+    // Anything but PostgreSQL is refused rather than quietly replaced by the SQLite file.
+    const otherDatabase = await runCli(['serve', '--data', dataDir, '--database-url', 'mysql://root:secret@127.0.0.1/crm']);
+    expect(otherDatabase.code).toBe(1);
+    expect(otherDatabase.stderr.trim()).toBe('salestrace: SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL');
   });
 });
 
@@ -179,5 +183,8 @@ describe('webhook add | list | revoke', () => {
     const missing = await runCli(['webhook', 'revoke', '77', '--data', dataDir]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('salestrace: webhook 77 does not exist');
+    // Beyond a 32-bit ID is just as missing (PostgreSQL would refuse to compare it).
+    const beyond = await runCli(['webhook', 'revoke', '9999999999', '--data', dataDir]);
+    expect([beyond.code, beyond.stderr.trim()]).toEqual([1, 'salestrace: webhook 9999999999 does not exist']);
   });
 });

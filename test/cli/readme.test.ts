@@ -73,6 +73,8 @@ describe('README: npm start on a fresh data directory', () => {
       expect(urls.listening).toBe(`https://127.0.0.1:${portOf(urls.https)} and http://127.0.0.1:${portOf(urls.http)}`);
 
       const webhookFile = path.join(dataDir, 'webhook.txt');
+      const database = TEST_DIALECT === 'sqlite' ? `SQLite, ${path.join(dataDir, 'salestrace.db')}` : `PostgreSQL, ${databaseUrlFor(dataDir)}`;
+      expect(output).toContain(`\nData directory: ${dataDir}\nDatabase: ${database}\n`);
       expect(output).toContain(`Saved to ${webhookFile} (readable by you only; the database keeps only a hash).`);
       const certFile = path.join(dataDir, 'tls', 'cert.pem');
       expect(output).toContain(`NODE_EXTRA_CA_CERTS=${certFile}`);
