@@ -48,6 +48,47 @@ function copyTestCertificate(dataDir: string): void {
   fs.copyFileSync(from.keyFile, to.keyFile);
 }
 
+export interface TestServices {
+  readonly services: Services;
+  readonly dataDir: string;
+  /** The PostgreSQL URL under TEST_DB=postgres, else null (SQLite in dataDir). */
+  readonly databaseUrl: string | null;
+  /** Closes the services, removes the data directory and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The services alone, without listeners, on a fresh data directory and database: for tests
+ * below the HTTP layer. Like startTestServer it runs on whatever backend TEST_DB names.
+ */
+export async function startTestServices(options: { config?: RawOptions; clock?: Clock } = {}): Promise<TestServices> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-services-'));
+  const database = await createTestDatabase();
+  const discard = async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
+  };
+  try {
+    const config = resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent', ...options.config });
+    const services = await createServices(config, { clock: options.clock, log: createLogger(config.logLevel) });
+    return {
+      services,
+      dataDir,
+      databaseUrl: database.url,
+      async close() {
+        try {
+          await services.close();
+        } finally {
+          await discard();
+        }
+      },
+    };
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-test-'));
   const database = await createTestDatabase();
