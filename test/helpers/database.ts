@@ -135,8 +135,10 @@ export async function prepareTestPostgres(): Promise<void> {
       }
     });
   } catch (error) {
+    const shown = new URL(base);
+    if (shown.password) shown.password = '***';
     throw new Error(
-      `TEST_DB=postgres but PostgreSQL at ${base} cannot be used (${(error as Error).message}). ` +
+      `TEST_DB=postgres but PostgreSQL at ${shown} cannot be used (${(error as Error).message}). ` +
         'Start PostgreSQL or point TEST_DATABASE_URL at a server where this user may create databases.',
     );
   }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { describeDatabase, resolveConfig } from '../../src/config.js';
 import { ensureCertificate, tlsFiles } from '../../src/tls/certificate.js';
 import { dropRunDatabases, prepareTestPostgres, testDatabaseBaseUrl, testDialect } from './database.js';
 
@@ -13,7 +14,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     await prepareTestPostgres();
     // Workers inherit the environment: their database names start with this run's ID.
     process.env.SALESTRACE_TEST_RUN = String(process.pid);
-    console.log(`Test database: PostgreSQL at ${testDatabaseBaseUrl()} (one database per test server)`);
+    console.log(`Test database: ${describeDatabase(resolveConfig({ databaseUrl: testDatabaseBaseUrl() }))} (one database per test server)`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-tls-'));
   await ensureCertificate(dir);
