@@ -142,6 +142,10 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
 
   const plan = (text('plan') ?? base.plan) as PlanName;
   if (!PLANS.includes(plan)) throw new ConfigError(`plan must be one of ${PLANS.join(', ')}, got "${plan}"`);
+  const databaseUrl = text('databaseUrl')?.trim() || base.databaseUrl;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new ConfigError(`${ENV_NAMES.databaseUrl} must be a postgres:// or postgresql:// URL`);
+  }
   const httpsText = text('httpsPort');
   const httpsPort =
     httpsText === undefined
@@ -155,7 +159,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     port: int('port', 0, 65535, base.port),
     httpsPort,
     dataDir: path.resolve(text('dataDir') ?? base.dataDir),
-    databaseUrl: text('databaseUrl') ?? base.databaseUrl,
+    databaseUrl,
     strict: bool('strict', base.strict),
     testMethods: bool('testMethods', base.testMethods),
     requireHttps: bool('requireHttps', base.requireHttps),
@@ -175,4 +179,16 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
 
 export function databaseFile(config: Config): string {
   return path.join(config.dataDir, 'salestrace.db');
+}
+
+/** Where the data lives, for people to read: the SQLite file, or the PostgreSQL URL without its password. */
+export function describeDatabase(config: Config): string {
+  if (!config.databaseUrl) return `SQLite, ${databaseFile(config)}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    return `PostgreSQL, ${url.toString()}`;
+  } catch {
+    return 'PostgreSQL';
+  }
 }

@@ -1,4 +1,5 @@
 // Portal users. User 1 is the administrator created on first start.
+import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 
 export interface User {
@@ -46,6 +47,7 @@ function toUser(row: UserRow): User {
 const USER_COLUMNS = ['id', 'login', 'name', 'last_name', 'email', 'gender', 'time_zone', 'is_admin', 'active', 'created_at'] as const;
 
 export async function findUserById(db: Executor, id: number): Promise<User | undefined> {
+  if (!fitsIntegerColumn(id)) return undefined;
   const row = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
   return row ? toUser(row) : undefined;
 }

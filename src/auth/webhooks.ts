@@ -1,5 +1,6 @@
 // Incoming webhooks: a user, a secret (stored hashed), scopes, an optional expiry, and the
 // active/held flags that revoke or suspend it.
+import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import { generateSecret, hashSecret, secretMatches } from './secrets.js';
 
@@ -74,6 +75,7 @@ export async function addWebhook(
 }
 
 export async function findWebhookById(db: Executor, id: number): Promise<Webhook | undefined> {
+  if (!fitsIntegerColumn(id)) return undefined;
   const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toWebhook(row) : undefined;
 }
@@ -88,6 +90,7 @@ export async function listWebhooks(db: Executor): Promise<Webhook[]> {
  * so the answer time does not depend on which one matched.
  */
 export async function findWebhookBySecret(db: Executor, userId: number, secret: string): Promise<Webhook | undefined> {
+  if (!fitsIntegerColumn(userId)) return undefined;
   const rows = await db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).execute();
   let found: WebhookRow | undefined;
   for (const row of rows) {
@@ -102,6 +105,7 @@ export async function setWebhookFlag(
   flag: 'active' | 'held',
   value: boolean,
 ): Promise<boolean> {
+  if (!fitsIntegerColumn(id)) return false;
   const result = await db
     .updateTable('webhooks')
     .set({ [flag]: value ? 1 : 0 })

@@ -198,9 +198,12 @@ function likePattern(value: FilterScalar, substring: boolean): string {
   return substring ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : text;
 }
 
-/** Bitrix's MySQL compares case-insensitively; lower() on both sides does the same on SQLite and PostgreSQL. */
+/**
+ * Bitrix's MySQL compares case-insensitively, Cyrillic and accented letters included;
+ * salestrace_lower() on both sides does the same on SQLite and PostgreSQL (db/dialects/types.ts).
+ */
 function likeExpression(expr: RawBuilder<unknown>, pattern: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`lower(cast(${expr} as text)) like lower(cast(${pattern} as text)) escape '\\'`;
+  return sql<SqlBool>`salestrace_lower(cast(${expr} as text)) like salestrace_lower(cast(${pattern} as text)) escape '\\'`;
 }
 
 function comparison(expr: RawBuilder<unknown>, operator: FilterOperator, value: FilterScalar | FilterScalar[]): RawBuilder<SqlBool> {

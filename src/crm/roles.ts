@@ -1,5 +1,6 @@
 // Managing roles (the `salestrace role` commands and tests): create a role, grant it a level
 // per type and action, assign it to users.
+import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { CrmAction, PermissionLevel } from './permissions.js';
 
@@ -30,7 +31,7 @@ export async function createRole(db: Executor, name: string, nowSeconds: number)
 export async function findRole(db: Executor, nameOrId: string): Promise<Role | undefined> {
   const byName = await db.selectFrom('crm_roles').select(['id', 'name']).where('name', '=', nameOrId).executeTakeFirst();
   if (byName) return byName;
-  if (!/^[1-9]\d{0,9}$/.test(nameOrId)) return undefined;
+  if (!/^[1-9]\d{0,9}$/.test(nameOrId) || !fitsIntegerColumn(Number(nameOrId))) return undefined;
   return db.selectFrom('crm_roles').select(['id', 'name']).where('id', '=', Number(nameOrId)).executeTakeFirst();
 }
 

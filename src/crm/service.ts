@@ -298,8 +298,9 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     if (spec.assignedTo !== undefined) where = sql`(${where}) and t.assigned_by_id = ${spec.assignedTo}`;
     let query = db.selectFrom(`${type.table} as t`).selectAll('t').where(where as never);
     for (const [f, direction] of spec.order) {
-      // As Bitrix's MySQL does on every database: NULLs first ascending, text without regard to case.
-      const expression = isTextField(f) ? sql`lower(${fieldExpression(type, f)})` : fieldExpression(type, f);
+      // As Bitrix's MySQL does on every database: NULLs first ascending, text without regard to case
+      // (salestrace_lower: the same Unicode folding on SQLite and PostgreSQL, db/dialects/types.ts).
+      const expression = isTextField(f) ? sql`salestrace_lower(${fieldExpression(type, f)})` : fieldExpression(type, f);
       query = query.orderBy(sql`${expression} ${sql.raw(direction === 'desc' ? 'desc nulls last' : 'asc nulls first')}`);
     }
     if (!spec.order.some(([f]) => f.name === 'ID')) query = query.orderBy(sql.ref('t.id'), 'asc');

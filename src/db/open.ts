@@ -7,10 +7,17 @@ import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
 export async function openDatabase(config: Config): Promise<OpenedDatabase<Database>> {
-  if (config.databaseUrl && /^postgres(ql)?:/i.test(config.databaseUrl)) {
+  if (config.databaseUrl) {
     const { openPostgres } = await import('./dialects/postgres.js');
+    const { alignPostgresWithSqlite } = await import('./dialects/postgresAlignment.js');
     const opened = await openPostgres<Database>(config.databaseUrl);
-    await migrateToLatest(opened.db as never, opened.helpers);
+    try {
+      await migrateToLatest(opened.db as never, opened.helpers);
+      await alignPostgresWithSqlite(opened.db as never);
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
     return opened;
   }
   const opened = openSqlite<Database>(databaseFile(config));

@@ -58,7 +58,7 @@ export function phpIsNumeric(value: unknown): boolean {
 export function phpIntval(value: unknown): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return 0;
-    return Math.trunc(value);
+    return clampInt(Math.trunc(value));
   }
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') {

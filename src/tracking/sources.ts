@@ -1,5 +1,6 @@
 // Sources and their matching values in the database (sales-intelligence.md §1.6, §1.7):
 // reading them for matching and display, and the administrator's add, update and delete.
+import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import { hostOf, normalizeEmail, normalizePhone } from './channels.js';
 import { buildSourceMatcher, type SourceMatcher } from './sourceMatcher.js';
@@ -132,6 +133,7 @@ function notFound(id: number): SourceError {
 
 /** Built-in sources take a name, the active flag and values too; their code never changes. */
 export async function updateSource(db: Executor, id: number, changes: SourceChanges): Promise<void> {
+  if (!fitsIntegerColumn(id)) throw notFound(id);
   const existing = await db.selectFrom('tracking_sources').select('id').where('id', '=', id).executeTakeFirst();
   if (!existing) throw notFound(id);
   const name = changes.name === undefined ? undefined : normalizeName(changes.name);

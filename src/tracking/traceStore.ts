@@ -1,5 +1,6 @@
 // Trace rows in the database: saving a parsed trace with its previous visits, tree rows and
 // channels (sales-intelligence.md §2.5), reading traces back, and removing one trace's rows.
+import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { TraceChannel } from './channels.js';
 import { isChannelCode } from './channels.js';
@@ -64,6 +65,7 @@ export async function appendChannel(db: Executor, traceId: number, channel: Trac
 }
 
 export async function traceExists(db: Executor, id: number): Promise<boolean> {
+  if (!fitsIntegerColumn(id)) return false;
   return (await db.selectFrom('tracking_traces').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
 
@@ -86,7 +88,8 @@ function parseJson<T>(text: string, fallback: T): T {
 /** Traces by ID with everything attached, in the order of `ids`; unknown IDs are left out. */
 export async function readTraces(db: Executor, ids: readonly number[]): Promise<TraceRecord[]> {
   if (ids.length === 0) return [];
-  const unique = [...new Set(ids)];
+  const unique = [...new Set(ids)].filter(fitsIntegerColumn);
+  if (unique.length === 0) return [];
   const rows = await db.selectFrom('tracking_traces').selectAll().where('id', 'in', unique).execute();
   const channels = await db.selectFrom('tracking_trace_channels').selectAll().where('trace_id', 'in', unique).orderBy('id').execute();
   const items = await db.selectFrom('tracking_trace_items').selectAll().where('trace_id', 'in', unique).orderBy('id').execute();
@@ -153,8 +156,8 @@ export async function listTraceIds(
   if (filter.sourceId !== undefined) {
     query = filter.sourceId === 0 ? query.where((eb) => eb.or([eb('t.source_id', 'is', null), eb('t.source_id', '=', 0)])) : query.where('t.source_id', '=', filter.sourceId);
   }
-  if (filter.createdFrom !== undefined) query = query.where('t.created_at', '>=', filter.createdFrom);
-  if (filter.createdTo !== undefined) query = query.where('t.created_at', '<=', filter.createdTo);
+  if (filter.createdFrom !== undefined) query = query.where('t.created_at', '>=', boundForBigintColumn(filter.createdFrom));
+  if (filter.createdTo !== undefined) query = query.where('t.created_at', '<=', boundForBigintColumn(filter.createdTo));
 
   const ordered = filter.item ? query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc') : query.orderBy('t.id', 'asc');
   const rows = await ordered.select('t.id').limit(page.limit).offset(page.offset).execute();

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { BIN, cleanEnv, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { BIN, cleanEnv, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
-const dataDir = tempDataDir();
+const dataDir = await tempDataDir();
 let serve: ServeProcess;
 let httpBase = '';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await serve.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await removeTempDataDir(dataDir);
 });
 
 async function call(url: string): Promise<any> {
@@ -59,7 +59,7 @@ describe('serve flags and environment', () => {
   });
 
   it('reads SALESTRACE_DATA, SALESTRACE_HOST, SALESTRACE_PORT and SALESTRACE_HTTPS_PORT, flags winning', async () => {
-    const envDir = tempDataDir();
+    const envDir = await tempDataDir();
     const other = await startServe(['--https-port', '0'], {
       SALESTRACE_DATA: envDir,
       SALESTRACE_HOST: 'localhost',
@@ -73,7 +73,7 @@ describe('serve flags and environment', () => {
       expect(fs.existsSync(path.join(envDir, 'webhook.txt'))).toBe(true);
     } finally {
       expect(await other.stop()).toBe(0);
-      fs.rmSync(envDir, { recursive: true, force: true });
+      await removeTempDataDir(envDir);
     }
   });
 
@@ -81,18 +81,22 @@ describe('serve flags and environment', () => {
     const bad = await runCli(['serve', '--data', dataDir, '--port', 'eighty']);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('salestrace: SALESTRACE_PORT must be an integer, got "eighty"');
+    // Anything but PostgreSQL is refused rather than quietly replaced by the SQLite file.
+    const otherDatabase = await runCli(['serve', '--data', dataDir, '--database-url', 'mysql://root:secret@127.0.0.1/crm']);
+    expect(otherDatabase.code).toBe(1);
+    expect(otherDatabase.stderr.trim()).toBe('salestrace: SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL');
   });
 });
 
 describe('user add | list', () => {
   it('refuses to add a user before the first serve created the administrator', async () => {
-    const fresh = tempDataDir();
+    const fresh = await tempDataDir();
     try {
       const result = await runCli(['user', 'add', '--data', fresh, '--login', 'early']);
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toBe('salestrace: this data directory has no administrator yet: run `salestrace serve` once first');
     } finally {
-      fs.rmSync(fresh, { recursive: true, force: true });
+      await removeTempDataDir(fresh);
     }
   });
 
@@ -179,5 +183,8 @@ describe('webhook add | list | revoke', () => {
     const missing = await runCli(['webhook', 'revoke', '77', '--data', dataDir]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('salestrace: webhook 77 does not exist');
+    // Beyond a 32-bit ID is just as missing (PostgreSQL would refuse to compare it).
+    const beyond = await runCli(['webhook', 'revoke', '9999999999', '--data', dataDir]);
+    expect([beyond.code, beyond.stderr.trim()]).toEqual([1, 'salestrace: webhook 9999999999 does not exist']);
   });
 });

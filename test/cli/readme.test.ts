@@ -1,15 +1,38 @@
 // Follows the README on a fresh data directory: the first start prints a working webhook and
 // saves it to an owner-only file; the second start keeps it and only says where the file is.
+// Under TEST_DB=postgres the same flow runs with `serve --database-url` (spawn.ts adds it): the
+// administrator and the webhook hash live in PostgreSQL, the data directory keeps the rest.
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServe, tempDataDir } from './spawn.js';
+import { TEST_DIALECT } from '../helpers/database.js';
+import { databaseUrlFor, removeTempDataDir, startServe, tempDataDir } from './spawn.js';
 
-const parent = tempDataDir();
+const parent = await tempDataDir();
 const dataDir = path.join(parent, 'fresh', 'data'); // does not exist yet
-afterAll(() => fs.rmSync(parent, { recursive: true, force: true }));
+afterAll(() => removeTempDataDir(parent));
+
+/** Every row of every table in the PostgreSQL database, as text. */
+async function postgresDump(url: string): Promise<{ tables: Record<string, string[]> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables: Record<string, string[]> = {};
+    const names = await client.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
+    for (const { table_name } of names.rows) {
+      const rows = await client.query<{ row: string }>(`SELECT to_jsonb(t)::text AS row FROM "${table_name}" t`);
+      tables[table_name] = rows.rows.map((r) => r.row);
+    }
+    return { tables };
+  } finally {
+    await client.end();
+  }
+}
 
 /** GET over HTTPS trusting only the certificate `serve` generated. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: any }> {
@@ -50,12 +73,14 @@ describe('README: npm start on a fresh data directory', () => {
       expect(urls.listening).toBe(`https://127.0.0.1:${portOf(urls.https)} and http://127.0.0.1:${portOf(urls.http)}`);
 
       const webhookFile = path.join(dataDir, 'webhook.txt');
+      const database = TEST_DIALECT === 'sqlite' ? `SQLite, ${path.join(dataDir, 'salestrace.db')}` : `PostgreSQL, ${databaseUrlFor(dataDir)}`;
+      expect(output).toContain(`\nData directory: ${dataDir}\nDatabase: ${database}\n`);
       expect(output).toContain(`Saved to ${webhookFile} (readable by you only; the database keeps only a hash).`);
       const certFile = path.join(dataDir, 'tls', 'cert.pem');
       expect(output).toContain(`NODE_EXTRA_CA_CERTS=${certFile}`);
 
       // The database, the certificate and the owner-only webhook file exist.
-      expect(fs.existsSync(path.join(dataDir, 'salestrace.db'))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, 'salestrace.db'))).toBe(TEST_DIALECT === 'sqlite');
       expect(fs.statSync(webhookFile).mode & 0o777).toBe(0o600);
       const saved = fs.readFileSync(webhookFile, 'utf8');
       expect(saved).toContain(`${urls.https}\n`);
@@ -77,9 +102,22 @@ describe('README: npm start on a fresh data directory', () => {
       expect(overHttp.status).toBe(200);
       expect(((await overHttp.json()) as any).result).toEqual(expect.arrayContaining(['user']));
 
-      // Only a hash of the secret reaches the database files.
-      for (const file of fs.readdirSync(dataDir).filter((name) => name.startsWith('salestrace.db'))) {
-        expect(fs.readFileSync(path.join(dataDir, file)).includes(Buffer.from(secret)), file).toBe(false);
+      // Only a hash of the secret reaches the database.
+      if (TEST_DIALECT === 'sqlite') {
+        for (const file of fs.readdirSync(dataDir).filter((name) => name.startsWith('salestrace.db'))) {
+          expect(fs.readFileSync(path.join(dataDir, file)).includes(Buffer.from(secret)), file).toBe(false);
+        }
+      } else {
+        // The first start created the administrator and its webhook in PostgreSQL.
+        const { tables } = await postgresDump(databaseUrlFor(dataDir)!);
+        expect(tables.users.map((row) => JSON.parse(row))).toEqual([expect.objectContaining({ id: 1, login: 'admin', is_admin: 1 })]);
+        expect(tables.webhooks.map((row) => JSON.parse(row))).toEqual([
+          expect.objectContaining({ id: 1, user_id: 1, title: 'Default administrator webhook', secret_hash: expect.any(String) }),
+        ]);
+        for (const [table, rows] of Object.entries(tables)) {
+          for (const row of rows) expect(row.includes(secret), table).toBe(false);
+        }
+        expect(fs.readdirSync(dataDir).sort()).toEqual(['tls', 'webhook.txt']);
       }
     } finally {
       expect(await serve.stop()).toBe(0);

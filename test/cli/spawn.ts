@@ -1,10 +1,13 @@
 // Runs the real command line, `node bin/salestrace …`, as a user would (dist/ is built by
-// `npm test` before vitest starts).
+// `npm test` before vitest starts). Under TEST_DB=postgres every data directory made here comes
+// with its own database, and the commands are pointed at it the way a PostgreSQL user would:
+// `--database-url` next to `--data`, SALESTRACE_DATABASE_URL next to SALESTRACE_DATA.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'salestrace');
@@ -16,8 +19,42 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-export function tempDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-cli-'));
+/** Temporary data directories (and everything under them) and their databases. */
+const databases = new Map<string, TestDatabase>();
+
+/** A fresh data directory; under TEST_DB=postgres also a fresh database that goes with it. */
+export async function tempDataDir(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-cli-'));
+  databases.set(dir, await createTestDatabase());
+  return dir;
+}
+
+/** Removes a directory from tempDataDir() and drops its database. */
+export async function removeTempDataDir(dir: string): Promise<void> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  await databases.get(dir)?.drop();
+  databases.delete(dir);
+}
+
+/** The PostgreSQL URL that goes with a data directory (or one inside it); null on SQLite. */
+export function databaseUrlFor(dataDir: string | undefined): string | null {
+  if (!dataDir) return null;
+  const resolved = path.resolve(dataDir);
+  for (const [root, database] of databases) {
+    if (resolved === root || resolved.startsWith(root + path.sep)) return database.url;
+  }
+  return null;
+}
+
+/** Adds the data directory's database to a command unless the test chose one itself. */
+function withTestDatabase(args: string[], env: Record<string, string>): { args: string[]; env: Record<string, string> } {
+  if (args.includes('--database-url') || env.SALESTRACE_DATABASE_URL !== undefined) return { args, env };
+  const flag = args.indexOf('--data');
+  const byFlag = flag >= 0 ? databaseUrlFor(args[flag + 1]) : null;
+  if (byFlag) return { args: [...args.slice(0, flag + 2), '--database-url', byFlag, ...args.slice(flag + 2)], env };
+  const byEnv = databaseUrlFor(env.SALESTRACE_DATA);
+  if (byEnv) return { args, env: { ...env, SALESTRACE_DATABASE_URL: byEnv } };
+  return { args, env };
 }
 
 export interface CliResult {
@@ -27,7 +64,8 @@ export interface CliResult {
 }
 
 /** Runs one command to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(givenArgs: string[], givenEnv: Record<string, string> = {}): Promise<CliResult> {
+  const { args, env } = withTestDatabase(givenArgs, givenEnv);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
     let stdout = '';
@@ -52,7 +90,8 @@ export interface ServeProcess {
 }
 
 /** Starts `serve` and resolves once it has printed where its webhook is. */
-export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+export function startServe(givenArgs: string[], givenEnv: Record<string, string> = {}): Promise<ServeProcess> {
+  const { args, env } = withTestDatabase(givenArgs, givenEnv);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: cleanEnv(env) });
     let out = '';

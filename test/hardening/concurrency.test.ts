@@ -1,36 +1,14 @@
 // Concurrency (issue 5): trace adds, trace deletes, typed item adds with TRACE and item deletes,
 // all at once on overlapping items, from an administrator and from a user who may edit only
 // their own items. Afterwards the whole database must be consistent and agree with every answer.
-// SQLite runs one write transaction at a time; with TEST_DB set to a PostgreSQL URL the same
-// run also happens on PostgreSQL, in a database of its own, where transactions truly overlap.
-import pg from 'pg';
+// SQLite runs one write transaction at a time; under `npm run test:postgres` the same run
+// happens on PostgreSQL, where transactions truly overlap.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
 import { callJson, startTestServer, type HttpAnswer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type Grants, type TestUser } from '../crm/helpers.js';
 import { integrityProblems } from '../tracking/helpers.js';
 import { mainTracesOf, markedTrace, readAllTraces, strayTraces, wholenessProblems } from './traceModel.js';
-
-const POSTGRES = /^postgres(ql)?:/.test(process.env.TEST_DB ?? '') ? process.env.TEST_DB : undefined;
-const BACKENDS: [string, string | undefined][] = [['SQLite', undefined], ...(POSTGRES ? [['PostgreSQL', POSTGRES] as [string, string]] : [])];
-
-/** A fresh database on the TEST_DB server, dropped again by the returned function. */
-async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `salestrace_concurrency_${process.pid}_${Date.now()}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
-  return { url: scratch.toString(), drop: () => admin(`drop database if exists ${name}`) };
-}
 
 interface Item {
   readonly type: CrmEntityTypeName;
@@ -65,20 +43,13 @@ interface DealAdd {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(BACKENDS)('parallel trace add, trace delete and item delete on overlapping items (%s)', (_name, databaseUrl) => {
+describe('parallel trace add, trace delete and item delete on overlapping items', () => {
   let server: TestServer;
   let limited: TestUser;
-  let dropDatabase: (() => Promise<void>) | undefined;
   const items: Item[] = [];
 
   beforeAll(async () => {
-    let config = {};
-    if (databaseUrl) {
-      const scratch = await scratchDatabase(databaseUrl);
-      dropDatabase = scratch.drop;
-      config = { databaseUrl: scratch.url };
-    }
-    server = await startTestServer({ config });
+    server = await startTestServer();
     await ok(server, 'salestrace.source.update', { id: 1, fields: { UTM_SOURCE: ['google'] } });
     const actions = { READ: 'ALL', ADD: 'OWN', WRITE: 'OWN', DELETE: 'NONE' } as const;
     const grants: Grants = { LEAD: actions, DEAL: actions, CONTACT: actions, COMPANY: actions, QUOTE: actions };
@@ -106,7 +77,6 @@ describe.each(BACKENDS)('parallel trace add, trace delete and item delete on ove
   });
   afterAll(async () => {
     await server?.close();
-    await dropDatabase?.();
   });
 
   it('leaves a consistent database that agrees with every answer', async () => {

@@ -3,21 +3,27 @@
 // on the same data directory. After every restart each trace whose ID was answered must be there
 // and whole, and nothing may be half-written: a trace exists with all its previous traces,
 // channels and bindings or not at all, and a contact exists exactly when its trace does.
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/db/dialects/postgres.js';
 import { openSqlite } from '../../src/db/dialects/sqlite.js';
 import type { Database } from '../../src/db/schema.js';
-import { startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { databaseUrlFor, removeTempDataDir, startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
 import { integrityProblems } from '../tracking/helpers.js';
 import { markedTrace, readAllTraces, strayTraces, wholenessProblems, type Expected } from './traceModel.js';
 
-const dataDir = tempDataDir();
+const dataDir = await tempDataDir();
 const running: ServeProcess[] = [];
-afterAll(() => {
+afterAll(async () => {
   for (const serve of running) serve.child.kill('SIGKILL');
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await removeTempDataDir(dataDir);
 });
+
+/** The database the killed server wrote to, opened afresh as a restarted process would. */
+async function openWritten() {
+  const url = databaseUrlFor(dataDir);
+  return url ? openPostgres<Database>(url) : openSqlite<Database>(path.join(dataDir, 'salestrace.db'));
+}
 
 const CONTACT = 3;
 const DEAL = 2;
@@ -93,7 +99,7 @@ async function loadUntilKilled(serve: ServeProcess, base: string, items: string[
 
 /** Checks the database after a restart; returns how many traces were answered so far. */
 async function verify(base: string): Promise<void> {
-  const opened = openSqlite<Database>(path.join(dataDir, 'salestrace.db'));
+  const opened = await openWritten();
   try {
     const db = opened.db;
     expect(await integrityProblems(db)).toEqual([]);

@@ -1,5 +1,6 @@
-// Starts the real server on free ports with a fresh data directory, exactly as `serve` does,
-// and gives tests plain HTTP helpers. Nothing here reaches into the server's internals except
+// Starts the real server on free ports with a fresh data directory (and, under TEST_DB=postgres,
+// a fresh PostgreSQL database: see database.ts), exactly as `serve` does, and gives tests plain
+// HTTP helpers. Nothing here reaches into the server's internals except
 // `services`, which tests use to inspect database state.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { ensureAdministrator } from '../../src/setup/firstStart.js';
 import { ensureCertificate, tlsFiles } from '../../src/tls/certificate.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import { createTestDatabase } from './database.js';
 
 export interface TestServer {
   readonly running: RunningServer;
@@ -48,43 +50,100 @@ function copyTestCertificate(dataDir: string): void {
   fs.copyFileSync(from.keyFile, to.keyFile);
 }
 
+export interface TestServices {
+  readonly services: Services;
+  readonly dataDir: string;
+  /** The PostgreSQL URL under TEST_DB=postgres, else null (SQLite in dataDir). */
+  readonly databaseUrl: string | null;
+  /** Closes the services, removes the data directory and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The services alone, without listeners, on a fresh data directory and database: for tests
+ * below the HTTP layer. Like startTestServer it runs on whatever backend TEST_DB names.
+ */
+export async function startTestServices(options: { config?: RawOptions; clock?: Clock } = {}): Promise<TestServices> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-services-'));
+  const database = await createTestDatabase();
+  const discard = async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
+  };
+  try {
+    const config = resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent', ...options.config });
+    const services = await createServices(config, { clock: options.clock, log: createLogger(config.logLevel) });
+    return {
+      services,
+      dataDir,
+      databaseUrl: database.url,
+      async close() {
+        try {
+          await services.close();
+        } finally {
+          await discard();
+        }
+      },
+    };
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-test-'));
-  copyTestCertificate(dataDir);
-  await ensureCertificate(dataDir);
-  const config = resolveConfig({
-    host: '127.0.0.1',
-    port: 0,
-    httpsPort: 0,
-    dataDir,
-    testMethods: true,
-    logLevel: 'silent',
-    ...options.config,
-  });
-  const clock =
-    options.manualClock instanceof ManualClock ? options.manualClock : options.manualClock ? new ManualClock(Date.now()) : undefined;
-  const services = await createServices(config, { clock, log: options.log ?? createLogger(config.logLevel) });
-  const bootstrap = await ensureAdministrator(services);
-  if (!bootstrap.created) throw new Error('a fresh data directory must create the administrator');
-  const running = await startServer(services, routeInstallers());
-  const secret = bootstrap.created.secret;
-  const webhookPath = `/rest/1/${secret}/`;
-  return {
-    running,
-    services,
-    clock: services.clock,
-    dataDir,
-    httpUrl: running.httpUrl,
-    httpsUrl: running.httpsUrl ?? '',
-    webhookPath,
-    webhookUrl: running.httpUrl + webhookPath,
-    webhookHttpsUrl: (running.httpsUrl ?? '') + webhookPath,
-    secret,
-    async close() {
-      await running.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+  const database = await createTestDatabase();
+  const discard = async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   };
+  let services: Services | undefined;
+  try {
+    copyTestCertificate(dataDir);
+    await ensureCertificate(dataDir);
+    const config = resolveConfig({
+      host: '127.0.0.1',
+      port: 0,
+      httpsPort: 0,
+      dataDir,
+      databaseUrl: database.url,
+      testMethods: true,
+      logLevel: 'silent',
+      ...options.config,
+    });
+    const clock =
+      options.manualClock instanceof ManualClock ? options.manualClock : options.manualClock ? new ManualClock(Date.now()) : undefined;
+    services = await createServices(config, { clock, log: options.log ?? createLogger(config.logLevel) });
+    const bootstrap = await ensureAdministrator(services);
+    if (!bootstrap.created) throw new Error('a fresh data directory must create the administrator');
+    const running = await startServer(services, routeInstallers());
+    const secret = bootstrap.created.secret;
+    const webhookPath = `/rest/1/${secret}/`;
+    return {
+      running,
+      services,
+      clock: services.clock,
+      dataDir,
+      httpUrl: running.httpUrl,
+      httpsUrl: running.httpsUrl ?? '',
+      webhookPath,
+      webhookUrl: running.httpUrl + webhookPath,
+      webhookHttpsUrl: (running.httpsUrl ?? '') + webhookPath,
+      secret,
+      async close() {
+        try {
+          await running.close();
+        } finally {
+          await discard();
+        }
+      },
+    };
+  } catch (error) {
+    await services?.close().catch(() => {});
+    await discard();
+    throw error;
+  }
 }
 
 export interface HttpAnswer {

@@ -2,12 +2,8 @@
 // in-memory stand-in for CRM items: binding and its propagation, partial and full deletes, and
 // the item add/delete hooks, including that every contract call gets the open transaction. The
 // user-visible cases run over real sockets with real items in crmItems.test.ts and itemTrace.test.ts.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { resolveConfig } from '../../src/config.js';
 import {
   CRM_ENTITY_TYPES,
   type CrmEntityTypeId,
@@ -18,10 +14,11 @@ import {
 import type { Executor } from '../../src/db/schema.js';
 import { RestError } from '../../src/rest/errors.js';
 import type { Caller } from '../../src/rest/method.js';
-import { createServices, type Services } from '../../src/services.js';
+import type { Services } from '../../src/services.js';
 import { decodeTraceText, TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { TrackingService } from '../../src/tracking/service.js';
 import type { ItemRef } from '../../src/tracking/traceStore.js';
+import { startTestServices, type TestServices } from '../helpers/server.js';
 
 const { LEAD, DEAL, CONTACT, COMPANY, QUOTE } = CRM_ENTITY_TYPES;
 
@@ -69,21 +66,20 @@ function caller(userId: number, isAdmin = false): Caller {
 
 const ADMIN = caller(1, true);
 const NOW = Date.UTC(2026, 4, 1);
-let dataDir: string;
+let opened: TestServices;
 let services: Services;
 let crm: FakeCrm;
 let utm: RecordingUtm;
 let tracking: TrackingService;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-bindings-'));
-  services = await createServices(resolveConfig({ dataDir, logLevel: 'silent' }), { clock: new ManualClock(NOW) });
+  opened = await startTestServices({ clock: new ManualClock(NOW) });
+  services = opened.services;
   await services.tracking.updateSource(1, { values: { UTM_SOURCE: ['google'] } });
   await services.tracking.addSource({ name: 'Mail', values: { UTM_SOURCE: ['mail'] } });
 });
 afterAll(async () => {
-  await services.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await opened.close();
 });
 beforeEach(async () => {
   const db = services.db;

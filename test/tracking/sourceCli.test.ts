@@ -7,14 +7,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sourceCommand } from '../../src/cli/commands/source.js';
 import { resolveConfig } from '../../src/config.js';
 import { createServices } from '../../src/services.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 let dataDir: string;
+let database: TestDatabase;
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-source-cli-'));
+  database = await createTestDatabase();
 });
-afterAll(() => {
+afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
+  await database.drop();
 });
 
 /** Runs one `salestrace source …` command and returns what it printed. */
@@ -25,7 +29,8 @@ async function run(...args: string[]): Promise<string> {
   });
   try {
     const command = sourceCommand().exitOverride();
-    await command.parseAsync([...args, '--data', dataDir], { from: 'user' });
+    const where = database.url ? ['--data', dataDir, '--database-url', database.url] : ['--data', dataDir];
+    await command.parseAsync([...args, ...where], { from: 'user' });
   } finally {
     log.mockRestore();
   }
@@ -33,7 +38,7 @@ async function run(...args: string[]): Promise<string> {
 }
 
 async function storedSources() {
-  const services = await createServices(resolveConfig({ dataDir, logLevel: 'silent' }));
+  const services = await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }));
   try {
     return { sources: await services.tracking.sources(), settings: await services.tracking.settings() };
   } finally {

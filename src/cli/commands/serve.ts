@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveConfig } from '../../config.js';
+import { describeDatabase, resolveConfig } from '../../config.js';
 import { routeInstallers } from '../../routes.js';
 import { startServer } from '../../server.js';
 import { createServices } from '../../services.js';
@@ -72,6 +72,7 @@ export function serveCommand(): Command {
 
     console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
     console.log(`Data directory: ${config.dataDir}`);
+    console.log(`Database: ${describeDatabase(config)}`);
     if (bootstrap.created) {
       console.log('Administrator webhook (every scope):');
       for (const url of urls) console.log(`  ${url}`);

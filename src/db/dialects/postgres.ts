@@ -1,6 +1,11 @@
-// PostgreSQL through pg, for deployments that want a server database. 64-bit integers are
-// parsed as numbers: every bigint here is a unix timestamp or an ID well below 2^53.
-import { Kysely, PostgresDialect, sql } from 'kysely';
+// PostgreSQL through pg, for deployments that want a server database. It answers exactly as the
+// embedded SQLite database does: transactions are serializable (serializable.ts), text values
+// are stored alike (storableText.ts), and the schema is aligned after migrating
+// (postgresAlignment.ts). 64-bit integers are parsed as numbers: every bigint here is a unix
+// timestamp, a count or an ID well below 2^53.
+import { PostgresDialect, sql } from 'kysely';
+import { SerializableKysely } from './serializable.js';
+import { withStorableText } from './storableText.js';
 import type { DialectHelpers, OpenedDatabase } from './types.js';
 
 export const postgresHelpers: DialectHelpers = {
@@ -20,7 +25,7 @@ export async function openPostgres<DB>(url: string): Promise<OpenedDatabase<DB>>
   pg.types.setTypeParser(20, (value: string) => Number(value));
   pg.types.setTypeParser(1700, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new SerializableKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) });
   return {
     db,
     helpers: postgresHelpers,

@@ -1,9 +1,11 @@
 // The embedded default: one better-sqlite3 file in WAL mode. synchronous=FULL makes every
-// acknowledged commit survive power loss, not only a process crash ("no lost data").
+// acknowledged commit survive power loss, not only a process crash ("no lost data"). Kysely
+// runs its queries on this one connection, one transaction at a time.
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
+import { withStorableText } from './storableText.js';
 import type { DialectHelpers, OpenedDatabase } from './types.js';
 
 export const sqliteHelpers: DialectHelpers = {
@@ -20,7 +22,11 @@ export function openSqlite<DB>(file: string): OpenedDatabase<DB> {
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  // SQLite's own lower() folds ASCII only; PostgreSQL defines the same function (postgresAlignment.ts).
+  connection.function('salestrace_lower', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? value.toLowerCase() : value === null ? null : String(value).toLowerCase(),
+  );
+  const db = new Kysely<DB>({ dialect: withStorableText(new SqliteDialect({ database: connection })) });
   return {
     db,
     helpers: sqliteHelpers,

@@ -1,0 +1,56 @@
+// SQLite runs one transaction at a time; PostgreSQL runs them side by side, which lets a
+// read-then-write transaction (check that an item exists, then bind it; read an item, then
+// update what hangs off it) act on something another transaction is changing. Every PostgreSQL
+// transaction therefore runs SERIALIZABLE: it commits only if the outcome is one some serial
+// order would give, i.e. an answer SQLite could have given. One that cannot be fitted into such
+// an order fails with a serialization failure (or a deadlock) and is run again from the start,
+// so callers never see it. A transaction callback must therefore only act on the database
+// (or be safe to repeat), which is already the rule for anything that may be rolled back.
+import { Kysely, type TransactionBuilder } from 'kysely';
+
+/** serialization_failure and deadlock_detected: the transaction changed nothing and may simply run again. */
+const RETRYABLE_CODES = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 25;
+
+function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && RETRYABLE_CODES.has((error as { code?: unknown }).code as string);
+}
+
+/** A short random pause that grows with each attempt, so colliding transactions spread out. */
+function pause(attempt: number): Promise<void> {
+  const ceiling = Math.min(2 ** attempt, 64);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+async function runWithRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await pause(attempt);
+    }
+  }
+}
+
+function retrying<DB>(builder: TransactionBuilder<DB>): TransactionBuilder<DB> {
+  return new Proxy(builder, {
+    get(target, property) {
+      if (property === 'execute') {
+        return <T>(callback: Parameters<TransactionBuilder<DB>['execute']>[0]) =>
+          runWithRetries(() => target.execute(callback) as Promise<T>);
+      }
+      if (property === 'setIsolationLevel' || property === 'setAccessMode') {
+        return (value: never) => retrying(target[property](value));
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+export class SerializableKysely<DB> extends Kysely<DB> {
+  override transaction(): TransactionBuilder<DB> {
+    return retrying(super.transaction().setIsolationLevel('serializable'));
+  }
+}
