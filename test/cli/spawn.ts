@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import {
+  createTestDatabase,
+  databaseUrlForDataDir,
+  forgetDataDirDatabase,
+  rememberDataDirDatabase,
+  type TestDatabase,
+} from '../helpers/database.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'salestrace');
@@ -25,7 +31,9 @@ const databases = new Map<string, TestDatabase>();
 /** A fresh data directory; under TEST_DB=postgres also a fresh database that goes with it. */
 export async function tempDataDir(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-cli-'));
-  databases.set(dir, await createTestDatabase());
+  const database = await createTestDatabase();
+  databases.set(dir, database);
+  rememberDataDirDatabase(dir, database.url);
   return dir;
 }
 
@@ -34,17 +42,11 @@ export async function removeTempDataDir(dir: string): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   await databases.get(dir)?.drop();
   databases.delete(dir);
+  forgetDataDirDatabase(dir);
 }
 
 /** The PostgreSQL URL that goes with a data directory (or one inside it); null on SQLite. */
-export function databaseUrlFor(dataDir: string | undefined): string | null {
-  if (!dataDir) return null;
-  const resolved = path.resolve(dataDir);
-  for (const [root, database] of databases) {
-    if (resolved === root || resolved.startsWith(root + path.sep)) return database.url;
-  }
-  return null;
-}
+export const databaseUrlFor = databaseUrlForDataDir;
 
 /** Adds the data directory's database to a command unless the test chose one itself. */
 function withTestDatabase(args: string[], env: Record<string, string>): { args: string[]; env: Record<string, string> } {
@@ -64,7 +66,7 @@ export interface CliResult {
 }
 
 /** Runs one command to completion. */
-export function runCli(givenArgs: string[], givenEnv: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(givenArgs: string[], givenEnv: Record<string, string> = {}, input?: string): Promise<CliResult> {
   const { args, env } = withTestDatabase(givenArgs, givenEnv);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
@@ -78,6 +80,7 @@ export function runCli(givenArgs: string[], givenEnv: Record<string, string> = {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.end(input ?? '');
   });
 }
 

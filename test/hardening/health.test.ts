@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/server.js';
 import { setPortalClosed } from '../../src/system/portalState.js';
 import { request, startTestServer } from '../helpers/server.js';
+import { TEST_DIALECT } from '../helpers/database.js';
 
 describe('/healthz', () => {
   it('reports ok with the database and version, without credentials', async () => {
@@ -12,7 +13,7 @@ describe('/healthz', () => {
       const answer = await request(`${server.httpUrl}/healthz`);
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      expect(answer.body).toEqual({ status: 'ok', database: 'ok', dialect: 'sqlite', version: VERSION });
+      expect(answer.body).toEqual({ status: 'ok', database: 'ok', dialect: TEST_DIALECT, version: VERSION });
       expect((await request(`${server.httpsUrl}/healthz`)).body.status).toBe('ok');
     } finally {
       await server.close();
@@ -35,7 +36,7 @@ describe('/healthz', () => {
       await server.services.db.destroy();
       const answer = await request(`${server.httpUrl}/healthz`);
       expect(answer.status).toBe(503);
-      expect(answer.body).toEqual({ status: 'degraded', database: 'unavailable', dialect: 'sqlite', version: VERSION });
+      expect(answer.body).toEqual({ status: 'degraded', database: 'unavailable', dialect: TEST_DIALECT, version: VERSION });
     } finally {
       await server.close().catch(() => undefined);
     }

@@ -1,12 +1,9 @@
 // Graceful shutdown: `salestrace serve` gets SIGTERM while a slow request is in flight. The
 // slow request is answered in full, new connections are refused, and the process exits 0.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, it } from 'vitest';
-import { CLI } from '../helpers/cli.js';
+import { BIN, databaseUrlFor, removeTempDataDir, tempDataDir } from '../cli/spawn.js';
 
 function connectable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,8 +17,10 @@ function connectable(port: number): Promise<boolean> {
 }
 
 it('finishes the in-flight request, refuses new connections, and exits 0 on SIGTERM', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-shutdown-'));
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--port', '0', '--https-port', 'off', '--log-level', 'silent'], {
+  const dataDir = await tempDataDir();
+  const url = databaseUrlFor(dataDir);
+  const database = url ? ['--database-url', url] : [];
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, ...database, '--port', '0', '--https-port', 'off', '--log-level', 'silent'], {
     env: { ...process.env, SALESTRACE_TEST_METHODS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -79,6 +78,6 @@ it('finishes the in-flight request, refuses new connections, and exits 0 on SIGT
     expect(stdout).toContain('SIGTERM received: finishing in-flight requests');
   } finally {
     child.kill('SIGKILL');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await removeTempDataDir(dataDir);
   }
 });

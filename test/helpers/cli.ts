@@ -1,25 +1,12 @@
 // Runs the built `salestrace` command line as a separate process, the way an administrator
 // would while the server runs (`npm test` builds dist/ first).
-import { execFile } from 'node:child_process';
-import path from 'node:path';
+import { runCli as runCommand, type CliResult } from '../cli/spawn.js';
 
-export const CLI = path.resolve('dist/cli/main.js');
+export type { CliResult };
 
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
+/** Runs one command with optional stdin; `--data` also points it at that directory's database. */
 export function runCli(args: string[], input?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-    else child.stdin?.end();
-  });
+  return runCommand(args, {}, input);
 }
 
 /** Polls `probe` until it returns true or `timeoutMs` passes; returns how long it took. */

@@ -7,6 +7,7 @@
 // workers and parallel runs never collide, and the global setup can drop what a killed run left.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { DialectName } from '../../src/db/dialects/types.js';
 
@@ -154,4 +155,26 @@ export async function dropRunDatabases(runId: string): Promise<string[]> {
     for (const { datname } of rows) await dropDatabase(client, datname);
     return rows.map((row) => row.datname);
   });
+}
+
+/** Data directories whose database is not the SQLite file inside them, by directory. */
+const databasesByDataDir = new Map<string, string>();
+
+/** Remembers which database goes with a data directory, for commands run against it. */
+export function rememberDataDirDatabase(dataDir: string, url: string | null): void {
+  if (url) databasesByDataDir.set(path.resolve(dataDir), url);
+}
+
+export function forgetDataDirDatabase(dataDir: string): void {
+  databasesByDataDir.delete(path.resolve(dataDir));
+}
+
+/** The PostgreSQL URL that goes with a data directory (or one inside it); null on SQLite. */
+export function databaseUrlForDataDir(dataDir: string | undefined): string | null {
+  if (!dataDir) return null;
+  const resolved = path.resolve(dataDir);
+  for (const [root, url] of databasesByDataDir) {
+    if (resolved === root || resolved.startsWith(root + path.sep)) return url;
+  }
+  return null;
 }

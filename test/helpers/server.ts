@@ -13,7 +13,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { ensureAdministrator } from '../../src/setup/firstStart.js';
 import { ensureCertificate, tlsFiles } from '../../src/tls/certificate.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { createTestDatabase } from './database.js';
+import { createTestDatabase, forgetDataDirDatabase, rememberDataDirDatabase } from './database.js';
 
 export interface TestServer {
   readonly running: RunningServer;
@@ -94,8 +94,11 @@ export async function startTestServices(options: { config?: RawOptions; clock?: 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-test-'));
   const database = await createTestDatabase();
+  // Commands a test runs with `--data <this dir>` reach the same database (test/cli/spawn.ts).
+  rememberDataDirDatabase(dataDir, database.url);
   const discard = async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    forgetDataDirDatabase(dataDir);
     await database.drop();
   };
   let services: Services | undefined;

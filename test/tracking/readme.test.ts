@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { ROOT } from '../cli/spawn.js';
+import { ROOT, runCli } from '../cli/spawn.js';
 import { expectIntegrity, trackingCounts } from './helpers.js';
 
 const run = promisify(execFile);
@@ -67,7 +67,8 @@ describe('README: Sales Intelligence', () => {
     for (const command of commands) {
       const [bin, ...args] = command.split(' ');
       expect(bin).toBe('./bin/salestrace');
-      const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'salestrace'), ...args, '--data', server.dataDir], { cwd: ROOT });
+      const { stdout, code } = await runCli([...args, '--data', server.dataDir]);
+      expect(code).toBe(0);
       outputs.push(stdout);
     }
     expect(outputs[1]).toBe('source 7 added\n');
