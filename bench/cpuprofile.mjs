@@ -21,7 +21,8 @@ export function frameFile(url) {
     const rest = file.slice(modules + 'node_modules/'.length).split('/');
     return `npm:${rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
   }
-  return path.relative(ROOT, file) || file;
+  // whatif.mjs serves patched copies of dist/ from bench/.work/<run>/dist-<variant>/.
+  return (path.relative(ROOT, file) || file).replace(/^bench\/\.work\/[^/]+\/dist-[^/]+\//, 'dist/');
 }
 
 function frameKey(frame) {
@@ -74,22 +75,27 @@ export function analyse(profile) {
 
 const pct = (share) => `${formatNumber(share * 100, 1)}%`;
 
-export function profileMarkdown(summary, top = 25) {
-  const rows = (list) => list.slice(0, top).map((r) => [`\`${r.key}\``, formatNumber(r.ms, 0), pct(r.share)]);
+/** Markdown tables of a summary; with `requests` (answered while profiling) also µs per request. */
+export function profileMarkdown(summary, top = 25, requests = 0) {
+  const perRequest = requests > 0;
+  const rows = (list) =>
+    list.slice(0, top).map((r) => [`\`${r.key}\``, formatNumber(r.ms, 0), pct(r.share), ...(perRequest ? [formatNumber((r.ms * 1000) / requests, 1)] : [])]);
+  const header = (first, ms) => [first, ms, 'share', ...(perRequest ? ['µs/request'] : [])];
   return [
-    `Sampled ${formatNumber(summary.totalMs, 0)} ms, of which ${formatNumber(summary.busyMs, 0)} ms busy (shares below are of busy time).`,
+    `Sampled ${formatNumber(summary.totalMs, 0)} ms, of which ${formatNumber(summary.busyMs, 0)} ms busy (shares below are of busy time)` +
+      (perRequest ? `; ${formatNumber(requests)} requests answered, ${formatNumber((summary.busyMs * 1000) / requests, 0)} µs busy per request.` : '.'),
     '',
     '**Self time by file or package**',
     '',
-    table(['File / package', 'self ms', 'share'], rows(summary.byFile)),
+    table(header('File / package', 'self ms'), rows(summary.byFile)),
     '',
     '**Self time by function**',
     '',
-    table(['Function', 'self ms', 'share'], rows(summary.byFunction)),
+    table(header('Function', 'self ms'), rows(summary.byFunction)),
     '',
-    '**Inclusive time by function** (on the stack)',
+    '**Inclusive time by function** (on the stack; async continuations are not under their caller)',
     '',
-    table(['Function', 'incl. ms', 'share'], rows(summary.inclusive.filter((r) => !r.key.startsWith('(program)')))),
+    table(header('Function', 'incl. ms'), rows(summary.inclusive.filter((r) => !r.key.startsWith('(program)')))),
   ].join('\n');
 }
 

@@ -4,13 +4,13 @@
 // 2. The raw-sqlite baseline at synchronous=FULL (what Salestrace uses: every commit survives
 //    power loss) against synchronous=NORMAL (WAL commits survive a process crash; the last ones
 //    may be lost on power loss), interleaved in rounds with the trace.add requests.
-//   node bench/fsync.mjs [--rounds 3] [--seconds 5] [--write]
+//   node bench/fsync.mjs [--rounds 3] [--seconds 5] [--write] [--quiet-wait SECONDS]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { armDeadline, installExitHandlers } from './lib/children.mjs';
 import { loadProblems, runLoad } from './lib/load.mjs';
-import { machineInfo } from './lib/machine.mjs';
+import { machineInfo, waitForQuietMachine } from './lib/machine.mjs';
 import { formatNumber, replaceSection, table } from './lib/markdown.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 import { ROOT, startBaseline } from './lib/servers.mjs';
@@ -26,8 +26,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
     write: { type: 'boolean', default: false },
+    'quiet-wait': { type: 'string', default: '0' },
   },
 });
+if (Number(values['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(values['quiet-wait']));
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const { dir: work, fileSystem } = makeWorkDir('fsync');

@@ -5,9 +5,12 @@
 //
 //   node bench/run.mjs [--rounds 3] [--seconds 5] [--warmup 2] [--connections 32]
 //                      [--only a,b] [--all] [--cold-runs 3] [--no-write] [--cli dist/cli/main.js]
-//                      [--quiet-wait SECONDS]
+//                      [--quiet-wait SECONDS] [--retry-disturbed N] [--pin]
 // --all also runs the scenarios declared for phase 2; --quiet-wait first waits (up to that long)
-// until other processes leave the machine nearly idle, for shared machines.
+// until other processes leave the machine nearly idle, for shared machines; --pin puts servers
+// on CPU 0 and the load generator on CPU 1 (slower on the 2-vCPU VM the figures come from);
+// --retry-disturbed repeats a round (up to N times) when other processes used more than
+// DISTURBED_CORES meanwhile; the JSON keeps the discarded attempts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +23,7 @@ import { resultsMarkdown } from './lib/report.mjs';
 import { round } from './lib/stats.mjs';
 import { evaluateTargets, summariseScenario } from './lib/summary.mjs';
 import { verifierFor } from './lib/verify.mjs';
+import { enablePinning, pinningEnabled } from './lib/pinning.mjs';
 import { makeWorkDir } from './lib/workDir.mjs';
 import { ROOT, cliHasCommand, currentCli, registeredMethods, startBaseline, startSalestrace, useCli } from './lib/servers.mjs';
 import { SCENARIOS, SEED, TARGETS } from './scenarios.mjs';
@@ -39,16 +43,21 @@ const { values: flags } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     cli: { type: 'string' },
     'quiet-wait': { type: 'string', default: '0' },
+    pin: { type: 'boolean', default: false },
+    'retry-disturbed': { type: 'string', default: '0' },
   },
 });
 if (flags.cli) useCli(flags.cli);
+if (flags.pin) enablePinning();
 const settings = {
   rounds: Number(flags.rounds),
   seconds: Number(flags.seconds),
   warmupSeconds: Number(flags.warmup),
   connections: Number(flags.connections),
   coldRuns: Number(flags['cold-runs']),
+  retryDisturbed: Number(flags['retry-disturbed']),
 };
+const DISTURBED_CORES = 0.25;
 
 const startedAt = performance.now();
 const log = (...parts) => console.log(...parts);
@@ -153,12 +162,18 @@ log(`warm-up: ${settings.warmupSeconds} s per scenario`);
 for (const scenario of selected) await measure(scenario, settings.warmupSeconds);
 
 const runs = new Map(selected.map((s) => [s.name, []]));
+const discarded = [];
 for (let r = 0; r < settings.rounds; r++) {
   // Rotate the order every round so no scenario always follows the same one.
   const shift = r % selected.length;
   const order = [...selected.slice(shift), ...selected.slice(0, shift)];
   for (const scenario of order) {
-    const result = await measure(scenario, settings.seconds);
+    let result = await measure(scenario, settings.seconds);
+    for (let retry = 0; retry < settings.retryDisturbed && result.cpu?.otherCores > DISTURBED_CORES; retry++) {
+      log(`round ${r + 1}/${settings.rounds}  ${scenario.name.padEnd(14)} disturbed (other ${result.cpu.otherCores.toFixed(2)} cores), again`);
+      discarded.push({ scenario: scenario.name, round: r + 1, requestsPerSecond: round(result.rps, 0), otherCores: round(result.cpu.otherCores, 2) });
+      result = await measure(scenario, settings.seconds);
+    }
     runs.get(scenario.name).push(result);
     log(`round ${r + 1}/${settings.rounds}  ${scenario.name.padEnd(14)} ${describeRun(result, scenario)}`);
   }
@@ -186,11 +201,12 @@ const run = {
   date: now.toISOString().replace(/\.\d+Z$/, 'Z'),
   file,
   machine: { ...machineInfo(), dataFileSystem: fileSystem },
-  settings,
+  settings: { ...settings, pinned: pinningEnabled() },
   scenarios,
   notRun,
   targets: evaluateTargets(TARGETS, scenarios, coldStart),
   serverPeakRssMB: serverPeaks,
+  discardedDisturbedRounds: discarded,
   coldStart,
   seed,
   elapsedSeconds: round((performance.now() - startedAt) / 1000, 0),

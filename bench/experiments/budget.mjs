@@ -5,7 +5,7 @@
 // generator sharing the cores, the kernel's cost per response also grows as the server slows
 // (the client idles and must be woken for every answer), so the budget is smaller than the
 // spin-free time per request suggests.
-//   node bench/experiments/budget.mjs [--rounds 2] [--seconds 4] [--write]
+//   node bench/experiments/budget.mjs [--rounds 2] [--seconds 4] [--write] [--quiet-wait SECONDS]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { armDeadline, installExitHandlers } from '../lib/children.mjs';
@@ -14,6 +14,7 @@ import { formatNumber, replaceSection, table } from '../lib/markdown.mjs';
 import { median } from '../lib/stats.mjs';
 import { ROOT, startBaseline } from '../lib/servers.mjs';
 import { makeWorkDir } from '../lib/workDir.mjs';
+import { waitForQuietMachine } from '../lib/machine.mjs';
 import { enablePinning, pinningEnabled } from '../lib/pinning.mjs';
 import { SCENARIOS } from '../scenarios.mjs';
 
@@ -26,9 +27,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '32' },
     write: { type: 'boolean', default: false },
+    'quiet-wait': { type: 'string', default: '0' },
     pin: { type: 'boolean', default: false },
   },
 });
+if (Number(values['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(values['quiet-wait']));
 if (values.pin) enablePinning();
 const SPINS = [0, 5, 10, 20, 40, 80];
 const { dir: work } = makeWorkDir('budget');
