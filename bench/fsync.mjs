@@ -82,6 +82,7 @@ const summary = Object.fromEntries(
       requestsPerSecond: round(median(runs[mode].map((r) => r.rps)), 0),
       p50: round(median(runs[mode].map((r) => r.latencyMs.p50)), 2),
       p99: round(median(runs[mode].map((r) => r.latencyMs.p99)), 2),
+      otherCoresMax: round(Math.max(...runs[mode].map((r) => r.cpu?.otherCores ?? 0)), 2),
     },
   ]),
 );
@@ -92,8 +93,14 @@ const markdown = `Run of ${date}: ${machine.cpu}, ${machine.cores} cores, Node $
 \`node bench/fsync.mjs\`: the raw-sqlite baseline, ${values.connections} connections, ${rounds} interleaved rounds of ${seconds} s, medians.
 
 ${table(
-  ['raw-sqlite', 'req/s', 'p50 ms', 'p99 ms'],
-  modes.map((mode) => [`synchronous=${mode}`, formatNumber(summary[mode].requestsPerSecond), formatNumber(summary[mode].p50, 2), formatNumber(summary[mode].p99, 2)]),
+  ['raw-sqlite', 'req/s', 'p50 ms', 'p99 ms', 'other load, cores (max)'],
+  modes.map((mode) => [
+    `synchronous=${mode}`,
+    formatNumber(summary[mode].requestsPerSecond),
+    formatNumber(summary[mode].p50, 2),
+    formatNumber(summary[mode].p99, 2),
+    formatNumber(summary[mode].otherCoresMax, 2),
+  ]),
 )}
 
 One \`fdatasync\` after a 4 KiB append costs a median ${formatNumber(fdatasync.medianUs)} µs (p99 ${formatNumber(fdatasync.p99Us)} µs) here.

@@ -41,6 +41,7 @@ for (const spin of SPINS) servers[spin] = await startBaseline('bare-http', [Stri
 const load = (spin, seconds) => runLoad({ url: servers[spin].url, connections: Number(values.connections), seconds, verify: 'envelope', requests }, work, servers[spin].pid);
 
 const runs = Object.fromEntries(SPINS.map((spin) => [spin, []]));
+const other = {};
 for (const spin of SPINS) await load(spin, 1);
 for (let r = 0; r < Number(values.rounds); r++) {
   const order = r % 2 ? [...SPINS].reverse() : SPINS;
@@ -49,6 +50,7 @@ for (let r = 0; r < Number(values.rounds); r++) {
     const problems = loadProblems(result);
     if (problems.length > 0) throw new Error(problems.join('; '));
     runs[spin].push(result.rps);
+    other[spin] = Math.max(other[spin] ?? 0, result.cpu.otherCores);
     console.log(`round ${r + 1}  spin ${String(spin).padStart(2)} µs  ${Math.round(result.rps)} req/s  other load ${result.cpu.otherCores.toFixed(2)} cores`);
   }
 }
@@ -58,8 +60,14 @@ const rate = (spin) => median(runs[spin]);
 const markdown = `\`node bench/experiments/budget.mjs\`: bare-http with a CPU spin per request, ${values.connections} connections, ${values.rounds} rounds of ${values.seconds} s, medians${pinningEnabled() ? ', server pinned to CPU 0 and load generator to CPU 1' : ''}.
 
 ${table(
-  ['spin per request', 'req/s', 'share of spin-free', 'µs per request (1/rate)'],
-  SPINS.map((spin) => [`${spin} µs`, formatNumber(rate(spin)), `${formatNumber((rate(spin) / rate(0)) * 100, 0)}%`, formatNumber(1e6 / rate(spin), 0)]),
+  ['spin per request', 'req/s', 'share of spin-free', 'µs per request (1/rate)', 'other load, cores (max)'],
+  SPINS.map((spin) => [
+    `${spin} µs`,
+    formatNumber(rate(spin)),
+    `${formatNumber((rate(spin) / rate(0)) * 100, 0)}%`,
+    formatNumber(1e6 / rate(spin), 0),
+    formatNumber(other[spin], 2),
+  ]),
 )}`;
 console.log(`\n${markdown}`);
 if (values.write) {

@@ -145,14 +145,19 @@ for (const server of Object.values(servers)) await server.stop();
 const rate = (name) => median(runs[name].map((r) => r.rps));
 const rows = names.map((name) => [
   `\`${name}\``,
-  VARIANTS[name].length ? VARIANTS[name].map((p) => PATCHES[p].about).join('; plus ') : 'the build as committed',
+  VARIANTS[name].length ? VARIANTS[name].join(' + ') : 'the build as committed',
   formatNumber(rate(name)),
   `${formatNumber(rate(name) / rate('as-is'), 2)}×`,
   formatNumber(round(median(runs[name].map((r) => r.latencyMs.p99)), 2), 2),
+  formatNumber(Math.max(...runs[name].map((r) => r.cpu?.otherCores ?? 0)), 2),
 ]);
 const markdown = `\`node bench/experiments/whatif.mjs\`: server.time, ${connections} connections, ${values.rounds} interleaved rounds of ${values.seconds} s, medians.
 
-${table(['Variant', 'Patch (compiled dist/ copy; src/ unchanged)', 'req/s', 'vs as-is', 'p99 ms'], rows)}`;
+${table(['Variant', 'Patches (on a copy of dist/; src/ unchanged)', 'req/s', 'vs as-is', 'p99 ms', 'other load, cores (max)'], rows)}
+
+${Object.entries(PATCHES)
+  .map(([name, patch]) => `- \`${name}\`: ${patch.about}.`)
+  .join('\n')}`;
 console.log(`\n${markdown}`);
 if (values.write) {
   replaceSection(path.join(ROOT, 'BENCHMARKS.md'), 'whatif', markdown);

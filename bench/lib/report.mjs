@@ -72,7 +72,7 @@ Each scenario: ${settings.connections} connections for ${settings.seconds} s, ${
 ${table(['Scenario', 'req/s', 'units/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'CPU cores: server / load gen. / other (max)', 'vs baseline'], rows)}
 
 "Other" is CPU that processes outside the bench used during the scenario's runs (the worst round); well above 0 means the machine was shared and the figures are disturbed.${
-    run.discardedDisturbedRounds.length ? ` ${run.discardedDisturbedRounds.length} disturbed rounds were repeated (\`--retry-disturbed\`; listed in the JSON).` : ''
+    run.discardedDisturbedRounds.length ? ` ${run.discardedDisturbedRounds.length} disturbed attempts were repeated and set aside (\`--retry-disturbed\`: the least disturbed attempt of each round counts; the JSON lists the others).` : ''
   }
 
 ${targets}

@@ -23,7 +23,7 @@ export function currentCli() {
 /** Flags every Salestrace server in the bench gets: loopback, HTTP only, no limits. */
 export const SERVE_FLAGS = ['--host', '127.0.0.1', '--port', '0', '--https-port', 'off', '--plan', 'unlimited', '--operating-limit', 'off'];
 
-const LISTENING = /Salestrace listening on .*?(http:\/\/127\.0\.0\.1:(\d+))/;
+const LISTENING = /Salestrace listening on .*?(http:\/\/127\.0\.0\.1:\d+)/;
 const WEBHOOK = /(http:\/\/127\.0\.0\.1:\d+)(\/rest\/\d+\/[A-Za-z0-9_-]+\/)/;
 
 /** Calls `onLine` for each stdout line until it returns a value; rejects on exit or timeout. */
@@ -46,7 +46,12 @@ function waitForOutput(child, label, onLine, timeoutMs = 60_000) {
       while ((newline = buffered.indexOf('\n')) !== -1) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        const value = onLine(line);
+        let value;
+        try {
+          value = onLine(line);
+        } catch (error) {
+          return finish(reject, error);
+        }
         if (value !== undefined) return finish(resolve, value);
       }
     });
