@@ -1,0 +1,70 @@
+// Turns the rounds of a run into medians, ratios and target verdicts.
+import { median, round } from './stats.mjs';
+
+export function summariseScenario(scenario, runs) {
+  const units = scenario.unitsPerRequest ?? 1;
+  const rps = median(runs.map((r) => r.rps));
+  return {
+    name: scenario.name,
+    server: scenario.server,
+    baseline: Boolean(scenario.baseline),
+    about: scenario.about,
+    unit: scenario.unit ?? 'requests',
+    requestsPerSecond: round(rps, 0),
+    unitsPerSecond: round(rps * units, 0),
+    latencyMs: {
+      p50: round(median(runs.map((r) => r.latencyMs.p50)), 2),
+      p99: round(median(runs.map((r) => r.latencyMs.p99)), 2),
+      worstP99: round(Math.max(...runs.map((r) => r.latencyMs.p99)), 2),
+    },
+    peakRssMB: round(Math.max(...runs.map((r) => r.rssPeakMB)), 1),
+    cpuCores: {
+      server: round(median(runs.map((r) => r.cpu?.serverCores)), 2),
+      loadGenerator: round(median(runs.map((r) => r.cpu?.loadGeneratorCores)), 2),
+      otherMax: round(Math.max(...runs.map((r) => r.cpu?.otherCores ?? 0)), 2),
+    },
+    rounds: runs.map((r) => ({
+      requestsPerSecond: round(r.rps, 0),
+      seconds: round(r.seconds, 2),
+      requests: r.ok,
+      p50: round(r.latencyMs.p50, 2),
+      p90: round(r.latencyMs.p90, 2),
+      p99: round(r.latencyMs.p99, 2),
+      maxMs: round(r.latencyMs.max, 2),
+      peakRssMB: round(r.rssPeakMB, 1),
+      cpuCores: r.cpu ? { server: round(r.cpu.serverCores, 2), loadGenerator: round(r.cpu.loadGeneratorCores, 2), other: round(r.cpu.otherCores, 2) } : null,
+      ...(r.poolExhausted ? { poolExhausted: true } : {}),
+    })),
+  };
+}
+
+/** Each target's measured value and verdict; `null` verdict when what it needs was not run. */
+export function evaluateTargets(targets, summaries, coldStart) {
+  const byName = new Map(summaries.map((s) => [s.name, s]));
+  const protocol = summaries.filter((s) => !s.baseline);
+  return targets.map((target) => {
+    if (target.ratio) {
+      const [a, b] = target.ratio.map((name) => byName.get(name));
+      if (!a || !b) return { ...target, measured: null, pass: null, note: `needs ${target.ratio.filter((n) => !byName.has(n)).join(', ')}` };
+      const value = a.unitsPerSecond / b.unitsPerSecond;
+      return { ...target, measured: round(value, 3), pass: value >= target.min };
+    }
+    if (target.p99BelowMs) {
+      if (protocol.length === 0) return { ...target, measured: null, pass: null };
+      const worst = protocol.reduce((w, s) => (s.latencyMs.p99 > w.latencyMs.p99 ? s : w));
+      const failing = protocol.filter((s) => s.latencyMs.p99 >= target.p99BelowMs).map((s) => s.name);
+      return { ...target, measured: worst.latencyMs.p99, worst: worst.name, failing, pass: failing.length === 0 };
+    }
+    if (target.rssBelowMB) {
+      if (protocol.length === 0) return { ...target, measured: null, pass: null };
+      const worst = protocol.reduce((w, s) => (s.peakRssMB > w.peakRssMB ? s : w));
+      return { ...target, measured: worst.peakRssMB, worst: worst.name, pass: worst.peakRssMB < target.rssBelowMB };
+    }
+    if (target.coldStartBelowMs) {
+      if (!coldStart) return { ...target, measured: null, pass: null };
+      const worst = Math.max(coldStart.fresh.medianMs, coldStart.restart.medianMs);
+      return { ...target, measured: worst, pass: worst < target.coldStartBelowMs };
+    }
+    throw new Error(`target ${target.id} has no rule`);
+  });
+}

@@ -1,0 +1,210 @@
+// Every benchmark scenario, declared in one place. A scenario names the server it loads, what
+// it needs from that server, how to set it up, the request(s) autocannon sends and how every
+// answer is checked. Requests are shaped exactly like b24jssdk's (clients.md §1.2): POST, JSON
+// body, the three bx24_* query parameters, the SDK's headers, to the webhook URL.
+//
+// PHASE 2: the trace scenarios are declared with `enabled: false` until the methods they load
+// exist. Switching one on is `enabled: true`; the run checks `requires` against the server's
+// own `methods` list (and `seed` against the CLI) and stops with a clear message if anything is
+// missing. `node bench/run.mjs --all` tries every scenario without editing this file.
+import { callBatch, callRest, inParallel } from './lib/rest.mjs';
+import { batchRow, traceAddParams } from './traces.mjs';
+
+const SDK_QUERY = 'bx24_sdk_ver=2.2.0&bx24_sdk_type=b24-js-sdk';
+const SDK_HEADERS = {
+  accept: 'application/json, text/plain, */*',
+  'content-type': 'application/json',
+  'user-agent': 'b24-js-sdk/2.2.0',
+  'accept-encoding': 'gzip, compress, deflate, br',
+};
+
+/** One call as b24jssdk sends it; `i` makes the request id differ between variants. */
+export function sdkRequest(webhookPath, method, params, i = 0) {
+  const requestId = `bench${String(i).padStart(4, '0')}-1910-793d-ab22-31e05891d22b`;
+  return {
+    method: 'POST',
+    path: `${webhookPath}${method}?bx24_request_id=${requestId}&${SDK_QUERY}`,
+    headers: SDK_HEADERS,
+    body: JSON.stringify(params),
+  };
+}
+
+/** A stand-in webhook path of the same length as the real one, for the baselines. */
+const BASELINE_WEBHOOK_PATH = '/rest/1/abcdefgh12345678/';
+const TRACE_VARIANTS = 64;
+const BATCH_VARIANTS = 8;
+const BATCH_SIZE = 50;
+
+/** One contact and one deal every trace is bound to, made through the API (crm.item.add). */
+function boundItems(server) {
+  return server.once('boundItems', async () => {
+    const contact = await callRest(server.webhookUrl, 'crm.item.add', {
+      entityTypeId: 3,
+      fields: { name: 'Bench', lastName: 'Contact' },
+    });
+    const deal = await callRest(server.webhookUrl, 'crm.item.add', {
+      entityTypeId: 2,
+      fields: { title: 'Bench deal', opportunity: 1200 },
+    });
+    return { contactId: contact.result.item.id, dealId: deal.result.item.id };
+  });
+}
+
+function traceAddRequests(server, items) {
+  return Array.from({ length: TRACE_VARIANTS }, (_, i) =>
+    sdkRequest(server.webhookPath, 'crm.tracking.trace.add', traceAddParams(i, items), i),
+  );
+}
+
+/** Adds `count` traces through batch (50 a request, 4 requests in flight) and returns their IDs. */
+async function addTraces(server, items, count, firstVariant = 0) {
+  const jobs = [];
+  for (let done = 0; done < count; done += BATCH_SIZE) {
+    const n = Math.min(BATCH_SIZE, count - done);
+    const rows = Array.from({ length: n }, (_, k) =>
+      batchRow('crm.tracking.trace.add', traceAddParams(firstVariant + done + k, items)),
+    );
+    jobs.push(() => callBatch(server.webhookUrl, rows));
+  }
+  return (await inParallel(jobs, 4)).flat();
+}
+
+const TRACE_ADD_REQUIRES = { methods: ['crm.tracking.trace.add', 'crm.item.add'] };
+
+export const SCENARIOS = [
+  {
+    name: 'bare-http',
+    baseline: true,
+    enabled: true,
+    server: 'bare-http',
+    verify: 'envelope',
+    about: 'node:http reading the body and answering a fixed server.time-sized envelope (the runtime\'s limit); sent the server.time request',
+    requests: () => [sdkRequest(BASELINE_WEBHOOK_PATH, 'server.time', {})],
+  },
+  {
+    name: 'raw-sqlite',
+    baseline: true,
+    enabled: true,
+    server: 'raw-sqlite',
+    verify: 'traceId',
+    about: 'node:http + better-sqlite3 (WAL, synchronous=FULL): parse the trace.add body, insert 1 trace + 2 binding rows in one transaction; sent the trace.add requests',
+    requests: () => traceAddRequests({ webhookPath: BASELINE_WEBHOOK_PATH }, { contactId: 1, dealId: 1 }),
+  },
+  {
+    name: 'fastify-floor',
+    baseline: true,
+    reference: true, // not a target: run it with --only to see the framework's share
+    enabled: false,
+    server: 'fastify-floor',
+    verify: 'envelope',
+    about: 'Fastify set up like src/server.ts answering the bare-http envelope: the framework\'s own floor',
+    requests: () => [sdkRequest(BASELINE_WEBHOOK_PATH, 'server.time', {})],
+  },
+  {
+    name: 'server.time',
+    enabled: true,
+    server: 'salestrace',
+    verify: 'envelope',
+    about: 'full protocol through the webhook: route, params, method lookup, webhook auth, operating-time, envelope',
+    requires: { methods: ['server.time'] },
+    requests: (server) => [sdkRequest(server.webhookPath, 'server.time', {})],
+  },
+  {
+    name: 'trace.add',
+    enabled: false, // PHASE 2: crm.tracking.trace.add, crm.item.add
+    server: 'salestrace',
+    verify: 'traceId',
+    about: 'crm.tracking.trace.add: 3 pages, 5 UTM tags, a referrer, one previous trace; bound to a contact and a deal',
+    requires: TRACE_ADD_REQUIRES,
+    requests: async (server) => traceAddRequests(server, await boundItems(server)),
+  },
+  {
+    name: 'trace.delete',
+    enabled: false, // PHASE 2: crm.tracking.trace.add, crm.tracking.trace.delete, batch
+    server: 'salestrace',
+    verify: 'nullResult',
+    about: 'crm.tracking.trace.delete of existing traces (each bound to a contact and a deal, with a previous trace), each ID once',
+    requires: { methods: ['crm.tracking.trace.add', 'crm.tracking.trace.delete', 'batch', 'crm.item.add'] },
+    // Each run gets a fresh pool of traces made through batch before the clock starts.
+    consume: async (server, count) => {
+      const ids = await addTraces(server, await boundItems(server), count);
+      return ids.map((id, i) => sdkRequest(server.webhookPath, 'crm.tracking.trace.delete', { id }, i).body);
+    },
+    consumeRequest: (server) => sdkRequest(server.webhookPath, 'crm.tracking.trace.delete', { id: 0 }),
+  },
+  {
+    name: 'batch-50',
+    enabled: false, // PHASE 2: crm.tracking.trace.add in batch
+    server: 'salestrace',
+    verify: 'batchAllOk',
+    unitsPerRequest: BATCH_SIZE,
+    unit: 'traces',
+    about: 'batch of 50 crm.tracking.trace.add rows (b24jssdk encoding: JSON cmd list of qs-encoded rows, halt=1)',
+    requires: { methods: ['crm.tracking.trace.add', 'batch', 'crm.item.add'] },
+    requests: async (server) => {
+      const items = await boundItems(server);
+      return Array.from({ length: BATCH_VARIANTS }, (_, v) => {
+        const cmd = Array.from({ length: BATCH_SIZE }, (_, k) =>
+          batchRow('crm.tracking.trace.add', traceAddParams((v * BATCH_SIZE + k) % TRACE_VARIANTS, items)),
+        );
+        return sdkRequest(server.webhookPath, 'batch', { halt: 1, cmd }, v);
+      });
+    },
+  },
+  {
+    name: 'crm.item.list',
+    enabled: false, // PHASE 2: crm.item.list, crm.item.add
+    server: 'salestrace',
+    verify: 'itemPage',
+    about: 'crm.item.list of deals, filter >=opportunity and stageId, order by id desc, 4 fields, first page of 50 (of ~250 matches among 1,000 deals)',
+    requires: { methods: ['crm.item.list', 'crm.item.add', 'batch'] },
+    requests: async (server) => {
+      await server.once('deals', async () => {
+        const stages = ['NEW', 'PREPARATION', 'EXECUTING', 'WON'];
+        const rows = Array.from({ length: 1000 }, (_, i) =>
+          batchRow('crm.item.add', {
+            entityTypeId: 2,
+            fields: { title: `Deal ${i}`, opportunity: (i * 37) % 10000, stageId: stages[i % 2 === 0 ? 0 : 1 + (i % 3)] },
+          }),
+        );
+        const chunks = Array.from({ length: rows.length / BATCH_SIZE }, (_, c) => rows.slice(c * BATCH_SIZE, (c + 1) * BATCH_SIZE));
+        await inParallel(chunks.map((chunk) => () => callBatch(server.webhookUrl, chunk)), 2);
+      });
+      const params = {
+        entityTypeId: 2,
+        select: ['id', 'title', 'stageId', 'opportunity'],
+        filter: { '>=opportunity': 5000, stageId: 'NEW' },
+        order: { id: 'DESC' },
+        start: 0,
+      };
+      return [sdkRequest(server.webhookPath, 'crm.item.list', params)];
+    },
+  },
+  {
+    name: 'trace.add@1M',
+    enabled: false, // PHASE 2: `salestrace seed`, crm.tracking.trace.add
+    server: 'salestrace-1m',
+    verify: 'traceId',
+    about: 'crm.tracking.trace.add as above, with 1,000,000 traces already in the database (salestrace seed)',
+    requires: { ...TRACE_ADD_REQUIRES, seed: true },
+    requests: async (server) => traceAddRequests(server, await boundItems(server)),
+  },
+];
+
+/** The seeded database for `salestrace-1m` (the seed command's --traces and --items). */
+export const SEED = { traces: 1_000_000, items: 10_000 };
+
+/**
+ * Targets from issue 6. `ratio` compares two scenarios' rates (units/s); `p99` and `rss` hold
+ * for every scenario loading a Salestrace server.
+ */
+export const TARGETS = [
+  { id: 'server.time/bare-http', ratio: ['server.time', 'bare-http'], min: 0.7, text: 'server.time ≥ 70% of bare-http req/s' },
+  { id: 'trace.add/raw-sqlite', ratio: ['trace.add', 'raw-sqlite'], min: 0.8, text: 'trace.add ≥ 80% of raw-sqlite req/s' },
+  { id: 'trace.delete/raw-sqlite', ratio: ['trace.delete', 'raw-sqlite'], min: 0.8, text: 'trace.delete ≥ 80% of raw-sqlite req/s' },
+  { id: 'batch-50/trace.add', ratio: ['batch-50', 'trace.add'], min: 15, text: 'batch-50 ≥ 15× the traces/s of single trace.add' },
+  { id: 'trace.add@1M/trace.add', ratio: ['trace.add@1M', 'trace.add'], min: 0.9, text: 'trace.add with 1M traces ≥ 90% of the empty-database rate' },
+  { id: 'p99', p99BelowMs: 25, text: 'p99 < 25 ms for every scenario at 32 connections' },
+  { id: 'rss', rssBelowMB: 250, text: 'peak RSS of the server < 250 MB' },
+  { id: 'cold-start', coldStartBelowMs: 1500, text: 'cold start (spawn → first 200) < 1.5 s' },
+];
