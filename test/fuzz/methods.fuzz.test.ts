@@ -9,7 +9,7 @@ import type { MethodDeclaration } from '../../src/rest/method.js';
 import { dumpDatabase } from '../helpers/dbDump.js';
 import { createTestApp, grantTokens } from '../helpers/oauth.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
-import { encodeParams, encoding, fuzzRuns, fuzzTimeoutMs, phpParams, rawRequest, type EncodedRequest } from './arbitraries.js';
+import { encodeParams, encoding, fuzzRuns, fuzzTimeoutMs, pathJunk, pathPlace, phpParams, rawRequest, type EncodedRequest } from './arbitraries.js';
 
 const METHOD_RUNS = fuzzRuns(1500);
 const RAW_RUNS = fuzzRuns(1000);
@@ -69,8 +69,10 @@ async function checkAnswer(answer: Awaited<ReturnType<typeof request>>, xml: boo
   } else if (!xml) {
     expect(answer.body, answer.text.slice(0, 300)).toBeTypeOf('object');
     if (answer.status === 200 && 'result' in answer.body) expect(answer.body.time).toBeTypeOf('object');
-    else expect(typeof answer.body.error).toBe('string');
+    else expect([typeof answer.body.error, typeof answer.body.error_description], answer.text.slice(0, 300)).toEqual(['string', 'string']);
   }
+  // Browser clients read an answer only with the CORS header, errors included.
+  expect(answer.headers.get('access-control-allow-origin')).toBe('*');
   const isError = answer.status >= 400 || (!xml && answer.body && 'error' in answer.body && !('result' in answer.body));
   if (isError) {
     expect(await dumpDatabase(server.services.db)).toBe(snapshot);
@@ -119,11 +121,18 @@ describe('every registered method', () => {
     );
   }, fuzzTimeoutMs(METHOD_RUNS));
 
-  it('survives raw, malformed requests to any method', async () => {
+  it('survives raw, malformed requests to any method or path', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(), rawRequest, credential, async (pick, raw, who) => {
+      fc.asyncProperty(fc.nat(), rawRequest, credential, pathPlace, pathJunk, async (pick, raw, who, place, junk) => {
         const method = methods[pick % methods.length];
-        const answer = await send(urlFor(method.name, who, ''), {
+        const url = {
+          method: () => urlFor(method.name, who, ''),
+          webhook: () => server.webhookUrl + junk,
+          rest: () => `${server.httpUrl}/rest/${junk}`,
+          // A leading `%` keeps junk from spelling a real route (/healthz, /oauth/…).
+          root: () => `${server.httpUrl}/%${junk}`,
+        }[place]();
+        const answer = await send(url, {
           method: raw.method,
           query: raw.query.replace(/[#\s]/g, (c) => encodeURIComponent(c)),
           contentType: raw.contentType,
