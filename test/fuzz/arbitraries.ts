@@ -9,11 +9,6 @@ export function fuzzRuns(base: number): number {
   return Number.isInteger(runs) && runs > 0 ? runs : base;
 }
 
-/** A test timeout that grows with the number of cases (about 20 ms per HTTP case is plenty). */
-export function fuzzTimeoutMs(runs: number): number {
-  return Math.max(30_000, runs * 20);
-}
-
 export const paramName = fc.oneof(
   fc.constantFrom(
     'ID', 'id', 'TITLE', 'NAME', 'fields', 'FIELDS', 'filter', 'FILTER', 'select', 'order', 'start', 'cmd', 'halt',
