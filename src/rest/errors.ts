@@ -70,6 +70,7 @@ export const ERRORS = {
   METHOD_CONFIRM_DENIED: spec('METHOD_CONFIRM_DENIED', 403, 'Method call denied'),
   ERROR_ARGUMENT: spec('ERROR_ARGUMENT', 400, '{message}'),
   ERROR_CORE: spec('ERROR_CORE', 400, '{message}'),
+  /** A statement the database refused (rest/databaseError.ts). */
   SQL_ERROR: spec('ERROR_CORE', 500, 'SQL query error!'),
   /** Legacy CRM methods throw plain messages without a code: `"error": ""`. */
   LEGACY: spec('', 400, '{message}'),
@@ -97,7 +98,6 @@ export const ERRORS = {
   NOT_FOUND: spec('NOT_FOUND', 404, 'Not found: the REST API is served under /rest/'),
   /** The HTTP request itself could not be read (bad headers, broken framing). */
   BAD_REQUEST: spec('BAD_REQUEST', 400, 'Malformed HTTP request'),
-  SERVICE_SHUTTING_DOWN: spec('SERVICE_UNAVAILABLE', 503, 'The server is shutting down'),
 
   // crm.item.* (D7 controller errors: status 400; texts from the crm-item-*.md pages).
   // Parameter binding failures of D7 controllers (Main\Engine binder).
