@@ -79,6 +79,9 @@ export const ERRORS = {
   // Salestrace's own read and source methods (salestrace.trace.*, salestrace.source.*):
   // Bitrix24 has no such methods, so these codes are Salestrace's.
   TRACE_NOT_FOUND: spec('TRACE_NOT_FOUND', 400, 'Trace with ID `{id}` not found.'),
+  // Reading traces follows the CRM read permissions; refused like crm.item.get refuses (400).
+  TRACE_ACCESS_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view trace `{id}`.'),
+  TRACE_ITEM_ACCESS_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view the traces of {type} with ID `{id}`.'),
   SOURCE_NOT_FOUND: spec('SOURCE_NOT_FOUND', 400, 'Source with ID `{id}` not found.'),
   SOURCE_IS_BUILT_IN: spec(
     'SOURCE_IS_BUILT_IN',
