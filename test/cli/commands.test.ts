@@ -77,14 +77,31 @@ describe('serve flags and environment', () => {
     }
   });
 
-  it('refuses a bad flag value with a one-line message and exit code 1', async () => {
-    const bad = await runCli(['serve', '--data', dataDir, '--port', 'eighty']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toBe('salestrace: SALESTRACE_PORT must be an integer, got "eighty"');
-    // Anything but PostgreSQL is refused rather than quietly replaced by the SQLite file.
-    const otherDatabase = await runCli(['serve', '--data', dataDir, '--database-url', 'mysql://root:secret@127.0.0.1/crm']);
-    expect(otherDatabase.code).toBe(1);
-    expect(otherDatabase.stderr.trim()).toBe('salestrace: SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  it('refuses a bad value with a one-line message naming the flag or variable that gave it, and exit code 1', async () => {
+    const levels = 'fatal, error, warn, info, debug, trace, silent';
+    const cases: [string[], Record<string, string>, string][] = [
+      [['--port', 'eighty'], {}, '--port must be an integer, got "eighty"'],
+      [['--port', '99999'], {}, '--port must be between 0 and 65535, got 99999'],
+      [[], { SALESTRACE_PORT: '99999' }, 'SALESTRACE_PORT must be between 0 and 65535, got 99999'],
+      [['--https-port', '-5'], {}, '--https-port must be between 0 and 65535, got -5'],
+      [['--rate-drain', 'fast'], {}, '--rate-drain must be a positive number, got "fast"'],
+      [['--plan', 'gold'], {}, '--plan must be one of unlimited, standard, enterprise, free, got "gold"'],
+      [[], { SALESTRACE_PLAN: 'gold' }, 'SALESTRACE_PLAN must be one of unlimited, standard, enterprise, free, got "gold"'],
+      [['--strict'], { SALESTRACE_REQUIRE_HTTPS: 'perhaps' }, 'SALESTRACE_REQUIRE_HTTPS must be true or false, got "perhaps"'],
+      [['--log-level', 'loud'], {}, `--log-level must be one of ${levels}, got "loud"`],
+      [[], { SALESTRACE_LOG_LEVEL: 'LOUD' }, `SALESTRACE_LOG_LEVEL must be one of ${levels}, got "LOUD"`],
+      // Anything but PostgreSQL is refused rather than quietly replaced by the SQLite file.
+      [['--database-url', 'mysql://root:secret@127.0.0.1/crm'], {}, '--database-url must be a postgres:// or postgresql:// URL'],
+      [[], { SALESTRACE_DATABASE_URL: 'mysql://root:secret@127.0.0.1/crm' }, 'SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    ];
+    for (const [args, env, message] of cases) {
+      const bad = await runCli(['serve', '--data', dataDir, ...args], env);
+      expect(bad.code, message).toBe(1);
+      expect(bad.stderr.trim()).toBe(`salestrace: ${message}`);
+    }
+    // The other commands read the same variables.
+    const listed = await runCli(['webhook', 'add', '--data', dataDir, '--user', '1', '--scope', 'crm'], { SALESTRACE_HTTPS_PORT: 'x' });
+    expect(listed.stderr.trim()).toBe('salestrace: SALESTRACE_HTTPS_PORT must be an integer, got "x"');
   });
 });
 
