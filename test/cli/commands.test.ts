@@ -1,10 +1,12 @@
 // The administrative commands, run as processes: `user add|list`, `webhook add|list|revoke`, the
 // `serve` flags and SALESTRACE_* variables, and `--data DIR` on every command.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { BIN, cleanEnv, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { TEST_DIALECT } from '../helpers/database.js';
+import { BIN, cleanEnv, databaseUrlFor, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
 const dataDir = await tempDataDir();
 let serve: ServeProcess;
@@ -111,7 +113,12 @@ describe('user add | list', () => {
     try {
       const result = await runCli(['user', 'add', '--data', fresh, '--login', 'early']);
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toBe('salestrace: this data directory has no administrator yet: run `salestrace serve` once first');
+      // On SQLite the directory has no database yet; a PostgreSQL database has no administrator.
+      expect(result.stderr.trim()).toBe(
+        TEST_DIALECT === 'sqlite'
+          ? `salestrace: no database in ${fresh}: run \`salestrace serve --data ${fresh}\` first`
+          : 'salestrace: this data directory has no administrator yet: run `salestrace serve` once first',
+      );
     } finally {
       await removeTempDataDir(fresh);
     }
@@ -209,5 +216,63 @@ describe('webhook add | list | revoke', () => {
     // Beyond a 32-bit ID is just as missing (PostgreSQL would refuse to compare it).
     const beyond = await runCli(['webhook', 'revoke', '9999999999', '--data', dataDir]);
     expect([beyond.code, beyond.stderr.trim()]).toEqual([1, 'salestrace: webhook 9999999999 does not exist']);
+  });
+});
+
+describe('a data directory without a database', () => {
+  const commands = [['webhook', 'list'], ['user', 'list'], ['user', 'add', '--login', 'x'], ['source', 'list'], ['role', 'list'], ['app', 'list'], ['portal', 'status']];
+
+  it('is refused by every command but serve, and nothing is created in it', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-typo-'));
+    const typo = path.join(parent, 'dtaa');
+    const refusal = `salestrace: no database in ${typo}: run \`salestrace serve --data ${typo}\` first`;
+    try {
+      for (const command of commands) {
+        const result = await runCli([...command, '--data', typo]);
+        expect([result.code, result.stderr.trim()], command.join(' ')).toEqual([1, refusal]);
+      }
+      expect(fs.existsSync(typo)).toBe(false);
+      // An empty directory is no better.
+      fs.mkdirSync(typo);
+      const result = await runCli(['webhook', 'list', '--data', typo]);
+      expect([result.code, result.stderr.trim()]).toEqual([1, refusal]);
+      expect(fs.readdirSync(typo)).toEqual([]);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('is created by serve for its owner alone: directories 0700, database files 0600', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-new-'));
+    const fresh = path.join(parent, 'new', 'data');
+    try {
+      const started = await startServe(['--data', fresh, '--port', '0', '--https-port', 'off']);
+      expect(await started.stop()).toBe(0);
+      expect(fs.statSync(path.join(parent, 'new')).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
+      const databaseFiles = fs.readdirSync(fresh).filter((name) => name.startsWith('salestrace.db'));
+      expect(databaseFiles).toContain('salestrace.db');
+      for (const name of databaseFiles) expect(fs.statSync(path.join(fresh, name)).mode & 0o777, name).toBe(0o600);
+      // Now the other commands use it.
+      const listed = await runCli(['webhook', 'list', '--data', fresh]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^1\s+1\s/m);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('does not apply with --database-url: the database is the one the URL names', async () => {
+    if (TEST_DIALECT !== 'postgres') return;
+    const withDatabase = await tempDataDir();
+    const url = databaseUrlFor(withDatabase)!;
+    const missing = path.join(withDatabase, 'nothing-here');
+    try {
+      const result = await runCli(['webhook', 'list', '--data', missing, '--database-url', url]);
+      expect([result.code, result.stdout.trim()]).toEqual([0, '(none)']);
+      expect(fs.existsSync(missing)).toBe(false);
+    } finally {
+      await removeTempDataDir(withDatabase);
+    }
   });
 });
