@@ -106,7 +106,8 @@ async function answerAnyRequest(services: Services, request: FastifyRequest, rep
  * An absolute-form request target (`GET http://host/rest/…`, RFC 9112 §3.2.2), which a server
  * must accept, is routed by its path; the authority names no other site this server serves.
  */
-export function originFormTarget(url: string): string {
+function originFormTarget(url: string): string {
+  if (url.startsWith('/')) return url;
   const absolute = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i.exec(url);
   if (!absolute) return url;
   const rest = url.slice(absolute[0].length);
