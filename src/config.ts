@@ -1,6 +1,7 @@
 // One typed configuration object, built from CLI flags over SALESTRACE_* environment variables
 // over defaults. Nothing else in the code reads process.env.
 import path from 'node:path';
+import pino from 'pino';
 
 export type PlanName = 'unlimited' | 'standard' | 'enterprise' | 'free';
 
@@ -106,6 +107,26 @@ const ENV_NAMES: Record<keyof Config, string> = {
   logLevel: 'SALESTRACE_LOG_LEVEL',
 };
 
+/** The `serve` flags (the other commands share --data and --database-url), to name in errors. */
+const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
+  host: '--host',
+  port: '--port',
+  httpsPort: '--https-port',
+  dataDir: '--data',
+  databaseUrl: '--database-url',
+  strict: '--strict',
+  requireHttps: '--require-https',
+  trustProxy: '--trust-proxy',
+  plan: '--plan',
+  rateDrain: '--rate-drain',
+  rateBurst: '--rate-burst',
+  operatingLimitSeconds: '--operating-limit',
+  logLevel: '--log-level',
+};
+
+/** pino's levels, and `silent`. */
+const LOG_LEVELS: readonly string[] = [...Object.keys(pino.levels.values).sort((a, b) => pino.levels.values[b] - pino.levels.values[a]), 'silent'];
+
 export function environmentOptions(env: NodeJS.ProcessEnv): RawOptions {
   const options: RawOptions = {};
   for (const [key, name] of Object.entries(ENV_NAMES) as [keyof Config, string][]) {
@@ -120,31 +141,37 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
   for (const [key, value] of Object.entries(flags) as [keyof Config, RawOptions[keyof Config]][]) {
     if (value !== undefined) merged[key] = value;
   }
+  // An error names what the user typed: the flag when one gave the value, else the variable.
+  const nameOf = (key: keyof Config): string => (flags[key] !== undefined && FLAG_NAMES[key]) || ENV_NAMES[key];
   const text = (key: keyof Config): string | undefined => {
     const value = merged[key];
     return value === undefined || value === null ? undefined : String(value);
   };
   const int = (key: keyof Config, min: number, max: number, fallback: number): number => {
     const value = text(key);
-    return value === undefined ? fallback : parseInteger(ENV_NAMES[key], value, min, max);
+    return value === undefined ? fallback : parseInteger(nameOf(key), value, min, max);
   };
   const bool = (key: keyof Config, fallback: boolean): boolean => {
     const value = merged[key];
     if (typeof value === 'boolean') return value;
-    return value === undefined || value === null ? fallback : parseBoolean(ENV_NAMES[key], String(value));
+    return value === undefined || value === null ? fallback : parseBoolean(nameOf(key), String(value));
   };
   const optionalNumber = (key: keyof Config, fallback: number | null): number | null => {
     const value = text(key);
     if (value === undefined) return fallback;
     if (['off', 'none', '0'].includes(value.toLowerCase()) && key === 'operatingLimitSeconds') return null;
-    return parsePositive(ENV_NAMES[key], value);
+    return parsePositive(nameOf(key), value);
   };
 
   const plan = (text('plan') ?? base.plan) as PlanName;
-  if (!PLANS.includes(plan)) throw new ConfigError(`plan must be one of ${PLANS.join(', ')}, got "${plan}"`);
+  if (!PLANS.includes(plan)) throw new ConfigError(`${nameOf('plan')} must be one of ${PLANS.join(', ')}, got "${plan}"`);
+  const logLevel = text('logLevel') ?? base.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`${nameOf('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
   const databaseUrl = text('databaseUrl')?.trim() || base.databaseUrl;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    throw new ConfigError(`${ENV_NAMES.databaseUrl} must be a postgres:// or postgresql:// URL`);
+    throw new ConfigError(`${nameOf('databaseUrl')} must be a postgres:// or postgresql:// URL`);
   }
   const httpsText = text('httpsPort');
   const httpsPort =
@@ -152,7 +179,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
       ? base.httpsPort
       : ['off', 'none', '-1'].includes(httpsText.toLowerCase())
         ? null
-        : parseInteger(ENV_NAMES.httpsPort, httpsText, 0, 65535);
+        : parseInteger(nameOf('httpsPort'), httpsText, 0, 65535);
 
   return {
     host: text('host') ?? base.host,
@@ -173,7 +200,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     maxParamVars: int('maxParamVars', 1, 1_000_000, base.maxParamVars),
     maxJsonValues: int('maxJsonValues', 1, 10_000_000, base.maxJsonValues),
     requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, base.requestTimeoutMs),
-    logLevel: text('logLevel') ?? base.logLevel,
+    logLevel,
   };
 }
 

@@ -1,15 +1,45 @@
 // pino, with every place a secret can hide redacted: webhook paths carry the secret, tokens
-// travel in `auth` / `access_token` parameters and the Authorization header.
+// and the webhook secret travel as parameters, and the Authorization header.
 import pino, { type Logger } from 'pino';
+import { phpBaseName, phpUrlDecode } from './rest/phpQuery.js';
 
 export type { Logger };
 
 const SECRET_IN_PATH = /^(\/+rest\/+[^/?]+\/+)([^/?]+)(\/+[^/?]*)?/i;
-const SECRET_IN_QUERY = /([?&](?:auth|access_token|refresh_token|client_secret|code|token|password)=)[^&]*/gi;
 
-/** A URL with the webhook secret and any token parameters replaced by `***`. */
+/** Parameters that carry a credential: `ap` is the webhook secret next to `aplogin` (authenticate.ts). */
+const SECRET_PARAMS = new Set(['ap', 'auth', 'access_token', 'refresh_token', 'client_secret', 'code', 'token', 'password']);
+
+/**
+ * Judged by the name PHP would read, so `%61uth`, `access.token` and `auth[0]` count as the
+ * secrets they become. A name that is not valid UTF-8 cannot be read: better masked than guessed.
+ */
+function isSecretParam(rawName: string): boolean {
+  let base: string | null;
+  try {
+    base = phpBaseName(phpUrlDecode(rawName));
+  } catch {
+    return true;
+  }
+  return base !== null && SECRET_PARAMS.has(base.toLowerCase());
+}
+
+function redactQuery(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq !== -1 && isSecretParam(pair.slice(0, eq)) ? `${pair.slice(0, eq + 1)}***` : pair;
+    })
+    .join('&');
+}
+
+/** A URL with the webhook secret and any credential parameters replaced by `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_IN_PATH, (_m, head: string, _secret: string, tail = '') => `${head}***${tail}`).replace(SECRET_IN_QUERY, '$1***');
+  const question = url.indexOf('?');
+  const path = question === -1 ? url : url.slice(0, question);
+  const maskedPath = path.replace(SECRET_IN_PATH, (_m, head: string, _secret: string, tail = '') => `${head}***${tail}`);
+  return question === -1 ? maskedPath : `${maskedPath}?${redactQuery(url.slice(question + 1))}`;
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -52,6 +52,11 @@ function rawErrorResponse(error: RestError, reason: string): string {
   );
 }
 
+/** CONNECT asks for a tunnel, which this server never opens; without a listener Node would just close. */
+function refuseConnect(_request: http.IncomingMessage, socket: Duplex): void {
+  socket.end(rawErrorResponse(restError('BAD_REQUEST'), 'Bad Request'));
+}
+
 function clientErrorResponse(services: Services, error: Error & { code?: string }): string {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     const seconds = services.config.requestTimeoutMs / 1000;
@@ -77,6 +82,38 @@ function receiveLimits(services: Services): http.ServerOptions {
   };
 }
 
+// PHP serves a script whatever the verb, so every verb reaches the REST handler; verbs Fastify
+// does not route (PROPFIND, SEARCH…) arrive through the not-found handler.
+async function answerAnyRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const url = request.raw.url ?? '/';
+  if (request.method === 'OPTIONS') {
+    await reply
+      .code(200)
+      .headers(CORS_HEADERS)
+      .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+      .header('access-control-max-age', '86400')
+      .send();
+    return;
+  }
+  if (!isRestPath(url.split('?')[0])) {
+    await sendError(reply, restError('NOT_FOUND'));
+    return;
+  }
+  await handleRestRequest(services, request, reply);
+}
+
+/**
+ * An absolute-form request target (`GET http://host/rest/…`, RFC 9112 §3.2.2), which a server
+ * must accept, is routed by its path; the authority names no other site this server serves.
+ */
+function originFormTarget(url: string): string {
+  if (url.startsWith('/')) return url;
+  const absolute = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!absolute) return url;
+  const rest = url.slice(absolute[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 export function buildServers(services: Services, installers: RouteInstaller[] = []): HttpServers {
   let httpsServer: https.Server | null = null;
   const onClientError = (error: Error, socket: Socket) => {
@@ -96,10 +133,26 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
         httpsServer = https.createServer({ ...readTls(services.config.dataDir), ...receiveLimits(services) }, handler);
         // Fastify attaches its clientError handler to the main server only.
         httpsServer.on('clientError', onClientError);
+        httpsServer.on('connect', refuseConnect);
       }
-      return http.createServer(receiveLimits(services), handler);
+      const httpServer = http.createServer(receiveLimits(services), handler);
+      httpServer.on('connect', refuseConnect);
+      return httpServer;
     },
     clientErrorHandler: onClientError,
+    rewriteUrl: (raw) => originFormTarget(raw.url ?? '/'),
+    // The router refuses a path whose %-escapes do not decode (FST_ERR_BAD_URL) before any route
+    // runs. Such a path is answered like any other: under /rest/ core would look up an
+    // undecodable method name and not find it (404 ERROR_METHOD_NOT_FOUND, after the rate
+    // limit), elsewhere NOT_FOUND, and OPTIONS gets the usual preflight. This request object
+    // is Fastify's plain one: behind --trust-proxy it keys the rate limit on the socket address.
+    frameworkErrors: (error, request, reply) => {
+      const answered =
+        error.code === 'FST_ERR_BAD_URL'
+          ? answerAnyRequest(services, request, reply)
+          : sendError(reply, fastifyFailure(services, error, request), formatOf(request.raw.url ?? '/'));
+      Promise.resolve(answered).catch((failure: unknown) => services.log.error({ err: failure }, 'could not answer a request Fastify refused'));
+    },
   });
 
   const lifecycle = { closing: false };
@@ -132,23 +185,9 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
       .send({ status: healthy ? 'ok' : 'degraded', database, dialect: services.dbHelpers.name, version: VERSION });
   });
 
-  // PHP serves a script whatever the verb, so every verb reaches the REST handler; verbs Fastify
-  // does not route (PROPFIND, SEARCH…) arrive through the not-found handler.
-  const answerAnyRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    const url = request.raw.url ?? '/';
-    if (request.method === 'OPTIONS') {
-      return reply
-        .code(200)
-        .headers(CORS_HEADERS)
-        .header('access-control-allow-methods', 'GET, POST, OPTIONS')
-        .header('access-control-max-age', '86400')
-        .send();
-    }
-    if (!isRestPath(url.split('?')[0])) return sendError(reply, restError('NOT_FOUND'));
-    return handleRestRequest(services, request, reply);
-  };
-  app.all('*', answerAnyRequest);
-  app.setNotFoundHandler(answerAnyRequest);
+  const answer = (request: FastifyRequest, reply: FastifyReply) => answerAnyRequest(services, request, reply);
+  app.all('*', answer);
+  app.setNotFoundHandler(answer);
 
   return { app, lifecycle, http: app.server as http.Server, https: httpsServer };
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { resolveConfig, type Config, type RawOptions } from '../config.js';
 import { createServices, type Services } from '../services.js';
+import { prepareDataDir, requireDatabase } from '../setup/dataDir.js';
 
 export function addDataOption(command: Command): Command {
   return command
@@ -20,9 +21,18 @@ export function configFromOptions(options: Record<string, unknown>, extra: RawOp
   );
 }
 
-/** Opens the database of the data directory for one administrative command. */
-export async function withServices<T>(options: Record<string, unknown>, run: (services: Services) => Promise<T>): Promise<T> {
+/**
+ * Opens the database of the data directory for one administrative command. The database must
+ * exist unless `createDatabase` (for commands that set up a new one, like `serve`).
+ */
+export async function withServices<T>(
+  options: Record<string, unknown>,
+  run: (services: Services) => Promise<T>,
+  { createDatabase = false }: { createDatabase?: boolean } = {},
+): Promise<T> {
   const config = configFromOptions(options, { logLevel: 'warn' });
+  if (createDatabase) prepareDataDir(config);
+  else requireDatabase(config);
   const services = await createServices(config);
   try {
     return await run(services);

@@ -2,6 +2,7 @@
 // for the caller who sent the batch, with `$result[cmd][path]` references to earlier rows.
 import { hasScope } from '../auth/scopes.js';
 import type { Services } from '../services.js';
+import { unexpectedErrorAnswer } from './databaseError.js';
 import { runMethod } from './dispatch.js';
 import { RestError, restError } from './errors.js';
 import { defineMethod, type Caller } from './method.js';
@@ -102,6 +103,7 @@ function splitRow(row: string): { method: string; query: string } {
 async function runRow(
   services: Services,
   caller: Caller,
+  key: string,
   row: string,
   maps: BatchMaps,
   startedAt: number,
@@ -123,7 +125,10 @@ async function runRow(
     return { ok: true, ...outcome };
   } catch (error) {
     if (error instanceof RestError) return { ok: false, error };
-    throw error;
+    // Core catches each row's exception and answers it in that row's place; the other rows run.
+    // The row's parameters are not logged: they may carry credentials.
+    services.log.error({ err: error, row: key, method: method.name }, 'unexpected error in a batch row');
+    return { ok: false, error: unexpectedErrorAnswer(error) };
   }
 }
 
@@ -153,7 +158,7 @@ export const batchMethod = defineMethod({
       // Non-string rows are skipped but still count towards the 50 (core ParseBatchQuery).
       if (typeof row !== 'string') continue;
       const startedAt = services.clock.now() / 1000;
-      const outcome = await runRow(services, caller, row, maps, startedAt);
+      const outcome = await runRow(services, caller, key, row, maps, startedAt);
       if (!outcome.ok) {
         maps.result_error[key] = outcome.error.toBody();
         if (halt) break;

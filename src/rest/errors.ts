@@ -70,6 +70,7 @@ export const ERRORS = {
   METHOD_CONFIRM_DENIED: spec('METHOD_CONFIRM_DENIED', 403, 'Method call denied'),
   ERROR_ARGUMENT: spec('ERROR_ARGUMENT', 400, '{message}'),
   ERROR_CORE: spec('ERROR_CORE', 400, '{message}'),
+  /** A statement the database refused (rest/databaseError.ts). */
   SQL_ERROR: spec('ERROR_CORE', 500, 'SQL query error!'),
   /** Legacy CRM methods throw plain messages without a code: `"error": ""`. */
   LEGACY: spec('', 400, '{message}'),
@@ -78,6 +79,9 @@ export const ERRORS = {
   // Salestrace's own read and source methods (salestrace.trace.*, salestrace.source.*):
   // Bitrix24 has no such methods, so these codes are Salestrace's.
   TRACE_NOT_FOUND: spec('TRACE_NOT_FOUND', 400, 'Trace with ID `{id}` not found.'),
+  // Reading traces follows the CRM read permissions; refused like crm.item.get refuses (400).
+  TRACE_ACCESS_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view trace `{id}`.'),
+  TRACE_ITEM_ACCESS_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view the traces of {type} with ID `{id}`.'),
   SOURCE_NOT_FOUND: spec('SOURCE_NOT_FOUND', 400, 'Source with ID `{id}` not found.'),
   SOURCE_IS_BUILT_IN: spec(
     'SOURCE_IS_BUILT_IN',
@@ -97,7 +101,6 @@ export const ERRORS = {
   NOT_FOUND: spec('NOT_FOUND', 404, 'Not found: the REST API is served under /rest/'),
   /** The HTTP request itself could not be read (bad headers, broken framing). */
   BAD_REQUEST: spec('BAD_REQUEST', 400, 'Malformed HTTP request'),
-  SERVICE_SHUTTING_DOWN: spec('SERVICE_UNAVAILABLE', 503, 'The server is shutting down'),
 
   // crm.item.* (D7 controller errors: status 400; texts from the crm-item-*.md pages).
   // Parameter binding failures of D7 controllers (Main\Engine binder).

@@ -128,6 +128,11 @@ function splitName(rawName: string): (string | null)[] | null {
   return [base, ...path];
 }
 
+/** The top-level name PHP files a decoded variable name under (`a.b[c]` → `a_b`); null when it drops it. */
+export function phpBaseName(rawName: string): string | null {
+  return splitName(rawName)?.[0] ?? null;
+}
+
 /** Adds one `name=value` pair to `target` with PHP's array-building rules. */
 export function registerVariable(target: PhpMap, rawName: string, value: string, limits: QueryLimits): void {
   const parts = splitName(rawName);

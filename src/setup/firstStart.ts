@@ -36,8 +36,17 @@ export async function ensureAdministrator(
   return created ? { created, webhookFile } : { webhookFile };
 }
 
+/**
+ * The host to put in a URL for clients on this machine: a wildcard listen address is reached
+ * through 127.0.0.1 (which the certificate covers), and an IPv6 address goes in brackets.
+ */
+export function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export function webhookUrls(host: string, ports: { http: number; https: number | null }, userId: number, secret: string): string[] {
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const shownHost = reachableHost(host);
   const urls: string[] = [];
   if (ports.https !== null) urls.push(`https://${shownHost}:${ports.https}/rest/${userId}/${secret}/`);
   urls.push(`http://${shownHost}:${ports.http}/rest/${userId}/${secret}/`);

@@ -1,5 +1,6 @@
 // Methods that exist only when the server runs with test methods on (the test suite). They
 // give tests a list of known size, a call that takes a set time, and errors on demand.
+import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { coreError, ERRORS, restError, type ErrorKey } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
@@ -45,15 +46,19 @@ const testWork = defineMethod({
   },
 });
 
-/** `salestrace.test.fail?key=ERROR_KEY` throws that registry error; `key=crash` throws a plain Error. */
+/**
+ * `salestrace.test.fail?key=ERROR_KEY` throws that registry error; `key=crash` throws a plain
+ * Error, `key=sql` the database driver's own error for a query on a missing table.
+ */
 const testFail = defineMethod({
   name: 'salestrace.test.fail',
   scope: null,
   testOnly: true,
-  handler({ params }) {
+  async handler({ params, services }) {
     const key = phpString(params.key);
     if (key in ERRORS) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
     if (key === 'crash') throw new Error('simulated crash with a secret stack');
+    if (key === 'sql') await sql`select * from salestrace_no_such_table`.execute(services.db);
     throw coreError(`unknown test error key "${key}"`);
   },
 });

@@ -1,10 +1,12 @@
 // The administrative commands, run as processes: `user add|list`, `webhook add|list|revoke`, the
 // `serve` flags and SALESTRACE_* variables, and `--data DIR` on every command.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { BIN, cleanEnv, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { TEST_DIALECT } from '../helpers/database.js';
+import { BIN, cleanEnv, databaseUrlFor, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
 const dataDir = await tempDataDir();
 let serve: ServeProcess;
@@ -77,14 +79,31 @@ describe('serve flags and environment', () => {
     }
   });
 
-  it('refuses a bad flag value with a one-line message and exit code 1', async () => {
-    const bad = await runCli(['serve', '--data', dataDir, '--port', 'eighty']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toBe('salestrace: SALESTRACE_PORT must be an integer, got "eighty"');
-    // Anything but PostgreSQL is refused rather than quietly replaced by the SQLite file.
-    const otherDatabase = await runCli(['serve', '--data', dataDir, '--database-url', 'mysql://root:secret@127.0.0.1/crm']);
-    expect(otherDatabase.code).toBe(1);
-    expect(otherDatabase.stderr.trim()).toBe('salestrace: SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  it('refuses a bad value with a one-line message naming the flag or variable that gave it, and exit code 1', async () => {
+    const levels = 'fatal, error, warn, info, debug, trace, silent';
+    const cases: [string[], Record<string, string>, string][] = [
+      [['--port', 'eighty'], {}, '--port must be an integer, got "eighty"'],
+      [['--port', '99999'], {}, '--port must be between 0 and 65535, got 99999'],
+      [[], { SALESTRACE_PORT: '99999' }, 'SALESTRACE_PORT must be between 0 and 65535, got 99999'],
+      [['--https-port', '-5'], {}, '--https-port must be between 0 and 65535, got -5'],
+      [['--rate-drain', 'fast'], {}, '--rate-drain must be a positive number, got "fast"'],
+      [['--plan', 'gold'], {}, '--plan must be one of unlimited, standard, enterprise, free, got "gold"'],
+      [[], { SALESTRACE_PLAN: 'gold' }, 'SALESTRACE_PLAN must be one of unlimited, standard, enterprise, free, got "gold"'],
+      [['--strict'], { SALESTRACE_REQUIRE_HTTPS: 'perhaps' }, 'SALESTRACE_REQUIRE_HTTPS must be true or false, got "perhaps"'],
+      [['--log-level', 'loud'], {}, `--log-level must be one of ${levels}, got "loud"`],
+      [[], { SALESTRACE_LOG_LEVEL: 'LOUD' }, `SALESTRACE_LOG_LEVEL must be one of ${levels}, got "LOUD"`],
+      // Anything but PostgreSQL is refused rather than quietly replaced by the SQLite file.
+      [['--database-url', 'mysql://root:secret@127.0.0.1/crm'], {}, '--database-url must be a postgres:// or postgresql:// URL'],
+      [[], { SALESTRACE_DATABASE_URL: 'mysql://root:secret@127.0.0.1/crm' }, 'SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL'],
+    ];
+    for (const [args, env, message] of cases) {
+      const bad = await runCli(['serve', '--data', dataDir, ...args], env);
+      expect(bad.code, message).toBe(1);
+      expect(bad.stderr.trim()).toBe(`salestrace: ${message}`);
+    }
+    // The other commands read the same variables.
+    const listed = await runCli(['webhook', 'add', '--data', dataDir, '--user', '1', '--scope', 'crm'], { SALESTRACE_HTTPS_PORT: 'x' });
+    expect(listed.stderr.trim()).toBe('salestrace: SALESTRACE_HTTPS_PORT must be an integer, got "x"');
   });
 });
 
@@ -94,7 +113,12 @@ describe('user add | list', () => {
     try {
       const result = await runCli(['user', 'add', '--data', fresh, '--login', 'early']);
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toBe('salestrace: this data directory has no administrator yet: run `salestrace serve` once first');
+      // On SQLite the directory has no database yet; a PostgreSQL database has no administrator.
+      expect(result.stderr.trim()).toBe(
+        TEST_DIALECT === 'sqlite'
+          ? `salestrace: no database in ${fresh}: run \`salestrace serve --data ${fresh}\` first`
+          : 'salestrace: this data directory has no administrator yet: run `salestrace serve` once first',
+      );
     } finally {
       await removeTempDataDir(fresh);
     }
@@ -136,6 +160,12 @@ describe('webhook add | list | revoke', () => {
     expect(added.stdout.trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443\/rest\/2\/[a-z0-9]{16}\/$/);
     const env = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HTTPS_PORT: 'off', SALESTRACE_PORT: '9090' });
     expect(env.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:9090\/rest\/2\/[a-z0-9]{16}\/$/);
+    // A wildcard listen address is reached through 127.0.0.1, as serve prints it; IPv6 in brackets.
+    for (const [host, shown] of [['0.0.0.0', '127.0.0.1'], ['::', '127.0.0.1'], ['::1', '[::1]'], ['localhost', 'localhost']]) {
+      const wild = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HOST: host, SALESTRACE_HTTPS_PORT: '9443' });
+      expect(wild.code, host).toBe(0);
+      expect(wild.stdout.trim().replace(/[a-z0-9]{16}\/$/, 'SECRET/')).toBe(`https://${shown}:9443/rest/2/SECRET/`);
+    }
   });
 
   it('refuses unknown users, unknown scopes, reused and malformed codes, bad dates', async () => {
@@ -172,7 +202,7 @@ describe('webhook add | list | revoke', () => {
     expect(lines[0]).toMatch(/^ID\s+USER\s+SCOPES\s+EXPIRES\s+ACTIVE\s+HELD\s+TITLE$/);
     expect(lines[1]).toMatch(/^1\s+1\s+\S*crm\S*\s+Y\s+N\s+Default administrator webhook$/);
     expect(lines[2]).toMatch(/^2\s+2\s+crm,user\s+Y\s+N$/);
-    expect(lines.find((line) => line.startsWith('5 '))).toMatch(/^5\s+2\s+user\s+2020-01-01T00:00:00\.000Z\s+Y\s+N$/);
+    expect(lines.filter((line) => line.includes('2020-'))).toEqual([expect.stringMatching(/^\d+\s+2\s+user\s+2020-01-01T00:00:00\.000Z\s+Y\s+N$/)]);
     expect(list.stdout).not.toContain('Script_Known-Code1');
 
     const revoked = await runCli(['webhook', 'revoke', '2', '--data', dataDir]);
@@ -186,5 +216,63 @@ describe('webhook add | list | revoke', () => {
     // Beyond a 32-bit ID is just as missing (PostgreSQL would refuse to compare it).
     const beyond = await runCli(['webhook', 'revoke', '9999999999', '--data', dataDir]);
     expect([beyond.code, beyond.stderr.trim()]).toEqual([1, 'salestrace: webhook 9999999999 does not exist']);
+  });
+});
+
+describe('a data directory without a database', () => {
+  const commands = [['webhook', 'list'], ['user', 'list'], ['user', 'add', '--login', 'x'], ['source', 'list'], ['role', 'list'], ['app', 'list'], ['portal', 'status']];
+
+  it('is refused by every command but serve, and nothing is created in it', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-typo-'));
+    const typo = path.join(parent, 'dtaa');
+    const refusal = `salestrace: no database in ${typo}: run \`salestrace serve --data ${typo}\` first`;
+    try {
+      for (const command of commands) {
+        const result = await runCli([...command, '--data', typo]);
+        expect([result.code, result.stderr.trim()], command.join(' ')).toEqual([1, refusal]);
+      }
+      expect(fs.existsSync(typo)).toBe(false);
+      // An empty directory is no better.
+      fs.mkdirSync(typo);
+      const result = await runCli(['webhook', 'list', '--data', typo]);
+      expect([result.code, result.stderr.trim()]).toEqual([1, refusal]);
+      expect(fs.readdirSync(typo)).toEqual([]);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('is created by serve for its owner alone: directories 0700, database files 0600', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-new-'));
+    const fresh = path.join(parent, 'new', 'data');
+    try {
+      const started = await startServe(['--data', fresh, '--port', '0', '--https-port', 'off']);
+      expect(await started.stop()).toBe(0);
+      expect(fs.statSync(path.join(parent, 'new')).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
+      const databaseFiles = fs.readdirSync(fresh).filter((name) => name.startsWith('salestrace.db'));
+      expect(databaseFiles).toContain('salestrace.db');
+      for (const name of databaseFiles) expect(fs.statSync(path.join(fresh, name)).mode & 0o777, name).toBe(0o600);
+      // Now the other commands use it.
+      const listed = await runCli(['webhook', 'list', '--data', fresh]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^1\s+1\s/m);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('does not apply with --database-url: the database is the one the URL names', async () => {
+    if (TEST_DIALECT !== 'postgres') return;
+    const withDatabase = await tempDataDir();
+    const url = databaseUrlFor(withDatabase)!;
+    const missing = path.join(withDatabase, 'nothing-here');
+    try {
+      const result = await runCli(['webhook', 'list', '--data', missing, '--database-url', url]);
+      expect([result.code, result.stdout.trim()]).toEqual([0, '(none)']);
+      expect(fs.existsSync(missing)).toBe(false);
+    } finally {
+      await removeTempDataDir(withDatabase);
+    }
   });
 });

@@ -9,11 +9,6 @@ export function fuzzRuns(base: number): number {
   return Number.isInteger(runs) && runs > 0 ? runs : base;
 }
 
-/** A test timeout that grows with the number of cases (about 20 ms per HTTP case is plenty). */
-export function fuzzTimeoutMs(runs: number): number {
-  return Math.max(30_000, runs * 20);
-}
-
 export const paramName = fc.oneof(
   fc.constantFrom(
     'ID', 'id', 'TITLE', 'NAME', 'fields', 'FIELDS', 'filter', 'FILTER', 'select', 'order', 'start', 'cmd', 'halt',
@@ -99,6 +94,23 @@ export function encodeParams(params: unknown, how: Encoding): EncodedRequest {
     }
   }
 }
+
+/**
+ * Path text for the raw fuzzer: broken %-escapes, dots and slashes around real method names.
+ * No piece spells `healthz`, `oauth` or `xml`, so every answer is a JSON envelope.
+ */
+export const pathJunk = fc
+  .array(
+    fc.constantFrom(
+      '%', '%Z', '%ZZ', '%FF', '%FE', '%C3', '%C3%A9', '%E2%82', '%00', '%2F', '%25', '%2e', '.', '..', '/', '//', 'x', 'é',
+      'rest', 'server.time', 'batch', 'profile', 'json', '.json', '1',
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((parts) => parts.join(''));
+
+/** Where a raw request goes: the method's own URL, or junk after the webhook, after /rest/ or at the root. */
+export const pathPlace = fc.constantFrom('method', 'method', 'webhook', 'rest', 'root');
 
 /** Raw, often broken input for the decoder: any bytes, any content type, any query text. */
 export const rawRequest = fc.record({

@@ -1,54 +1,63 @@
 // Property-based fuzzing of every REST method in the registry (so methods other modules add
 // later are fuzzed too), over real HTTP with random parameters, encodings and credentials.
 // Invariants: no 5xx, always a Bitrix envelope, the database unchanged after every error
-// answer, and the server still answering at the end.
+// answer, and the server still answering at the end. Each property gets a server of its own
+// and a time budget that suits the backend (budget.ts), so one cannot disturb the next.
 import fc from 'fast-check';
 import qs from 'qs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MethodDeclaration } from '../../src/rest/method.js';
 import { dumpDatabase } from '../helpers/dbDump.js';
 import { createTestApp, grantTokens } from '../helpers/oauth.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
-import { encodeParams, encoding, fuzzRuns, fuzzTimeoutMs, phpParams, rawRequest, type EncodedRequest } from './arbitraries.js';
+import { encodeParams, encoding, fuzzRuns, pathJunk, pathPlace, phpParams, rawRequest, type EncodedRequest } from './arbitraries.js';
+import { checkWithinBudget, fuzzBudget } from './budget.js';
 
 const METHOD_RUNS = fuzzRuns(1500);
 const RAW_RUNS = fuzzRuns(1000);
 
-let server: TestServer;
-let methods: MethodDeclaration[];
-let accessToken: string;
-let snapshot: string;
+/** One server under fuzzing: its methods, an OAuth token, and the database as the last success left it. */
+interface Target {
+  readonly server: TestServer;
+  readonly methods: MethodDeclaration[];
+  readonly accessToken: string;
+  snapshot: string;
+}
 
-beforeAll(async () => {
-  server = await startTestServer();
-  // Test-only fixtures (a method that fails on demand, one that sleeps) are not the product.
-  methods = server.services.registry.all().filter((method) => !method.testOnly);
-  const app = await createTestApp(server, ['crm', 'user']);
-  accessToken = (await grantTokens(server, app.app.id)).accessToken;
-  snapshot = await dumpDatabase(server.services.db);
-});
-afterAll(async () => {
-  await server.close();
-});
+/** A fresh server for one property, checked to still answer afterwards and then closed. */
+async function withTarget(run: (target: Target) => Promise<void>): Promise<void> {
+  const server = await startTestServer();
+  try {
+    // Test-only fixtures (a method that fails on demand, one that sleeps) are not the product.
+    const methods = server.services.registry.all().filter((method) => !method.testOnly);
+    const app = await createTestApp(server, ['crm', 'user']);
+    const accessToken = (await grantTokens(server, app.app.id)).accessToken;
+    await run({ server, methods, accessToken, snapshot: await dumpDatabase(server.services.db) });
+    expect((await callJson(server, 'server.time')).status).toBe(200);
+    expect((await request(`${server.httpUrl}/healthz`)).body.status).toBe('ok');
+  } finally {
+    await server.close();
+  }
+}
 
 type Credential = 'webhook' | 'token' | 'bearer' | 'none' | 'bad-webhook' | 'bad-token';
 const credential = fc.constantFrom<Credential>('webhook', 'webhook', 'webhook', 'token', 'bearer', 'none', 'bad-webhook', 'bad-token');
 const suffix = fc.constantFrom('', '', '', '.json', '/', '.json/', '.xml');
 
-function urlFor(method: string, how: Credential, tail: string): string {
+function urlFor(target: Target, method: string, how: Credential, tail: string): string {
   const name = encodeURIComponent(method) + tail;
   switch (how) {
     case 'webhook':
-      return server.webhookUrl + name;
+      return target.server.webhookUrl + name;
     case 'bad-webhook':
-      return `${server.httpUrl}/rest/1/notthesecret0/${name}`;
+      return `${target.server.httpUrl}/rest/1/notthesecret0/${name}`;
     default:
-      return `${server.httpUrl}/rest/${name}`;
+      return `${target.server.httpUrl}/rest/${name}`;
   }
 }
 
-function withCredential(params: Record<string, unknown>, how: Credential): Record<string, unknown> {
-  if (how === 'token') return { ...params, auth: accessToken };
+function withCredential(target: Target, params: Record<string, unknown>, how: Credential): Record<string, unknown> {
+  if (how === 'token') return { ...params, auth: target.accessToken };
   if (how === 'bad-token') return { ...params, auth: 'not-a-token' };
   return params;
 }
@@ -61,21 +70,23 @@ async function send(url: string, encoded: EncodedRequest, headers: Record<string
   return request(target, init);
 }
 
-/** The invariants every answer must meet; returns whether it was an error. */
-async function checkAnswer(answer: Awaited<ReturnType<typeof request>>, xml: boolean): Promise<void> {
+/** The invariants every answer must meet. */
+async function checkAnswer(target: Target, answer: Awaited<ReturnType<typeof request>>, xml: boolean): Promise<void> {
   expect(answer.status, answer.text.slice(0, 300)).toBeLessThan(500);
   if (xml && answer.status === 200) {
     expect(answer.text.startsWith('<response>')).toBe(true);
   } else if (!xml) {
     expect(answer.body, answer.text.slice(0, 300)).toBeTypeOf('object');
     if (answer.status === 200 && 'result' in answer.body) expect(answer.body.time).toBeTypeOf('object');
-    else expect(typeof answer.body.error).toBe('string');
+    else expect([typeof answer.body.error, typeof answer.body.error_description], answer.text.slice(0, 300)).toEqual(['string', 'string']);
   }
+  // Browser clients read an answer only with the CORS header, errors included.
+  expect(answer.headers.get('access-control-allow-origin')).toBe('*');
   const isError = answer.status >= 400 || (!xml && answer.body && 'error' in answer.body && !('result' in answer.body));
   if (isError) {
-    expect(await dumpDatabase(server.services.db)).toBe(snapshot);
+    expect(await dumpDatabase(target.server.services.db)).toBe(target.snapshot);
   } else {
-    snapshot = await dumpDatabase(server.services.db);
+    target.snapshot = await dumpDatabase(target.server.services.db);
   }
 }
 
@@ -85,21 +96,18 @@ const batchRow = fc
   .map(([fixed, params, withQuery]) => ({ fixed, params, withQuery }));
 
 describe('every registered method', () => {
-  it('is listed (the fuzzer sees methods added later)', () => {
-    expect(methods.map((m) => m.name)).toEqual(expect.arrayContaining(['batch', 'server.time', 'profile', 'app.info']));
+  it('is listed (the fuzzer sees methods added later)', async () => {
+    await withTarget(async ({ methods }) => {
+      expect(methods.map((m) => m.name)).toEqual(expect.arrayContaining(['batch', 'server.time', 'profile', 'app.info']));
+    });
   });
 
   it('survives random parameters, encodings and credentials', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.nat(),
-        phpParams,
-        encoding,
-        credential,
-        suffix,
-        fc.array(batchRow, { maxLength: 6 }),
-        fc.nat(),
+    await withTarget((target) =>
+      checkWithinBudget(
+        [fc.nat(), phpParams, encoding, credential, suffix, fc.array(batchRow, { maxLength: 6 }), fc.nat()],
         async (pick, params, how, who, tail, rows, rowPick) => {
+          const { methods } = target;
           const method = methods[pick % methods.length];
           let body = params as Record<string, unknown>;
           if (method.name === 'batch' && rows.length > 0) {
@@ -109,35 +117,40 @@ describe('every registered method', () => {
             });
             body = { ...params, cmd, halt: rowPick % 2 };
           }
-          const encoded = encodeParams(withCredential(body, who), how);
-          const headers: Record<string, string> = who === 'bearer' ? { authorization: `Bearer ${accessToken}` } : {};
-          const answer = await send(urlFor(method.name, who, tail), encoded, headers);
-          await checkAnswer(answer, tail.startsWith('.xml'));
+          const encoded = encodeParams(withCredential(target, body, who), how);
+          const headers: Record<string, string> = who === 'bearer' ? { authorization: `Bearer ${target.accessToken}` } : {};
+          const answer = await send(urlFor(target, method.name, who, tail), encoded, headers);
+          await checkAnswer(target, answer, tail.startsWith('.xml'));
         },
+        METHOD_RUNS,
       ),
-      { numRuns: METHOD_RUNS },
     );
-  }, fuzzTimeoutMs(METHOD_RUNS));
+  }, fuzzBudget(METHOD_RUNS).testTimeoutMs);
 
-  it('survives raw, malformed requests to any method', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), rawRequest, credential, async (pick, raw, who) => {
-        const method = methods[pick % methods.length];
-        const answer = await send(urlFor(method.name, who, ''), {
-          method: raw.method,
-          query: raw.query.replace(/[#\s]/g, (c) => encodeURIComponent(c)),
-          contentType: raw.contentType,
-          body: raw.body,
-        });
-        await checkAnswer(answer, false);
-      }),
-      { numRuns: RAW_RUNS },
+  it('survives raw, malformed requests to any method or path', async () => {
+    await withTarget((target) =>
+      checkWithinBudget(
+        [fc.nat(), rawRequest, credential, pathPlace, pathJunk],
+        async (pick, raw, who, place, junk) => {
+          const { server, methods } = target;
+          const method = methods[pick % methods.length];
+          const url = {
+            method: () => urlFor(target, method.name, who, ''),
+            webhook: () => server.webhookUrl + junk,
+            rest: () => `${server.httpUrl}/rest/${junk}`,
+            // A leading `%` keeps junk from spelling a real route (/healthz, /oauth/…).
+            root: () => `${server.httpUrl}/%${junk}`,
+          }[place]();
+          const answer = await send(url, {
+            method: raw.method,
+            query: raw.query.replace(/[#\s]/g, (c) => encodeURIComponent(c)),
+            contentType: raw.contentType,
+            body: raw.body,
+          });
+          await checkAnswer(target, answer, false);
+        },
+        RAW_RUNS,
+      ),
     );
-  }, fuzzTimeoutMs(RAW_RUNS));
-
-  it('still answers afterwards', async () => {
-    const answer = await callJson(server, 'server.time');
-    expect(answer.status).toBe(200);
-    expect((await request(`${server.httpUrl}/healthz`)).body.status).toBe('ok');
-  });
+  }, fuzzBudget(RAW_RUNS).testTimeoutMs);
 });

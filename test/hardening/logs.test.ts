@@ -3,7 +3,7 @@
 // and the captured pino output is searched for every secret involved.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, redactUrl } from '../../src/logger.js';
 import { callWithToken, createTestApp, createTestUser, grantTokens } from '../helpers/oauth.js';
 import { callForm, callGet, callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -39,6 +39,10 @@ it('never logs webhook secrets, tokens, client secrets, codes or passwords', asy
   await callJson(server, 'salestrace.test.work', { seconds: 0.5 });
   await request(`${server.httpUrl}/rest/1/${server.secret}x/server.time`);
   await callJson(server, 'batch', { cmd: [`salestrace.test.fail?key=crash&t=${pair.accessToken}`] });
+  // The webhook secret as `ap`, and token parameters whose names PHP decodes or mangles to `auth`.
+  await request(`${server.httpUrl}/rest/salestrace.test.fail?key=crash&aplogin=1&ap=${server.secret}`);
+  await request(`${server.httpUrl}/rest/salestrace.test.fail?key=crash&%61uth=${pair.accessToken}`);
+  await request(`${server.httpUrl}/rest/salestrace.test.fail?key=crash&access.token=${pair.accessToken}`);
 
   // Token calls: good, expired-looking, garbage, in the header and in parameters.
   await callWithToken(server, 'server.time', pair.accessToken);
@@ -75,7 +79,32 @@ it('never logs webhook secrets, tokens, client secrets, codes or passwords', asy
   expect(log).toContain('simulated crash');
   // ...with the URL, its secrets masked...
   expect(log).toContain('"url":"/rest/1/***/salestrace.test.fail?key=crash&auth=***"');
+  expect(log).toContain('"url":"/rest/salestrace.test.fail?key=crash&aplogin=1&ap=***"');
+  expect(log).toContain('"url":"/rest/salestrace.test.fail?key=crash&%61uth=***"');
+  expect(log).toContain('"url":"/rest/salestrace.test.fail?key=crash&access.token=***"');
   expect(log).toContain('REST call timed out');
   // ...and no secret is in it.
   for (const secret of secrets) expect(log.includes(secret), `log contains ${secret.slice(0, 4)}…`).toBe(false);
+});
+
+it('masks a parameter by the name PHP reads, whatever the spelling', () => {
+  const cases: [string, string][] = [
+    ['/rest/batch?aplogin=1&ap=S3CR3T', '/rest/batch?aplogin=1&ap=***'],
+    ['/rest/server.time?%61uth=S3CR3T', '/rest/server.time?%61uth=***'],
+    ['/rest/server.time?AUTH=S3CR3T&x=1', '/rest/server.time?AUTH=***&x=1'],
+    ['/rest/server.time?auth[0]=S3CR3T', '/rest/server.time?auth[0]=***'],
+    ['/rest/server.time?auth%5B%5D=S3CR3T', '/rest/server.time?auth%5B%5D=***'],
+    ['/rest/server.time?+auth=S3CR3T', '/rest/server.time?+auth=***'],
+    ['/rest/server.time?access.token=S3CR3T', '/rest/server.time?access.token=***'],
+    ['/rest/server.time?refresh%20token=S3CR3T', '/rest/server.time?refresh%20token=***'],
+    ['/oauth/token/?client_secret=S3CR3T&code=C0DE&grant_type=x', '/oauth/token/?client_secret=***&code=***&grant_type=x'],
+    ['/oauth/authorize/?password=S3CR3T&token=T0K', '/oauth/authorize/?password=***&token=***'],
+    // Names that only look alike are left alone; so is a secret-looking value under another name.
+    ['/rest/server.time?author=a&apx=b&auth_x=c&x=auth', '/rest/server.time?author=a&apx=b&auth_x=c&x=auth'],
+    // A name that is not valid UTF-8 cannot be read: its value is masked rather than guessed at.
+    ['/rest/server.time?%FFauth=S3CR3T', '/rest/server.time?%FFauth=***'],
+    ['/rest/1/S3CR3T/server.time?a=1', '/rest/1/***/server.time?a=1'],
+    ['//rest//7//S3CR3T//profile', '//rest//7//***//profile'],
+  ];
+  for (const [url, masked] of cases) expect(redactUrl(url), url).toBe(masked);
 });

@@ -160,3 +160,90 @@ describe('malformed HTTP at the socket', () => {
     expect(answer.body).toEqual(BAD_REQUEST);
   });
 });
+
+describe('malformed percent-escapes in the path', () => {
+  const METHOD_NOT_FOUND = { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' };
+  const NOT_FOUND = { error: 'NOT_FOUND', error_description: 'Not found: the REST API is served under /rest/' };
+  const BROKEN = ['%', '%ZZ', '%FF%FE', '%C3', 'server.time%'];
+
+  function expectJsonError(answer: { status: number; headers: Record<string, string>; body: unknown }, status: number, body: unknown) {
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual(body);
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(answer.headers['access-control-allow-origin']).toBe('*');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+  }
+
+  it('answers a REST path that cannot be decoded as core would: 404 ERROR_METHOD_NOT_FOUND', async () => {
+    const paths = [
+      ...BROKEN.map((bad) => `${server.webhookPath}${bad}`),
+      ...BROKEN.map((bad) => `/rest/${bad}`),
+      `/rest/1/%ZZ/server.time`,
+      `/rest/%FF/${server.secret}/server.time`,
+      `/rest/1/${server.secret}/%FF%FE.json/`,
+    ];
+    for (const path of paths) {
+      for (const verb of ['GET', 'POST']) {
+        const answer = await rawRequest(server.running.httpPort, `${verb} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0`);
+        expectJsonError(answer, 404, METHOD_NOT_FOUND);
+      }
+    }
+    await stillServing();
+  });
+
+  it('answers any other undecodable path with 404 NOT_FOUND', async () => {
+    for (const path of ['/%', '/%ZZ', '/%FF%FE', '/healthz%', '/oauth/token/%ZZ', '/healthz%FF']) {
+      expectJsonError(await rawRequest(server.running.httpPort, `GET ${path} HTTP/1.1\r\nHost: x`), 404, NOT_FOUND);
+    }
+  });
+
+  it('answers the OPTIONS preflight of such a path as any other: 200 with the CORS headers', async () => {
+    for (const path of ['/%', `${server.webhookPath}%FF%FE`, '/rest/%ZZ']) {
+      const answer = await rawRequest(server.running.httpPort, `OPTIONS ${path} HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example`);
+      expect(answer.status, path).toBe(200);
+      expect(answer.text).toBe('');
+      expect(answer.headers['access-control-allow-origin']).toBe('*');
+      expect(answer.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
+    }
+  });
+
+  it('counts such requests against the rate limit like any other REST call', async () => {
+    const limited = await startTestServer({ manualClock: true, config: { plan: 'standard', rateBurst: 2 } });
+    try {
+      const send = () => rawRequest(limited.running.httpPort, `GET /rest/%ZZ HTTP/1.1\r\nHost: x`);
+      expectJsonError(await send(), 404, METHOD_NOT_FOUND);
+      expectJsonError(await send(), 404, METHOD_NOT_FOUND);
+      const refused = await send();
+      expectJsonError(refused, 503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
+      expect(refused.headers['retry-after']).toBe('1');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('request targets and verbs outside the usual forms', () => {
+  it('routes an absolute-form target (RFC 9112 §3.2.2) by its path', async () => {
+    const target = `http://evil.example:81${server.webhookPath}server.time?x=1`;
+    const answer = await rawRequest(server.running.httpPort, `GET ${target} HTTP/1.1\r\nHost: evil.example`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.result).toEqual(expect.any(String));
+    const health = await rawRequest(server.running.httpPort, `GET HTTPS://127.0.0.1/healthz HTTP/1.1\r\nHost: x`);
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('ok');
+    const root = await rawRequest(server.running.httpPort, `GET http://127.0.0.1 HTTP/1.1\r\nHost: x`);
+    expect(root.status).toBe(404);
+    expect(root.body).toEqual({ error: 'NOT_FOUND', error_description: 'Not found: the REST API is served under /rest/' });
+  });
+
+  it('answers CONNECT with the JSON 400 and closes', async () => {
+    for (const target of ['127.0.0.1:22', 'example.com:443']) {
+      const answer = await rawRequest(server.running.httpPort, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}`);
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(answer.headers['access-control-allow-origin']).toBe('*');
+      expect(answer.body).toEqual({ error: 'BAD_REQUEST', error_description: 'Malformed HTTP request' });
+    }
+    await stillServing();
+  });
+});

@@ -1,7 +1,9 @@
 // `batch` (rest-protocol.md §5; clients.md §8.3; core's CRestProvider::methodsBatch and
 // CRestUtil::processBatchElement).
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWebhook } from '../../src/auth/webhooks.js';
+import { createLogger } from '../../src/logger.js';
 import { callForm, callGet, callJson, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -245,5 +247,43 @@ describe('form and GET batches (double-encoded rows)', () => {
     expect(answer.status).toBe(200);
     expect(Object.keys(answer.body.result.result)).toEqual(['time', 'echo']);
     expect(answer.body.result.result.echo.params).toEqual({ a: '1' });
+  });
+});
+
+describe('rows that fail unexpectedly', () => {
+  const INTERNAL = { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' };
+  const SQL = { error: 'ERROR_CORE', error_description: 'SQL query error!' };
+
+  it('answer per row, as core does: a database error as core\'s SQL error, anything else as INTERNAL_SERVER_ERROR', async () => {
+    const lines: string[] = [];
+    const logged = await startTestServer({
+      log: createLogger('error', new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) })),
+    });
+    try {
+      const answer = await callJson(logged, 'batch', {
+        halt: 0,
+        cmd: { a: 'server.time', crash: 'salestrace.test.fail?key=crash&auth=S3CR3T', sql: 'salestrace.test.fail?key=sql', z: 'salestrace.test.echo?z=1' },
+      });
+      expect(answer.status, answer.text).toBe(200);
+      expect(Object.keys(answer.body.result.result)).toEqual(['a', 'z']);
+      expect(answer.body.result.result_error).toEqual({ crash: INTERNAL, sql: SQL });
+      expect(Object.keys(answer.body.result.result_time)).toEqual(['a', 'z']);
+      // Each failure is logged with its row and method (never the row's parameters)...
+      const entries = lines.map((line) => JSON.parse(line));
+      expect(entries.map((entry) => [entry.msg, entry.row, entry.method])).toEqual([
+        ['unexpected error in a batch row', 'crash', 'salestrace.test.fail'],
+        ['unexpected error in a batch row', 'sql', 'salestrace.test.fail'],
+      ]);
+      expect(entries[0].err.message).toBe('simulated crash with a secret stack');
+      expect(lines.join('')).not.toContain('S3CR3T');
+
+      // ...and halt stops at the first of them.
+      const halted = await callJson(logged, 'batch', { halt: 1, cmd: { a: 'server.time', sql: 'salestrace.test.fail?key=sql', z: 'server.time' } });
+      expect(halted.status).toBe(200);
+      expect(Object.keys(halted.body.result.result)).toEqual(['a']);
+      expect(halted.body.result.result_error).toEqual({ sql: SQL });
+    } finally {
+      await logged.close();
+    }
   });
 });

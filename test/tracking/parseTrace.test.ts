@@ -6,6 +6,7 @@ import {
   JSON_MAX_DEPTH,
   parseTrace,
   PREVIOUS_MAX_DEPTH,
+  PREVIOUS_PER_LEVEL,
   TRACE_MAX_BYTES,
   TRACE_MESSAGES,
   traceSourceId,
@@ -31,6 +32,23 @@ function parse(data: unknown): ParsedTrace {
 function parseText(text: string): ParsedTrace {
   return parse(decodeTraceText(text));
 }
+
+describe('the documented limits', () => {
+  // Other tests build their expectations from these constants; this one pins them to what
+  // COMPATIBILITY.md promises, so the code and the documentation cannot drift apart.
+  it('are 262144 bytes, 3 levels of previous traces and 5 previous traces per trace', () => {
+    expect([TRACE_MAX_BYTES, PREVIOUS_MAX_DEPTH, PREVIOUS_PER_LEVEL]).toEqual([262144, 3, 5]);
+    expect(TRACE_MESSAGES.tooLarge).toBe('Parameter `TRACE` is too large: the limit is 262144 bytes.');
+    expect(TRACE_MESSAGES.tooDeep).toBe('Parameter `TRACE` nests `previous` traces deeper than 3 levels.');
+    const nested = (levels: number): unknown => (levels === 0 ? { url: 'https://a.example/' } : { previous: { list: [nested(levels - 1)] } });
+    expect(() => parse(nested(3))).not.toThrow();
+    expect(() => parse(nested(4))).toThrow(TRACE_MESSAGES.tooDeep);
+    const six = { previous: { list: Array.from({ length: 6 }, (_, i) => ({ url: `https://p${i}.example/` })) } };
+    expect(parse(six).previous).toHaveLength(5);
+    expect(decodeTraceText(JSON.stringify({ url: 'x'.repeat(262144 - 10) }))).toBeTypeOf('object');
+    expect(() => decodeTraceText(JSON.stringify({ url: 'x'.repeat(262144 - 9) }))).toThrow(TRACE_MESSAGES.tooLarge);
+  });
+});
 
 describe('decoding the TRACE text', () => {
   it('accepts any valid JSON, scalars included', () => {

@@ -15,6 +15,8 @@ let database: TestDatabase;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-source-cli-'));
   database = await createTestDatabase();
+  // The database the first `serve` would create: commands refuse a data directory without one.
+  await (await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }))).close();
 });
 afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -15,9 +15,10 @@ describe('databaseUrl', () => {
     expect(resolveConfig({ databaseUrl: 'postgres://flag/crm' }, { SALESTRACE_DATABASE_URL: 'postgres://env/crm' }).databaseUrl).toBe('postgres://flag/crm');
   });
 
-  it('refuses any other URL without echoing it', () => {
+  it('refuses any other URL without echoing it, naming the flag or the variable that gave it', () => {
     for (const url of ['mysql://root:secret@db/crm', 'sqlite:data.db', 'postgres:/missing-slash', 'data/salestrace.db']) {
-      expect(() => resolveConfig({ databaseUrl: url })).toThrow(new ConfigError('SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL'));
+      expect(() => resolveConfig({ databaseUrl: url })).toThrow(new ConfigError('--database-url must be a postgres:// or postgresql:// URL'));
+      expect(() => resolveConfig({}, { SALESTRACE_DATABASE_URL: url })).toThrow(new ConfigError('SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL'));
     }
   });
 });

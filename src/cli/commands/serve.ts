@@ -6,6 +6,7 @@ import { describeDatabase, resolveConfig } from '../../config.js';
 import { routeInstallers } from '../../routes.js';
 import { startServer } from '../../server.js';
 import { createServices } from '../../services.js';
+import { prepareDataDir } from '../../setup/dataDir.js';
 import { ensureAdministrator, WEBHOOK_FILE, webhookUrls, writeWebhookFile } from '../../setup/firstStart.js';
 import { ensureCertificate, tlsFiles } from '../../tls/certificate.js';
 import { addDataOption } from '../shared.js';
@@ -45,7 +46,7 @@ export function serveCommand(): Command {
       },
       process.env,
     );
-    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    prepareDataDir(config);
     if (config.httpsPort !== null) await ensureCertificate(config.dataDir);
     const services = await createServices(config);
     // Listen first: the webhook file names the real ports, which port 0 only knows afterwards.

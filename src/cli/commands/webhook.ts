@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseScopeList } from '../../auth/scopes.js';
 import { findUserById } from '../../auth/users.js';
 import { addWebhook, listWebhooks, setWebhookFlag } from '../../auth/webhooks.js';
+import { reachableHost } from '../../setup/firstStart.js';
 import { addDataOption, parseDateOption, parseIdOption, printTable, withServices } from '../shared.js';
 import { addWebhookHoldCommands } from './webhookHold.js';
 
@@ -21,7 +22,8 @@ export function webhookCommand(): Command {
       .option('--base-url <url>', 'base URL to print (default: the HTTPS address `serve` uses)'),
   ).action(async (options) => {
     await withServices(options, async (services) => {
-      const { host, httpsPort, port } = services.config;
+      const { httpsPort, port } = services.config;
+      const host = reachableHost(services.config.host);
       const defaultBase = httpsPort === null ? `http://${host}:${port}` : `https://${host}:${httpsPort}`;
       const userId = parseIdOption('--user', options.user);
       if (!(await findUserById(services.db, userId))) throw new Error(`user ${userId} does not exist`);

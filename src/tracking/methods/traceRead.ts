@@ -1,12 +1,16 @@
 // salestrace.trace.get and salestrace.trace.list: reading traces back. Bitrix24 has no read
 // methods for traces, so these live in Salestrace's own namespace (hidden by `serve --strict`).
-import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
+// Callers see what the CRM read permissions allow (traceVisibility.ts).
+import { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeName } from '../../crm/contract.js';
+import { crmTypeById } from '../../crm/types.js';
 import { argumentError, restError } from '../../rest/errors.js';
-import { defineMethod } from '../../rest/method.js';
+import { defineMethod, type Caller } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpMap, paramCaseInsensitive, phpEmpty } from '../../rest/php.js';
+import type { Services } from '../../services.js';
 import { positiveIntegerId } from '../itemRefs.js';
-import type { TraceFilter } from '../traceStore.js';
+import { readTraces, type ItemRef, type TraceFilter } from '../traceStore.js';
+import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from '../traceVisibility.js';
 import { traceTreeView, traceView } from './traceView.js';
 
 export function requiredId(value: unknown): number {
@@ -18,13 +22,25 @@ export function requiredId(value: unknown): number {
 export const traceGetMethod = defineMethod({
   name: 'salestrace.trace.get',
   scope: 'crm',
-  async handler({ params, services }) {
+  async handler({ params, caller, services }) {
     const id = requiredId(params.id);
     const traces = await services.tracking.readWithPrevious(id);
     if (traces.length === 0) throw restError('TRACE_NOT_FOUND', { id });
-    return traceTreeView(id, traces, await services.tracking.sources());
+    const reader = await traceReader(services.crm, caller);
+    // Trace IDs are sequential, so saying that one exists gives nothing away.
+    if (!(await visibleTraceIds(services.db, reader, [id])).has(id)) throw restError('TRACE_ACCESS_DENIED', { id });
+    // Its previous traces are visible with it.
+    return traceTreeView(id, await asSeenBy(services.db, reader, traces), await services.tracking.sources());
   },
 });
+
+/** An item's traces are for those who may read the item, as crm.*.get decides (a missing item: ALL only). */
+async function checkItemReadable(services: Services, caller: Caller, item: ItemRef): Promise<void> {
+  const type = crmTypeById(item.entityTypeId)!;
+  if (!(await services.crm.may(caller, type, item.entityId, 'READ'))) {
+    throw restError('TRACE_ITEM_ACCESS_DENIED', { type: entityTypeName(item.entityTypeId)!, id: item.entityId });
+  }
+}
 
 const FILTER_FIELDS = ['ENTITY_TYPE', 'ENTITY_ID', 'SOURCE_ID', '>=DATE_CREATE', '<=DATE_CREATE'];
 
@@ -75,10 +91,13 @@ function traceFilter(raw: unknown): TraceFilter {
 export const traceListMethod = defineMethod({
   name: 'salestrace.trace.list',
   scope: 'crm',
-  async handler({ params, start, services }) {
+  async handler({ params, start, caller, services }) {
     const filter = traceFilter(paramCaseInsensitive(params, 'filter'));
+    if (filter.item) await checkItemReadable(services, caller, filter.item);
     const page = pageRequest(start);
-    const { traces, total } = await services.tracking.list(filter, page);
+    const reader = await traceReader(services.crm, caller);
+    const { ids, total } = await listVisibleTraceIds(services.db, reader, filter, page);
+    const traces = await asSeenBy(services.db, reader, await readTraces(services.db, ids));
     const sources = await services.tracking.sources();
     return pagedResult(traces.map((trace) => traceView(trace, sources)), traces.length, page, total, 'legacy');
   },
