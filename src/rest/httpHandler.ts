@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../auth/authenticate.js';
 import type { Services } from '../services.js';
+import { unexpectedErrorAnswer } from './databaseError.js';
 import { runMethod } from './dispatch.js';
 import { CONTENT_TYPES, errorBody, successBody } from './envelope.js';
 import { RestError, restError } from './errors.js';
@@ -47,11 +48,14 @@ export function sendError(reply: FastifyReply, error: RestError, format: OutputF
     .send(errorBody(error, format));
 }
 
-/** Anything that is not a RestError is a bug: log it with an id and answer without details. */
+/**
+ * Anything that is not a RestError is logged with an id and answered without details: core's
+ * SQL error for a statement the database refused, INTERNAL_SERVER_ERROR for anything else.
+ */
 export function unexpectedError(services: Services, request: FastifyRequest, error: unknown): RestError {
   // `req` goes through the logger's serializer, which masks secrets in the URL.
   services.log.error({ err: error, reqId: request.id, req: request }, 'unexpected error while answering a REST call');
-  return restError('INTERNAL_SERVER_ERROR');
+  return unexpectedErrorAnswer(error);
 }
 
 function splitUrl(url: string): { path: string; query: string } {

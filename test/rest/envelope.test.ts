@@ -132,4 +132,10 @@ describe('error envelope (§3)', () => {
     expect(answer.status).toBe(500);
     expect(answer.text).toBe('{"error":"INTERNAL_SERVER_ERROR","error_description":"Internal server error"}');
   });
+
+  it('answers a statement the database refuses as core does: 500 ERROR_CORE "SQL query error!", no SQL text', async () => {
+    const answer = await callGet(server, 'salestrace.test.fail', 'key=sql');
+    expect(answer.status).toBe(500);
+    expect(answer.text).toBe('{"error":"ERROR_CORE","error_description":"SQL query error!"}');
+  });
 });
