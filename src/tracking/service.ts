@@ -31,7 +31,6 @@ import { addSource, deleteSource, loadSourceMatcher, loadSources, updateSource, 
 import {
   appendChannel,
   deleteTraceRows,
-  listTraceIds,
   readTraces,
   saveTrace,
   traceExists,
@@ -107,11 +106,6 @@ export class TrackingService {
   async readWithPrevious(id: number): Promise<TraceRecord[]> {
     if (!(await traceExists(this.db, id))) return [];
     return readTraces(this.db, [id, ...(await descendantIds(this.db, id))]);
-  }
-
-  async list(filter: TraceFilter, page: { offset: number; limit: number; countTotal: boolean }) {
-    const { ids, total } = await listTraceIds(this.db, filter, page);
-    return { traces: await readTraces(this.db, ids), total };
   }
 
   sources(): Promise<SourceRecord[]> {

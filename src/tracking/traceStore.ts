@@ -133,13 +133,22 @@ export interface TraceFilter {
   readonly createdTo?: number;
 }
 
-/** One page of trace IDs and, unless told not to, the total count. */
+const selectTraces = (db: Executor) => db.selectFrom('tracking_traces as t');
+
+/** Extra conditions on the `tracking_traces as t` query (who may see what, traceVisibility.ts). */
+export type TraceQueryNarrowing = (query: ReturnType<typeof selectTraces>) => ReturnType<typeof selectTraces>;
+
+/**
+ * One page of trace IDs and, unless told not to, the total count: an item's traces newest
+ * first, otherwise by ID. `narrow` adds conditions to the same statement.
+ */
 export async function listTraceIds(
   db: Executor,
   filter: TraceFilter,
   page: { offset: number; limit: number; countTotal: boolean },
+  narrow: TraceQueryNarrowing = (query) => query,
 ): Promise<{ ids: number[]; total: number | undefined }> {
-  let query = db.selectFrom('tracking_traces as t');
+  let query = narrow(selectTraces(db));
   if (filter.item) {
     const item = filter.item;
     query = query.where((eb) =>
@@ -166,5 +175,5 @@ export async function listTraceIds(
     const counted = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     total = Number(counted.n);
   }
-  return { ids: rows.map((row) => row.id), total };
+  return { ids: rows.map((row) => Number(row.id)), total };
 }

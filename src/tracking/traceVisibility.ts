@@ -12,7 +12,7 @@ import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
 import { PREVIOUS_MAX_DEPTH } from './parseTrace.js';
-import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
+import { listTraceIds, type ItemRef, type TraceFilter, type TraceQueryNarrowing, type TraceRecord } from './traceStore.js';
 
 /** What one caller may read. */
 export interface TraceReader {
@@ -83,49 +83,17 @@ export async function visibleTraceIds(db: Executor, reader: TraceReader, ids: re
   return new Set((await query.execute()).map((row) => Number(row.id)));
 }
 
-/**
- * One page of the trace IDs the reader may see, with their total: the filters and order of
- * traceStore's listTraceIds, narrowed by the visibility rule in the same statement.
- */
-export async function listVisibleTraceIds(
+/** One page of the trace IDs the reader may see, with their total (listTraceIds, narrowed in the same statement). */
+export function listVisibleTraceIds(
   db: Executor,
   reader: TraceReader,
   filter: TraceFilter,
   page: { offset: number; limit: number; countTotal: boolean },
 ): Promise<{ ids: number[]; total: number | undefined }> {
-  let query = untyped(db).selectFrom('tracking_traces as t');
   const levels = reader.levels;
-  if (levels) query = query.where((eb: AnyBuilder) => visible(eb, reader, levels, 't.id'));
-  if (filter.item) {
-    const item = filter.item;
-    query = query.where((eb: AnyBuilder) =>
-      eb.exists(
-        eb
-          .selectFrom('tracking_trace_items as i')
-          .select('i.id')
-          .whereRef('i.trace_id', '=', 't.id')
-          .where('i.entity_type_id', '=', item.entityTypeId)
-          .where('i.entity_id', '=', item.entityId),
-      ),
-    );
-  }
-  if (filter.sourceId !== undefined) {
-    query =
-      filter.sourceId === 0
-        ? query.where((eb: AnyBuilder) => eb.or([eb('t.source_id', 'is', null), eb('t.source_id', '=', 0)]))
-        : query.where('t.source_id', '=', filter.sourceId);
-  }
-  if (filter.createdFrom !== undefined) query = query.where('t.created_at', '>=', boundForBigintColumn(filter.createdFrom));
-  if (filter.createdTo !== undefined) query = query.where('t.created_at', '<=', boundForBigintColumn(filter.createdTo));
-
-  const ordered = filter.item ? query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc') : query.orderBy('t.id', 'asc');
-  const rows = await ordered.select('t.id').limit(page.limit).offset(page.offset).execute();
-  let total: number | undefined;
-  if (page.countTotal) {
-    const counted = await query.select((eb: AnyBuilder) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    total = Number(counted.n);
-  }
-  return { ids: rows.map((row) => Number(row.id)), total };
+  if (!levels) return listTraceIds(db, filter, page);
+  const narrowing: TraceQueryNarrowing = (query) => query.where((eb) => visible(eb, reader, levels, 't.id'));
+  return listTraceIds(db, filter, page, narrowing);
 }
 
 const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
