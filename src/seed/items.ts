@@ -153,7 +153,7 @@ export function seedItems(rows: InsertStatements, random: SeededRandom, count: n
   const dealStages = type(CRM_ENTITY_TYPES.DEAL).stages!.stages;
   for (let i = 0; i < mix.deals; i++) {
     const fields: Record<string, unknown> = {
-      TITLE: `Order of ${random.pick(PRODUCTS)}s #${i + 1}`,
+      TITLE: `Order #${i + 1}: ${random.pick(PRODUCTS)}`,
       STAGE_ID: random.pick(dealStages).id,
       OPPORTUNITY: random.int(5, 2000) * 10,
       SOURCE_ID: 'WEB',

@@ -52,12 +52,12 @@ function dropSecondaryIndexes(connection: Connection): string[] {
 
 export async function seedDatabase(services: Services, request: SeedRequest): Promise<SeedSummary> {
   if (services.dbHelpers.name !== 'sqlite') throw new Error('seed writes to the embedded SQLite database only');
-  const sourcesAdded = await ensureCustomSources(services);
-  const matcher = await loadSourceMatcher(services.db);
   const connection = openSeedConnection(databaseFile(services.config));
   try {
-    const random = new SeededRandom(request.seed);
     const window = timeWindow(connection);
+    const sourcesAdded = await ensureCustomSources(services, window);
+    const matcher = await loadSourceMatcher(services.db);
+    const random = new SeededRandom(request.seed);
     const owners = { assignees: assignees(connection), author: 1 };
     const seeded = connection.transaction(() => seedItems(new InsertStatements(connection), random, request.items, window, owners))();
     // Traces go to the new items; with none, to the items the database already has.

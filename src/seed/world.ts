@@ -3,6 +3,7 @@
 // that seeding an existing database adds to it.
 import type { Services } from '../services.js';
 import type { ValueKind } from '../tracking/sourceCatalog.js';
+import { addSource } from '../tracking/sources.js';
 import type { ItemRef } from '../tracking/traceStore.js';
 import type { Connection } from './sqlite.js';
 
@@ -32,16 +33,17 @@ export const CUSTOM_SOURCES: readonly { name: string; values: Partial<Record<Val
   { name: 'Call tracking', values: { PHONE: ['+1 555 010-0200'] } },
 ];
 
-/** Adds the custom sources that do not exist yet (by name), through the server's own code. */
-export async function ensureCustomSources(services: Services): Promise<number> {
+/**
+ * Adds the custom sources that do not exist yet (by name) through the server's own code, dated
+ * at the window's start so that the same seed gives the same rows.
+ */
+export async function ensureCustomSources(services: Services, window: TimeWindow): Promise<number> {
   const existing = new Set((await services.tracking.sources()).map((source) => source.name));
-  let added = 0;
-  for (const source of CUSTOM_SOURCES) {
-    if (existing.has(source.name)) continue;
-    await services.tracking.addSource({ name: source.name, active: true, values: source.values });
-    added++;
-  }
-  return added;
+  const missing = CUSTOM_SOURCES.filter((source) => !existing.has(source.name));
+  await services.db.transaction().execute(async (trx) => {
+    for (const source of missing) await addSource(trx, { name: source.name, active: true, values: source.values }, window.start);
+  });
+  return missing.length;
 }
 
 /** Active users other than the administrator get items assigned too; user 1 always does. */
