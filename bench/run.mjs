@@ -156,6 +156,7 @@ function describeRun(result, scenario) {
     `${Math.round(result.rps).toString().padStart(7)} req/s${units}  p50 ${result.latencyMs.p50.toFixed(2)} ms  ` +
     `p99 ${result.latencyMs.p99.toFixed(2)} ms  rss ${result.rssPeakMB.toFixed(0)} MB  ` +
     `cpu: server ${result.cpu?.serverCores.toFixed(2)} load ${result.cpu?.loadGeneratorCores.toFixed(2)} other ${result.cpu?.otherCores.toFixed(2)}` +
+    `${result.drainSeconds >= 1 ? `  drained ${result.drainSeconds.toFixed(1)} s` : ''}` +
     `${result.poolExhausted ? '  (pool ran out early)' : ''}`
   );
 }

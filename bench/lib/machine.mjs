@@ -137,7 +137,7 @@ export async function waitForQuietMachine(cores, maxSeconds, log = console.log) 
  * next scenario. Idle means under `cores` of CPU over two consecutive windows. Returns the
  * seconds waited.
  */
-export async function waitForIdleProcess(pid, { cores = 0.03, windowMs = 250, maxSeconds = 120 } = {}) {
+export async function waitForIdleProcess(pid, { cores = 0.03, windowMs = 150, maxSeconds = 120 } = {}) {
   const started = performance.now();
   let quiet = 0;
   while (quiet < 2 && performance.now() - started < maxSeconds * 1000) {
