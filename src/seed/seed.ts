@@ -26,7 +26,7 @@ export interface SeedSummary {
 }
 
 /** Trace rows between two progress reports. */
-const PROGRESS_STEP = 50_000;
+const PROGRESS_STEP = 10_000;
 
 /** The tables a trace writes, whose secondary indexes a large seed builds afresh. */
 const TRACE_TABLES = ['tracking_traces', 'tracking_trace_items', 'tracking_trace_channels', 'tracking_trace_tree'];
