@@ -67,7 +67,7 @@ export async function seedDatabase(services: Services, request: SeedRequest): Pr
     // One transaction for all traces: the seed lands whole or not at all, and the log is
     // checkpointed once instead of after every chunk.
     connection.transaction(() => {
-      const rebuilt = request.traces >= traceCount(connection) ? dropSecondaryIndexes(connection) : [];
+      const rebuilt = request.traces > 0 && request.traces >= traceCount(connection) ? dropSecondaryIndexes(connection) : [];
       for (let done = 0; done < request.traces; ) {
         const count = Math.min(PROGRESS_STEP, request.traces - done);
         seedTraceChunk(statements, random, state, count, done, request.traces);
