@@ -13,7 +13,7 @@ export interface SeedRequest {
   readonly traces: number;
   readonly items: number;
   readonly seed: number;
-  /** Called after each transaction with the trace rows written so far. */
+  /** Called every PROGRESS_STEP trace rows (and at the end) with the rows written so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
