@@ -7,7 +7,8 @@ import { seedItems } from './items.js';
 import { SeededRandom } from './random.js';
 import { finishSeedConnection, InsertStatements, openSeedConnection, type Connection } from './sqlite.js';
 import { seedTraceChunk, TraceStatements } from './traces.js';
-import { assignees, ensureCustomSources, existingItems, timeWindow } from './world.js';
+import type { SourceMatcher } from '../tracking/sourceMatcher.js';
+import { assignees, ensureCustomSources, existingItems, timeWindow, type TimeWindow } from './world.js';
 
 export interface SeedRequest {
   readonly traces: number;
@@ -50,13 +51,29 @@ function dropSecondaryIndexes(connection: Connection): string[] {
   return indexes.map((index) => index.sql);
 }
 
-export async function seedDatabase(services: Services, request: SeedRequest): Promise<SeedSummary> {
+/** What the services set up before the bulk load: the custom sources and the matcher built from them. */
+export interface SeedPreparation {
+  readonly file: string;
+  readonly window: TimeWindow;
+  readonly matcher: SourceMatcher;
+  readonly sourcesAdded: number;
+}
+
+/** The part that goes through the services (and their Kysely connection), run first. */
+export async function prepareSeed(services: Services): Promise<SeedPreparation> {
   if (services.dbHelpers.name !== 'sqlite') throw new Error('seed writes to the embedded SQLite database only');
-  const connection = openSeedConnection(databaseFile(services.config));
+  const newest = await services.db.selectFrom('tracking_traces').select((eb) => eb.fn.max('created_at').as('newest')).executeTakeFirst();
+  const window = timeWindow((newest?.newest as number | null | undefined) ?? null);
+  const sourcesAdded = await ensureCustomSources(services, window);
+  return { file: databaseFile(services.config), window, matcher: await loadSourceMatcher(services.db), sourcesAdded };
+}
+
+/** The bulk load, on a connection of its own once the services are closed. */
+export function loadSeed(prepared: SeedPreparation, request: SeedRequest): SeedSummary {
+  const opened = openSeedConnection(prepared.file);
+  const { connection } = opened;
   try {
-    const window = timeWindow(connection);
-    const sourcesAdded = await ensureCustomSources(services, window);
-    const matcher = await loadSourceMatcher(services.db);
+    const { window, matcher } = prepared;
     const random = new SeededRandom(request.seed);
     const owners = { assignees: assignees(connection), author: 1 };
     const seeded = connection.transaction(() => seedItems(new InsertStatements(connection), random, request.items, window, owners))();
@@ -64,8 +81,7 @@ export async function seedDatabase(services: Services, request: SeedRequest): Pr
     const pool = seeded.items.length > 0 ? seeded : existingItems(connection);
     const state = { matcher, window, items: pool.items, withUtm: pool.withUtm };
     const statements = new TraceStatements(connection);
-    // One transaction for all traces: the seed lands whole or not at all, and the log is
-    // checkpointed once instead of after every chunk.
+    // One transaction for all traces: the seed lands whole or not at all.
     connection.transaction(() => {
       const rebuilt = request.traces > 0 && request.traces >= traceCount(connection) ? dropSecondaryIndexes(connection) : [];
       for (let done = 0; done < request.traces; ) {
@@ -78,8 +94,8 @@ export async function seedDatabase(services: Services, request: SeedRequest): Pr
     })();
     const last = (connection.prepare('select max(id) as id from tracking_traces').get() as { id: number | null }).id ?? 0;
     const traceIds = request.traces > 0 ? { first: last - request.traces + 1, last } : null;
-    return { sourcesAdded, items: seeded.items.length, traces: request.traces, traceIds };
+    return { sourcesAdded: prepared.sourcesAdded, items: seeded.items.length, traces: request.traces, traceIds };
   } finally {
-    finishSeedConnection(connection);
+    finishSeedConnection(opened);
   }
 }

@@ -19,10 +19,9 @@ const WINDOW_SECONDS = 300 * 86400;
 
 export const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
 
-/** A fixed window, or the one after the newest trace when the database already has traces. */
-export function timeWindow(connection: Connection): TimeWindow {
-  const row = connection.prepare('select max(created_at) as newest from tracking_traces').get() as { newest: number | null };
-  return { start: Math.max(FIRST_START, (row.newest ?? 0) + 1), seconds: WINDOW_SECONDS };
+/** A fixed window, or the one after the newest trace (`newest`, unix seconds) when there are traces. */
+export function timeWindow(newest: number | null): TimeWindow {
+  return { start: Math.max(FIRST_START, (newest ?? 0) + 1), seconds: WINDOW_SECONDS };
 }
 
 /** The custom sources the generated traces are attributed to (the built-in ones exist already). */

@@ -87,6 +87,8 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
         else expect(bound(id), `trace ${id}`).toEqual(bound(parent));
         if (parent !== undefined) expect(parent).toBeGreaterThan(id);
       }
+      // The load ran with a rollback journal and left the database in WAL mode, as serve keeps it.
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       // Every index the migrations create is there after the load rebuilt them.
       const indexes = db.prepare("select name from sqlite_master where type = 'index' and name like 'tracking_%' order by name").all();
       expect(indexes.map((row: any) => row.name)).toEqual([
@@ -215,6 +217,28 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
     }
   });
 
+
+  it('adds to the database while the server runs, which then serves the new rows', async () => {
+    const db = openDb(dataDir);
+    const before = (db.prepare('select max(id) as id from tracking_traces').get() as { id: number }).id;
+    db.close();
+    const more = await runCli(['seed', '--data', dataDir, '--traces', '30', '--items', '5', '--seed', '3']);
+    expect([more.code, more.stderr]).toEqual([0, '']);
+    expect(more.stdout).toContain(`added 30 traces (IDs ${before + 1}-${before + 30})`);
+    const trace = (await call('salestrace.trace.get', { id: before + 30 })).result;
+    expect(trace.ID).toBe(before + 30);
+    expect(trace.ENTITIES.length).toBeGreaterThanOrEqual(1);
+    const item = (await call('crm.item.get', { entityTypeId: trace.ENTITIES[0].ENTITY_TYPE_ID, id: trace.ENTITIES[0].ID })).result.item;
+    expect(item.id).toBe(trace.ENTITIES[0].ID);
+    const added = await call('crm.tracking.trace.add', { TRACE: JSON.stringify({ url: 'https://later.example/' }) });
+    expect(added.result).toBe(before + 31);
+    const after = openDb(dataDir);
+    try {
+      expect(after.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      after.close();
+    }
+  });
 });
 
 describe.skipIf(!onSqlite)('seeding again and with the same seed', () => {

@@ -3,7 +3,7 @@
 // refused before anything is opened (README.md, "Command line").
 import { Command } from 'commander';
 import { itemMix } from '../../seed/items.js';
-import { seedDatabase } from '../../seed/seed.js';
+import { loadSeed, prepareSeed } from '../../seed/seed.js';
 import { addDataOption, configFromOptions, withServices } from '../shared.js';
 
 /** The most of either that one run writes: IDs are 32-bit, and this keeps far below that. */
@@ -57,9 +57,10 @@ export function seedCommand(): Command {
       throw new Error('seed writes to the embedded SQLite database only; it does not support PostgreSQL (--database-url, SALESTRACE_DATABASE_URL)');
     }
     const started = performance.now();
-    const summary = await withServices(options, (services) => seedDatabase(services, { traces, items, seed, onProgress: traces > 0 ? progressReporter() : undefined }), {
-      createDatabase: true,
-    });
+    // The services create or migrate the database and add the sources; the bulk load runs once
+    // they have closed their connection, so it can have the file to itself (src/seed/sqlite.ts).
+    const prepared = await withServices(options, prepareSeed, { createDatabase: true });
+    const summary = loadSeed(prepared, { traces, items, seed, onProgress: traces > 0 ? progressReporter() : undefined });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const mix = itemMix(summary.items);
     if (summary.sourcesAdded > 0) console.log(`added ${summary.sourcesAdded} custom sources`);
