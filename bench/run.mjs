@@ -6,7 +6,7 @@
 //   node bench/run.mjs [--rounds 3] [--seconds 5] [--warmup 2] [--connections 32]
 //                      [--only a,b] [--all] [--cold-runs 3] [--no-write] [--cli dist/cli/main.js]
 //                      [--quiet-wait SECONDS] [--retry-disturbed N] [--pin]
-// --all also runs the scenarios declared for phase 2; --quiet-wait first waits (up to that long)
+// --all also runs the scenarios that are not enabled (the fastify-floor reference); --quiet-wait first waits (up to that long)
 // until other processes leave the machine nearly idle, for shared machines; --pin puts servers
 // on CPU 0 and the load generator on CPU 1 (slower on the 2-vCPU VM the figures come from);
 // --retry-disturbed repeats a round (up to N times) when other processes used more than
@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { armDeadline, collectOutput, installExitHandlers, spawnChild } from './lib/children.mjs';
 import { measureColdStart } from './lib/coldStart.mjs';
 import { loadProblems, runLoad } from './lib/load.mjs';
-import { machineInfo, processMemoryMB, waitForQuietMachine } from './lib/machine.mjs';
+import { machineInfo, processMemoryMB, waitForIdleProcess, waitForQuietMachine } from './lib/machine.mjs';
 import { replaceSection } from './lib/markdown.mjs';
 import { resultsMarkdown } from './lib/report.mjs';
 import { round } from './lib/stats.mjs';
@@ -71,7 +71,7 @@ if (only) for (const name of only) if (!SCENARIOS.some((s) => s.name === name)) 
 const selected = SCENARIOS.filter((s) => (only ? only.has(s.name) : flags.all || s.enabled));
 const notRun = SCENARIOS.filter((s) => !selected.includes(s) && !s.reference).map((s) => ({
   name: s.name,
-  reason: s.enabled ? 'left out (--only)' : `phase 2, needs ${[...(s.requires?.methods ?? []), ...(s.requires?.seed ? ['salestrace seed'] : [])].join(', ')}`,
+  reason: s.enabled ? 'left out (--only)' : 'not enabled (--all runs it)',
 }));
 
 if (Number(flags['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(flags['quiet-wait']), log);
@@ -137,10 +137,12 @@ const lastRate = new Map();
 
 async function measure(scenario, seconds) {
   const server = servers[scenario.server];
-  // A consumed pool holds enough IDs for the expected rate, with a margin.
-  const expected = Math.ceil((lastRate.get(scenario.name) ?? 2000) * seconds * 1.5);
+  // A consumed pool holds enough IDs for the expected rate, with a margin; before its first run
+  // the rate of a scenario named in `poolRateLike` stands in.
+  const expected = Math.ceil((lastRate.get(scenario.name) ?? lastRate.get(scenario.poolRateLike) ?? 2000) * seconds * 1.5);
   const spec = { ...(await requestSpec(scenario, Math.min(expected, 500_000))), seconds };
   const result = await runLoad(spec, work, server.pid);
+  result.drainSeconds = await waitForIdleProcess(server.pid);
   const problems = loadProblems(result);
   if (problems.length > 0) throw new Error(`${scenario.name}: ${problems.join('; ')}`);
   if (spec.consume && result.seconds < seconds * 0.9) result.poolExhausted = true;
@@ -154,6 +156,7 @@ function describeRun(result, scenario) {
     `${Math.round(result.rps).toString().padStart(7)} req/s${units}  p50 ${result.latencyMs.p50.toFixed(2)} ms  ` +
     `p99 ${result.latencyMs.p99.toFixed(2)} ms  rss ${result.rssPeakMB.toFixed(0)} MB  ` +
     `cpu: server ${result.cpu?.serverCores.toFixed(2)} load ${result.cpu?.loadGeneratorCores.toFixed(2)} other ${result.cpu?.otherCores.toFixed(2)}` +
+    `${result.drainSeconds >= 1 ? `  drained ${result.drainSeconds.toFixed(1)} s` : ''}` +
     `${result.poolExhausted ? '  (pool ran out early)' : ''}`
   );
 }

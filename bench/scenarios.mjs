@@ -3,10 +3,9 @@
 // answer is checked. Requests are shaped exactly like b24jssdk's (clients.md §1.2): POST, JSON
 // body, the three bx24_* query parameters, the SDK's headers, to the webhook URL.
 //
-// PHASE 2: the trace scenarios are declared with `enabled: false` until the methods they load
-// exist. Switching one on is `enabled: true`; the run checks `requires` against the server's
-// own `methods` list (and `seed` against the CLI) and stops with a clear message if anything is
-// missing. `node bench/run.mjs --all` tries every scenario without editing this file.
+// A scenario runs when `enabled`; the run first checks `requires` against the server's own
+// `methods` list (and `seed` against the CLI) and stops with a clear message if anything is
+// missing. `node bench/run.mjs --all` also runs the ones that are not enabled (references).
 import { callBatch, callRest, inParallel } from './lib/rest.mjs';
 import { batchRow, traceAddParams } from './traces.mjs';
 
@@ -111,7 +110,7 @@ export const SCENARIOS = [
   },
   {
     name: 'trace.add',
-    enabled: false, // PHASE 2: crm.tracking.trace.add, crm.item.add
+    enabled: true,
     server: 'salestrace',
     verify: 'traceId',
     about: 'crm.tracking.trace.add: 3 pages, 5 UTM tags, a referrer, one previous trace; bound to a contact and a deal',
@@ -120,12 +119,14 @@ export const SCENARIOS = [
   },
   {
     name: 'trace.delete',
-    enabled: false, // PHASE 2: crm.tracking.trace.add, crm.tracking.trace.delete, batch
+    enabled: true,
     server: 'salestrace',
     verify: 'nullResult',
     about: 'crm.tracking.trace.delete of existing traces (each bound to a contact and a deal, with a previous trace), each ID once',
     requires: { methods: ['crm.tracking.trace.add', 'crm.tracking.trace.delete', 'batch', 'crm.item.add'] },
-    // Each run gets a fresh pool of traces made through batch before the clock starts.
+    // Each run gets a fresh pool of traces made through batch before the clock starts, sized
+    // by the last rate (at first by trace.add's, which runs before it).
+    poolRateLike: 'trace.add',
     consume: async (server, count) => {
       const ids = await addTraces(server, await boundItems(server), count);
       return ids.map((id, i) => sdkRequest(server.webhookPath, 'crm.tracking.trace.delete', { id }, i).body);
@@ -134,7 +135,7 @@ export const SCENARIOS = [
   },
   {
     name: 'batch-50',
-    enabled: false, // PHASE 2: crm.tracking.trace.add in batch
+    enabled: true,
     server: 'salestrace',
     verify: 'batchAllOk',
     unitsPerRequest: BATCH_SIZE,
@@ -153,7 +154,7 @@ export const SCENARIOS = [
   },
   {
     name: 'crm.item.list',
-    enabled: false, // PHASE 2: crm.item.list, crm.item.add
+    enabled: true,
     server: 'salestrace',
     verify: 'itemPage',
     about: 'crm.item.list of deals, filter >=opportunity and stageId, order by id desc, 4 fields, first page of 50 (of ~250 matches among 1,000 deals)',
@@ -182,7 +183,7 @@ export const SCENARIOS = [
   },
   {
     name: 'trace.add@1M',
-    enabled: false, // PHASE 2: `salestrace seed`, crm.tracking.trace.add
+    enabled: true,
     server: 'salestrace-1m',
     verify: 'traceId',
     about: 'crm.tracking.trace.add as above, with 1,000,000 traces already in the database (salestrace seed)',

@@ -129,3 +129,23 @@ export async function waitForQuietMachine(cores, maxSeconds, log = console.log) 
     log(`waiting for a quiet machine: ${busy.toFixed(2)} cores busy`);
   }
 }
+
+/**
+ * Waits until a server has finished the requests a load burst left in flight: the load
+ * generator stops sending at its deadline, but the server still works through what it had
+ * received (a batch of 50 trace writes takes a while), and that work must not count against the
+ * next scenario. Idle means under `cores` of CPU over two consecutive windows. Returns the
+ * seconds waited.
+ */
+export async function waitForIdleProcess(pid, { cores = 0.03, windowMs = 150, maxSeconds = 120 } = {}) {
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 2 && performance.now() - started < maxSeconds * 1000) {
+    const before = processCpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = processCpuSeconds(pid);
+    if (before === null || after === null) break;
+    quiet = (after - before) / (windowMs / 1000) < cores ? quiet + 1 : 0;
+  }
+  return (performance.now() - started) / 1000;
+}

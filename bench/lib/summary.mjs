@@ -26,6 +26,7 @@ export function summariseScenario(scenario, runs) {
     rounds: runs.map((r) => ({
       requestsPerSecond: round(r.rps, 0),
       seconds: round(r.seconds, 2),
+      drainSeconds: r.drainSeconds === undefined ? null : round(r.drainSeconds, 2),
       requests: r.ok,
       p50: round(r.latencyMs.p50, 2),
       p90: round(r.latencyMs.p90, 2),

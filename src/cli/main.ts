@@ -5,6 +5,7 @@ import { VERSION } from '../server.js';
 import { roleCommand } from './commands/role.js';
 import { appCommand } from './commands/app.js';
 import { portalCommand } from './commands/portal.js';
+import { seedCommand } from './commands/seed.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
 import { userCommand } from './commands/user.js';
@@ -22,6 +23,7 @@ program.addCommand(sourceCommand());
 program.addCommand(roleCommand());
 program.addCommand(appCommand());
 program.addCommand(portalCommand());
+program.addCommand(seedCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -175,7 +175,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
         // A company's LAST_ACTIVITY_* are writable (crm-company-fields.md): a given value stays.
         if (type.byName(name) && !(name.startsWith('LAST_ACTIVITY') && values.has(name))) values.set(name, value);
       }
-      if (type.stages) this.applyStage(type, values, undefined, caller, now);
+      if (type.stages) applyStage(type, values, undefined, caller.userId, now);
 
       let contactIds = input.contactIds;
       let companyIds = input.companyIds;
@@ -194,7 +194,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       }
 
       await this.checkReferences(trx, type, values, contactIds, companyIds);
-      const id = await insertItemRow(trx, type, this.columns(type, values));
+      const id = await insertItemRow(trx, type, itemColumns(type, values));
       const after: Record<string, unknown> = {};
       if (needsDefaultTitle) after.title = `${type.caption} #${id}`;
       if (type.byName('QUOTE_NUMBER')) after.quote_number = String(id);
@@ -241,7 +241,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       if (type.stages) {
         const stage = values.get(type.stages.field);
         if (isEmpty(stage)) values.delete(type.stages.field);
-        else if (stage !== current[type.stages.field.toLowerCase()]) this.applyStage(type, values, current, caller, now);
+        else if (stage !== current[type.stages.field.toLowerCase()]) applyStage(type, values, current, caller.userId, now);
       }
       values.set('MODIFY_BY_ID', caller.userId);
       values.set('DATE_MODIFY', now);
@@ -264,7 +264,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       }
 
       await this.checkReferences(trx, type, values, contactIds, companyIds);
-      await updateItemRow(trx, type, id, this.columns(type, values));
+      await updateItemRow(trx, type, id, itemColumns(type, values));
       const previousContacts = type.id === COMPANY ? ((await loadBoundContacts(trx, COMPANY, [id])).get(id) ?? []) : [];
       await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts);
       await this.writeMultifields(trx, type, id, input);
@@ -348,19 +348,6 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     if (NAME_FIELDS.every((name) => isEmpty(values.get(name)))) throw new CrmNameRequiredError();
   }
 
-  /** The stage semantic and the fields that follow a stage change. */
-  private applyStage(type: CrmType, values: Map<string, unknown>, current: ItemRow | undefined, caller: Caller, now: number) {
-    const list = type.stages!;
-    const stageId = String(values.get(list.field));
-    const stage = findStage(list, stageId) ?? list.stages[0];
-    values.set(list.field, stage.id);
-    if (list.semanticField) values.set(list.semanticField, stage.semantic);
-    if (type.byName('MOVED_BY_ID')) values.set('MOVED_BY_ID', caller.userId);
-    if (type.byName('MOVED_TIME')) values.set('MOVED_TIME', now);
-    if (type.byName('IS_NEW')) values.set('IS_NEW', stage.id === list.stages[0].id ? 'Y' : 'N');
-    if (type.byName('CLOSED') && (stage.semantic !== 'P' || current !== undefined)) values.set('CLOSED', stage.semantic === 'P' ? 'N' : 'Y');
-    if (type.byName('DATE_CLOSED')) values.set('DATE_CLOSED', stage.semantic === 'P' ? null : now);
-  }
 
   /** Linked items and users must exist: a link to nothing is an invalid value. */
   private async checkReferences(
@@ -393,15 +380,6 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     }
   }
 
-  private columns(type: CrmType, values: Map<string, unknown>): Record<string, unknown> {
-    const columns: Record<string, unknown> = {};
-    for (const [name, value] of values) {
-      const f = type.byName(name);
-      if (f && f.storage === 'column' && f.name !== 'ID') columns[f.column] = value;
-    }
-    return columns;
-  }
-
   private utmValues(input: ItemInput): Record<string, string | null> {
     const utm: Record<string, string | null> = {};
     for (const [f, value] of input.values) if (f.storage === 'utm') utm[f.name] = value as string | null;
@@ -431,6 +409,30 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     await writeMultifields(db, type.id, id, input.multifields);
     await updateItemRow(db, type, id, await multifieldFlags(db, type.id, id));
   }
+}
+
+/** The stage semantic and the fields that follow a stage change; `userId` is who moves it. */
+export function applyStage(type: CrmType, values: Map<string, unknown>, current: ItemRow | undefined, userId: number, now: number): void {
+  const list = type.stages!;
+  const stageId = String(values.get(list.field));
+  const stage = findStage(list, stageId) ?? list.stages[0];
+  values.set(list.field, stage.id);
+  if (list.semanticField) values.set(list.semanticField, stage.semantic);
+  if (type.byName('MOVED_BY_ID')) values.set('MOVED_BY_ID', userId);
+  if (type.byName('MOVED_TIME')) values.set('MOVED_TIME', now);
+  if (type.byName('IS_NEW')) values.set('IS_NEW', stage.id === list.stages[0].id ? 'Y' : 'N');
+  if (type.byName('CLOSED') && (stage.semantic !== 'P' || current !== undefined)) values.set('CLOSED', stage.semantic === 'P' ? 'N' : 'Y');
+  if (type.byName('DATE_CLOSED')) values.set('DATE_CLOSED', stage.semantic === 'P' ? null : now);
+}
+
+/** Field values by field name as the item table's columns (`salestrace seed` writes the same). */
+export function itemColumns(type: CrmType, values: Map<string, unknown>): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [name, value] of values) {
+    const f = type.byName(name);
+    if (f && f.storage === 'column' && f.name !== 'ID') columns[f.column] = value;
+  }
+  return columns;
 }
 
 function linkOrNull(value: unknown): number | null {

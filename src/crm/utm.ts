@@ -85,14 +85,22 @@ export async function writeItemUtm(
  */
 export async function copyUtmIfNone(db: Executor, entityTypeId: number, entityId: number, tags: Record<string, unknown>): Promise<void> {
   if (await hasItemUtm(db, entityTypeId, entityId)) return;
-  for (const [code, value] of Object.entries(tags)) {
-    if (!isUtmCode(code) || typeof value !== 'string' || value === '') continue;
+  for (const [code, value] of copyableTags(tags)) {
     await db
       .insertInto('crm_utm')
-      .values({ entity_type_id: entityTypeId, entity_id: entityId, code, value: value.slice(0, UTM_VALUE_MAX) })
+      .values({ entity_type_id: entityTypeId, entity_id: entityId, code, value })
       .onConflict((conflict) => conflict.columns(['entity_type_id', 'entity_id', 'code']).doNothing())
       .execute();
   }
+}
+
+/** The trace tags copyUtmIfNone writes to an item: UTM codes with a value, cut to the column's length. */
+export function copyableTags(tags: Record<string, unknown>): [UtmCode, string][] {
+  const copied: [UtmCode, string][] = [];
+  for (const [code, value] of Object.entries(tags)) {
+    if (isUtmCode(code) && typeof value === 'string' && value !== '') copied.push([code, value.slice(0, UTM_VALUE_MAX)]);
+  }
+  return copied;
 }
 
 export async function deleteItemUtm(db: Executor, entityTypeId: number, entityId: number): Promise<void> {

@@ -29,6 +29,17 @@ export interface TraceRecord {
   readonly parentIds: number[];
 }
 
+/** The tracking_traces row of one parsed trace (without its previous traces); `salestrace seed` writes the same. */
+export function traceRow(trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number) {
+  return {
+    created_at: trace.createdAt ?? Math.floor(nowSeconds),
+    source_id: traceSourceId(trace, matcher),
+    is_mobile: trace.isMobile ? 1 : 0,
+    tags_json: JSON.stringify(trace.tags),
+    pages_json: JSON.stringify(trace.pages),
+  };
+}
+
 /**
  * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), then the
  * tree rows and the channels. Call inside a transaction.
@@ -36,17 +47,7 @@ export interface TraceRecord {
 export async function saveTrace(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<number> {
   const childIds: number[] = [];
   for (const previous of trace.previous) childIds.push(await saveTrace(db, previous, matcher, nowSeconds));
-  const inserted = await db
-    .insertInto('tracking_traces')
-    .values({
-      created_at: trace.createdAt ?? Math.floor(nowSeconds),
-      source_id: traceSourceId(trace, matcher),
-      is_mobile: trace.isMobile ? 1 : 0,
-      tags_json: JSON.stringify(trace.tags),
-      pages_json: JSON.stringify(trace.pages),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const inserted = await db.insertInto('tracking_traces').values(traceRow(trace, matcher, nowSeconds)).returning('id').executeTakeFirstOrThrow();
   const id = inserted.id;
   for (const childId of childIds) {
     await db.insertInto('tracking_trace_tree').values({ parent_id: id, child_id: childId }).execute();
