@@ -158,7 +158,14 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
   const lifecycle = { closing: false };
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (lifecycle.closing) reply.header('connection', 'close');
-    done(null, payload);
+    // A success answer means its writes are durable: it waits until every commit made so far
+    // (its own, or one it may have read) is synced, which costs nothing when none is pending
+    // (src/db/durability.ts). A failed sync becomes an error answer through the error handler.
+    if (reply.statusCode >= 400) return done(null, payload);
+    services.durability.afterWrites().then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
   });
 
   app.removeAllContentTypeParsers();

@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import type { TokenAuthenticator } from './auth/authenticate.js';
 import { describeOAuthApp, oauthTokenAuthenticator } from './auth/oauth/tokenAuth.js';
 import type { DialectHelpers } from './db/dialects/types.js';
+import type { SyncLog } from './db/dialects/groupCommit.js';
+import type { Durability } from './db/durability.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
 import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
@@ -23,6 +25,8 @@ export interface Services {
   readonly db: Db;
   readonly dbHelpers: DialectHelpers;
   pingDatabase(): Promise<void>;
+  /** Every answer that follows a write waits for `durability.afterWrites()` (src/db/durability.ts). */
+  readonly durability: Durability;
   readonly registry: MethodRegistry;
   readonly tokens: TokenAuthenticator;
   /** app.info for OAuth callers. */
@@ -42,6 +46,13 @@ export interface Services {
 export interface ServiceOptions {
   readonly clock?: Clock;
   readonly log?: Logger;
+  /**
+   * The server's way: commits share syncs, and answers wait for `durability.afterWrites()`.
+   * Without it every commit syncs by itself, for callers (CLI commands) that do not wait.
+   */
+  readonly groupCommit?: boolean;
+  /** With groupCommit, replaces the sync of SQLite's log (tests). */
+  readonly syncLog?: SyncLog;
 }
 
 const PLAN_RATES: Record<Config['plan'], RatePlan | null> = {
@@ -63,7 +74,10 @@ export function ratePlanFor(config: Config): RatePlan | null {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
-  const opened = await openDatabase(config);
+  const opened = await openDatabase(config, {
+    commits: options.groupCommit ? 'grouped' : 'perCommit',
+    syncLog: options.syncLog,
+  });
   const ratePlan = ratePlanFor(config);
   const crm = new CrmService(opened.db, clock);
   const tracking = new TrackingService(opened.db, clock, crm, crm);
@@ -78,6 +92,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     db: opened.db,
     dbHelpers: opened.helpers,
     pingDatabase: opened.ping,
+    durability: opened.durability,
     registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
     tokens: oauthTokenAuthenticator,
     appInfo: describeOAuthApp,

@@ -1,7 +1,10 @@
 // Baseline `raw-sqlite`: the limit for a durable trace write. A minimal node:http server that
 // parses the same JSON body a crm.tracking.trace.add call carries (the body and the TRACE
 // string inside it) and inserts one trace row and two binding rows with better-sqlite3 in one
-// transaction. Durability as in src/db/dialects/sqlite.ts: WAL, synchronous=FULL, foreign keys.
+// transaction. WAL, synchronous=FULL (SQLite syncs the WAL at every commit), foreign keys: the
+// simplest durable server. Salestrace gives the same guarantee differently (src/db/dialects/
+// sqlite.ts): synchronous=NORMAL, and every success answer waits for an fdatasync of the WAL
+// begun after its commit, one shared by all the commits made before it began.
 //   node bench/servers/raw-sqlite.mjs <database file> [FULL|NORMAL]
 import Database from 'better-sqlite3';
 import http from 'node:http';

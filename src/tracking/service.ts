@@ -27,7 +27,8 @@ import { parseTrace, TraceInputError, type ParsedTrace } from './parseTrace.js';
 import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
-import { addSource, deleteSource, loadSourceMatcher, loadSources, updateSource, type SourceChanges } from './sources.js';
+import { SourceMatcherCache } from './sourceMatcherCache.js';
+import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
 import {
   appendChannel,
   deleteTraceRows,
@@ -46,6 +47,8 @@ export interface PreparedTrace {
 }
 
 export class TrackingService {
+  readonly #matchers = new SourceMatcherCache();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -59,7 +62,7 @@ export class TrackingService {
 
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
   async prepare(decoded: unknown): Promise<PreparedTrace> {
-    const matcher = await loadSourceMatcher(this.db);
+    const matcher = await this.#matchers.get(this.db);
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 
@@ -144,7 +147,7 @@ export class TrackingService {
     const now = this.nowSeconds();
     let traceId = (await latestTraceOfItem(trx, item)) ?? (await this.existingTraceNamedBy(trx, event.fields.TRACE));
     if (traceId === undefined) {
-      const matcher = await loadSourceMatcher(trx);
+      const matcher = await this.#matchers.get(trx);
       let trace: ParsedTrace;
       try {
         trace = traceFromItemFields(event.fields, matcher, now);

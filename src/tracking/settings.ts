@@ -1,5 +1,6 @@
 // Sales Intelligence settings, kept in the shared `settings` table: the portal region (which
 // built-in sources exist) and whether social sites are recognised by their referrer (§3.1).
+import { randomUUID } from 'node:crypto';
 import type { Executor } from '../db/schema.js';
 import { DEFAULT_TRACKING_SETTINGS, type Region, type TrackingSettings } from './sourceCatalog.js';
 
@@ -8,15 +9,41 @@ const SOCIAL_REFERRERS_KEY = 'tracking.social_referrers';
 
 export const REGIONS: readonly Region[] = ['ru', 'other'];
 
-export async function loadTrackingSettings(db: Executor): Promise<TrackingSettings> {
-  const rows = await db.selectFrom('settings').select(['name', 'value']).where('name', 'in', [REGION_KEY, SOCIAL_REFERRERS_KEY]).execute();
+/** Changes whenever a source or its values change, so a process can tell its copy is stale. */
+const SOURCES_VERSION_KEY = 'tracking.sources_version';
+
+export interface TrackingState {
+  readonly settings: TrackingSettings;
+  /** Names the current set of sources and values; '' before any was changed. */
+  readonly sourcesVersion: string;
+}
+
+/** The settings and the sources' version, in one query. */
+export async function loadTrackingState(db: Executor): Promise<TrackingState> {
+  const rows = await db
+    .selectFrom('settings')
+    .select(['name', 'value'])
+    .where('name', 'in', [REGION_KEY, SOCIAL_REFERRERS_KEY, SOURCES_VERSION_KEY])
+    .execute();
   const value = (name: string) => rows.find((row) => row.name === name)?.value;
   const region = value(REGION_KEY);
   const social = value(SOCIAL_REFERRERS_KEY);
   return {
-    region: REGIONS.includes(region as Region) ? (region as Region) : DEFAULT_TRACKING_SETTINGS.region,
-    socialReferrers: social === undefined ? DEFAULT_TRACKING_SETTINGS.socialReferrers : social === 'Y',
+    settings: {
+      region: REGIONS.includes(region as Region) ? (region as Region) : DEFAULT_TRACKING_SETTINGS.region,
+      socialReferrers: social === undefined ? DEFAULT_TRACKING_SETTINGS.socialReferrers : social === 'Y',
+    },
+    sourcesVersion: value(SOURCES_VERSION_KEY) ?? '',
   };
+}
+
+export async function loadTrackingSettings(db: Executor): Promise<TrackingSettings> {
+  return (await loadTrackingState(db)).settings;
+}
+
+/** Every write to the sources or their values calls this in the same transaction. */
+export async function markSourcesChanged(db: Executor): Promise<void> {
+  await putSetting(db, SOURCES_VERSION_KEY, randomUUID());
 }
 
 async function putSetting(db: Executor, name: string, value: string): Promise<void> {

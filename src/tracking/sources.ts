@@ -3,9 +3,8 @@
 import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import { hostOf, normalizeEmail, normalizePhone } from './channels.js';
-import { buildSourceMatcher, type SourceMatcher } from './sourceMatcher.js';
 import { isBuiltIn, sortSources, VALUE_KINDS, type SourceRecord, type SourceValues, type ValueKind } from './sourceCatalog.js';
-import { loadTrackingSettings } from './settings.js';
+import { markSourcesChanged } from './settings.js';
 
 export const SOURCE_NAME_MAX = 255;
 /** b_crm_tracking_source_field.VALUE is varchar(2000). */
@@ -51,11 +50,6 @@ export async function loadSources(db: Executor): Promise<SourceRecord[]> {
 
 export async function findSource(db: Executor, id: number): Promise<SourceRecord | undefined> {
   return (await loadSources(db)).find((source) => source.id === id);
-}
-
-/** The current sources and settings, ready to attribute traces. */
-export async function loadSourceMatcher(db: Executor): Promise<SourceMatcher> {
-  return buildSourceMatcher(await loadSources(db), await loadTrackingSettings(db));
 }
 
 /** One configured value, normalised the way matching compares it; null when it is empty. */
@@ -124,6 +118,7 @@ export async function addSource(db: Executor, changes: SourceChanges, nowSeconds
     .returning('id')
     .executeTakeFirstOrThrow();
   await replaceValues(db, inserted.id, changes.values);
+  await markSourcesChanged(db);
   return inserted.id;
 }
 
@@ -149,6 +144,7 @@ export async function updateSource(db: Executor, id: number, changes: SourceChan
       .execute();
   }
   await replaceValues(db, id, changes.values);
+  await markSourcesChanged(db);
 }
 
 /**
@@ -164,4 +160,5 @@ export async function deleteSource(db: Executor, id: number): Promise<void> {
   }
   await db.deleteFrom('tracking_source_values').where('source_id', '=', id).execute();
   await db.deleteFrom('tracking_sources').where('id', '=', id).execute();
+  await markSourcesChanged(db);
 }

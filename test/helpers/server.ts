@@ -9,6 +9,7 @@ import { ManualClock, type Clock } from '../../src/clock.js';
 import { resolveConfig, type RawOptions } from '../../src/config.js';
 import { routeInstallers } from '../../src/routes.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import type { SyncLog } from '../../src/db/dialects/groupCommit.js';
 import { createServices, type Services } from '../../src/services.js';
 import { ensureAdministrator } from '../../src/setup/firstStart.js';
 import { ensureCertificate, tlsFiles } from '../../src/tls/certificate.js';
@@ -38,6 +39,8 @@ export interface TestServerOptions {
   readonly manualClock?: boolean | ManualClock;
   /** A logger of the test's own (to capture the log); the default logs nothing. */
   readonly log?: Logger;
+  /** Replaces the sync of SQLite's log, to hold answers back (see ServiceOptions.syncLog). */
+  readonly syncLog?: SyncLog;
 }
 
 function copyTestCertificate(dataDir: string): void {
@@ -117,7 +120,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
     const clock =
       options.manualClock instanceof ManualClock ? options.manualClock : options.manualClock ? new ManualClock(Date.now()) : undefined;
-    services = await createServices(config, { clock, log: options.log ?? createLogger(config.logLevel) });
+    // Group commit, as `serve` runs.
+    services = await createServices(config, {
+      clock,
+      log: options.log ?? createLogger(config.logLevel),
+      groupCommit: true,
+      syncLog: options.syncLog,
+    });
     const bootstrap = await ensureAdministrator(services);
     if (!bootstrap.created) throw new Error('a fresh data directory must create the administrator');
     const running = await startServer(services, routeInstallers());

@@ -48,7 +48,7 @@ export function serveCommand(): Command {
     );
     prepareDataDir(config);
     if (config.httpsPort !== null) await ensureCertificate(config.dataDir);
-    const services = await createServices(config);
+    const services = await createServices(config, { groupCommit: true });
     // Listen first: the webhook file names the real ports, which port 0 only knows afterwards.
     const server = await startServer(services, routeInstallers());
     // Handlers go in before anything is printed: a supervisor may signal as soon as it reads the banner.
@@ -70,6 +70,8 @@ export function serveCommand(): Command {
       urls = webhookUrls(config.host, ports, userId, secret);
       writeWebhookFile(path.join(config.dataDir, WEBHOOK_FILE), urls);
     });
+    // The webhook printed below must already be durable, like any answer that follows a write.
+    await services.durability.afterWrites();
 
     console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
     console.log(`Data directory: ${config.dataDir}`);

@@ -4,6 +4,7 @@
 // (postgresAlignment.ts). 64-bit integers are parsed as numbers: every bigint here is a unix
 // timestamp, a count or an ID well below 2^53.
 import { PostgresDialect, sql } from 'kysely';
+import { durableOnCommit } from '../durability.js';
 import { SerializableKysely } from './serializable.js';
 import { withStorableText } from './storableText.js';
 import type { DialectHelpers, OpenedDatabase } from './types.js';
@@ -29,6 +30,8 @@ export async function openPostgres<DB>(url: string): Promise<OpenedDatabase<DB>>
   return {
     db,
     helpers: postgresHelpers,
+    // COMMIT returns once the commit is flushed (synchronous_commit=on, the default).
+    durability: durableOnCommit,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,12 +1,25 @@
-// The embedded default: one better-sqlite3 file in WAL mode. synchronous=FULL makes every
-// acknowledged commit survive power loss, not only a process crash ("no lost data"). Kysely
-// runs its queries on this one connection, one transaction at a time.
+// The embedded default: one better-sqlite3 file in WAL mode. Kysely runs its queries on this
+// one connection, one transaction at a time (sqliteDriver.ts), and every acknowledged write
+// must survive power loss, not only a process crash ("no lost data"). Two ways get there:
+// - `perCommit` (CLI commands, and anything that does not wait before answering):
+//   synchronous=FULL, so each COMMIT returns only after the log is synced;
+// - `grouped` (the server): synchronous=NORMAL, so a COMMIT only writes the log, and whoever
+//   answers waits for `durability.afterWrites()`, which returns once a sync of the log begun
+//   after the commit has finished (groupCommit.ts, walSync.ts). That is the same guarantee
+//   FULL gives: NORMAL in WAL mode loses, on power loss, only commits made since the log was
+//   last synced (checkpoints still sync both the log and the database before the log is
+//   reused), and no answer goes out before the commits it follows are synced. Concurrent
+//   requests share one sync instead of paying one each.
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
+import { durableOnCommit, type Durability } from '../durability.js';
+import { GroupCommit, type SyncLog } from './groupCommit.js';
+import { CachingSqliteDialect } from './sqliteDriver.js';
 import { withStorableText } from './storableText.js';
 import type { DialectHelpers, OpenedDatabase } from './types.js';
+import { walSync } from './walSync.js';
 
 export const sqliteHelpers: DialectHelpers = {
   name: 'sqlite',
@@ -15,24 +28,44 @@ export const sqliteHelpers: DialectHelpers = {
   autoId: (column) => column.primaryKey().autoIncrement(),
 };
 
-export function openSqlite<DB>(file: string): OpenedDatabase<DB> {
+export type SqliteCommitMode = 'perCommit' | 'grouped';
+
+export interface SqliteOptions {
+  readonly commits?: SqliteCommitMode;
+  /** Replaces the sync of the log in `grouped` mode: tests hold it to see who waits. */
+  readonly syncLog?: SyncLog;
+}
+
+export function openSqlite<DB>(file: string, options: SqliteOptions = {}): OpenedDatabase<DB> {
+  const grouped = options.commits === 'grouped';
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const connection = new Database(file);
   connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = FULL');
+  connection.pragma(grouped ? 'synchronous = NORMAL' : 'synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   // SQLite's own lower() folds ASCII only; PostgreSQL defines the same function (postgresAlignment.ts).
   connection.function('salestrace_lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value === null ? null : String(value).toLowerCase(),
   );
-  const db = new Kysely<DB>({ dialect: withStorableText(new SqliteDialect({ database: connection })) });
+  const log = grouped && !options.syncLog ? walSync(file) : null;
+  const groupCommit = grouped ? new GroupCommit(options.syncLog ?? log!.sync) : null;
+  const durability: Durability = groupCommit ?? durableOnCommit;
+  const dialect = new CachingSqliteDialect(connection, { onCommit: groupCommit ? () => groupCommit.noteCommit() : undefined });
+  const db = new Kysely<DB>({ dialect: withStorableText(dialect) });
   return {
     db,
     helpers: sqliteHelpers,
+    durability,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      // Nobody waits for writes made outside an answer (background work), but they are synced
+      // too before the connection goes; a failure here was already reported to the answers.
+      await groupCommit?.afterWrites().catch(() => {});
+      await db.destroy();
+      await log?.close();
+    },
   };
 }

@@ -4,6 +4,7 @@
 // time, and the SQL function salestrace_lower(text) lower-cases by Unicode rules (SQLite's and
 // PostgreSQL's own lower() differ: ASCII only, or by the database's locale).
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Durability } from '../durability.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -20,6 +21,8 @@ export interface DialectHelpers {
 export interface OpenedDatabase<DB> {
   readonly db: Kysely<DB>;
   readonly helpers: DialectHelpers;
+  /** What an answer that follows a write waits for (a no-op where COMMIT is durable). */
+  readonly durability: Durability;
   /** Cheap connectivity probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
