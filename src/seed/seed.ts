@@ -2,7 +2,7 @@
 // for benchmarks and demos. Deterministic for a given --seed and starting database.
 import { databaseFile } from '../config.js';
 import type { Services } from '../services.js';
-import { loadSourceMatcher } from '../tracking/sources.js';
+import { SourceMatcherCache } from '../tracking/sourceMatcherCache.js';
 import { seedItems } from './items.js';
 import { SeededRandom } from './random.js';
 import { finishSeedConnection, InsertStatements, openSeedConnection, type Connection } from './sqlite.js';
@@ -65,7 +65,7 @@ export async function prepareSeed(services: Services): Promise<SeedPreparation> 
   const newest = await services.db.selectFrom('tracking_traces').select((eb) => eb.fn.max('created_at').as('newest')).executeTakeFirst();
   const window = timeWindow((newest?.newest as number | null | undefined) ?? null);
   const sourcesAdded = await ensureCustomSources(services, window);
-  return { file: databaseFile(services.config), window, matcher: await loadSourceMatcher(services.db), sourcesAdded };
+  return { file: databaseFile(services.config), window, matcher: await new SourceMatcherCache().get(services.db), sourcesAdded };
 }
 
 /** The bulk load, on a connection of its own once the services are closed. */
