@@ -15,6 +15,8 @@ import type { MethodContext } from './rest/method.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
+import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
+import { WebhookCredentialCache } from './auth/credentialCache.js';
 
 export interface Services {
   readonly config: Config;
@@ -25,6 +27,10 @@ export interface Services {
   pingDatabase(): Promise<void>;
   readonly registry: MethodRegistry;
   readonly tokens: TokenAuthenticator;
+  /** Moves after every committed write to the tables the caches below read (null: do not cache). */
+  readonly changes: ChangeToken;
+  /** Webhook user and row per (login, secret), exact (src/auth/credentialCache.ts). */
+  readonly credentials: WebhookCredentialCache;
   /** app.info for OAuth callers. */
   readonly appInfo: ((context: MethodContext) => unknown) | null;
   /** Null when the plan is unlimited. */
@@ -65,8 +71,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const log = options.log ?? createLogger(config.logLevel);
   const opened = await openDatabase(config);
   const ratePlan = ratePlanFor(config);
+  const changes = await changeTokenFor(opened.db, opened.helpers.name);
   const crm = new CrmService(opened.db, clock);
-  const tracking = new TrackingService(opened.db, clock, crm, crm);
+  const tracking = new TrackingService(opened.db, clock, crm, crm, changes);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
@@ -80,6 +87,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     pingDatabase: opened.ping,
     registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
     tokens: oauthTokenAuthenticator,
+    changes,
+    credentials: new WebhookCredentialCache(changes),
     appInfo: describeOAuthApp,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),

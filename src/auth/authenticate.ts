@@ -56,8 +56,10 @@ export async function authenticateWebhook(
   requiredScope: string | null,
 ): Promise<Caller> {
   if (services.config.requireHttps && !isHttps) throw restError('HTTPS_REQUIRED');
-  const user = await webhookUser(services, login);
-  const webhook = user ? await findWebhookBySecret(services.db, user.id, secret) : undefined;
+  const { user, webhook } = await services.credentials.lookup(login, secret, async () => {
+    const found = await webhookUser(services, login);
+    return { user: found, webhook: found ? await findWebhookBySecret(services.db, found.id, secret) : undefined };
+  });
   const now = services.clock.now() / 1000;
   // An expired or revoked webhook is no longer an active pair of user and secret, which core
   // answers with INVALID_CREDENTIALS (COMPATIBILITY.md explains the choice).

@@ -28,6 +28,8 @@ import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
 import { addSource, deleteSource, loadSourceMatcher, loadSources, updateSource, type SourceChanges } from './sources.js';
+import { SourceMatcherCache } from './sourceMatcherCache.js';
+import { NEVER_CACHE, type ChangeToken } from '../system/changeToken.js';
 import {
   appendChannel,
   deleteTraceRows,
@@ -47,12 +49,17 @@ export interface PreparedTrace {
 }
 
 export class TrackingService {
+  private readonly matchers: SourceMatcherCache;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly crm: CrmItemAccess,
     private readonly itemUtm?: ItemUtmCopier,
-  ) {}
+    changes: ChangeToken = NEVER_CACHE,
+  ) {
+    this.matchers = new SourceMatcherCache(db, changes);
+  }
 
   private nowSeconds(): number {
     return this.clock.now() / 1000;
@@ -60,7 +67,7 @@ export class TrackingService {
 
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
   async prepare(decoded: unknown): Promise<PreparedTrace> {
-    const matcher = await loadSourceMatcher(this.db);
+    const matcher = await this.matchers.current();
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 

@@ -1,0 +1,68 @@
+// A cheap, exact answer to "has anything a cache depends on changed since I last looked?", so
+// the per-request reads of webhooks, users and sources can be served from memory without ever
+// being stale (src/auth/credentialCache.ts, src/tracking/sourceMatcherCache.ts).
+//
+// Why the token is exact on SQLite. The server reads and writes through one connection
+// (src/db/dialects/sqlite.ts), one statement or transaction at a time. A change to a watched
+// table can come from two places:
+//  - another connection (the `salestrace` CLI, another process, a test's own connection):
+//    SQLite's `PRAGMA data_version` on our connection changes whenever another connection has
+//    committed anything since our last read of it;
+//  - our own connection, which data_version does not report: TEMP triggers on every watched
+//    table (they exist on this connection only) count each insert, update and delete in a
+//    temp table, whatever code path wrote it, and roll back with the write that fired them.
+// One query reads both numbers. A cache remembers the token it read *before* loading its rows
+// and serves them only while the token is unchanged, so a change that lands between the token
+// and the rows only causes a needless reload, never a stale answer. Reads never run inside
+// another request's open transaction (the connection is held by that transaction), so a
+// cached value is always committed data.
+//
+// PostgreSQL has no such cheap signal, so there `read()` answers null and callers do not
+// cache (no time-based staleness anywhere).
+import { CompiledQuery } from 'kysely';
+import type { Db } from '../db/schema.js';
+
+/** The tables the caches are built from; a write to any of them invalidates every cache. */
+export const WATCHED_TABLES = ['users', 'webhooks', 'tracking_sources', 'tracking_source_values', 'settings'] as const;
+
+const COUNTER_TABLE = 'temp.salestrace_local_writes';
+
+const READ_TOKEN = CompiledQuery.raw(
+  `select (select n from ${COUNTER_TABLE}) as local, (select data_version from pragma_data_version) as remote`,
+);
+
+export interface ChangeToken {
+  /** An opaque value that differs after every committed change to a watched table; null: do not cache. */
+  read(): Promise<string | null>;
+}
+
+/** For PostgreSQL (and anything else without an exact change signal): never cache. */
+export const NEVER_CACHE: ChangeToken = { read: async () => null };
+
+/** Installs the counter and triggers on the server's SQLite connection. */
+export async function sqliteChangeToken(db: Db): Promise<ChangeToken> {
+  await db.executeQuery(CompiledQuery.raw(`create temp table if not exists salestrace_local_writes (n integer not null)`));
+  await db.executeQuery(CompiledQuery.raw(`delete from ${COUNTER_TABLE}`));
+  await db.executeQuery(CompiledQuery.raw(`insert into ${COUNTER_TABLE} (n) values (0)`));
+  for (const table of WATCHED_TABLES) {
+    for (const event of ['insert', 'update', 'delete']) {
+      await db.executeQuery(
+        CompiledQuery.raw(
+          `create temp trigger if not exists salestrace_watch_${table}_${event} after ${event} on main.${table} ` +
+            `begin update ${COUNTER_TABLE} set n = n + 1; end`,
+        ),
+      );
+    }
+  }
+  return {
+    async read() {
+      const { rows } = await db.executeQuery<{ local: number; remote: number }>(READ_TOKEN);
+      const row = rows[0];
+      return `${row.local}:${row.remote}`;
+    },
+  };
+}
+
+export function changeTokenFor(db: Db, dialect: string): Promise<ChangeToken> {
+  return dialect === 'sqlite' ? sqliteChangeToken(db) : Promise.resolve(NEVER_CACHE);
+}
