@@ -8,7 +8,7 @@
 //
 // Only pairs that found both a user and a webhook are kept, so unknown secrets cannot fill the
 // memory; the key holds the secret's SHA-256, never the secret.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChangeToken } from '../system/changeToken.js';
 import type { User } from './users.js';
 import type { Webhook } from './webhooks.js';
@@ -35,7 +35,7 @@ export class WebhookCredentialCache {
       this.entries.clear();
       this.token = token;
     }
-    const key = `${login}\n${createHash('sha256').update(secret, 'utf8').digest('base64')}`;
+    const key = `${login}\n${hash('sha256', secret, 'base64')}`;
     const cached = this.entries.get(key);
     if (cached) return cached;
     const found = await load();

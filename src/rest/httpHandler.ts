@@ -8,7 +8,7 @@ import { runMethod } from './dispatch.js';
 import { CONTENT_TYPES, errorBody, successBody } from './envelope.js';
 import { RestError, restError } from './errors.js';
 import { decodeRequestParams, type ParamLimits } from './params.js';
-import { asciiRequestTarget, parseRestPath, type OutputFormat } from './route.js';
+import { asciiRequestTarget, parseRestPath, type OutputFormat, type RestRoute } from './route.js';
 
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -70,9 +70,13 @@ function errorAnswer(error: RestError, format: OutputFormat, headers?: Record<st
 }
 
 /** The REST pipeline of §1.6, producing the answer without touching the reply. */
-async function answerRestRequest(services: Services, request: FastifyRequest, startedAt: number): Promise<RestAnswer> {
-  const { path, query } = splitUrl(asciiRequestTarget(request.raw.url ?? '/'));
-  const route = parseRestPath(path);
+async function answerRestRequest(
+  services: Services,
+  request: FastifyRequest,
+  route: RestRoute,
+  query: string,
+  startedAt: number,
+): Promise<RestAnswer> {
   const format = route.format;
   try {
     const limiter = services.rateLimiter;
@@ -138,9 +142,11 @@ function timeoutAnswer(
 
 export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const startedAt = services.clock.now() / 1000;
-  const format = parseRestPath(splitUrl(asciiRequestTarget(request.raw.url ?? '/')).path).format;
+  const { path, query } = splitUrl(asciiRequestTarget(request.raw.url ?? '/'));
+  const route = parseRestPath(path);
+  const format = route.format;
   const timeout = timeoutAnswer(services, request, format);
-  const answer = await Promise.race([answerRestRequest(services, request, startedAt), timeout.answer]);
+  const answer = await Promise.race([answerRestRequest(services, request, route, query, startedAt), timeout.answer]);
   timeout.cancel();
   await reply
     .code(answer.status)
