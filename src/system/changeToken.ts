@@ -17,6 +17,12 @@
 // another request's open transaction (the connection is held by that transaction), so a
 // cached value is always committed data.
 //
+// Requests that ask for the token while no read has been issued yet share the next one: it is
+// issued (setImmediate, after the current batch of socket reads) only after all of them asked,
+// so each of them still gets a value read after it arrived, and a change committed before a
+// request arrived is in that request's token. Under load this turns one query per request into
+// one per event-loop turn.
+//
 // PostgreSQL has no such cheap signal, so there `read()` answers null and callers do not
 // cache (no time-based staleness anywhere).
 import { CompiledQuery } from 'kysely';
@@ -54,13 +60,38 @@ export async function sqliteChangeToken(db: Db): Promise<ChangeToken> {
       );
     }
   }
-  return {
-    async read() {
-      const { rows } = await db.executeQuery<{ local: number; remote: number }>(READ_TOKEN);
-      const row = rows[0];
-      return `${row.local}:${row.remote}`;
-    },
+  const readNow = async (): Promise<string> => {
+    const { rows } = await db.executeQuery<{ local: number; remote: number }>(READ_TOKEN);
+    const row = rows[0];
+    return `${row.local}:${row.remote}`;
   };
+  return { read: sharedAfterAsking(readNow) };
+}
+
+type Waiter = { resolve(token: string): void; reject(error: unknown): void };
+
+/** `read` for everyone who asked before the read was issued; later askers wait for the next one. */
+function sharedAfterAsking(readNow: () => Promise<string>): () => Promise<string> {
+  let waiting: Waiter[] | null = null;
+  const issue = () => {
+    const group = waiting ?? [];
+    // Cleared before the read starts: whoever asks from now on may have arrived after this
+    // read executed, and must get a read of its own.
+    waiting = null;
+    readNow().then(
+      (token) => group.forEach((waiter) => waiter.resolve(token)),
+      (error: unknown) => group.forEach((waiter) => waiter.reject(error)),
+    );
+  };
+  return () =>
+    new Promise<string>((resolve, reject) => {
+      if (waiting) {
+        waiting.push({ resolve, reject });
+        return;
+      }
+      waiting = [{ resolve, reject }];
+      setImmediate(issue);
+    });
 }
 
 export function changeTokenFor(db: Db, dialect: string): Promise<ChangeToken> {
