@@ -16,6 +16,12 @@ export const CORS_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
+/** What every REST answer carries, in the order it is written. */
+const ANSWER_HEADERS: Record<OutputFormat, Record<string, string>> = {
+  json: { ...CORS_HEADERS, 'content-type': CONTENT_TYPES.json },
+  xml: { ...CORS_HEADERS, 'content-type': CONTENT_TYPES.xml },
+};
+
 export function paramLimits(services: Services): ParamLimits {
   const { config } = services;
   return { maxDepth: config.maxParamDepth, maxVars: config.maxParamVars, maxJsonValues: config.maxJsonValues };
@@ -148,10 +154,7 @@ export async function handleRestRequest(services: Services, request: FastifyRequ
   const timeout = timeoutAnswer(services, request, format);
   const answer = await Promise.race([answerRestRequest(services, request, route, query, startedAt), timeout.answer]);
   timeout.cancel();
-  await reply
-    .code(answer.status)
-    .headers(CORS_HEADERS)
-    .header('content-type', CONTENT_TYPES[format])
-    .headers(answer.headers ?? {})
-    .send(answer.body);
+  reply.code(answer.status).headers(ANSWER_HEADERS[format]);
+  if (answer.headers) reply.headers(answer.headers);
+  await reply.send(answer.body);
 }
