@@ -106,10 +106,12 @@ describe('webhook credentials changed inside the server process', () => {
   });
 
   it('still checks the expiry against the clock on every request', async () => {
-    const { webhook, secret } = await addWebhook(server.services.db, { userId: 1, scopes: ['crm'], expiresAt: now() + 2 }, now());
+    // Whole seconds: the column is an integer on PostgreSQL.
+    const expiresAt = Math.ceil(now()) + 2;
+    const { secret } = await addWebhook(server.services.db, { userId: 1, scopes: ['crm'], expiresAt }, now());
     const base = `${server.httpUrl}/rest/1/${secret}/`;
     await expectServed(base);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (webhook.expiresAt! - now()) * 1000) + 50));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (expiresAt - now()) * 1000) + 50));
     await expectRefused(base, 401, INVALID_CREDENTIALS);
   });
 });
