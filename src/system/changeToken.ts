@@ -9,13 +9,17 @@
 //    SQLite's `PRAGMA data_version` on our connection changes whenever another connection has
 //    committed anything since our last read of it;
 //  - our own connection, which data_version does not report: TEMP triggers on every watched
-//    table (they exist on this connection only) count each insert, update and delete in a
-//    temp table, whatever code path wrote it, and roll back with the write that fired them.
+//    table (they exist on this connection only) stamp a temp counter on each insert, update
+//    and delete, whatever code path wrote it. The stamp is total_changes() + 1: SQLite never
+//    lowers total_changes(), not even on rollback, and every stamp is itself a counted change,
+//    so each stamp is larger than any before it. A stamp rolled back with its transaction is
+//    therefore never seen again, and a cache filled while it was visible cannot match later.
 // One query reads both numbers. A cache remembers the token it read *before* loading its rows
 // and serves them only while the token is unchanged, so a change that lands between the token
-// and the rows only causes a needless reload, never a stale answer. Reads never run inside
-// another request's open transaction (the connection is held by that transaction), so a
-// cached value is always committed data.
+// and the rows only causes a needless reload, never a stale answer. Today reads never run
+// inside another request's open transaction (Kysely holds the one connection for it); should
+// they ever, a cache filled from a write that is then rolled back carries a stamp that never
+// comes back, so it is reloaded.
 //
 // Requests that ask for the token while no read has been issued yet share the next one: it is
 // issued (setImmediate, after the current batch of socket reads) only after all of them asked,
@@ -55,7 +59,7 @@ export async function sqliteChangeToken(db: Db): Promise<ChangeToken> {
       await db.executeQuery(
         CompiledQuery.raw(
           `create temp trigger if not exists salestrace_watch_${table}_${event} after ${event} on main.${table} ` +
-            `begin update ${COUNTER_TABLE} set n = n + 1; end`,
+            `begin update ${COUNTER_TABLE} set n = total_changes() + 1; end`,
         ),
       );
     }

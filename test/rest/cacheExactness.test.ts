@@ -3,6 +3,7 @@
 // take effect on the very next request: from the `salestrace` CLI in another process, through
 // the server's own functions, and through raw SQL on the server's own connection. Each test
 // makes a request first, so the answer it then checks would come from a warm cache.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, setUserActive } from '../../src/auth/users.js';
 import { addWebhook, setWebhookFlag } from '../../src/auth/webhooks.js';
@@ -159,5 +160,29 @@ describe('sources changed between two crm.tracking.trace.add calls', () => {
     expect(await sourceOfNewTrace()).toBe(id);
     await server.services.tracking.deleteSource(id);
     expect(await sourceOfNewTrace()).toBeNull();
+  });
+});
+
+describe('the change token (SQLite)', () => {
+  const stamp = async (db: Pick<TestServer['services']['db'], 'selectFrom'>) =>
+    (await sql<{ n: number }>`select n from temp.salestrace_local_writes`.execute(db as never)).rows[0].n;
+
+  it.skipIf(process.env.TEST_DB === 'postgres')('never shows the stamp of a rolled-back write again', async () => {
+    const { db } = server.services;
+    const { webhook } = await addWebhook(db, { userId: 1, scopes: ['crm'] }, now());
+    const before = await server.services.changes.read();
+    let seenInside = -1;
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.updateTable('webhooks').set({ held: 1 }).where('id', '=', webhook.id).execute();
+        seenInside = await stamp(trx);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await server.services.changes.read()).toBe(before);
+    await db.updateTable('webhooks').set({ held: 1 }).where('id', '=', webhook.id).execute();
+    const after = await server.services.changes.read();
+    expect(after).not.toBe(before);
+    expect(await stamp(db)).toBeGreaterThan(seenInside);
   });
 });
