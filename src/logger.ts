@@ -61,3 +61,61 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+type LogMethod = (...args: unknown[]) => void;
+
+/**
+ * Fastify makes a child logger (with the request id) for every request, which costs pino a
+ * child object even though this server logs almost never per request. This one builds that
+ * same child only when something is logged through it, so every line is what the child writes.
+ */
+class LazyChildLogger {
+  private real: Logger | null = null;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: pino.Bindings,
+    private readonly options: pino.ChildLoggerOptions,
+  ) {}
+
+  private materialise(): Logger {
+    this.real ??= this.parent.child(this.bindings, this.options);
+    return this.real;
+  }
+
+  get level(): string {
+    return this.materialise().level;
+  }
+  set level(level: string) {
+    this.materialise().level = level;
+  }
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return this.materialise().child(bindings, options);
+  }
+  fatal(...args: unknown[]): void {
+    (this.materialise().fatal as LogMethod)(...args);
+  }
+  error(...args: unknown[]): void {
+    (this.materialise().error as LogMethod)(...args);
+  }
+  warn(...args: unknown[]): void {
+    (this.materialise().warn as LogMethod)(...args);
+  }
+  info(...args: unknown[]): void {
+    (this.materialise().info as LogMethod)(...args);
+  }
+  debug(...args: unknown[]): void {
+    (this.materialise().debug as LogMethod)(...args);
+  }
+  trace(...args: unknown[]): void {
+    (this.materialise().trace as LogMethod)(...args);
+  }
+  silent(...args: unknown[]): void {
+    (this.materialise().silent as LogMethod)(...args);
+  }
+}
+
+/** Fastify's `childLoggerFactory`: the per-request child, made on first use. */
+export function lazyChildLogger(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): Logger {
+  return new LazyChildLogger(parent, bindings, options) as unknown as Logger;
+}

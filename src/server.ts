@@ -9,6 +9,7 @@ import { errorBody } from './rest/envelope.js';
 import { RestError, restError } from './rest/errors.js';
 import { CORS_HEADERS, handleRestRequest, sendError, unexpectedError } from './rest/httpHandler.js';
 import { isRestPath, parseRestPath } from './rest/route.js';
+import { lazyChildLogger, type Logger } from './logger.js';
 import type { Services } from './services.js';
 import { readTls } from './tls/certificate.js';
 
@@ -124,6 +125,8 @@ export function buildServers(services: Services, installers: RouteInstaller[] = 
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     // Per-request logs cost throughput; errors are logged where they are handled.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (parent, bindings, options) =>
+      lazyChildLogger(parent as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: services.config.bodyLimitBytes,
     trustProxy: services.config.trustProxy,
     return503OnClosing: true,

@@ -17,6 +17,8 @@ import type { MethodContext } from './rest/method.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
+import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
+import { WebhookCredentialCache } from './auth/credentialCache.js';
 
 export interface Services {
   readonly config: Config;
@@ -29,6 +31,10 @@ export interface Services {
   readonly durability: Durability;
   readonly registry: MethodRegistry;
   readonly tokens: TokenAuthenticator;
+  /** Moves after every committed write to the tables the caches below read (null: do not cache). */
+  readonly changes: ChangeToken;
+  /** Webhook user and row per (login, secret), exact (src/auth/credentialCache.ts). */
+  readonly credentials: WebhookCredentialCache;
   /** app.info for OAuth callers. */
   readonly appInfo: ((context: MethodContext) => unknown) | null;
   /** Null when the plan is unlimited. */
@@ -79,6 +85,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     syncLog: options.syncLog,
   });
   const ratePlan = ratePlanFor(config);
+  const changes = await changeTokenFor(opened.db, opened.helpers.name);
   const crm = new CrmService(opened.db, clock);
   const tracking = new TrackingService(opened.db, clock, crm, crm);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
@@ -95,6 +102,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     durability: opened.durability,
     registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
     tokens: oauthTokenAuthenticator,
+    changes,
+    credentials: new WebhookCredentialCache(changes),
     appInfo: describeOAuthApp,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
     operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),

@@ -7,7 +7,7 @@ import type { PhpMap } from '../rest/phpQuery.js';
 import type { Services } from '../services.js';
 import { hasScope } from './scopes.js';
 import { findUserById, findUserByLogin, type User } from './users.js';
-import { findWebhookBySecret } from './webhooks.js';
+import { findWebhookBySecret, type Webhook } from './webhooks.js';
 
 export interface Credentials {
   readonly webhook?: { readonly login: string; readonly secret: string };
@@ -48,6 +48,18 @@ async function webhookUser(services: Services, login: string): Promise<User | un
   return user?.active ? user : undefined;
 }
 
+/** Cached webhooks are shared immutable snapshots, so their scope set can be shared too. */
+const scopeSets = new WeakMap<Webhook, ReadonlySet<string>>();
+
+function scopeSetOf(webhook: Webhook): ReadonlySet<string> {
+  let scopes = scopeSets.get(webhook);
+  if (!scopes) {
+    scopes = new Set(webhook.scopes);
+    scopeSets.set(webhook, scopes);
+  }
+  return scopes;
+}
+
 export async function authenticateWebhook(
   services: Services,
   login: string,
@@ -56,15 +68,17 @@ export async function authenticateWebhook(
   requiredScope: string | null,
 ): Promise<Caller> {
   if (services.config.requireHttps && !isHttps) throw restError('HTTPS_REQUIRED');
-  const user = await webhookUser(services, login);
-  const webhook = user ? await findWebhookBySecret(services.db, user.id, secret) : undefined;
+  const { user, webhook } = await services.credentials.lookup(login, secret, async () => {
+    const found = await webhookUser(services, login);
+    return { user: found, webhook: found ? await findWebhookBySecret(services.db, found.id, secret) : undefined };
+  });
   const now = services.clock.now() / 1000;
   // An expired or revoked webhook is no longer an active pair of user and secret, which core
   // answers with INVALID_CREDENTIALS (COMPATIBILITY.md explains the choice).
   if (!user || !webhook || !webhook.active || (webhook.expiresAt !== null && webhook.expiresAt <= now)) {
     throw restError('INVALID_CREDENTIALS');
   }
-  const scopes = new Set(webhook.scopes);
+  const scopes = scopeSetOf(webhook);
   if (!hasScope(scopes, requiredScope)) throw restError('INSUFFICIENT_SCOPE_WEBHOOK');
   if (webhook.held) throw restError('OVERLOAD_LIMIT');
   if (services.config.plan === 'free') throw restError('ACCESS_DENIED_PLAN');

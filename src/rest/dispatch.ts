@@ -15,11 +15,13 @@ export interface CallOutcome {
   readonly time: TimeBlock;
 }
 
+const RESERVED = new Set<string>(RESERVED_PARAMS);
+
 /** Drops the names the protocol consumed and reads `start` (rest-protocol.md §1.4). */
 export function methodParams(params: PhpMap): { params: PhpMap; start: number } {
   const out = newPhpMap();
   for (const key of Object.keys(params)) {
-    if (!(RESERVED_PARAMS as readonly string[]).includes(key)) out[key] = params[key];
+    if (!RESERVED.has(key)) out[key] = params[key];
   }
   return { params: out, start: params.start === undefined ? 0 : phpIntval(params.start) };
 }

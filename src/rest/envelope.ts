@@ -2,8 +2,9 @@
 // `result`, optional `next` / `total` and the `time` block, or `{error, error_description}`.
 import type { CallOutcome } from './dispatch.js';
 import type { RestError } from './errors.js';
-import { encodePhpJson, encodePhpXml } from './phpJson.js';
+import { encodePhpJson, encodePhpXml, formatPhpFloat } from './phpJson.js';
 import type { OutputFormat } from './route.js';
+import type { TimeBlock } from './time.js';
 
 export const CONTENT_TYPES: Record<OutputFormat, string> = {
   json: 'application/json; charset=utf-8',
@@ -21,7 +22,21 @@ export function successBody(outcome: CallOutcome, format: OutputFormat): string 
   let body = '{"result":' + encodePhpJson(outcome.result);
   if (outcome.next !== undefined) body += ',"next":' + Math.trunc(outcome.next);
   if (outcome.total !== undefined) body += ',"total":' + Math.trunc(outcome.total);
-  return body + ',"time":' + encodePhpJson(outcome.time) + '}';
+  return body + ',"time":' + encodeTimeBlock(outcome.time) + '}';
+}
+
+/**
+ * `encodePhpJson(time)` written out for the one shape every answer carries: the same bytes
+ * without walking the object generically. The dates are `date('c')` text, which needs no escaping.
+ */
+export function encodeTimeBlock(time: TimeBlock): string {
+  return (
+    `{"start":${formatPhpFloat(time.start.value)},"finish":${formatPhpFloat(time.finish.value)}` +
+    `,"duration":${formatPhpFloat(time.duration.value)},"processing":${formatPhpFloat(time.processing.value)}` +
+    `,"date_start":"${time.date_start}","date_finish":"${time.date_finish}"` +
+    `,"operating_reset_at":${Number.isFinite(time.operating_reset_at) ? String(time.operating_reset_at) : '0'}` +
+    `,"operating":${formatPhpFloat(time.operating.value)}}`
+  );
 }
 
 export function errorBody(error: RestError, format: OutputFormat): string {

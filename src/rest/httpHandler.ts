@@ -9,13 +9,19 @@ import { runMethod } from './dispatch.js';
 import { CONTENT_TYPES, errorBody, successBody } from './envelope.js';
 import { RestError, restError } from './errors.js';
 import { decodeRequestParams, type ParamLimits } from './params.js';
-import { asciiRequestTarget, parseRestPath, type OutputFormat } from './route.js';
+import { asciiRequestTarget, parseRestPath, type OutputFormat, type RestRoute } from './route.js';
 
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'origin, content-type, accept, authorization',
   'x-content-type-options': 'nosniff',
 } as const;
+
+/** What every REST answer carries, in the order it is written. */
+const ANSWER_HEADERS: Record<OutputFormat, Record<string, string>> = {
+  json: { ...CORS_HEADERS, 'content-type': CONTENT_TYPES.json },
+  xml: { ...CORS_HEADERS, 'content-type': CONTENT_TYPES.xml },
+};
 
 export function paramLimits(services: Services): ParamLimits {
   const { config } = services;
@@ -74,9 +80,13 @@ function errorAnswer(error: RestError, format: OutputFormat, headers?: Record<st
 }
 
 /** The REST pipeline of §1.6, producing the answer without touching the reply. */
-async function answerRestRequest(services: Services, request: FastifyRequest, startedAt: number): Promise<RestAnswer> {
-  const { path, query } = splitUrl(asciiRequestTarget(request.raw.url ?? '/'));
-  const route = parseRestPath(path);
+async function answerRestRequest(
+  services: Services,
+  request: FastifyRequest,
+  route: RestRoute,
+  query: string,
+  startedAt: number,
+): Promise<RestAnswer> {
   const format = route.format;
   try {
     const limiter = services.rateLimiter;
@@ -142,14 +152,13 @@ function timeoutAnswer(
 
 export async function handleRestRequest(services: Services, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const startedAt = services.clock.now() / 1000;
-  const format = parseRestPath(splitUrl(asciiRequestTarget(request.raw.url ?? '/')).path).format;
+  const { path, query } = splitUrl(asciiRequestTarget(request.raw.url ?? '/'));
+  const route = parseRestPath(path);
+  const format = route.format;
   const timeout = timeoutAnswer(services, request, format);
-  const answer = await Promise.race([answerRestRequest(services, request, startedAt), timeout.answer]);
+  const answer = await Promise.race([answerRestRequest(services, request, route, query, startedAt), timeout.answer]);
   timeout.cancel();
-  await reply
-    .code(answer.status)
-    .headers(CORS_HEADERS)
-    .header('content-type', CONTENT_TYPES[format])
-    .headers(answer.headers ?? {})
-    .send(answer.body);
+  reply.code(answer.status).headers(ANSWER_HEADERS[format]);
+  if (answer.headers) reply.headers(answer.headers);
+  await reply.send(answer.body);
 }

@@ -15,7 +15,9 @@ export function phpFloat(value: number): PhpFloat {
 export function formatPhpFloat(value: number): string {
   if (!Number.isFinite(value)) return '0';
   const text = String(value);
-  return Number.isInteger(value) && !text.includes('e') ? `${text}.0` : text;
+  // Only a whole number can need the `.0` (a fraction never prints without its point).
+  if (!Number.isInteger(value)) return text;
+  return text.includes('e') ? text : `${text}.0`;
 }
 
 /** True when an object's own keys are exactly "0", "1", … in order, i.e. PHP would emit a list. */

@@ -24,17 +24,25 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** The last second formatted, with the zone offset it was formatted in (see formatDateC). */
+let lastDate = { second: NaN, offsetMinutes: NaN, text: '' };
+
 /** PHP `date('c', $seconds)`: whole seconds, local zone, offset as `+hh:mm` (never `Z`). */
 export function formatDateC(seconds: number): string {
-  const date = new Date(Math.floor(seconds) * 1000);
+  const second = Math.floor(seconds);
+  const date = new Date(second * 1000);
   const offsetMinutes = -date.getTimezoneOffset();
+  // Local fields are UTC plus the offset, so the same second in the same offset is the same
+  // text even if TZ changed meanwhile. An answer formats the same second two or three times.
+  if (second === lastDate.second && offsetMinutes === lastDate.offsetMinutes) return lastDate.text;
   const sign = offsetMinutes >= 0 ? '+' : '-';
   const abs = Math.abs(offsetMinutes);
-  return (
+  const text =
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
     `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
+    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  lastDate = { second, offsetMinutes, text };
+  return text;
 }
 
 /** Rounds to microseconds, the precision of PHP's microtime(true). */

@@ -47,6 +47,8 @@ export async function bindItems(
   crm: CrmItemAccess,
   utm: ItemUtmCopier | undefined,
 ): Promise<void> {
+  // No items: nothing to bind and no item to copy tags to (a trace.add without ENTITIES).
+  if (items.length === 0) return;
   const trace = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
   if (!trace) return;
   // Held, not just looked up: a concurrent delete of an item waits for this transaction, so it

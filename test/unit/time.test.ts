@@ -1,6 +1,7 @@
 // The `time` block's formats (rest-protocol.md §2.2): PHP floats and date('c') strings.
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodePhpJson } from '../../src/rest/phpJson.js';
+import { encodeTimeBlock } from '../../src/rest/envelope.js';
 import { buildTimeBlock, formatDateC } from '../../src/rest/time.js';
 
 const originalZone = process.env.TZ;
@@ -36,5 +37,26 @@ describe('buildTimeBlock', () => {
   it('keeps microsecond precision like microtime(true)', () => {
     const block = buildTimeBlock(1722848533.4076812, 1722848533.4427734, 0.0000329, { operating: 0.25, resetAt: 1 });
     expect(encodePhpJson(block)).toMatch(/^\{"start":1722848533.407681,"finish":1722848533.442773,"duration":0.035092,"processing":0.000033,/);
+  });
+});
+
+describe('the fast paths of every answer', () => {
+  it('formats the same second again in a zone set since the last call', () => {
+    process.env.TZ = 'UTC';
+    expect(formatDateC(1722848533)).toBe('2024-08-05T09:02:13+00:00');
+    process.env.TZ = 'Asia/Kolkata';
+    expect(formatDateC(1722848533.5)).toBe('2024-08-05T14:32:13+05:30');
+    process.env.TZ = 'Europe/London';
+    expect(formatDateC(1722848533)).toBe('2024-08-05T10:02:13+01:00');
+  });
+
+  it('encodes the time block to the same bytes as the generic PHP encoder', () => {
+    process.env.TZ = 'America/New_York';
+    const blocks = [
+      buildTimeBlock(1722848533, 1722848534, 0, { operating: 0, resetAt: 1722849133.7 }),
+      buildTimeBlock(1722848533.4076812, 1722848533.4427734, 0.0000329, { operating: 0.25, resetAt: 1 }),
+      buildTimeBlock(0.0000001, 1e21, -1, { operating: 123456789.5, resetAt: Number.NaN }),
+    ];
+    for (const block of blocks) expect(encodeTimeBlock(block)).toBe(encodePhpJson(block));
   });
 });
