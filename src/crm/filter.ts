@@ -216,11 +216,14 @@ function comparison(expr: RawBuilder<unknown>, operator: FilterOperator, value: 
     const anyOf = parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
     return operator === 'notIn' ? sql<SqlBool>`not coalesce(${anyOf}, false)` : anyOf;
   }
-  // An empty value means "not filled in": `{"!=name": ""}` keeps items that have a name.
+  // An empty value means "not filled in": `{"!=name": ""}` keeps items that have a name. The
+  // range operators cannot order anything against nothing, so `{">=DATE_CREATE": ""}` asks for
+  // an empty field too, as `=` does; comparing a number or date column with '' would otherwise
+  // answer differently on each database (or fail, on PostgreSQL).
   if (value === null || value === '') {
     const empty = sql<SqlBool>`(${expr} is null or cast(${expr} as text) = '')`;
-    if (operator === 'eq') return empty;
     if (operator === 'neq') return sql<SqlBool>`not ${empty}`;
+    if (operator === 'eq' || operator === 'gt' || operator === 'gte' || operator === 'lt' || operator === 'lte') return empty;
   }
   switch (operator) {
     case 'eq':

@@ -73,6 +73,10 @@ describe('filter prefixes', () => {
     ['date field', { '<CLOSEDATE': '2026-03-01' }, { '<closedate': '2026-03-01T00:00:00+00:00' }, [1, 2]],
     ['datetime field', { '>DATE_CREATE': hour(1.5) }, { '>createdTime': hour(1.5) }, [3, 4]],
     ['datetime >= exact', { '>=DATE_CREATE': hour(1) }, { '>=createdTime': hour(1) }, [2, 3, 4]],
+    // A range against an empty value asks for an empty field, like `=` (every deal has these).
+    ['datetime >= empty', { '>=DATE_CREATE': '' }, { '>=createdTime': '' }, []],
+    ['number < empty', { '<OPPORTUNITY': '' }, { '<opportunity': '' }, []],
+    ['integer > empty', { '>ID': '' }, { '>id': '' }, []],
     [
       'OR group',
       { 0: { LOGIC: 'OR', 0: { TITLE: 'Beta deal' }, 1: { '>OPPORTUNITY': 400 } } },
