@@ -45,7 +45,6 @@ export class HeldTransaction implements DatabaseConnection {
   #ended = false;
   #lost = false;
   #savepoints: string[] = [];
-  #nextSavepoint = 0;
 
   /**
    * @param begin takes the connection's turn and runs BEGIN IMMEDIATE (giving the turn back if that fails).
@@ -98,7 +97,9 @@ export class HeldTransaction implements DatabaseConnection {
 
   /** A row's `transaction()` begins. */
   beginRow(): void {
-    const name = `salestrace_row_${++this.#nextSavepoint}`;
+    // Named by depth, so the same few SQL texts recur (statementCache.ts); SQLite's RELEASE and
+    // ROLLBACK TO act on the innermost savepoint of a name.
+    const name = `salestrace_row_${this.#savepoints.length + 1}`;
     this.control(`savepoint ${name}`);
     this.#savepoints.push(name);
   }
