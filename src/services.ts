@@ -29,6 +29,8 @@ export interface Services {
   pingDatabase(): Promise<void>;
   /** Every answer that follows a write waits for `durability.afterWrites()` (src/db/durability.ts). */
   readonly durability: Durability;
+  /** Runs a batch's rows in one database transaction where the database allows (src/db/dialects/heldTransaction.ts). */
+  inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
   readonly registry: MethodRegistry;
   readonly tokens: TokenAuthenticator;
   /** Moves after every committed write to the tables the caches below read (null: do not cache). */
@@ -85,7 +87,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     syncLog: options.syncLog,
   });
   const ratePlan = ratePlanFor(config);
-  const changes = await changeTokenFor(opened.db, opened.helpers.name);
+  const changes = await changeTokenFor(opened.db, opened.helpers.name, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock);
   const tracking = new TrackingService(opened.db, clock, crm, crm);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
@@ -100,6 +102,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     dbHelpers: opened.helpers,
     pingDatabase: opened.ping,
     durability: opened.durability,
+    inOneTransaction: opened.inOneTransaction,
     registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
     tokens: oauthTokenAuthenticator,
     changes,

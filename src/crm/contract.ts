@@ -40,6 +40,8 @@ export interface CrmItemRef {
  */
 export interface ItemUtmCopier {
   copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void>;
+  /** The same for several items in this order, with fewer queries; callers fall back to the above when absent. */
+  copyTagsToItemsWithoutAny?(db: Executor, items: readonly CrmItemRef[], tags: Record<string, string>): Promise<void>;
 }
 
 export interface ItemAddedEvent {

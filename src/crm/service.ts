@@ -38,7 +38,7 @@ import {
   type MultifieldRow,
 } from './storage.js';
 import { crmTypeById, type CrmType } from './types.js';
-import { copyUtmIfNone, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
+import { copyUtmIfNone, copyUtmToItemsWithoutAny, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
 
 export interface StoredItem {
   readonly row: ItemRow;
@@ -133,6 +133,10 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
 
   copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void> {
     return copyUtmIfNone(db, item.entityTypeId, item.entityId, tags);
+  }
+
+  copyTagsToItemsWithoutAny(db: Executor, items: readonly CrmItemRef[], tags: Record<string, string>): Promise<void> {
+    return copyUtmToItemsWithoutAny(db, items, tags);
   }
 
   async holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean> {

@@ -94,6 +94,37 @@ export async function copyUtmIfNone(db: Executor, entityTypeId: number, entityId
   }
 }
 
+/**
+ * copyUtmIfNone for several items, with one query for which of them already have UTM rows
+ * instead of one per item. Items are written in the order given; one item's rows never change
+ * whether another has any, so the outcome is the same as item by item.
+ */
+export async function copyUtmToItemsWithoutAny(
+  db: Executor,
+  items: readonly { entityTypeId: number; entityId: number }[],
+  tags: Record<string, unknown>,
+): Promise<void> {
+  if (items.length === 0) return;
+  const rows = await db
+    .selectFrom('crm_utm')
+    .select(['entity_type_id', 'entity_id'])
+    .distinct()
+    .where((eb) => eb.or(items.map((item) => eb.and([eb('entity_type_id', '=', item.entityTypeId), eb('entity_id', '=', item.entityId)]))))
+    .execute();
+  const withUtm = new Set(rows.map((row) => `${row.entity_type_id}:${row.entity_id}`));
+  const copied = copyableTags(tags);
+  for (const item of items) {
+    if (withUtm.has(`${item.entityTypeId}:${item.entityId}`)) continue;
+    for (const [code, value] of copied) {
+      await db
+        .insertInto('crm_utm')
+        .values({ entity_type_id: item.entityTypeId, entity_id: item.entityId, code, value })
+        .onConflict((conflict) => conflict.columns(['entity_type_id', 'entity_id', 'code']).doNothing())
+        .execute();
+    }
+  }
+}
+
 /** The trace tags copyUtmIfNone writes to an item: UTM codes with a value, cut to the column's length. */
 export function copyableTags(tags: Record<string, unknown>): [UtmCode, string][] {
   const copied: [UtmCode, string][] = [];

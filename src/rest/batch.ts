@@ -147,28 +147,33 @@ export const batchMethod = defineMethod({
       result_time: newPhpMap(),
     };
     const rows = isPhpArray(cmd) ? phpEntries(cmd) : [];
-    let position = 0;
-    for (const [key, row] of rows) {
-      position++;
-      if (position > MAX_BATCH_COMMANDS) {
-        maps.result_error[key] = restError('ERROR_BATCH_LENGTH_EXCEEDED').toBody();
-        if (halt) break;
-        continue;
+    // One transaction for all rows where the database allows it: each row's own transactions
+    // become savepoints in it, so a failing row is still undone alone. Its COMMIT comes before
+    // the answer; when it fails this throws and the batch answers an error instead.
+    await services.inOneTransaction(async () => {
+      let position = 0;
+      for (const [key, row] of rows) {
+        position++;
+        if (position > MAX_BATCH_COMMANDS) {
+          maps.result_error[key] = restError('ERROR_BATCH_LENGTH_EXCEEDED').toBody();
+          if (halt) break;
+          continue;
+        }
+        // Non-string rows are skipped but still count towards the 50 (core ParseBatchQuery).
+        if (typeof row !== 'string') continue;
+        const startedAt = services.clock.now() / 1000;
+        const outcome = await runRow(services, caller, key, row, maps, startedAt);
+        if (!outcome.ok) {
+          maps.result_error[key] = outcome.error.toBody();
+          if (halt) break;
+          continue;
+        }
+        maps.result[key] = outcome.result;
+        if (outcome.total !== undefined) maps.result_total[key] = outcome.total;
+        if (outcome.next !== undefined) maps.result_next[key] = outcome.next;
+        maps.result_time[key] = outcome.time;
       }
-      // Non-string rows are skipped but still count towards the 50 (core ParseBatchQuery).
-      if (typeof row !== 'string') continue;
-      const startedAt = services.clock.now() / 1000;
-      const outcome = await runRow(services, caller, key, row, maps, startedAt);
-      if (!outcome.ok) {
-        maps.result_error[key] = outcome.error.toBody();
-        if (halt) break;
-        continue;
-      }
-      maps.result[key] = outcome.result;
-      if (outcome.total !== undefined) maps.result_total[key] = outcome.total;
-      if (outcome.next !== undefined) maps.result_next[key] = outcome.next;
-      maps.result_time[key] = outcome.time;
-    }
+    });
     return maps;
   },
 });

@@ -25,7 +25,9 @@
 // issued (setImmediate, after the current batch of socket reads) only after all of them asked,
 // so each of them still gets a value read after it arrived, and a change committed before a
 // request arrived is in that request's token. Under load this turns one query per request into
-// one per event-loop turn.
+// one per event-loop turn. A caller inside a batch's held transaction (src/db/dialects/
+// heldTransaction.ts) reads on its own instead: a shared read issued by another request waits
+// for the connection that batch holds, and the batch would wait for it in turn.
 //
 // PostgreSQL has no such cheap signal, so there `read()` answers null and callers do not
 // cache (no time-based staleness anywhere).
@@ -50,7 +52,7 @@ export interface ChangeToken {
 export const NEVER_CACHE: ChangeToken = { read: async () => null };
 
 /** Installs the counter and triggers on the server's SQLite connection. */
-export async function sqliteChangeToken(db: Db): Promise<ChangeToken> {
+export async function sqliteChangeToken(db: Db, insideOneTransaction: () => boolean = () => false): Promise<ChangeToken> {
   await db.executeQuery(CompiledQuery.raw(`create temp table if not exists salestrace_local_writes (n integer not null)`));
   await db.executeQuery(CompiledQuery.raw(`delete from ${COUNTER_TABLE}`));
   await db.executeQuery(CompiledQuery.raw(`insert into ${COUNTER_TABLE} (n) values (0)`));
@@ -69,7 +71,8 @@ export async function sqliteChangeToken(db: Db): Promise<ChangeToken> {
     const row = rows[0];
     return `${row.local}:${row.remote}`;
   };
-  return { read: sharedAfterAsking(readNow) };
+  const shared = sharedAfterAsking(readNow);
+  return { read: () => (insideOneTransaction() ? readNow() : shared()) };
 }
 
 type Waiter = { resolve(token: string): void; reject(error: unknown): void };
@@ -98,6 +101,6 @@ function sharedAfterAsking(readNow: () => Promise<string>): () => Promise<string
     });
 }
 
-export function changeTokenFor(db: Db, dialect: string): Promise<ChangeToken> {
-  return dialect === 'sqlite' ? sqliteChangeToken(db) : Promise.resolve(NEVER_CACHE);
+export function changeTokenFor(db: Db, dialect: string, insideOneTransaction?: () => boolean): Promise<ChangeToken> {
+  return dialect === 'sqlite' ? sqliteChangeToken(db, insideOneTransaction) : Promise.resolve(NEVER_CACHE);
 }

@@ -25,12 +25,25 @@ export async function descendantIds(db: Executor, traceId: number): Promise<numb
   return found;
 }
 
+/** Three parameters a row: well inside SQLite's 32,766 and PostgreSQL's 65,535. */
+const BINDING_ROWS_PER_INSERT = 500;
+
 const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
 
 /** One fixed order for taking items, so two writers never wait for each other in a circle. */
 function inLockOrder(items: readonly ItemRef[]): ItemRef[] {
   const unique = new Map(items.map((item) => [itemKey(item), item]));
   return [...unique.values()].sort((a, b) => a.entityTypeId - b.entityTypeId || a.entityId - b.entityId);
+}
+
+/**
+ * What the caller knows of a trace it saved in this same transaction, so that binding it need not
+ * read back what was just written: its tags, its previous traces (previousIdsOf) and that nothing
+ * is bound to it yet.
+ */
+export interface FreshTrace {
+  readonly tags: Record<string, string>;
+  readonly previousIds: readonly number[];
 }
 
 /**
@@ -46,35 +59,52 @@ export async function bindItems(
   items: readonly ItemRef[],
   crm: CrmItemAccess,
   utm: ItemUtmCopier | undefined,
+  fresh?: FreshTrace,
 ): Promise<void> {
   // No items: nothing to bind and no item to copy tags to (a trace.add without ENTITIES).
   if (items.length === 0) return;
-  const trace = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
-  if (!trace) return;
+  let tags: Record<string, string>;
+  if (fresh) {
+    tags = fresh.tags;
+  } else {
+    const trace = await db.selectFrom('tracking_traces').select('tags_json').where('id', '=', traceId).executeTakeFirst();
+    if (!trace) return;
+    tags = JSON.parse(trace.tags_json) as Record<string, string>;
+  }
   // Held, not just looked up: a concurrent delete of an item waits for this transaction, so it
   // cannot miss a binding written here.
   const existing = new Set<string>();
   for (const item of inLockOrder(items)) {
     if (await crm.holdItem(item.entityTypeId, item.entityId, db)) existing.add(itemKey(item));
   }
-  const previous = (await descendantIds(db, traceId)).reverse();
+  const previous = fresh ? [...fresh.previousIds].reverse() : (await descendantIds(db, traceId)).reverse();
+  // Items bound by this call (a fresh trace has no others).
+  const boundHere = new Set<string>();
   const bound: ItemRef[] = [];
+  const rows: { trace_id: number; entity_type_id: number; entity_id: number }[] = [];
   for (const item of items) {
-    if (!existing.has(itemKey(item)) || (await isBound(db, traceId, item))) continue;
+    const key = itemKey(item);
+    if (!existing.has(key)) continue;
+    // Whether one item is bound does not depend on another's rows, so all rows can be written at the end.
+    if (boundHere.has(key) || (!fresh && (await isBound(db, traceId, item)))) continue;
     // Previous traces first and the trace itself last, as Bitrix's recursion does: the newest
     // binding row of an item is then the trace it was bound to, not one of its previous visits.
-    for (const id of [...previous, traceId]) {
-      await db
-        .insertInto('tracking_trace_items')
-        .values({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId })
-        .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
-        .execute();
-    }
+    for (const id of [...previous, traceId]) rows.push({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId });
+    boundHere.add(key);
     bound.push(item);
   }
-  const tags = JSON.parse(trace.tags_json) as Record<string, string>;
+  // Rows get their IDs in this order, as one insert after another would give them.
+  for (let at = 0; at < rows.length; at += BINDING_ROWS_PER_INSERT) {
+    await db
+      .insertInto('tracking_trace_items')
+      .values(rows.slice(at, at + BINDING_ROWS_PER_INSERT))
+      .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
+      .execute();
+  }
   if (!utm || Object.keys(tags).length === 0) return;
-  for (const item of inLockOrder(bound)) await utm.copyTagsIfItemHasNone(db, item, tags);
+  const ordered = inLockOrder(bound);
+  if (utm.copyTagsToItemsWithoutAny) await utm.copyTagsToItemsWithoutAny(db, ordered, tags);
+  else for (const item of ordered) await utm.copyTagsIfItemHasNone(db, item, tags);
 }
 
 async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<boolean> {

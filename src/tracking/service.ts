@@ -19,6 +19,7 @@ import {
   latestTraceOfItem,
   removeUnusedTraces,
   tracesOfItem,
+  type FreshTrace,
   unbindItem,
 } from './bindings.js';
 import { positiveIntegerId } from './itemRefs.js';
@@ -32,8 +33,9 @@ import { addSource, deleteSource, loadSources, updateSource, type SourceChanges 
 import {
   appendChannel,
   deleteTraceRows,
+  previousIdsOf,
   readTraces,
-  saveTrace,
+  saveTraceTree,
   traceExists,
   type ItemRef,
   type TraceFilter,
@@ -79,9 +81,9 @@ export class TrackingService {
   async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const items = await checkItems(trx);
-      const id = await saveTrace(trx, prepared.trace, prepared.matcher, this.nowSeconds());
-      await bindItems(trx, id, items, this.crm, this.itemUtm);
-      return id;
+      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds());
+      await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved) });
+      return saved.id;
     });
   }
 
@@ -146,6 +148,7 @@ export class TrackingService {
     const item = { entityTypeId: event.entityTypeId, entityId: event.id };
     const now = this.nowSeconds();
     let traceId = (await latestTraceOfItem(trx, item)) ?? (await this.existingTraceNamedBy(trx, event.fields.TRACE));
+    let fresh: FreshTrace | undefined;
     if (traceId === undefined) {
       const matcher = await this.#matchers.get(trx);
       let trace: ParsedTrace;
@@ -155,7 +158,9 @@ export class TrackingService {
         if (error instanceof TraceInputError) throw coreError(error.message);
         throw error;
       }
-      traceId = await saveTrace(trx, trace, matcher, now);
+      const saved = await saveTraceTree(trx, trace, matcher, now);
+      traceId = saved.id;
+      fresh = { tags: trace.tags, previousIds: previousIdsOf(saved) };
     }
     await appendChannel(trx, traceId, { code: 'rest', value: null });
     const items = [item];
@@ -164,7 +169,7 @@ export class TrackingService {
       if (event.contactId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: event.contactId });
       if (event.companyId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: event.companyId });
     }
-    await bindItems(trx, traceId, items, this.crm, this.itemUtm);
+    await bindItems(trx, traceId, items, this.crm, this.itemUtm, fresh);
   };
 
   /**

@@ -40,20 +40,45 @@ export function traceRow(trace: ParsedTrace, matcher: SourceMatcher, nowSeconds:
   };
 }
 
+/** A trace just written by saveTraceTree, with the previous traces written with it. */
+export interface SavedTrace {
+  readonly id: number;
+  readonly previous: readonly SavedTrace[];
+}
+
 /**
  * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), then the
  * tree rows and the channels. Call inside a transaction.
  */
-export async function saveTrace(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<number> {
-  const childIds: number[] = [];
-  for (const previous of trace.previous) childIds.push(await saveTrace(db, previous, matcher, nowSeconds));
+export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<SavedTrace> {
+  const previous: SavedTrace[] = [];
+  for (const earlier of trace.previous) previous.push(await saveTraceTree(db, earlier, matcher, nowSeconds));
   const inserted = await db.insertInto('tracking_traces').values(traceRow(trace, matcher, nowSeconds)).returning('id').executeTakeFirstOrThrow();
   const id = inserted.id;
-  for (const childId of childIds) {
-    await db.insertInto('tracking_trace_tree').values({ parent_id: id, child_id: childId }).execute();
+  for (const child of previous) {
+    await db.insertInto('tracking_trace_tree').values({ parent_id: id, child_id: child.id }).execute();
   }
   for (const channel of trace.channels) await appendChannel(db, id, channel);
-  return id;
+  return { id, previous };
+}
+
+export async function saveTrace(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<number> {
+  return (await saveTraceTree(db, trace, matcher, nowSeconds)).id;
+}
+
+/**
+ * The previous traces of a trace just saved, in the order descendantIds (bindings.ts) reads them
+ * back from the tree rows: level by level, and within a level by tree row, i.e. parent by parent
+ * in the order they were saved. Saves reading them back.
+ */
+export function previousIdsOf(saved: SavedTrace): number[] {
+  const found: number[] = [];
+  let level = saved.previous;
+  while (level.length > 0) {
+    found.push(...level.map((trace) => trace.id));
+    level = level.flatMap((trace) => trace.previous);
+  }
+  return found;
 }
 
 /** One channel per code and trace: an existing code keeps its first value (§1.3). */

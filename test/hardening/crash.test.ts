@@ -1,14 +1,16 @@
-// Crash durability (issue 5): a real `serve` child takes concurrent crm.tracking.trace.add and
-// crm.contact.add-with-TRACE load and is killed with SIGKILL in the middle of it, several times,
-// on the same data directory. After every restart each trace whose ID was answered must be there
-// and whole, and nothing may be half-written: a trace exists with all its previous traces,
-// channels and bindings or not at all, and a contact exists exactly when its trace does.
+// Crash durability (issue 5): a real `serve` child takes concurrent crm.tracking.trace.add,
+// batches of them, and crm.contact.add-with-TRACE load and is killed with SIGKILL in the middle
+// of it, several times, on the same data directory. After every restart each trace whose ID was
+// answered must be there and whole, and nothing may be half-written: a trace exists with all its
+// previous traces, channels and bindings or not at all, a contact exists exactly when its trace
+// does, and (SQLite, one transaction per batch) an unanswered batch is there whole or not at all.
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/dialects/postgres.js';
 import { openSqlite } from '../../src/db/dialects/sqlite.js';
 import type { Database } from '../../src/db/schema.js';
 import { databaseUrlFor, removeTempDataDir, startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { TEST_DIALECT } from '../helpers/database.js';
 import { integrityProblems } from '../tracking/helpers.js';
 import { markedTrace, readAllTraces, strayTraces, wholenessProblems, type Expected } from './traceModel.js';
 
@@ -37,6 +39,8 @@ interface Request {
   readonly items: string[];
   /** The answered ID: the trace's for `trace`, the contact's for `contact`. */
   answered?: number;
+  /** Set on the rows of one `batch` call: they are written together or not at all. */
+  readonly batch?: string;
 }
 
 const requests: Request[] = [];
@@ -60,6 +64,55 @@ async function call(base: string, method: string, params: unknown): Promise<any>
   return body.result;
 }
 
+/** A trace.add, or a contact.add with a TRACE; false when the server died before answering it. */
+async function oneWrite(base: string, n: number, items: string[]): Promise<boolean> {
+  const kind = n % 4 === 3 ? 'contact' : 'trace';
+  const request: Request = { marker: `k${n}`, kind, previous: n % 3, items: [items[n % items.length], items[(n + 1) % items.length]] };
+  requests.push(request);
+  const trace = JSON.stringify(markedTrace(request.marker, request.previous));
+  try {
+    if (kind === 'trace') {
+      const entities = request.items.map((item) => ({ TYPE: item.startsWith(`${CONTACT}:`) ? 'CONTACT' : 'DEAL', ID: Number(item.split(':')[1]) }));
+      request.answered = await call(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: entities });
+    } else {
+      request.items.length = 0;
+      request.answered = await call(base, 'crm.contact.add', { fields: { NAME: request.marker, TRACE: trace, UTM_MEDIUM: 'crash' } });
+    }
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+const BATCH_ROWS = 3;
+const batchProblems: string[] = [];
+
+/** A `batch` of trace.add rows; false when the server died before answering it. */
+async function batchOfTraces(base: string, n: number, items: string[]): Promise<boolean> {
+  const rows: Request[] = Array.from({ length: BATCH_ROWS }, (_, j) => ({
+    marker: `k${n}b${j}`,
+    kind: 'trace',
+    previous: j % 3,
+    items: [items[(n + j) % items.length]],
+    batch: `k${n}`,
+  }));
+  requests.push(...rows);
+  const cmd = rows.map((row) => {
+    const [type, id] = row.items[0].split(':');
+    const entities = `ENTITIES[0][TYPE]=${type === String(CONTACT) ? 'CONTACT' : 'DEAL'}&ENTITIES[0][ID]=${id}`;
+    return `crm.tracking.trace.add?TRACE=${encodeURIComponent(JSON.stringify(markedTrace(row.marker, row.previous)))}&${entities}`;
+  });
+  let result;
+  try {
+    result = await call(base, 'batch', { halt: 1, cmd });
+  } catch {
+    return false;
+  }
+  if (JSON.stringify(result.result_error) !== '[]') batchProblems.push(`batch k${n}: ${JSON.stringify(result.result_error)}`);
+  rows.forEach((row, j) => (row.answered = result.result[j]));
+  return true;
+}
+
 /** Runs WORKERS loops of writes until the server dies; kills it once `killAfter` writes were answered. */
 async function loadUntilKilled(serve: ServeProcess, base: string, items: string[], killAfter: number): Promise<number> {
   let answered = 0;
@@ -68,22 +121,9 @@ async function loadUntilKilled(serve: ServeProcess, base: string, items: string[
   const worker = async () => {
     while (!killed) {
       const n = requests.length;
-      const kind = n % 4 === 3 ? 'contact' : 'trace';
-      const request: Request = { marker: `k${n}`, kind, previous: n % 3, items: [items[n % items.length], items[(n + 1) % items.length]] };
-      requests.push(request);
-      const trace = JSON.stringify(markedTrace(request.marker, request.previous));
-      try {
-        if (kind === 'trace') {
-          const entities = request.items.map((item) => ({ TYPE: item.startsWith(`${CONTACT}:`) ? 'CONTACT' : 'DEAL', ID: Number(item.split(':')[1]) }));
-          request.answered = await call(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: entities });
-        } else {
-          request.items.length = 0;
-          request.answered = await call(base, 'crm.contact.add', { fields: { NAME: request.marker, TRACE: trace, UTM_MEDIUM: 'crash' } });
-        }
-      } catch {
-        // The connection died with the server: this write may or may not have happened.
-        return;
-      }
+      const written = n % 8 === 1 ? await batchOfTraces(base, n, items) : await oneWrite(base, n, items);
+      // The connection died with the server: that write may or may not have happened.
+      if (!written) return;
       answered++;
       if (answered === killAfter && !killed) {
         killed = true;
@@ -123,9 +163,17 @@ async function verify(base: string): Promise<void> {
       }
       problems.push(...wholenessProblems(all, request.marker, expected));
     }
+    // On SQLite a batch is one transaction: an unanswered one was written whole or not at all.
+    if (TEST_DIALECT === 'sqlite') {
+      for (const batch of new Set(requests.flatMap((r) => (r.batch ? [r.batch] : [])))) {
+        const rows = requests.filter((r) => r.batch === batch);
+        const written = rows.filter((r) => [...all.values()].some((row) => row.marker === r.marker)).length;
+        if (written !== 0 && written !== rows.length) problems.push(`batch ${batch}: ${written} of ${rows.length} rows written`);
+      }
+    }
     // Every trace row belongs to a request (the items were made with crm.item.add: no traces).
     problems.push(...strayTraces(all, new Set(requests.map((r) => r.marker))).map((id) => `stray trace ${id}`));
-    expect(problems).toEqual([]);
+    expect([...batchProblems, ...problems]).toEqual([]);
     // Answered contacts carry their UTM value.
     const utm = await db.selectFrom('crm_utm').select(['entity_id', 'value']).where('entity_type_id', '=', CONTACT).where('code', '=', 'UTM_MEDIUM').execute();
     const withUtm = new Set(utm.filter((row) => row.value === 'crash').map((row) => row.entity_id));

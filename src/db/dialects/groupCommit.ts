@@ -44,6 +44,11 @@ export class GroupCommit implements Durability {
     return this.#syncsStarted;
   }
 
+  /** How many commits have been noted: lets tests see how many commits a request made. */
+  get commits(): number {
+    return this.#committed;
+  }
+
   /** Called right after a COMMIT (or a write outside a transaction) has returned. */
   noteCommit(): void {
     this.#committed++;

@@ -32,6 +32,9 @@ export async function openPostgres<DB>(url: string): Promise<OpenedDatabase<DB>>
     helpers: postgresHelpers,
     // COMMIT returns once the commit is flushed (synchronous_commit=on, the default).
     durability: durableOnCommit,
+    // Side-by-side transactions: a batch's rows keep their own.
+    inOneTransaction: (work) => work(),
+    insideOneTransaction: () => false,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -9,7 +9,8 @@
 //   FULL gives: NORMAL in WAL mode loses, on power loss, only commits made since the log was
 //   last synced (checkpoints still sync both the log and the database before the log is
 //   reused), and no answer goes out before the commits it follows are synced. Concurrent
-//   requests share one sync instead of paying one each.
+//   requests share one sync instead of paying one each. Here a `batch` also runs all its rows in
+//   one transaction (heldTransaction.ts), so that it costs one commit and one sync.
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import fs from 'node:fs';
@@ -51,12 +52,18 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
   const log = grouped && !options.syncLog ? walSync(file) : null;
   const groupCommit = grouped ? new GroupCommit(options.syncLog ?? log!.sync) : null;
   const durability: Durability = groupCommit ?? durableOnCommit;
-  const dialect = new CachingSqliteDialect(connection, { onCommit: groupCommit ? () => groupCommit.noteCommit() : undefined });
+  const dialect = new CachingSqliteDialect(connection, {
+    onCommit: groupCommit ? () => groupCommit.noteCommit() : undefined,
+    // The server's mode; CLI commands (perCommit) run no batches.
+    holdBatches: grouped,
+  });
   const db = new Kysely<DB>({ dialect: withStorableText(dialect) });
   return {
     db,
     helpers: sqliteHelpers,
     durability,
+    inOneTransaction: (work) => dialect.inOneTransaction(work),
+    insideOneTransaction: () => dialect.insideOneTransaction(),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

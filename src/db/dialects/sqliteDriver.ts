@@ -6,9 +6,12 @@
 //   its first write when another process (a CLI command beside `serve`) holds the lock, and
 //   the busy timeout cannot help it because waiting could deadlock;
 // - it tells the caller about every commit that wrote something, which group commit needs
-//   (groupCommit.ts).
+//   (groupCommit.ts);
+// - in group-commit mode a `batch` can hold one transaction for all its rows, each row's
+//   transactions becoming savepoints in it (`inOneTransaction`, heldTransaction.ts).
 // Like Kysely's driver it hands the single connection to one caller at a time.
 import type { Database } from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CompiledQuery,
   SelectQueryNode,
@@ -17,35 +20,22 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
+import { HeldTransaction, type ControllableConnection } from './heldTransaction.js';
 import { StatementCache } from './statementCache.js';
+import { Turns } from './turns.js';
 
 export interface SqliteDriverOptions {
   /** Called after each commit that wrote something, once its COMMIT has returned. */
   readonly onCommit?: () => void;
   readonly statementCacheSize?: number;
+  /**
+   * Lets `inOneTransaction` hold one transaction for a whole batch. Only where answers wait for
+   * durability anyway (group commit); elsewhere it runs the work as it is.
+   */
+  readonly holdBatches?: boolean;
 }
 
-/** Runs one caller at a time on the single connection. */
-class Turns {
-  #current: Promise<void> | null = null;
-  #release: (() => void) | null = null;
-
-  async take(): Promise<void> {
-    while (this.#current) await this.#current;
-    this.#current = new Promise((resolve) => {
-      this.#release = resolve;
-    });
-  }
-
-  give(): void {
-    const release = this.#release;
-    this.#current = null;
-    this.#release = null;
-    release?.();
-  }
-}
-
-class CachedSqliteConnection implements DatabaseConnection {
+class CachedSqliteConnection implements ControllableConnection {
   readonly #statements: StatementCache;
   /** A statement that may write has run since the last commit or rollback. */
   #wrote = false;
@@ -98,6 +88,10 @@ class CachedSqliteConnection implements DatabaseConnection {
     }
   }
 
+  get inTransaction(): boolean {
+    return this.connection.inTransaction;
+  }
+
   // COMMIT itself counts as read-only to SQLite, so commits are seen as the moment the
   // connection leaves a transaction after a write (or a write ran outside any transaction).
   #noteCommitIfEnded(): void {
@@ -111,47 +105,103 @@ class CachedSqliteConnection implements DatabaseConnection {
 class CachingSqliteDriver implements Driver {
   readonly #turns = new Turns();
   readonly #connection: CachedSqliteConnection;
+  /** The batch transaction the current async context runs in, if any. */
+  readonly #held = new AsyncLocalStorage<HeldTransaction>();
+  /**
+   * Batches running now. While one runs, Node tracks the context through every promise the
+   * process makes (a few percent of CPU); with none, the storage is disabled and nothing pays.
+   */
+  #batches = 0;
 
   constructor(
     private readonly database: Database,
-    options: SqliteDriverOptions,
+    private readonly options: SqliteDriverOptions,
   ) {
     this.#connection = new CachedSqliteConnection(database, options.onCommit ?? (() => {}), options.statementCacheSize);
   }
 
   async init(): Promise<void> {}
 
+  /** Whether the caller runs inside a batch's held transaction (and would wait for itself on the connection's turn). */
+  insideOneTransaction(): boolean {
+    const held = this.#held.getStore();
+    return held !== undefined && !held.ended;
+  }
+
+  /**
+   * Runs `work` with every query it makes inside one transaction, committed when it returns
+   * (heldTransaction.ts). Throws, after rolling back, when `work` throws or the commit fails.
+   */
+  async inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.options.holdBatches || this.insideOneTransaction()) return work();
+    const held = new HeldTransaction(
+      this.#connection,
+      async () => {
+        await this.#turns.take();
+        try {
+          this.#connection.control('begin immediate');
+        } catch (error) {
+          this.#turns.give();
+          throw error;
+        }
+      },
+      () => this.#turns.give(),
+    );
+    this.#batches++;
+    try {
+      let result: T;
+      try {
+        result = await this.#held.run(held, work);
+      } catch (error) {
+        await held.finish(false);
+        throw error;
+      }
+      await held.finish(true);
+      return result;
+    } finally {
+      // Work a batch left running finds no store afterwards and takes the ordinary way, as it
+      // would once its HeldTransaction has ended.
+      if (--this.#batches === 0) this.#held.disable();
+    }
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
+    const held = this.#held.getStore();
+    if (held !== undefined && !held.ended) return held.lease();
     await this.#turns.take();
     return this.#connection;
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    (connection as CachedSqliteConnection).control('begin immediate');
+    if (connection instanceof HeldTransaction) connection.beginRow();
+    else (connection as CachedSqliteConnection).control('begin immediate');
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    (connection as CachedSqliteConnection).control('commit');
+    if (connection instanceof HeldTransaction) connection.commitRow();
+    else (connection as CachedSqliteConnection).control('commit');
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    (connection as CachedSqliteConnection).control('rollback');
+    if (connection instanceof HeldTransaction) connection.rollbackRow();
+    else (connection as CachedSqliteConnection).control('rollback');
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    (connection as CachedSqliteConnection).control(`savepoint ${quoteName(name)}`);
+    (connection as ControllableConnection).control(`savepoint ${quoteName(name)}`);
   }
 
   async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    (connection as CachedSqliteConnection).control(`rollback to ${quoteName(name)}`);
+    (connection as ControllableConnection).control(`rollback to ${quoteName(name)}`);
   }
 
   async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    (connection as CachedSqliteConnection).control(`release ${quoteName(name)}`);
+    (connection as ControllableConnection).control(`release ${quoteName(name)}`);
   }
 
-  async releaseConnection(): Promise<void> {
-    this.#turns.give();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof HeldTransaction) connection.turns.give();
+    else this.#turns.give();
   }
 
   async destroy(): Promise<void> {
@@ -165,14 +215,23 @@ function quoteName(name: string): string {
 
 /** Kysely's SQLite dialect (compiler, adapter, introspector) with the driver above. */
 export class CachingSqliteDialect extends SqliteDialect {
-  constructor(
-    private readonly database: Database,
-    private readonly options: SqliteDriverOptions = {},
-  ) {
+  // Kysely asks for the driver once; made here so that `inOneTransaction` can reach it.
+  readonly #driver: CachingSqliteDriver;
+
+  constructor(database: Database, options: SqliteDriverOptions = {}) {
     super({ database });
+    this.#driver = new CachingSqliteDriver(database, options);
   }
 
   override createDriver(): Driver {
-    return new CachingSqliteDriver(this.database, this.options);
+    return this.#driver;
+  }
+
+  inOneTransaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.#driver.inOneTransaction(work);
+  }
+
+  insideOneTransaction(): boolean {
+    return this.#driver.insideOneTransaction();
   }
 }

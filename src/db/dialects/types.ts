@@ -23,6 +23,13 @@ export interface OpenedDatabase<DB> {
   readonly helpers: DialectHelpers;
   /** What an answer that follows a write waits for (a no-op where COMMIT is durable). */
   readonly durability: Durability;
+  /**
+   * Runs `work` (a batch's rows) in one physical transaction where that is cheaper and safe:
+   * SQLite in group-commit mode (heldTransaction.ts). Elsewhere it simply runs `work`.
+   */
+  inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether the caller runs inside such a held transaction. */
+  insideOneTransaction(): boolean;
   /** Cheap connectivity probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
