@@ -39,9 +39,8 @@ export interface CrmItemRef {
  * Intelligence inside its own transaction, which `db` is.
  */
 export interface ItemUtmCopier {
-  copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void>;
-  /** The same for several items in this order, with fewer queries; callers fall back to the above when absent. */
-  copyTagsToItemsWithoutAny?(db: Executor, items: readonly CrmItemRef[], tags: Record<string, string>): Promise<void>;
+  /** Gives each item, in the order given, the tags if it has no UTM values yet. */
+  copyTagsToItemsWithoutAny(db: Executor, items: readonly CrmItemRef[], tags: Record<string, string>): Promise<void>;
 }
 
 export interface ItemAddedEvent {

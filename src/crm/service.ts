@@ -38,7 +38,7 @@ import {
   type MultifieldRow,
 } from './storage.js';
 import { crmTypeById, type CrmType } from './types.js';
-import { copyUtmIfNone, copyUtmToItemsWithoutAny, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
+import { copyUtmToItemsWithoutAny, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
 
 export interface StoredItem {
   readonly row: ItemRow;
@@ -129,10 +129,6 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     const type = crmTypeById(entityTypeId);
     if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
     return (await existingIds(db, type, [id])).has(id);
-  }
-
-  copyTagsIfItemHasNone(db: Executor, item: CrmItemRef, tags: Record<string, string>): Promise<void> {
-    return copyUtmIfNone(db, item.entityTypeId, item.entityId, tags);
   }
 
   copyTagsToItemsWithoutAny(db: Executor, items: readonly CrmItemRef[], tags: Record<string, string>): Promise<void> {

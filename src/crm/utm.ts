@@ -25,16 +25,6 @@ export async function readItemUtm(db: Executor, entityTypeId: number, entityId: 
   return values;
 }
 
-export async function hasItemUtm(db: Executor, entityTypeId: number, entityId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('crm_utm')
-    .select('code')
-    .where('entity_type_id', '=', entityTypeId)
-    .where('entity_id', '=', entityId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** UTM values of many items at once, for lists. */
 export async function loadUtm(db: Executor, entityTypeId: number, entityIds: number[]): Promise<Map<number, UtmValues>> {
   const result = new Map<number, UtmValues>();
@@ -81,23 +71,9 @@ export async function writeItemUtm(
 /**
  * Sales Intelligence's copy on binding (§1.2 step 4): an item without any UTM row gets the
  * trace's tags; an item with one keeps what it has. Values are cut to the column's length, as
- * MySQL stores them for Bitrix. A row another transaction has just written wins.
- */
-export async function copyUtmIfNone(db: Executor, entityTypeId: number, entityId: number, tags: Record<string, unknown>): Promise<void> {
-  if (await hasItemUtm(db, entityTypeId, entityId)) return;
-  for (const [code, value] of copyableTags(tags)) {
-    await db
-      .insertInto('crm_utm')
-      .values({ entity_type_id: entityTypeId, entity_id: entityId, code, value })
-      .onConflict((conflict) => conflict.columns(['entity_type_id', 'entity_id', 'code']).doNothing())
-      .execute();
-  }
-}
-
-/**
- * copyUtmIfNone for several items, with one query for which of them already have UTM rows
- * instead of one per item. Items are written in the order given; one item's rows never change
- * whether another has any, so the outcome is the same as item by item.
+ * MySQL stores them for Bitrix. A row another transaction has just written wins. One query
+ * finds which items already have UTM rows; items are written in the order given, and one
+ * item's rows never change whether another has any.
  */
 export async function copyUtmToItemsWithoutAny(
   db: Executor,
@@ -125,7 +101,7 @@ export async function copyUtmToItemsWithoutAny(
   }
 }
 
-/** The trace tags copyUtmIfNone writes to an item: UTM codes with a value, cut to the column's length. */
+/** The trace tags copied to an item: UTM codes with a value, cut to the column's length. */
 export function copyableTags(tags: Record<string, unknown>): [UtmCode, string][] {
   const copied: [UtmCode, string][] = [];
   for (const [code, value] of Object.entries(tags)) {

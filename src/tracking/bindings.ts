@@ -103,8 +103,7 @@ export async function bindItems(
   }
   if (!utm || Object.keys(tags).length === 0) return;
   const ordered = inLockOrder(bound);
-  if (utm.copyTagsToItemsWithoutAny) await utm.copyTagsToItemsWithoutAny(db, ordered, tags);
-  else for (const item of ordered) await utm.copyTagsIfItemHasNone(db, item, tags);
+  await utm.copyTagsToItemsWithoutAny(db, ordered, tags);
 }
 
 async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<boolean> {

@@ -55,8 +55,8 @@ class FakeCrm implements CrmItemAccess {
 
 class RecordingUtm implements ItemUtmCopier {
   readonly calls: { item: ItemRef; tags: Record<string, string> }[] = [];
-  async copyTagsIfItemHasNone(_db: Executor, item: ItemRef, tags: Record<string, string>): Promise<void> {
-    this.calls.push({ item, tags });
+  async copyTagsToItemsWithoutAny(_db: Executor, items: readonly ItemRef[], tags: Record<string, string>): Promise<void> {
+    for (const item of items) this.calls.push({ item, tags });
   }
 }
 
