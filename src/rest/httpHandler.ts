@@ -47,11 +47,7 @@ export function clientAddress(request: FastifyRequest, trustProxy: boolean): str
 }
 
 export function sendError(reply: FastifyReply, error: RestError, format: OutputFormat = 'json'): FastifyReply {
-  return reply
-    .code(error.status)
-    .headers(CORS_HEADERS)
-    .header('content-type', CONTENT_TYPES[format])
-    .send(errorBody(error, format));
+  return reply.code(error.status).headers(ANSWER_HEADERS[format]).send(errorBody(error, format));
 }
 
 /**

@@ -97,7 +97,7 @@ export interface TraceSeedState {
   readonly withUtm: Set<string>;
 }
 
-/** saveTrace's rows: previous visits first, then the trace, its tree rows and channels. Returns the IDs, trace last. */
+/** saveTraceTree's rows: previous visits first, then the trace, its tree rows and channels. Returns the IDs, trace last. */
 function saveParsed(sql: TraceStatements, trace: ParsedTrace, matcher: SourceMatcher, now: number, ids: number[]): number {
   const childIds = trace.previous.map((previous) => saveParsed(sql, previous, matcher, now, ids));
   const row = traceRow(trace, matcher, now);

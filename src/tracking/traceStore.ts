@@ -62,10 +62,6 @@ export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: S
   return { id, previous };
 }
 
-export async function saveTrace(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<number> {
-  return (await saveTraceTree(db, trace, matcher, nowSeconds)).id;
-}
-
 /**
  * The previous traces of a trace just saved, in the order descendantIds (bindings.ts) reads them
  * back from the tree rows: level by level, and within a level by tree row, i.e. parent by parent
