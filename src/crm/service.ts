@@ -348,7 +348,6 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     if (NAME_FIELDS.every((name) => isEmpty(values.get(name)))) throw new CrmNameRequiredError();
   }
 
-
   /** Linked items and users must exist: a link to nothing is an invalid value. */
   private async checkReferences(
     db: Executor,
