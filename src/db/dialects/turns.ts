@@ -1,20 +1,22 @@
 // One caller at a time on something that cannot be shared (the SQLite connection, or a batch's
-// transaction on it): `take` waits until the current holder calls `give`.
+// transaction on it): `take` waits until the current holder calls `give`. Waiters are served
+// in the order they asked, and `give` hands the turn straight to the next one, so a release
+// wakes one waiter, not all of them (32 connections would otherwise mean 32 wake-ups a turn).
 export class Turns {
-  #current: Promise<void> | null = null;
-  #release: (() => void) | null = null;
+  #held = false;
+  readonly #waiting: (() => void)[] = [];
 
-  async take(): Promise<void> {
-    while (this.#current) await this.#current;
-    this.#current = new Promise((resolve) => {
-      this.#release = resolve;
-    });
+  take(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   give(): void {
-    const release = this.#release;
-    this.#current = null;
-    this.#release = null;
-    release?.();
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#held = false;
   }
 }
