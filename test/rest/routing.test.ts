@@ -1,5 +1,8 @@
 // URL forms and output formats (rest-protocol.md §1.1, §1.2, §1.6, §1.7, §2.4; clients.md §8.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../../src/auth/users.js';
+import { addWebhook } from '../../src/auth/webhooks.js';
+import { parseRestPath } from '../../src/rest/route.js';
 import { callGet, callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
 import { rawRequest } from '../helpers/raw.js';
 
@@ -99,6 +102,27 @@ describe('404 before authentication (§1.6)', () => {
       expect(answer.status, path).toBe(404);
       expect(answer.body).toEqual(METHOD_NOT_FOUND);
     }
+  });
+
+  it('REST 3.0 `/rest/api/{x}/{method}` is not a webhook, even when a user is called `api`', async () => {
+    // Three segments look like /rest/{user}/{secret}/{method}; the `api` prefix must win.
+    const now = server.clock.now() / 1000;
+    const user = await addUser(server.services.db, { login: 'api' }, now);
+    const code = 'api-user-webhook-code-1';
+    await addWebhook(server.services.db, { userId: user.id, scopes: ['user'], code }, now);
+    expect((await request(`${server.httpUrl}/rest/${user.id}/${code}/server.time`)).status).toBe(200);
+    for (const path of [`/rest/api/${code}/server.time`, `/rest/API/${code}/server.time`, `/rest/api/1/server.time`, `/rest/api/${server.secret}/profile`]) {
+      const answer = await request(server.httpUrl + path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body).toEqual(METHOD_NOT_FOUND);
+    }
+    expect(parseRestPath(`/rest/api/${code}/server.time`)).toEqual({ method: 'server.time', format: 'json', recognised: false });
+    expect(parseRestPath(`/rest/apix/${code}/server.time`)).toEqual({
+      method: 'server.time',
+      format: 'json',
+      recognised: true,
+      webhook: { login: 'apix', secret: code },
+    });
   });
 
   it('answers a path outside /rest/ with a JSON 404', async () => {
