@@ -61,6 +61,22 @@ describe('query string and form bodies (PHP parse_str)', () => {
     expect(answer.body.result.params).toEqual({ list: { '5': 'a', '7': 'b' } });
   });
 
+  it('`[]` after an explicit index takes the next free one: `select[0]=ID&select[]=NAME` keeps ID', async () => {
+    const expected = { select: ['ID', 'NAME'], a: { '5': 'x', '6': 'y' } };
+    const pairs = 'select[0]=ID&select[]=NAME&a[5]=x&a[]=y';
+    expect((await callGet(server, ECHO, pairs)).body.result.params).toEqual(expected);
+    expect((await callForm(server, ECHO, pairs)).body.result.params).toEqual(expected);
+    const form = multipart([
+      { name: 'select[0]', value: 'ID' },
+      { name: 'select[]', value: 'NAME' },
+      { name: 'a[5]', value: 'x' },
+      { name: 'a[]', value: 'y' },
+    ]);
+    expect((await echoPost(form.body, form.type)).params).toEqual(expected);
+    const batch = await callJson(server, 'batch', { cmd: { row: `${ECHO}?${pairs}` } });
+    expect(batch.body.result.result.row.params).toEqual(expected);
+  });
+
   it('decodes a form body the same way', async () => {
     const answer = await callForm(server, ECHO, 'fields[PHONE][0][VALUE]=%2B1+555&fields[PHONE][0][VALUE_TYPE]=WORK&flag=true&nul=');
     expect(answer.body.result.params).toEqual({ fields: { PHONE: [{ VALUE: '+1 555', VALUE_TYPE: 'WORK' }] }, flag: 'true', nul: '' });

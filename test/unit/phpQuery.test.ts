@@ -53,6 +53,16 @@ const PHP_PARSE_STR: [string, string][] = [
   ["cmd[b]=server.time&cmd[a]=profile", '{"cmd":{"b":"server.time","a":"profile"}}'],
   ["select[]=ID&select[]=NAME&select[]=", '{"select":["ID","NAME",""]}'],
   ["x[]=", '{"x":[""]}'],
+  // `[]` after explicit keys takes one past the largest integer key (PHP's nNextFreeElement),
+  // also when no `[]` came before, so nothing already set is overwritten.
+  ["a[5]=x&a[]=y", '{"a":{"5":"x","6":"y"}}'],
+  ["select[0]=ID&select[]=NAME", '{"select":["ID","NAME"]}'],
+  ["a[3]=x&a[1]=y&a[]=z", '{"a":{"3":"x","1":"y","4":"z"}}'],
+  ["a[]=1&a[9]=2&a[3]=3&a[]=4", '{"a":{"0":"1","9":"2","3":"3","10":"4"}}'],
+  ["a[x]=1&a[]=2", '{"a":{"x":"1","0":"2"}}'],
+  ["a[05]=x&a[]=y", '{"a":{"05":"x","0":"y"}}'],
+  ["a[5]=x&a[-1]=y&a[]=z", '{"a":{"5":"x","-1":"y","6":"z"}}'],
+  ["a[b][2]=x&a[b][]=y&a[]=z", '{"a":{"b":{"2":"x","3":"y"},"0":"z"}}'],
   ["ENTITIES[0][TYPE]=CONTACT&ENTITIES[0][ID]=15&ENTITIES[1][TYPE]=DEAL", '{"ENTITIES":[{"TYPE":"CONTACT","ID":"15"},{"TYPE":"DEAL"}]}'],
 ];
 
