@@ -209,6 +209,23 @@ describe('references ($result, $next, $total, $time, $error)', () => {
     expect(echoOf(result, 'use')).toEqual({ x: { b: '1' }, y: { a: { b: '1' } } });
   });
 
+  it('treats a key whose value is null as missing (PHP isset) and stops at its parent', async () => {
+    const result = await batch({
+      cmd: {
+        add: 'crm.deal.add?fields[TITLE]=Without%20UTM',
+        get: 'crm.deal.get?id=$result[add]',
+        // $RESULT finds no map (core looks it up by the name as written), so `a` is null here.
+        nul: 'salestrace.test.echo?a=$RESULT[add]&b[c]=1',
+        use: 'salestrace.test.echo?utm=$result[get][UTM_SOURCE]&deep=$result[get][UTM_SOURCE][0]&a=$result[nul][params][a]&ac=$result[nul][params][a][c]&text=x%20$result[nul][params][a]',
+      },
+    });
+    expect(result.result_error).toEqual([]);
+    expect(result.result.get.UTM_SOURCE).toBe(null);
+    expect(echoOf(result, 'nul')).toEqual({ a: null, b: { c: '1' } });
+    const params = { a: null, b: { c: '1' } };
+    expect(echoOf(result, 'use')).toEqual({ utm: result.result.get, deep: result.result.get, a: params, ac: params, text: 'x $result[nul][params][a]' });
+  });
+
   it('reads $error and $time of earlier rows', async () => {
     const result = await batch({
       cmd: { bad: 'no.such.method', first: 'server.time', use: 'salestrace.test.echo?code=$error[bad][error]&when=$time[first][date_start]' },
