@@ -3,7 +3,7 @@
 // canUpdate / itemExists contract Sales Intelligence uses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
-import type { CrmAction, PermissionLevel } from '../../src/crm/permissions.js';
+import { permissionLevel, type CrmAction, type PermissionLevel } from '../../src/crm/permissions.js';
 import { assignRole, createRole } from '../../src/crm/roles.js';
 import type { Caller } from '../../src/rest/method.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
@@ -164,6 +164,39 @@ describe('several roles and the contract', () => {
     expect((await ok(server, 'crm.deal.get', { id: foreign }, user.base)).TITLE).toBe('Anyone');
     expect((await callJson(server, 'crm.deal.add', { fields: { TITLE: 'x' } }, user.base)).body).toEqual(DENIED);
     expect(Number.isInteger(await ok(server, 'crm.lead.add', { fields: { TITLE: 'x' } }, user.base))).toBe(true);
+  });
+
+  it('the widest grant wins whatever order the roles were created and assigned in', async () => {
+    const db = server.services.db;
+    const foreign = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Foreign deal' } });
+    const permutations: PermissionLevel[][] = [
+      ['NONE', 'OWN', 'ALL'],
+      ['NONE', 'ALL', 'OWN'],
+      ['OWN', 'NONE', 'ALL'],
+      ['OWN', 'ALL', 'NONE'],
+      ['ALL', 'NONE', 'OWN'],
+      ['ALL', 'OWN', 'NONE'],
+    ];
+    for (const levels of [...permutations, ['NONE', 'OWN'], ['OWN', 'NONE']] as PermissionLevel[][]) {
+      const order = levels.join(',');
+      const user = await userWithGrants(server, null);
+      const roles = [];
+      for (const level of levels) {
+        const role = await createRole(db, `order ${order} ${level} ${user.id}`, server.clock.now() / 1000);
+        await grantAll(server, role.id, { DEAL: { READ: level } });
+        roles.push(role);
+      }
+      // Assigned in the opposite order to their creation, so neither order decides alone.
+      for (const role of [...roles].reverse()) await assignRole(db, user.id, role.id);
+      const widest: PermissionLevel = levels.includes('ALL') ? 'ALL' : 'OWN';
+      const caller: Caller = { userId: user.id, isAdmin: false, authType: 'webhook', credentialId: 0, scopes: new Set(['crm']) };
+      expect(await permissionLevel(db, caller, CRM_ENTITY_TYPES.DEAL, 'READ'), order).toBe(widest);
+      const mine = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Own deal', ASSIGNED_BY_ID: user.id } });
+      expect((await ok(server, 'crm.deal.get', { id: mine }, user.base)).TITLE, order).toBe('Own deal');
+      const other = await callJson(server, 'crm.deal.get', { id: foreign }, user.base);
+      if (widest === 'ALL') expect(other.body.result?.TITLE, order).toBe('Foreign deal');
+      else expect(other.body, order).toEqual(DENIED);
+    }
   });
 
   it('canUpdate is CheckUpdatePermission: OWN for own items, ALL and admins even for missing ones', async () => {
