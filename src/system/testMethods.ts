@@ -33,7 +33,10 @@ const testList = defineMethod({
   },
 });
 
-/** `salestrace.test.work?seconds=S`: takes S seconds of (clock) time, without sleeping under a test clock. */
+/**
+ * `salestrace.test.work?seconds=S[&fail=ERROR_KEY|crash]`: takes S seconds of (clock) time,
+ * without sleeping under a test clock, then succeeds or fails as `salestrace.test.fail` would.
+ */
 const testWork = defineMethod({
   name: 'salestrace.test.work',
   scope: null,
@@ -42,6 +45,9 @@ const testWork = defineMethod({
     const seconds = Number(phpString(params.seconds)) || 0;
     if (canAdvance(services.clock)) services.clock.advance(seconds * 1000);
     else await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const fail = phpString(params.fail);
+    if (fail in ERRORS) throw restError(fail as ErrorKey, { message: 'test failure' });
+    if (fail === 'crash') throw new Error('simulated crash after work');
     return true;
   },
 });

@@ -144,6 +144,29 @@ describe('the limit (480 s by default)', () => {
     expect(after.body.time.operating).toBe(1);
   });
 
+  it('counts a call that takes time and then fails, whichever way it fails', async () => {
+    server = await startTestServer({ manualClock: true });
+    const failed = await callJson(server, 'salestrace.test.work', { seconds: 200, fail: 'ERROR_CORE' });
+    expect([failed.status, failed.body]).toEqual([400, { error: 'ERROR_CORE', error_description: 'test failure' }]);
+    const crashed = await callJson(server, 'salestrace.test.work', { seconds: 200, fail: 'crash' });
+    expect(crashed.status).toBe(500);
+    const inBatch = await callJson(server, 'batch', { cmd: { slow: 'salestrace.test.work?seconds=50&fail=ERROR_CORE' } });
+    expect(inBatch.body.result.result_error.slow.error).toBe('ERROR_CORE');
+    expect((await work(server, 1)).body.time.operating).toBe(451);
+    // 451 s is not over 480, so that call ran; one more failing call crosses the limit.
+    await callJson(server, 'salestrace.test.work', { seconds: 30, fail: 'ERROR_CORE' });
+    expect((await work(server, 1)).body).toEqual(BLOCKED);
+  });
+
+  it('a method exactly at the limit is not yet blocked; the first second over it is', async () => {
+    server = await startTestServer({ manualClock: true, config: { operatingLimitSeconds: '60' } });
+    expect((await work(server, 60)).body.time.operating).toBe(60);
+    const atLimit = await work(server, 1);
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body.time.operating).toBe(61);
+    expect((await work(server, 1)).body).toEqual(BLOCKED);
+  });
+
   it('is configurable (--operating-limit 60) and can be turned off while still reporting', async () => {
     server = await startTestServer({ manualClock: true, config: { operatingLimitSeconds: '60' } });
     await work(server, 61);
