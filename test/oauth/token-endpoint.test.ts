@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import { hashSecret } from '../../src/auth/secrets.js';
 import { issueCode } from '../../src/auth/oauth/tokens.js';
-import { callWithToken, createTestApp, grantTokens, type TestApp } from '../helpers/oauth.js';
+import { callWithToken, createTestApp, createTestUser, grantTokens, type TestApp } from '../helpers/oauth.js';
 import { request, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -164,6 +164,26 @@ describe('grant_type=refresh_token', () => {
     const expired = await tokenGet({ grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: late.refreshToken });
     expect(expired.status).toBe(400);
     expect(expired.body.error).toBe('invalid_grant');
+  });
+
+  it('issuing a pair keeps every other pair whose refresh token still lives, and drops only dead rows', async () => {
+    const other = await createTestApp(server, ['user']);
+    const db = server.services.db;
+    const rowsOf = async (appId: number) =>
+      (await db.selectFrom('oauth_tokens').select(['access_hash', 'refresh_hash']).where('app_id', '=', appId).execute()).length;
+    const sleeping = await grantTokens(server, other.app.id); // its access token will expire, its refresh token not
+    const rotated = await grantTokens(server, other.app.id);
+    const refreshed = await tokenPost({ grant_type: 'refresh_token', client_id: other.clientId, client_secret: other.clientSecret, refresh_token: rotated.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect(await rowsOf(other.app.id)).toBe(3);
+    clock.advance(2 * 3600_000); // every access token has expired; rotated's row is now of no use
+    const otherUser = await grantTokens(server, other.app.id, (await createTestUser(server)).id);
+    // rotated's row (access expired, refresh retired) is gone; the others stay.
+    expect(await rowsOf(other.app.id)).toBe(3);
+    for (const pair of [sleeping, { refreshToken: refreshed.body.refresh_token }, otherUser]) {
+      const answer = await tokenGet({ grant_type: 'refresh_token', client_id: other.clientId, client_secret: other.clientSecret, refresh_token: pair.refreshToken });
+      expect(answer.status, answer.text).toBe(200);
+    }
   });
 
   it("refuses another application's refresh token", async () => {
