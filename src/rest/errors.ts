@@ -127,6 +127,29 @@ export const ERRORS = {
 
 export type ErrorKey = keyof typeof ERRORS;
 
+/**
+ * Registry keys that no code raises, on purpose: clients know these errors, so the registry
+ * keeps their exact texts, but the situation behind each cannot arise on a self-hosted server
+ * (COMPATIBILITY.md, "Errors that cannot occur on a self-hosted server"). A test checks that
+ * this is exactly the set of keys nothing raises, so a key added but never raised fails it.
+ */
+export const NEVER_RAISED = [
+  // The portal cannot reach its OAuth server: here both are one process.
+  'CONNECTION_ERROR',
+  // Made by the cloud's infrastructure in front of a portal; unexpected failures here are
+  // INTERNAL_SERVER_ERROR or core's SQL error.
+  'ERROR_UNEXPECTED_ANSWER',
+  // Configuration export/import through app manifests, which Salestrace does not have.
+  'ERROR_MANIFEST_IS_NOT_AVAILABLE',
+  // Every method accepts both a webhook and an application token.
+  'WRONG_AUTH_TYPE',
+  // No licences on a self-hosted server (`--plan free` refuses REST with ACCESS_DENIED).
+  'WRONG_LICENSE',
+  // Administrator confirmation of sensitive methods for Market apps: no such methods here.
+  'METHOD_CONFIRM_WAITING',
+  'METHOD_CONFIRM_DENIED',
+] as const satisfies readonly ErrorKey[];
+
 /** A Bitrix error answer. Everything thrown towards the client is one of these. */
 export class RestError extends Error {
   readonly code: string;
