@@ -60,6 +60,27 @@ describe('README: Sales Intelligence', () => {
     await expectIntegrity(server.services.db);
   });
 
+  it('as the README notes, a legacy add gives the new item a trace of its own, an item add none', async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('legacy `crm.{lead,deal,contact,company,quote}.add` methods give every new item a trace of its own');
+    const fresh = await startTestServer();
+    try {
+      const hook = `${fresh.httpUrl}/rest/1/${fresh.secret}`;
+      const post = async (method: string, body: unknown) =>
+        (await fetch(`${hook}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<any>;
+      const contact = (await post('crm.contact.add', { fields: { NAME: 'John' } })).result;
+      const own = await post('salestrace.trace.list', { filter: { ENTITY_TYPE: 'CONTACT', ENTITY_ID: contact } });
+      expect(own).toMatchObject({ result: [{ ID: 1, SOURCE: { ID: 0, CODE: 'organic', NAME: 'Other traffic' }, CHANNELS: [{ CODE: 'rest', VALUE: null }] }], total: 1 });
+      // The walk-through's next trace is then 2, not 1.
+      const trace = await post('crm.tracking.trace.add', { TRACE: '{"url":"https://shop.example/"}', ENTITIES: [{ TYPE: 'CONTACT', ID: contact }] });
+      expect(trace.result).toBe(2);
+      const item = (await post('crm.item.add', { entityTypeId: 3, fields: { name: 'Jane' } })).result.item;
+      expect(await post('salestrace.trace.list', { filter: { ENTITY_TYPE: 'CONTACT', ENTITY_ID: item.id } })).toMatchObject({ result: [], total: 0 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('the source commands work as written', async () => {
     const commands = readmeCommands(1);
     expect(commands).toHaveLength(5);
