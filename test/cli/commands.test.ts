@@ -144,6 +144,23 @@ describe('user add | list', () => {
   });
 });
 
+/** The defaults `webhook add` prints when no server runs on the data directory. */
+async function expectConfiguredAddresses(): Promise<void> {
+  const added = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user']);
+  expect(added.stdout.trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443\/rest\/2\/[a-z0-9]{16}\/$/);
+  expect(added.stderr.trim().split('\n')[1]).toBe(
+    `no server is running on ${dataDir}: the URL names the address serve would use with these settings (--base-url for another)`,
+  );
+  const env = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HTTPS_PORT: 'off', SALESTRACE_PORT: '9090' });
+  expect(env.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:9090\/rest\/2\/[a-z0-9]{16}\/$/);
+  // A wildcard listen address is reached through 127.0.0.1, as serve prints it; IPv6 in brackets.
+  for (const [host, shown] of [['0.0.0.0', '127.0.0.1'], ['::', '127.0.0.1'], ['::1', '[::1]'], ['localhost', 'localhost']]) {
+    const wild = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HOST: host, SALESTRACE_HTTPS_PORT: '9443' });
+    expect(wild.code, host).toBe(0);
+    expect(wild.stdout.trim().replace(/[a-z0-9]{16}\/$/, 'SECRET/')).toBe(`https://${shown}:9443/rest/2/SECRET/`);
+  }
+}
+
 describe('webhook add | list | revoke', () => {
   it('prints the URL of a new webhook, with a --code used verbatim, and the running server accepts it', async () => {
     const added = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'crm,user', '--code', 'Script_Known-Code1', '--base-url', `${httpBase}/`]);
@@ -155,16 +172,30 @@ describe('webhook add | list | revoke', () => {
     expect((await call(`${httpBase}/rest/2/Script_Known-Code1/scope`)).result).toEqual(['crm', 'user']);
   });
 
-  it('defaults the printed base URL to the address serve uses', async () => {
+  it('prints the address of the server running on the data directory, whatever its flags', async () => {
+    // serve runs here on a free HTTP port with HTTPS off: neither is what the defaults would say.
     const added = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user']);
-    expect(added.stdout.trim()).toMatch(/^https:\/\/127\.0\.0\.1:8443\/rest\/2\/[a-z0-9]{16}\/$/);
-    const env = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HTTPS_PORT: 'off', SALESTRACE_PORT: '9090' });
-    expect(env.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:9090\/rest\/2\/[a-z0-9]{16}\/$/);
-    // A wildcard listen address is reached through 127.0.0.1, as serve prints it; IPv6 in brackets.
-    for (const [host, shown] of [['0.0.0.0', '127.0.0.1'], ['::', '127.0.0.1'], ['::1', '[::1]'], ['localhost', 'localhost']]) {
-      const wild = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user'], { SALESTRACE_HOST: host, SALESTRACE_HTTPS_PORT: '9443' });
-      expect(wild.code, host).toBe(0);
-      expect(wild.stdout.trim().replace(/[a-z0-9]{16}\/$/, 'SECRET/')).toBe(`https://${shown}:9443/rest/2/SECRET/`);
+    expect(added.code).toBe(0);
+    const url = added.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${httpBase}/rest/2/[a-z0-9]{16}/$`));
+    expect(added.stderr.trim().split('\n')[1]).toBe(`the URL names the server running on ${dataDir} (process ${serve.child.pid})`);
+    expect((await call(`${url}profile`)).result).toMatchObject({ ID: '2' });
+    const record = JSON.parse(fs.readFileSync(path.join(dataDir, 'serve.json'), 'utf8'));
+    expect(record).toEqual({ pid: serve.child.pid, https: null, http: httpBase });
+    expect(fs.statSync(path.join(dataDir, 'serve.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('without a running server, prints the address serve would use and says so', async () => {
+    // A record left by a killed server names a process that is gone: it is ignored.
+    const recordFile = path.join(dataDir, 'serve.json');
+    const saved = fs.readFileSync(recordFile);
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.on('close', resolve));
+    fs.writeFileSync(recordFile, JSON.stringify({ pid: gone.pid, https: null, http: 'http://127.0.0.1:1' }));
+    try {
+      await expectConfiguredAddresses();
+    } finally {
+      fs.writeFileSync(recordFile, saved);
     }
   });
 

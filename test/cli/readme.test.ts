@@ -117,11 +117,13 @@ describe('README: npm start on a fresh data directory', () => {
         for (const [table, rows] of Object.entries(tables)) {
           for (const row of rows) expect(row.includes(secret), table).toBe(false);
         }
-        expect(fs.readdirSync(dataDir).sort()).toEqual(['tls', 'webhook.txt']);
+        // serve.json: where this server listens, for `webhook add` (removed when it stops).
+        expect(fs.readdirSync(dataDir).sort()).toEqual(['serve.json', 'tls', 'webhook.txt']);
       }
     } finally {
       expect(await serve.stop()).toBe(0);
     }
+    expect(fs.existsSync(path.join(dataDir, 'serve.json'))).toBe(false);
   });
 
   it('second start reuses everything: names the file, prints no secret, the old webhook still works', async () => {

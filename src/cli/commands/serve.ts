@@ -8,6 +8,7 @@ import { startServer } from '../../server.js';
 import { createServices } from '../../services.js';
 import { prepareDataDir } from '../../setup/dataDir.js';
 import { ensureAdministrator, WEBHOOK_FILE, webhookUrls, writeWebhookFile } from '../../setup/firstStart.js';
+import { forgetRunningServer, recordRunningServer } from '../../setup/runningServer.js';
 import { ensureCertificate, tlsFiles } from '../../tls/certificate.js';
 import { addDataOption } from '../shared.js';
 
@@ -54,6 +55,7 @@ export function serveCommand(): Command {
     // Handlers go in before anything is printed: a supervisor may signal as soon as it reads the banner.
     const shutdown = (signal: string) => {
       console.log(`${signal} received: finishing in-flight requests`);
+      forgetRunningServer(config.dataDir);
       server.close().then(
         () => process.exit(0),
         (error) => {
@@ -72,6 +74,8 @@ export function serveCommand(): Command {
     });
     // The webhook printed below must already be durable, like any answer that follows a write.
     await services.durability.afterWrites();
+    // For `webhook add`, which prints this server's address rather than the defaults.
+    recordRunningServer(config.dataDir, { pid: process.pid, https: server.httpsUrl, http: server.httpUrl });
 
     console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
     console.log(`Data directory: ${config.dataDir}`);

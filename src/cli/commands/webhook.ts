@@ -4,6 +4,7 @@ import { parseScopeList } from '../../auth/scopes.js';
 import { findUserById } from '../../auth/users.js';
 import { addWebhook, listWebhooks, setWebhookFlag } from '../../auth/webhooks.js';
 import { reachableHost } from '../../setup/firstStart.js';
+import { findRunningServer } from '../../setup/runningServer.js';
 import { addDataOption, parseDateOption, parseIdOption, printTable, withServices } from '../shared.js';
 import { addWebhookHoldCommands } from './webhookHold.js';
 
@@ -19,12 +20,14 @@ export function webhookCommand(): Command {
       .option('--code <code>', 'use this secret verbatim instead of a random one')
       .option('--expires <date>', 'expiry moment: an ISO date-time, or YYYY-MM-DD for 00:00 UTC of that day')
       .option('--title <title>', 'a note to recognise it by', '')
-      .option('--base-url <url>', 'base URL to print (default: the HTTPS address `serve` uses)'),
+      .option('--base-url <url>', 'base URL to print (default: the address of the server running on --data, else the one `serve` would use)'),
   ).action(async (options) => {
     await withServices(options, async (services) => {
-      const { httpsPort, port } = services.config;
+      const { httpsPort, port, dataDir } = services.config;
       const host = reachableHost(services.config.host);
-      const defaultBase = httpsPort === null ? `http://${host}:${port}` : `https://${host}:${httpsPort}`;
+      const running = options.baseUrl === undefined ? findRunningServer(dataDir) : null;
+      const configuredBase = httpsPort === null ? `http://${host}:${port}` : `https://${host}:${httpsPort}`;
+      const defaultBase = running ? (running.https ?? running.http) : configuredBase;
       const userId = parseIdOption('--user', options.user);
       if (!(await findUserById(services.db, userId))) throw new Error(`user ${userId} does not exist`);
       const scopes = parseScopeList(options.scope);
@@ -37,6 +40,9 @@ export function webhookCommand(): Command {
       const base = String(options.baseUrl ?? defaultBase).replace(/\/+$/, '');
       console.log(`${base}/rest/${userId}/${secret}/`);
       console.error(`webhook ${created.id} created for user ${userId} with scopes ${scopes.join(',') || '(none)'}`);
+      if (options.baseUrl !== undefined) return;
+      if (running) console.error(`the URL names the server running on ${dataDir} (process ${running.pid})`);
+      else console.error(`no server is running on ${dataDir}: the URL names the address serve would use with these settings (--base-url for another)`);
     });
   });
 
