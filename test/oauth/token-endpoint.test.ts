@@ -177,12 +177,16 @@ describe('grant_type=refresh_token', () => {
     expect(refreshed.status).toBe(200);
     expect(await rowsOf(other.app.id)).toBe(3);
     clock.advance(2 * 3600_000); // every access token has expired; rotated's row is now of no use
-    const otherUser = await grantTokens(server, other.app.id, (await createTestUser(server)).id);
+    const secondUser = (await createTestUser(server)).id;
+    const otherUser = await grantTokens(server, other.app.id, secondUser);
     // rotated's row (access expired, refresh retired) is gone; the others stay.
     expect(await rowsOf(other.app.id)).toBe(3);
-    for (const pair of [sleeping, { refreshToken: refreshed.body.refresh_token }, otherUser]) {
+    for (const [pair, userId] of [[sleeping, 1], [{ refreshToken: refreshed.body.refresh_token }, 1], [otherUser, secondUser]] as const) {
       const answer = await tokenGet({ grant_type: 'refresh_token', client_id: other.clientId, client_secret: other.clientSecret, refresh_token: pair.refreshToken });
       expect(answer.status, answer.text).toBe(200);
+      // The new pair acts for the same user as the old one.
+      expect(answer.body.user_id).toBe(userId);
+      expect((await callWithToken(server, 'profile', answer.body.access_token)).body.result.ID).toBe(String(userId));
     }
   });
 
