@@ -197,7 +197,7 @@ describe('webhook add | list | revoke', () => {
     } finally {
       fs.writeFileSync(recordFile, saved);
     }
-  });
+  }, 120_000); // seven CLI runs, each a few seconds on a loaded machine
 
   it('refuses unknown users, unknown scopes, reused and malformed codes, bad dates', async () => {
     const cases: [string[], string][] = [
