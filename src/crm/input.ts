@@ -49,6 +49,16 @@ const MAX_STRING = 255;
 const MAX_TEXT = 65535;
 const MAX_MULTIFIELD_VALUE = 250;
 
+/**
+ * The longest text a field keeps, in UTF-16 units: Bitrix's varchar(255), its free-text
+ * columns, b_crm_utm.VALUE and the multi-field values. Lists cap filter values with it too.
+ */
+export function storedTextLimit(f: CrmField): number {
+  if (f.storage === 'utm') return UTM_VALUE_MAX;
+  if (f.storage === 'multifield') return MAX_MULTIFIELD_VALUE;
+  return f.longText ? MAX_TEXT : MAX_STRING;
+}
+
 /** Value types per multi-field (crm/data-types.md crm_multifield). */
 export const MULTIFIELD_VALUE_TYPES: Record<MultifieldType, readonly string[]> = {
   PHONE: ['WORK', 'MOBILE', 'FAX', 'HOME', 'PAGER', 'MAILING', 'OTHER'],
@@ -119,7 +129,7 @@ function parseString(f: CrmField, raw: unknown): string | null {
   if (typeof raw === 'string') text = raw;
   else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw);
   else throw new CrmInputError(f, 'invalid');
-  if (text.length > (f.longText ? MAX_TEXT : MAX_STRING)) throw new CrmInputError(f, 'invalid');
+  if (text.length > storedTextLimit(f)) throw new CrmInputError(f, 'invalid');
   return text;
 }
 
@@ -141,7 +151,7 @@ function parseDateValue(f: CrmField, raw: unknown): string | number | null {
 function parseUtm(f: CrmField, raw: unknown): string | null | undefined {
   if (raw === null || raw === '' || raw === false) return null;
   if (typeof raw !== 'string') return undefined;
-  if (raw.length > UTM_VALUE_MAX) throw new CrmInputError(f, 'invalid');
+  if (raw.length > storedTextLimit(f)) throw new CrmInputError(f, 'invalid');
   return raw;
 }
 
@@ -200,7 +210,7 @@ function parseIdList(f: CrmField, raw: unknown, convention: Convention): number[
 function multifieldValue(f: CrmField, typeId: MultifieldType, id: number | undefined, rawValueType: unknown, rawValue: unknown, deleted: boolean): MultifieldValue | undefined {
   const value = rawValue === undefined || rawValue === null ? '' : String(rawValue).trim();
   if (id === undefined && value === '') return undefined;
-  if (value.length > MAX_MULTIFIELD_VALUE) throw new CrmInputError(f, 'invalid');
+  if (value.length > storedTextLimit(f)) throw new CrmInputError(f, 'invalid');
   const valueTypeText = rawValueType === undefined || rawValueType === null ? '' : String(rawValueType).trim();
   const valueType = valueTypeText === '' ? DEFAULT_VALUE_TYPE[typeId] : valueTypeText.toUpperCase();
   if (!MULTIFIELD_VALUE_TYPES[typeId].includes(valueType)) throw new CrmInputError(f, 'invalid');
