@@ -197,7 +197,9 @@ function parseGroup(type: CrmType, filter: unknown, convention: Convention, dept
   if (!isPhpArray(filter)) return { kind: 'group', logic, children };
   for (const [key, raw] of phpEntries(filter)) {
     if (key.toUpperCase() === 'LOGIC') {
-      logic = String(raw).toUpperCase() === 'OR' ? 'OR' : 'AND';
+      // PHP reads an array here as the text "Array" (with a notice): not OR, so AND, as any
+      // other word is (COMPATIBILITY.md, "Text parameters given as arrays").
+      logic = phpString(raw).toUpperCase() === 'OR' ? 'OR' : 'AND';
       continue;
     }
     if (/^\d+$/.test(key) && isPhpMap(raw)) {
