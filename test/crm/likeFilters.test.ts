@@ -1,6 +1,7 @@
 // LIKE filters (`%`, `=%`, `%=` and their negations) give the same answers on SQLite and
 // PostgreSQL for every escaping edge, values longer than a column keeps are refused with a
 // clear error, and the matching cost of the longest allowed value stays small.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { crmSnapshot, ok } from './helpers.js';
@@ -61,6 +62,43 @@ describe('escaping: both databases answer alike', () => {
     expect(await phoned('+7 900%')).toEqual([{ ID: '1' }]);
     expect(await phoned('+7 900 111\\')).toEqual([]);
   });
+});
+
+/** What MySQL's LIKE (escape `\`, case folded) finds among TITLES: the reference for both databases. */
+function mysqlMatches(pattern: string): number[] {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i]);
+    else if (c === '%') source += '[\\s\\S]*';
+    else if (c === '_') source += '[\\s\\S]';
+    else source += escapeRegExp(c);
+  }
+  const regex = new RegExp(`^${source}$`);
+  return TITLES.flatMap((title, i) => (regex.test(title.toLowerCase()) ? [i + 1] : []));
+}
+
+function escapeRegExp(text: string): string {
+  return text.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('any pattern of the metacharacters', () => {
+  // Single characters, and pieces of the titles so that patterns often match a whole title.
+  const piece = fc.constantFrom('a', 'B', 'x', '1', '0', ' ', '\\', '%', '_', '%\\', 'back', 'two', '100');
+  const pattern = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
+
+  it('=% finds what MySQL finds, and % takes the value literally, on both conventions', async () => {
+    await fc.assert(
+      fc.asyncProperty(pattern, async (value) => {
+        const expected = mysqlMatches(value);
+        expect(await legacyIds({ '=%TITLE': value }), `=%TITLE ${JSON.stringify(value)}`).toEqual(expected);
+        expect(await itemIds({ '!=%title': value }), `!=%title ${JSON.stringify(value)}`).toEqual([1, 2, 3, 4, 5, 6, 7].filter((id) => !expected.includes(id)));
+        const literal = TITLES.flatMap((title, i) => (title.toLowerCase().includes(value.toLowerCase()) ? [i + 1] : []));
+        expect(await itemIds({ '%title': value }), `%title ${JSON.stringify(value)}`).toEqual(literal);
+      }),
+      { numRuns: 300 },
+    );
+  }, 120_000);
 });
 
 describe('values longer than the column keeps', () => {
