@@ -101,7 +101,7 @@ function valueLimit(f: CrmField, operator: FilterOperator): number {
 /**
  * A value longer than the column keeps can never be equal to, or inside, a stored value; both
  * databases would still scan with it, and SQLite refuses LIKE patterns over 50 000 bytes.
- * Refused on both conventions (COMPATIBILITY.md, "Lists").
+ * Refused on both conventions (COMPATIBILITY.md, "Filter values: lengths and LIKE escaping").
  */
 function checkLength(f: CrmField, name: string, operator: FilterOperator, value: FilterScalar): void {
   const limit = valueLimit(f, operator);
