@@ -5,10 +5,10 @@
 // reach SQL. Legacy methods drop what they cannot use, as Bitrix's CCrm*::GetListEx does;
 // crm.item.list answers INVALID_ARG_VALUE.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpValues } from '../rest/php.js';
+import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues } from '../rest/php.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
 import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from './fields/field.js';
-import type { Convention } from './input.js';
+import { storedTextLimit, type Convention } from './input.js';
 import type { CrmType } from './types.js';
 
 export type FilterOperator =
@@ -64,15 +64,48 @@ export interface FilterGroup {
 
 export type FilterNode = FilterCondition | FilterGroup;
 
-/** Why crm.item.list refuses a filter. */
+/**
+ * Why a list refuses a filter. crm.item.list refuses every kind; legacy lists drop unknown
+ * fields and unusable values as Bitrix does, and refuse only a value that is too long.
+ */
 export class FilterError extends Error {
   constructor(
-    readonly reason: 'field' | 'value',
+    readonly reason: 'field' | 'value' | 'tooLong',
     readonly fieldName: string,
+    /** For 'tooLong': the most characters the value may have. */
+    readonly limit = 0,
   ) {
     super(`filter ${reason}: ${fieldName}`);
     this.name = 'FilterError';
   }
+}
+
+/**
+ * The longest value a LIKE operator takes (`%`, `=%`, `%=`, their negations, and the patterns
+ * of legacy PHONE/EMAIL/…). Both databases match a LIKE pattern in up to (pattern length ×
+ * value length) steps per row, and a free-text value may hold 65 535 characters: this cap keeps
+ * the worst such row near 30 ms on either database, where a pattern the size of the column
+ * would take seconds. 255 is a string field's own size: only free-text and UTM searches get less.
+ */
+export const LIKE_VALUE_MAX = 255;
+
+const LIKE_OPERATORS: ReadonlySet<FilterOperator> = new Set(['contains', 'notContains', 'like', 'notLike']);
+
+/** The most characters a filter value may have: what the column keeps, less for a LIKE search. */
+function valueLimit(f: CrmField, operator: FilterOperator): number {
+  // A plain value on PHONE/EMAIL/… is a LIKE pattern too (multifieldCondition).
+  const likes = LIKE_OPERATORS.has(operator) || (f.storage === 'multifield' && (operator === 'eq' || operator === 'neq'));
+  return likes ? Math.min(storedTextLimit(f), LIKE_VALUE_MAX) : storedTextLimit(f);
+}
+
+/**
+ * A value longer than the column keeps can never be equal to, or inside, a stored value; both
+ * databases would still scan with it, and SQLite refuses LIKE patterns over 50 000 bytes.
+ * Refused on both conventions (COMPATIBILITY.md, "Filter values: lengths and LIKE escaping").
+ */
+function checkLength(f: CrmField, name: string, operator: FilterOperator, value: FilterScalar): void {
+  const limit = valueLimit(f, operator);
+  if (typeof value === 'string' && value.length > limit) throw new FilterError('tooLong', name, limit);
 }
 
 const MAX_DEPTH = 10;
@@ -114,7 +147,7 @@ function convertValue(f: CrmField, raw: unknown, convention: Convention): Filter
     return (f.type === 'date' ? parseDateOnly(raw) : parseDateTime(raw)) ?? undefined;
   }
   if (typeof raw === 'boolean') return raw ? 'Y' : 'N';
-  return String(raw);
+  return phpString(raw);
 }
 
 function parseCondition(
@@ -149,10 +182,12 @@ function parseCondition(
       list.push(value);
     }
     const listOperator = operator === 'neq' || operator === 'notIn' ? 'notIn' : 'in';
+    for (const value of list) checkLength(f, name, listOperator, value);
     return { kind: 'condition', field: f, operator: listOperator, value: list };
   }
   const value = convertValue(f, raw, convention);
   if (value === undefined) return refuse('value', name);
+  checkLength(f, name, operator, value);
   return { kind: 'condition', field: f, operator, value };
 }
 
@@ -162,7 +197,9 @@ function parseGroup(type: CrmType, filter: unknown, convention: Convention, dept
   if (!isPhpArray(filter)) return { kind: 'group', logic, children };
   for (const [key, raw] of phpEntries(filter)) {
     if (key.toUpperCase() === 'LOGIC') {
-      logic = String(raw).toUpperCase() === 'OR' ? 'OR' : 'AND';
+      // PHP reads an array here as the text "Array" (with a notice): not OR, so AND, as any
+      // other word is (COMPATIBILITY.md, "Text parameters given as arrays").
+      logic = phpString(raw).toUpperCase() === 'OR' ? 'OR' : 'AND';
       continue;
     }
     if (/^\d+$/.test(key) && isPhpMap(raw)) {
@@ -193,9 +230,23 @@ export function fieldExpression(type: CrmType, f: CrmField): RawBuilder<unknown>
   return sql.ref(`t.${f.column}`);
 }
 
+/**
+ * The LIKE pattern of a value, with `\` as the escape character. A substring search (`%`) takes
+ * `%`, `_` and `\` literally. A pattern (`=%`, `%=`) is read as Bitrix's MySQL reads it: `%` and
+ * `_` are wildcards, `\` takes the next character literally, and a `\` that ends the pattern
+ * stands for itself (SQLite would match nothing with it, and PostgreSQL refuse the query).
+ */
 function likePattern(value: FilterScalar, substring: boolean): string {
-  const text = value === null ? '' : String(value);
-  return substring ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : text;
+  const text = value === null ? '' : phpString(value);
+  if (substring) return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return endsWithLoneEscape(text) ? `${text}\\` : text;
+}
+
+/** Whether the pattern ends in an odd run of backslashes: its last one escapes nothing. */
+function endsWithLoneEscape(text: string): boolean {
+  let run = 0;
+  for (let i = text.length - 1; i >= 0 && text[i] === '\\'; i--) run++;
+  return run % 2 === 1;
 }
 
 /**

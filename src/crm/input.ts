@@ -3,7 +3,7 @@
 // and, on update, immutable fields are dropped as Bitrix does (restservice.php
 // internalizeFields: "An incorrect field in fields will be ignored"). A value that cannot be
 // a value of its field's type is refused with CrmInputError.
-import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpValues, type PhpArray } from '../rest/php.js';
+import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues, type PhpArray } from '../rest/php.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
 import { CrmInputError } from './errors.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
@@ -48,6 +48,16 @@ export const FM_FIELD: CrmField = field('FM', 'crm_multifield', 'Multi-fields', 
 const MAX_STRING = 255;
 const MAX_TEXT = 65535;
 const MAX_MULTIFIELD_VALUE = 250;
+
+/**
+ * The longest text a field keeps, in UTF-16 units: Bitrix's varchar(255), its free-text
+ * columns, b_crm_utm.VALUE and the multi-field values. Lists cap filter values with it too.
+ */
+export function storedTextLimit(f: CrmField): number {
+  if (f.storage === 'utm') return UTM_VALUE_MAX;
+  if (f.storage === 'multifield') return MAX_MULTIFIELD_VALUE;
+  return f.longText ? MAX_TEXT : MAX_STRING;
+}
 
 /** Value types per multi-field (crm/data-types.md crm_multifield). */
 export const MULTIFIELD_VALUE_TYPES: Record<MultifieldType, readonly string[]> = {
@@ -119,7 +129,7 @@ function parseString(f: CrmField, raw: unknown): string | null {
   if (typeof raw === 'string') text = raw;
   else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw);
   else throw new CrmInputError(f, 'invalid');
-  if (text.length > (f.longText ? MAX_TEXT : MAX_STRING)) throw new CrmInputError(f, 'invalid');
+  if (text.length > storedTextLimit(f)) throw new CrmInputError(f, 'invalid');
   return text;
 }
 
@@ -141,7 +151,7 @@ function parseDateValue(f: CrmField, raw: unknown): string | number | null {
 function parseUtm(f: CrmField, raw: unknown): string | null | undefined {
   if (raw === null || raw === '' || raw === false) return null;
   if (typeof raw !== 'string') return undefined;
-  if (raw.length > UTM_VALUE_MAX) throw new CrmInputError(f, 'invalid');
+  if (raw.length > storedTextLimit(f)) throw new CrmInputError(f, 'invalid');
   return raw;
 }
 
@@ -198,10 +208,12 @@ function parseIdList(f: CrmField, raw: unknown, convention: Convention): number[
 }
 
 function multifieldValue(f: CrmField, typeId: MultifieldType, id: number | undefined, rawValueType: unknown, rawValue: unknown, deleted: boolean): MultifieldValue | undefined {
-  const value = rawValue === undefined || rawValue === null ? '' : String(rawValue).trim();
+  // VALUE and VALUE_TYPE are text: an array is not a value of the field (as for any string field).
+  if (isPhpArray(rawValue) || isPhpArray(rawValueType)) throw new CrmInputError(f, 'invalid');
+  const value = phpString(rawValue).trim();
   if (id === undefined && value === '') return undefined;
-  if (value.length > MAX_MULTIFIELD_VALUE) throw new CrmInputError(f, 'invalid');
-  const valueTypeText = rawValueType === undefined || rawValueType === null ? '' : String(rawValueType).trim();
+  if (value.length > storedTextLimit(f)) throw new CrmInputError(f, 'invalid');
+  const valueTypeText = phpString(rawValueType).trim();
   const valueType = valueTypeText === '' ? DEFAULT_VALUE_TYPE[typeId] : valueTypeText.toUpperCase();
   if (!MULTIFIELD_VALUE_TYPES[typeId].includes(valueType)) throw new CrmInputError(f, 'invalid');
   return { id, typeId, valueType, value: deleted ? '' : value };
@@ -215,7 +227,7 @@ function parseLegacyMultifield(f: CrmField, raw: unknown): MultifieldValue[] {
   for (const entry of phpValues(raw)) {
     if (!isPhpMap(entry)) continue;
     const id = phpIntval(entry.ID ?? 0);
-    const deleted = id > 0 && String(entry.DELETE ?? '').toUpperCase() === 'Y';
+    const deleted = id > 0 && phpString(entry.DELETE).toUpperCase() === 'Y';
     const item = multifieldValue(f, typeId, id > 0 ? id : undefined, entry.VALUE_TYPE, entry.VALUE, deleted);
     if (item) items.push(item);
   }
@@ -229,7 +241,7 @@ function parseFm(raw: unknown): MultifieldValue[] {
   const items: MultifieldValue[] = [];
   for (const entry of phpValues(raw)) {
     if (!isPhpMap(entry)) throw new CrmInputError(FM_FIELD, 'invalid');
-    const typeId = String(entry.typeId ?? '').toUpperCase() as MultifieldType;
+    const typeId = phpString(entry.typeId).toUpperCase() as MultifieldType;
     if (!MULTIFIELD_TYPES.includes(typeId)) throw new CrmInputError(FM_FIELD, 'invalid');
     const id = entry.id === undefined || entry.id === null || entry.id === '' ? undefined : isInteger(entry.id);
     if (id !== undefined && id <= 0) throw new CrmInputError(FM_FIELD, 'invalid');

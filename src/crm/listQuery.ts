@@ -1,6 +1,6 @@
 // `select` and `order` of list methods. Legacy methods keep what they know and ignore the rest;
 // crm.item.list refuses unknown order fields and directions (crm-item-list.md errors).
-import { isPhpArray, phpEntries, phpValues } from '../rest/php.js';
+import { isPhpArray, phpEntries, phpString, phpValues } from '../rest/php.js';
 import type { CrmField } from './fields/field.js';
 import type { Convention } from './input.js';
 import type { CrmType } from './types.js';
@@ -76,7 +76,8 @@ export function parseOrder(type: CrmType, order: unknown, convention: Convention
     }
     const direction = typeof raw === 'string' ? raw.toUpperCase() : '';
     if (direction !== 'ASC' && direction !== 'DESC') {
-      if (convention === 'item') throw new OrderError('direction', name, typeof raw === 'string' ? raw : String(raw));
+      // The message prints the value as PHP would: an array (a batch reference can make one) is "Array".
+      if (convention === 'item') throw new OrderError('direction', name, phpString(raw));
     }
     if (!result.some(([seen]) => seen === f)) result.push([f, direction === 'DESC' ? 'desc' : 'asc']);
   }

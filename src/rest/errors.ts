@@ -117,6 +117,14 @@ export const ERRORS = {
   CRM_FIELD_NOT_ITERABLE: spec('100', 400, 'Expected iterable value for multiple field, but got {type} instead'),
   CRM_FILTER_FIELD: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' is not allowed in filter"),
   CRM_FILTER_VALUE: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' has invalid value"),
+  // A filter value longer than its column keeps (or than a LIKE search takes): Salestrace's
+  // limit, in the wording of the filter errors above; legacy lists answer with an empty code.
+  CRM_FILTER_VALUE_TOO_LONG: spec(
+    'INVALID_ARG_VALUE',
+    400,
+    "Invalid filter: the value of field '{field}' is longer than {limit} characters",
+  ),
+  LEGACY_FILTER_VALUE_TOO_LONG: spec('', 400, "Invalid filter: the value of field '{field}' is longer than {limit} characters"),
   CRM_ORDER_FIELD: spec('INVALID_ARG_VALUE', 400, "Invalid order: field '{field}' is not allowed in order"),
   CRM_ORDER_DIRECTION: spec(
     'INVALID_ARG_VALUE',

@@ -62,7 +62,7 @@ const testFail = defineMethod({
   testOnly: true,
   async handler({ params, services }) {
     const key = phpString(params.key);
-    if (key in ERRORS) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
+    if (Object.hasOwn(ERRORS, key)) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
     if (key === 'crash') throw new Error('simulated crash with a secret stack');
     if (key === 'sql') await sql`select * from salestrace_no_such_table`.execute(services.db);
     throw coreError(`unknown test error key "${key}"`);

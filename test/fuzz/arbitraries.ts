@@ -47,6 +47,17 @@ export const phpValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 
 export const phpParams = fc.dictionary(paramName, phpValue, { maxKeys: 6 });
 
+/**
+ * An array where a method expects text. Query, form and multipart decoding turn it into a
+ * null-prototype map, which String(), template literals and .trim() cannot take: the bug class
+ * of `filter[LOGIC][0]=1`. (Empty arrays vanish in those encodings; JSON keeps them.)
+ */
+export const arrayForText: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom<unknown>({ 0: '1' }, { x: 'OR' }, ['DESC'], { a: { b: 'c' } }, { 0: ['Y'] }, {}, []),
+  fc.dictionary(paramName, phpScalar, { minKeys: 1, maxKeys: 3 }),
+  fc.array(phpScalar, { minLength: 1, maxLength: 3 }),
+);
+
 export type Encoding = 'json' | 'form' | 'query' | 'multipart';
 export const encoding = fc.constantFrom<Encoding>('json', 'json', 'form', 'query', 'multipart');
 

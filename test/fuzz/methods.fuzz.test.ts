@@ -10,11 +10,25 @@ import type { MethodDeclaration } from '../../src/rest/method.js';
 import { dumpDatabase } from '../helpers/dbDump.js';
 import { createTestApp, grantTokens } from '../helpers/oauth.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
-import { encodeParams, encoding, fuzzRuns, pathJunk, pathPlace, phpParams, rawRequest, type EncodedRequest } from './arbitraries.js';
+import {
+  arrayForText,
+  encodeParams,
+  encoding,
+  formEncode,
+  fuzzRuns,
+  pathJunk,
+  pathPlace,
+  phpParams,
+  rawRequest,
+  type EncodedRequest,
+  type Encoding,
+} from './arbitraries.js';
 import { checkWithinBudget, fuzzBudget } from './budget.js';
+import { FIXTURE_ITEMS_PER_TYPE, METHOD_SEEDS, TYPE_FIXTURES, allPaths, replaceAt, withSourceId, type ParamPath } from './methodParams.js';
 
 const METHOD_RUNS = fuzzRuns(1500);
 const RAW_RUNS = fuzzRuns(1000);
+const ARRAY_RUNS = fuzzRuns(300);
 
 /** One server under fuzzing: its methods, an OAuth token, and the database as the last success left it. */
 interface Target {
@@ -153,4 +167,101 @@ describe('every registered method', () => {
       ),
     );
   }, fuzzBudget(RAW_RUNS).testTimeoutMs);
+});
+
+/** Items, a phone, a bound trace and a custom source for the seeds to work on; returns the source's ID. */
+async function addFixtures(target: Target): Promise<number> {
+  const call = async (method: string, params: Record<string, unknown>) => {
+    const answer = await callJson(target.server, method, params);
+    if (answer.status !== 200) throw new Error(`fixture ${method}: ${answer.text}`);
+    return answer.body.result;
+  };
+  for (const { method, name } of TYPE_FIXTURES) {
+    for (let i = 1; i <= FIXTURE_ITEMS_PER_TYPE; i++) {
+      await call(`crm.${method}.add`, { fields: { [name]: `Item ${i}`, PHONE: [{ VALUE: `+1 555 010${i}` }] } });
+    }
+  }
+  await call('crm.tracking.trace.add', { TRACE: '{"url":"https://example.com/?utm_source=google"}', ENTITIES: [{ TYPE: 'DEAL', ID: 2 }] });
+  const sourceId = await call('salestrace.source.add', { fields: { NAME: 'Fixture source', UTM_SOURCE: ['fixture'] } });
+  target.snapshot = await dumpDatabase(target.server.services.db);
+  return Number(sourceId);
+}
+
+/** A batch answers 200 whatever its rows do: a row must not fail the way a 5xx would. */
+function checkBatchRows(answer: Awaited<ReturnType<typeof request>>): void {
+  for (const error of Object.values(answer.body?.result?.result_error ?? {}) as { error: string; error_description: string }[]) {
+    expect([error.error, error.error_description], answer.text.slice(0, 300)).not.toEqual(['INTERNAL_SERVER_ERROR', 'Internal server error']);
+    expect(error.error_description, answer.text.slice(0, 300)).not.toBe('SQL query error!');
+  }
+}
+
+interface Mutation {
+  readonly method: MethodDeclaration;
+  readonly seed: Record<string, unknown>;
+  readonly path: ParamPath;
+}
+
+/** Every (method, seed, path) of the seed catalogue, in registry order. */
+function everyMutation(methods: MethodDeclaration[], sourceId: number): Mutation[] {
+  return methods.flatMap((method) =>
+    (METHOD_SEEDS[method.name] ?? []).flatMap((raw) => {
+      const seed = withSourceId(raw, sourceId);
+      return allPaths(seed).map((path) => ({ method, seed, path }));
+    }),
+  );
+}
+
+/** Sends `params` to the method directly, or as a batch row whose query holds them. */
+async function sendMutation(target: Target, mutation: Mutation, params: Record<string, unknown>, how: Encoding, asRow: boolean) {
+  const where = `${mutation.method.name} ${mutation.path.join('.')} (${asRow ? 'batch row' : how})`;
+  const answer = asRow
+    ? await send(urlFor(target, 'batch', 'webhook', ''), encodeParams({ cmd: { row: `${mutation.method.name}?${formEncode(params)}` } }, how))
+    : await send(urlFor(target, mutation.method.name, 'webhook', ''), encodeParams(params, how));
+  try {
+    await checkAnswer(target, answer, false);
+    if (asRow) checkBatchRows(answer);
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+describe('an array where text is expected', () => {
+  it('every registered method has parameter seeds', async () => {
+    await withTarget(async ({ methods }) => {
+      expect(methods.map((m) => m.name).filter((name) => !(name in METHOD_SEEDS))).toEqual([]);
+      for (const method of methods) expect(METHOD_SEEDS[method.name].length, method.name).toBeGreaterThan(0);
+    });
+  });
+
+  // Every parameter of every method, once as a map sent directly (query, form or multipart: the
+  // encodings that make null-prototype maps) and once as a batch row's reference to itself
+  // (`$result[row]` finds the empty result map), the way filter[LOGIC] and order broke.
+  const shapes: unknown[] = [{ 0: '1' }, { x: 'OR' }, ['DESC'], { a: { b: 'c' } }, { 0: ['Y'] }];
+  const encodings: Encoding[] = ['query', 'form', 'multipart'];
+  it('survives one in every parameter of every method', async () => {
+    await withTarget(async (target) => {
+      const mutations = everyMutation(target.methods, await addFixtures(target));
+      expect(mutations.length).toBeGreaterThan(300);
+      for (const [i, mutation] of mutations.entries()) {
+        const { seed, path, method } = mutation;
+        await sendMutation(target, mutation, replaceAt(seed, path, shapes[i % shapes.length]), encodings[i % encodings.length], false);
+        if (method.batch !== false) await sendMutation(target, mutation, replaceAt(seed, path, '$result[row]'), 'json', true);
+      }
+    });
+  }, 600_000);
+
+  it('survives random arrays in random parameters, encodings and batch rows', async () => {
+    await withTarget(async (target) => {
+      const mutations = everyMutation(target.methods, await addFixtures(target));
+      await checkWithinBudget(
+        [fc.nat(), arrayForText, encoding, fc.boolean()],
+        async (pick, replacement, how, asRow) => {
+          const mutation = mutations[pick % mutations.length];
+          const row = asRow && mutation.method.batch !== false;
+          await sendMutation(target, mutation, replaceAt(mutation.seed, mutation.path, replacement), how, row);
+        },
+        ARRAY_RUNS,
+      );
+    });
+  }, fuzzBudget(ARRAY_RUNS).testTimeoutMs);
 });

@@ -24,6 +24,7 @@ function itemError(error: unknown): RestError | undefined {
     return restError('CRM_FIELD_INVALID', { field: error.field.title });
   }
   if (error instanceof FilterError) {
+    if (error.reason === 'tooLong') return restError('CRM_FILTER_VALUE_TOO_LONG', { field: error.fieldName, limit: error.limit });
     return restError(error.reason === 'field' ? 'CRM_FILTER_FIELD' : 'CRM_FILTER_VALUE', { field: error.fieldName });
   }
   if (error instanceof OrderError) {
@@ -38,6 +39,10 @@ export async function withLegacyErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
+    // The only filter error legacy lists raise: they drop unknown fields and values.
+    if (error instanceof FilterError && error.reason === 'tooLong') {
+      throw restError('LEGACY_FILTER_VALUE_TOO_LONG', { field: error.fieldName, limit: error.limit });
+    }
     const message = legacyMessage(error);
     throw message === undefined ? error : legacyError(message);
   }
