@@ -76,6 +76,10 @@ export const ERRORS = {
   LEGACY: spec('', 400, '{message}'),
   WRONG_ENCODING: spec('WRONG_ENCODING', 400, 'Wrong request encoding'),
 
+  // crm.tracking.trace.add binds every ENTITIES item to the trace and each of its (up to 155)
+  // previous traces: the cap keeps one call's writes bounded (COMPATIBILITY.md, "Sales Intelligence").
+  TRACE_TOO_MANY_ENTITIES: spec('ERROR_CORE', 400, 'Parameter `ENTITIES` lists more than {limit} items.'),
+
   // Salestrace's own read and source methods (salestrace.trace.*, salestrace.source.*):
   // Bitrix24 has no such methods, so these codes are Salestrace's.
   TRACE_NOT_FOUND: spec('TRACE_NOT_FOUND', 400, 'Trace with ID `{id}` not found.'),
