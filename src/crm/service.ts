@@ -200,7 +200,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       if (type.byName('QUOTE_NUMBER')) after.quote_number = String(id);
       await updateItemRow(trx, type, id, after);
 
-      await this.writeBindings(trx, type, id, contactIds, companyIds, []);
+      await this.writeBindings(trx, type, id, contactIds, companyIds, [], caller);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
       const event = {
@@ -266,7 +266,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       await this.checkReferences(trx, type, values, contactIds, companyIds);
       await updateItemRow(trx, type, id, itemColumns(type, values));
       const previousContacts = type.id === COMPANY ? ((await loadBoundContacts(trx, COMPANY, [id])).get(id) ?? []) : [];
-      await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts);
+      await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts, caller);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
       return true;
@@ -392,12 +392,16 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     contactIds: number[] | undefined,
     companyIds: number[] | undefined,
     previousContacts: number[],
+    caller: Caller,
   ): Promise<void> {
     if (contactIds !== undefined && type.fields.some((f) => f.storage === 'boundContacts')) {
       await replaceBoundContacts(db, type.id, id, contactIds);
-      // A company's contacts keep their deprecated COMPANY_ID pointing at a bound company.
+      // A company's contacts keep their deprecated COMPANY_ID pointing at a bound company, but
+      // only those the caller may edit: the link is the company's, the field is the contact's.
       if (type.id === COMPANY) {
-        for (const contactId of new Set([...previousContacts, ...contactIds])) await syncContactPrimaryCompany(db, contactId);
+        for (const contactId of new Set([...previousContacts, ...contactIds])) {
+          if (await this.canUpdate(CONTACT, contactId, caller, db)) await syncContactPrimaryCompany(db, contactId);
+        }
       }
     }
     if (companyIds !== undefined && type.id === CONTACT) await replaceBoundCompanies(db, id, companyIds);
