@@ -14,6 +14,14 @@ import { UTM_VALUE_MAX } from './utm.js';
 export type Convention = 'legacy' | 'item';
 export type WriteMode = 'add' | 'update';
 
+export interface InputOptions {
+  /**
+   * `serve --strict-fields`: refuse an unparseable date or an unknown stage. Otherwise the value is
+   * dropped, as a portal drops it (the docs pages' examples send placeholders).
+   */
+  readonly strict: boolean;
+}
+
 export interface MultifieldValue {
   /** Existing row to change or delete; undefined for a new value. */
   readonly id?: number;
@@ -129,11 +137,11 @@ function parseCurrency(f: CrmField, raw: unknown): string | null {
   return raw;
 }
 
-function parseDateValue(f: CrmField, raw: unknown): string | number | null {
+/** undefined: a date that cannot be read, dropped unless strict. */
+function parseDateValue(f: CrmField, raw: unknown, options: InputOptions): string | number | null | undefined {
   if (raw === null || raw === '') return null;
-  if (typeof raw !== 'string') throw new CrmInputError(f, 'invalid');
-  const parsed = f.type === 'date' ? parseDateOnly(raw) : parseDateTime(raw);
-  if (parsed === undefined) throw new CrmInputError(f, 'invalid');
+  const parsed = typeof raw !== 'string' ? undefined : f.type === 'date' ? parseDateOnly(raw) : parseDateTime(raw);
+  if (parsed === undefined && options.strict) throw new CrmInputError(f, 'invalid');
   return parsed;
 }
 
@@ -145,7 +153,8 @@ function parseUtm(f: CrmField, raw: unknown): string | null | undefined {
   return raw;
 }
 
-export function parseScalar(type: CrmType, f: CrmField, raw: unknown): unknown {
+/** The value of a column or UTM field; undefined when it is dropped (the field stays as it is). */
+export function parseScalar(type: CrmType, f: CrmField, raw: unknown, options: InputOptions): unknown {
   if (isPhpArray(raw)) throw new CrmInputError(f, 'invalid');
   if (f.storage === 'utm') return parseUtm(f, raw);
   switch (f.type) {
@@ -167,11 +176,14 @@ export function parseScalar(type: CrmType, f: CrmField, raw: unknown): unknown {
       return parseCurrency(f, raw);
     case 'date':
     case 'datetime':
-      return parseDateValue(f, raw);
+      return parseDateValue(f, raw, options);
     case 'crm_status': {
       const text = parseString(f, raw);
       if (type.stages && type.stages.field === f.name && text !== null && text !== '') {
-        if (!findStage(type.stages, text)) throw new CrmInputError(f, 'invalid');
+        if (!findStage(type.stages, text)) {
+          if (options.strict) throw new CrmInputError(f, 'invalid');
+          return undefined;
+        }
       }
       return text === '' && type.stages?.field === f.name ? null : text;
     }
@@ -243,7 +255,7 @@ function lookup(type: CrmType, name: string, convention: Convention): CrmField |
   return convention === 'legacy' ? type.byName(name) : type.byItemName(name);
 }
 
-export function readItemInput(type: CrmType, fields: PhpArray, convention: Convention, mode: WriteMode): ItemInput {
+export function readItemInput(type: CrmType, fields: PhpArray, convention: Convention, mode: WriteMode, options: InputOptions): ItemInput {
   const values = new Map<CrmField, unknown>();
   let contactIds: number[] | undefined;
   let companyIds: number[] | undefined;
@@ -273,7 +285,7 @@ export function readItemInput(type: CrmType, fields: PhpArray, convention: Conve
         companyIds = parseIdList(f, raw, convention);
         break;
       default: {
-        const value = parseScalar(type, f, raw);
+        const value = parseScalar(type, f, raw, options);
         if (value !== undefined) values.set(f, value);
       }
     }
