@@ -87,7 +87,17 @@ describe('crm-item-add.md', () => {
 describe('crm-company-list.md', () => {
   it('the cURL example', async () => {
     const body = '{"ORDER":{"DATE_CREATE":"ASC"},"FILTER":{"COMPANY_TYPE":"CUSTOMER",">=DATE_CREATE":"2025-01-01"},"SELECT":["TITLE","ASSIGNED_BY_ID","PHONE"]}';
+    const added = await curl('crm.company.add', JSON.stringify({ fields: { TITLE: 'Crossroads', COMPANY_TYPE: 'CUSTOMER', PHONE: [{ VALUE: '+19998887766', VALUE_TYPE: 'WORK' }] } }));
+    expect(added.status, added.text).toBe(200);
+    await curl('crm.company.add', JSON.stringify({ fields: { TITLE: 'Supplier', COMPANY_TYPE: 'SUPPLIER' } }));
     const answer = await curl('crm.company.list', body);
     expect(answer.status, answer.text).toBe(200);
+    const id = String(added.body.result);
+    // The page's answer: the named fields, then ID although not named, then the multi-field.
+    expect(answer.body.result).toEqual([
+      { TITLE: 'Crossroads', ASSIGNED_BY_ID: '1', ID: id, PHONE: [{ ID: expect.any(String), VALUE_TYPE: 'WORK', VALUE: '+19998887766', TYPE_ID: 'PHONE' }] },
+    ]);
+    expect(Object.keys(answer.body.result[0])).toEqual(['TITLE', 'ASSIGNED_BY_ID', 'ID', 'PHONE']);
+    expect(answer.body.total).toBe(1);
   });
 });
