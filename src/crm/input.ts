@@ -5,7 +5,8 @@
 // a value of its field's type is refused with CrmInputError.
 import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpValues, type PhpArray } from '../rest/php.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
-import { CrmInputError } from './errors.js';
+import { isEmailAddress } from './email.js';
+import { CrmEmailError, CrmInputError } from './errors.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
 import { findStage } from './stages.js';
 import type { CrmType } from './types.js';
@@ -229,6 +230,7 @@ function parseLegacyMultifield(f: CrmField, raw: unknown): MultifieldValue[] {
     const id = phpIntval(entry.ID ?? 0);
     const deleted = id > 0 && String(entry.DELETE ?? '').toUpperCase() === 'Y';
     const item = multifieldValue(f, typeId, id > 0 ? id : undefined, entry.VALUE_TYPE, entry.VALUE, deleted);
+    if (item && typeId === 'EMAIL' && item.value !== '' && !isEmailAddress(item.value)) throw new CrmEmailError(item.valueType);
     if (item) items.push(item);
   }
   return items;

@@ -118,6 +118,8 @@ export const ERRORS = {
   CRM_READ_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view this item'),
   CRM_FIELD_INVALID: spec('CRM_FIELD_ERROR_VALUE_NOT_VALID', 400, 'Invalid value for field "{field}"'),
   CRM_FIELD_REQUIRED: spec('CRM_FIELD_ERROR_REQUIRED', 400, 'Field "{field}" is required'),
+  /** Legacy EMAIL values (crm-contact-add.md, crm-company-add.md error tables). */
+  CRM_EMAIL_INVALID: spec('ERROR_CORE', 400, 'The field `{field}` contains an invalid address'),
   CRM_FIELD_NOT_ITERABLE: spec('100', 400, 'Expected iterable value for multiple field, but got {type} instead'),
   CRM_FILTER_FIELD: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' is not allowed in filter"),
   CRM_FILTER_VALUE: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' has invalid value"),

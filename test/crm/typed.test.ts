@@ -264,6 +264,36 @@ describe('type specifics', () => {
     expect(await crmSnapshot(server)).toEqual(before);
   });
 
+  it('refuses an EMAIL value that is not an address with the pages’ ERROR_CORE text, and changes nothing', async () => {
+    const contact = await ok(server, 'crm.contact.add', { fields: { NAME: 'Mail' } });
+    const before = await crmSnapshot(server);
+    const cases: [string, string, string][] = [
+      ['not-an-address', 'WORK', 'Work e-mail'],
+      ['a@b', 'HOME', 'Personal e-mail'],
+      ['@example.com', 'MAILING', 'Newsletter e-mail'],
+      ['a b@example.com', 'OTHER', 'Other e-mail'],
+      ['a@example..com', 'WORK', 'Work e-mail'],
+      ['a@example.c', 'WORK', 'Work e-mail'],
+    ];
+    for (const [value, valueType, caption] of cases) {
+      const expected = { error: 'ERROR_CORE', error_description: `The field \`${caption}\` contains an invalid address` };
+      for (const [method, params] of [
+        ['crm.contact.add', { fields: { NAME: 'Bad', EMAIL: [{ VALUE: value, VALUE_TYPE: valueType }] } }],
+        ['crm.company.add', { fields: { TITLE: 'Bad', EMAIL: [{ VALUE: 'ok@example.com' }, { VALUE: value, VALUE_TYPE: valueType }] } }],
+        ['crm.contact.update', { id: contact, fields: { EMAIL: [{ VALUE: value, VALUE_TYPE: valueType }] } }],
+      ] as const) {
+        const answer = await fails(server, method, params);
+        expect(answer.status, `${method} ${value}`).toBe(400);
+        expect(answer.body, `${method} ${value}`).toEqual(expected);
+      }
+    }
+    expect(await crmSnapshot(server)).toEqual(before);
+    for (const value of ['john.smith@example.mailing', 'ivanov@example.work', "o'neil+tag@sub.example.co.uk", 'иван@пример.рф']) {
+      const id = await ok(server, 'crm.lead.add', { fields: { TITLE: 'Mail', EMAIL: [{ VALUE: value, VALUE_TYPE: 'WORK' }] } });
+      expect((await ok(server, 'crm.lead.get', { id })).EMAIL[0].VALUE).toBe(value);
+    }
+  });
+
   it('accepts TRACE on add without storing it as a field', async () => {
     const id = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Traced', TRACE: '{"url":"https://example.com"}' } });
     expect(await ok(server, 'crm.deal.get', { id })).not.toHaveProperty('TRACE');
