@@ -16,6 +16,12 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** Hide every `salestrace.*` method (`serve --strict`). */
   readonly strict: boolean;
+  /**
+   * CRM fields as Salestrace checked them before issue 18 (`serve --strict-fields`): refuse links to
+   * items or users that do not exist, unparseable dates, and unknown pipelines and stages, where
+   * a portal stores the link or drops the value.
+   */
+  readonly strictFields: boolean;
   /** Register the test-only methods (the suite sets this). */
   readonly testMethods: boolean;
   /** Refuse webhook calls over plain HTTP (rest-protocol.md §8). */
@@ -43,6 +49,7 @@ export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
   databaseUrl: null,
   strict: false,
+  strictFields: false,
   testMethods: false,
   requireHttps: false,
   trustProxy: false,
@@ -92,6 +99,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   dataDir: 'SALESTRACE_DATA',
   databaseUrl: 'SALESTRACE_DATABASE_URL',
   strict: 'SALESTRACE_STRICT',
+  strictFields: 'SALESTRACE_STRICT_FIELDS',
   testMethods: 'SALESTRACE_TEST_METHODS',
   requireHttps: 'SALESTRACE_REQUIRE_HTTPS',
   trustProxy: 'SALESTRACE_TRUST_PROXY',
@@ -115,6 +123,7 @@ const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
   dataDir: '--data',
   databaseUrl: '--database-url',
   strict: '--strict',
+  strictFields: '--strict-fields',
   requireHttps: '--require-https',
   trustProxy: '--trust-proxy',
   plan: '--plan',
@@ -188,6 +197,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     dataDir: path.resolve(text('dataDir') ?? base.dataDir),
     databaseUrl,
     strict: bool('strict', base.strict),
+    strictFields: bool('strictFields', base.strictFields),
     testMethods: bool('testMethods', base.testMethods),
     requireHttps: bool('requireHttps', base.requireHttps),
     trustProxy: bool('trustProxy', base.trustProxy),

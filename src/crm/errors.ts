@@ -23,6 +23,14 @@ export class CrmInputError extends Error {
   }
 }
 
+/** A legacy EMAIL value that is not an e-mail address; `valueType` is its VALUE_TYPE (WORK, HOME …). */
+export class CrmEmailError extends Error {
+  constructor(readonly valueType: string) {
+    super(`EMAIL ${valueType}: not an e-mail address`);
+    this.name = 'CrmEmailError';
+  }
+}
+
 /** Contacts need a name: the page marks NAME, SECOND_NAME and LAST_NAME required, meaning one of them. */
 export class CrmNameRequiredError extends Error {
   constructor() {

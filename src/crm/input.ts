@@ -5,7 +5,8 @@
 // a value of its field's type is refused with CrmInputError.
 import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues, type PhpArray } from '../rest/php.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
-import { CrmInputError } from './errors.js';
+import { isEmailAddress } from './email.js';
+import { CrmEmailError, CrmInputError } from './errors.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
 import { findStage } from './stages.js';
 import type { CrmType } from './types.js';
@@ -13,6 +14,14 @@ import { UTM_VALUE_MAX } from './utm.js';
 
 export type Convention = 'legacy' | 'item';
 export type WriteMode = 'add' | 'update';
+
+export interface InputOptions {
+  /**
+   * `serve --strict-fields`: refuse an unparseable date or an unknown stage. Otherwise the value is
+   * dropped, as a portal drops it (the docs pages' examples send placeholders).
+   */
+  readonly strict: boolean;
+}
 
 export interface MultifieldValue {
   /** Existing row to change or delete; undefined for a new value. */
@@ -139,11 +148,11 @@ function parseCurrency(f: CrmField, raw: unknown): string | null {
   return raw;
 }
 
-function parseDateValue(f: CrmField, raw: unknown): string | number | null {
+/** undefined: a date that cannot be read, dropped unless strict. */
+function parseDateValue(f: CrmField, raw: unknown, options: InputOptions): string | number | null | undefined {
   if (raw === null || raw === '') return null;
-  if (typeof raw !== 'string') throw new CrmInputError(f, 'invalid');
-  const parsed = f.type === 'date' ? parseDateOnly(raw) : parseDateTime(raw);
-  if (parsed === undefined) throw new CrmInputError(f, 'invalid');
+  const parsed = typeof raw !== 'string' ? undefined : f.type === 'date' ? parseDateOnly(raw) : parseDateTime(raw);
+  if (parsed === undefined && options.strict) throw new CrmInputError(f, 'invalid');
   return parsed;
 }
 
@@ -155,7 +164,8 @@ function parseUtm(f: CrmField, raw: unknown): string | null | undefined {
   return raw;
 }
 
-export function parseScalar(type: CrmType, f: CrmField, raw: unknown): unknown {
+/** The value of a column or UTM field; undefined when it is dropped (the field stays as it is). */
+export function parseScalar(type: CrmType, f: CrmField, raw: unknown, options: InputOptions): unknown {
   if (isPhpArray(raw)) throw new CrmInputError(f, 'invalid');
   if (f.storage === 'utm') return parseUtm(f, raw);
   switch (f.type) {
@@ -177,11 +187,14 @@ export function parseScalar(type: CrmType, f: CrmField, raw: unknown): unknown {
       return parseCurrency(f, raw);
     case 'date':
     case 'datetime':
-      return parseDateValue(f, raw);
+      return parseDateValue(f, raw, options);
     case 'crm_status': {
       const text = parseString(f, raw);
       if (type.stages && type.stages.field === f.name && text !== null && text !== '') {
-        if (!findStage(type.stages, text)) throw new CrmInputError(f, 'invalid');
+        if (!findStage(type.stages, text)) {
+          if (options.strict) throw new CrmInputError(f, 'invalid');
+          return undefined;
+        }
       }
       return text === '' && type.stages?.field === f.name ? null : text;
     }
@@ -229,6 +242,7 @@ function parseLegacyMultifield(f: CrmField, raw: unknown): MultifieldValue[] {
     const id = phpIntval(entry.ID ?? 0);
     const deleted = id > 0 && phpString(entry.DELETE).toUpperCase() === 'Y';
     const item = multifieldValue(f, typeId, id > 0 ? id : undefined, entry.VALUE_TYPE, entry.VALUE, deleted);
+    if (item && typeId === 'EMAIL' && item.value !== '' && !isEmailAddress(item.value)) throw new CrmEmailError(item.valueType);
     if (item) items.push(item);
   }
   return items;
@@ -255,7 +269,7 @@ function lookup(type: CrmType, name: string, convention: Convention): CrmField |
   return convention === 'legacy' ? type.byName(name) : type.byItemName(name);
 }
 
-export function readItemInput(type: CrmType, fields: PhpArray, convention: Convention, mode: WriteMode): ItemInput {
+export function readItemInput(type: CrmType, fields: PhpArray, convention: Convention, mode: WriteMode, options: InputOptions): ItemInput {
   const values = new Map<CrmField, unknown>();
   let contactIds: number[] | undefined;
   let companyIds: number[] | undefined;
@@ -285,7 +299,7 @@ export function readItemInput(type: CrmType, fields: PhpArray, convention: Conve
         companyIds = parseIdList(f, raw, convention);
         break;
       default: {
-        const value = parseScalar(type, f, raw);
+        const value = parseScalar(type, f, raw, options);
         if (value !== undefined) values.set(f, value);
       }
     }

@@ -58,6 +58,13 @@ export function parseSelect(type: CrmType, select: unknown, convention: Conventi
     if (f.storage === 'multifield') return false;
     return all || wanted.has(f);
   });
+  // Legacy lists always carry ID (crm-company-list.md's example): Bitrix adds it to the query's
+  // select, so it follows the named columns and comes before the multi-fields.
+  const id = type.byName('ID');
+  if (convention === 'legacy' && !all && id && !fields.includes(id)) {
+    const firstMultifield = fields.findIndex((f) => f.storage === 'multifield');
+    fields.splice(firstMultifield === -1 ? fields.length : firstMultifield, 0, id);
+  }
   return { fields, fm: convention === 'item' && all && type.hasMultifields, all };
 }
 

@@ -78,6 +78,11 @@ export interface ListSpec {
   readonly parts: ItemParts;
 }
 
+export interface CrmOptions {
+  /** `serve --strict-fields`: links must name existing items and users, the pipeline must exist. */
+  readonly strictFields: boolean;
+}
+
 const CONTACT = 3;
 const COMPANY = 4;
 const NAME_FIELDS = ['NAME', 'SECOND_NAME', 'LAST_NAME'];
@@ -97,6 +102,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly options: CrmOptions = { strictFields: false },
   ) {}
 
   onItemAdded(hook: ItemAddedHook): void {
@@ -158,7 +164,9 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       const category = values.get('CATEGORY_ID');
       // Only the general pipeline exists (stages.ts).
       if (category !== undefined && category !== null && category !== 0) {
-        throw new CrmInputError(type.byName('CATEGORY_ID')!, 'invalid');
+        if (this.options.strictFields) throw new CrmInputError(type.byName('CATEGORY_ID')!, 'invalid');
+        // An unknown pipeline: the item goes to the general one, its stage with it (COMPATIBILITY.md).
+        values.set('CATEGORY_ID', 0);
       }
       if (category === null) values.set('CATEGORY_ID', 0);
 
@@ -200,7 +208,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       if (type.byName('QUOTE_NUMBER')) after.quote_number = String(id);
       await updateItemRow(trx, type, id, after);
 
-      await this.writeBindings(trx, type, id, contactIds, companyIds, []);
+      await this.writeBindings(trx, type, id, contactIds, companyIds, [], caller);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
       const event = {
@@ -266,7 +274,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       await this.checkReferences(trx, type, values, contactIds, companyIds);
       await updateItemRow(trx, type, id, itemColumns(type, values));
       const previousContacts = type.id === COMPANY ? ((await loadBoundContacts(trx, COMPANY, [id])).get(id) ?? []) : [];
-      await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts);
+      await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts, caller);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
       return true;
@@ -348,7 +356,10 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     if (NAME_FIELDS.every((name) => isEmpty(values.get(name)))) throw new CrmNameRequiredError();
   }
 
-  /** Linked items and users must exist: a link to nothing is an invalid value. */
+  /**
+   * With `--strict-fields`, linked items and users must exist: a link to nothing is an invalid
+   * value. A portal stores such a link, and so does Salestrace by default.
+   */
   private async checkReferences(
     db: Executor,
     type: CrmType,
@@ -356,6 +367,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     contactIds: number[] | undefined,
     companyIds: number[] | undefined,
   ): Promise<void> {
+    if (!this.options.strictFields) return;
     // Lists first: the deprecated single link is derived from them.
     const checkList = async (ids: number[] | undefined, targetId: number, storage: CrmField['storage']) => {
       if (!ids || ids.length === 0) return;
@@ -392,12 +404,16 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     contactIds: number[] | undefined,
     companyIds: number[] | undefined,
     previousContacts: number[],
+    caller: Caller,
   ): Promise<void> {
     if (contactIds !== undefined && type.fields.some((f) => f.storage === 'boundContacts')) {
       await replaceBoundContacts(db, type.id, id, contactIds);
-      // A company's contacts keep their deprecated COMPANY_ID pointing at a bound company.
+      // A company's contacts keep their deprecated COMPANY_ID pointing at a bound company, but
+      // only those the caller may edit: the link is the company's, the field is the contact's.
       if (type.id === COMPANY) {
-        for (const contactId of new Set([...previousContacts, ...contactIds])) await syncContactPrimaryCompany(db, contactId);
+        for (const contactId of new Set([...previousContacts, ...contactIds])) {
+          if (await this.canUpdate(CONTACT, contactId, caller, db)) await syncContactPrimaryCompany(db, contactId);
+        }
       }
     }
     if (companyIds !== undefined && type.id === CONTACT) await replaceBoundCompanies(db, id, companyIds);

@@ -76,6 +76,10 @@ export const ERRORS = {
   LEGACY: spec('', 400, '{message}'),
   WRONG_ENCODING: spec('WRONG_ENCODING', 400, 'Wrong request encoding'),
 
+  // crm.tracking.trace.add binds every ENTITIES item to the trace and each of its (up to 155)
+  // previous traces: the cap keeps one call's writes bounded (COMPATIBILITY.md, "Sales Intelligence").
+  TRACE_TOO_MANY_ENTITIES: spec('ERROR_CORE', 400, 'Parameter `ENTITIES` lists more than {limit} items.'),
+
   // Salestrace's own read and source methods (salestrace.trace.*, salestrace.source.*):
   // Bitrix24 has no such methods, so these codes are Salestrace's.
   TRACE_NOT_FOUND: spec('TRACE_NOT_FOUND', 400, 'Trace with ID `{id}` not found.'),
@@ -114,6 +118,8 @@ export const ERRORS = {
   CRM_READ_DENIED: spec('ACCESS_DENIED', 400, 'You do not have permission to view this item'),
   CRM_FIELD_INVALID: spec('CRM_FIELD_ERROR_VALUE_NOT_VALID', 400, 'Invalid value for field "{field}"'),
   CRM_FIELD_REQUIRED: spec('CRM_FIELD_ERROR_REQUIRED', 400, 'Field "{field}" is required'),
+  /** Legacy EMAIL values (crm-contact-add.md, crm-company-add.md error tables). */
+  CRM_EMAIL_INVALID: spec('ERROR_CORE', 400, 'The field `{field}` contains an invalid address'),
   CRM_FIELD_NOT_ITERABLE: spec('100', 400, 'Expected iterable value for multiple field, but got {type} instead'),
   CRM_FILTER_FIELD: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' is not allowed in filter"),
   CRM_FILTER_VALUE: spec('INVALID_ARG_VALUE', 400, "Invalid filter: field '{field}' has invalid value"),

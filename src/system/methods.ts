@@ -117,13 +117,20 @@ export const profileMethod = defineMethod({
   },
 });
 
+/** Bitrix's LAST_ACTIVITY_DATE form (batch.md's example): `Y-m-d H:i:s` in the server's zone. */
+function activityDate(seconds: number): string {
+  return formatDateC(seconds).slice(0, 19).replace('T', ' ');
+}
+
 export const userCurrentMethod = defineMethod({
   name: 'user.current',
   scope: 'user',
   async handler({ caller, services }) {
     const user = await findUserById(services.db, caller.userId);
     if (!user) throw restError('ACCESS_DENIED_REASON', { reason: 'User authorization required' });
-    // The fields of the user.current answer in batch.md's example that Salestrace can fill.
+    // The fields of the user.current answer in batch.md's example that Salestrace can fill. There
+    // is no web interface: the user is active when calling, and this call is that activity.
+    const now = services.clock.now() / 1000;
     return {
       ID: String(user.id),
       XML_ID: '',
@@ -135,10 +142,13 @@ export const userCurrentMethod = defineMethod({
       LAST_LOGIN: '',
       DATE_REGISTER: formatDateC(user.createdAt),
       TIME_ZONE: user.timeZone,
-      IS_ONLINE: 'N',
+      IS_ONLINE: 'Y',
       TIME_ZONE_OFFSET: String(timeZoneOffsetSeconds(user, services.clock.now())),
+      LAST_ACTIVITY_DATE: activityDate(now),
       PERSONAL_GENDER: user.gender,
       PERSONAL_BIRTHDAY: '',
+      // Salestrace keeps no job titles.
+      WORK_POSITION: '',
       UF_EMPLOYMENT_DATE: '',
       UF_DEPARTMENT: [],
     };

@@ -163,11 +163,14 @@ export class TrackingService {
       fresh = { tags: trace.tags, previousIds: previousIdsOf(saved) };
     }
     await appendChannel(trx, traceId, { code: 'rest', value: null });
-    const items = [item];
+    const items: ItemRef[] = [item];
     if (event.entityTypeId === CRM_ENTITY_TYPES.DEAL) {
       // A deal's client is bound too. Bitrix binds COMPANY_ID with the contact type by mistake (§5.2 step 4).
-      if (event.contactId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: event.contactId });
-      if (event.companyId !== null) items.push({ entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: event.companyId });
+      // Binding writes into the client (its traces, its UTM values), so only a client the caller may edit.
+      const clients: ItemRef[] = [];
+      if (event.contactId !== null) clients.push({ entityTypeId: CRM_ENTITY_TYPES.CONTACT, entityId: event.contactId });
+      if (event.companyId !== null) clients.push({ entityTypeId: CRM_ENTITY_TYPES.COMPANY, entityId: event.companyId });
+      for (const client of clients) if (await this.mayEdit(client, event.caller, trx)) items.push(client);
     }
     await bindItems(trx, traceId, items, this.crm, this.itemUtm, fresh);
   };

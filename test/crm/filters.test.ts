@@ -150,10 +150,14 @@ describe('order and select', () => {
     expect(await legacyIds({}, { NOPE: 'DESC' })).toEqual([1, 2, 3, 4]);
   });
 
-  it('legacy select: named fields only, * without multi-fields, PHONE when named', async () => {
-    expect(await ok(server, 'crm.deal.list', { filter: { ID: 1 }, select: ['TITLE', 'UTM_SOURCE', 'OPPORTUNITY', 'unknown'] })).toEqual([
-      { TITLE: 'Alpha deal', OPPORTUNITY: '100.00', UTM_SOURCE: 'google' },
-    ]);
+  it('legacy select: named fields and ID, * without multi-fields, PHONE when named', async () => {
+    const named = await ok(server, 'crm.deal.list', { filter: { ID: 1 }, select: ['TITLE', 'UTM_SOURCE', 'OPPORTUNITY', 'unknown'] });
+    expect(named).toEqual([{ TITLE: 'Alpha deal', OPPORTUNITY: '100.00', UTM_SOURCE: 'google', ID: '1' }]);
+    // ID follows the named columns, as in crm-company-list.md's example; named first, it stays first.
+    expect(Object.keys(named[0])).toEqual(['TITLE', 'OPPORTUNITY', 'UTM_SOURCE', 'ID']);
+    const phoned = (await ok(server, 'crm.contact.list', { filter: { ID: 1 }, select: ['PHONE', 'NAME'] }))[0];
+    expect(Object.keys(phoned)).toEqual(['NAME', 'ID', 'PHONE']);
+    expect(Object.keys((await ok(server, 'crm.deal.list', { filter: { ID: 1 }, select: ['TITLE', 'ID'] }))[0])).toEqual(['ID', 'TITLE']);
     const star = (await ok(server, 'crm.contact.list', { filter: { ID: 1 }, select: ['*'] }))[0];
     expect(star.NAME).toBe('Phoned');
     expect(star).not.toHaveProperty('PHONE');

@@ -240,18 +240,13 @@ describe('type specifics', () => {
     expect((await ok(server, 'crm.lead.get', { id: lead })).IS_RETURN_CUSTOMER).toBe('Y');
   });
 
-  it('refuses links to items that do not exist and values of the wrong type', async () => {
+  // Links to missing items, impossible dates and unknown stages: test/crm/strictFields.test.ts.
+  it('refuses values of the wrong type', async () => {
     const before = await crmSnapshot(server);
     const cases: [string, Record<string, unknown>, string][] = [
-      ['crm.deal.add', { COMPANY_ID: 999999 }, 'Company'],
-      ['crm.deal.add', { CONTACT_IDS: [999999] }, 'Contacts'],
       ['crm.deal.add', { OPPORTUNITY: 'a lot' }, 'Amount'],
       ['crm.deal.add', { CURRENCY_ID: 'euro' }, 'Currency'],
-      ['crm.deal.add', { STAGE_ID: 'NOPE' }, 'Deal Stage'],
-      ['crm.deal.add', { CATEGORY_ID: 5 }, 'Sales Funnel'],
-      ['crm.deal.add', { BEGINDATE: '31.02.2026' }, 'Start Date'],
       ['crm.deal.add', { ASSIGNED_BY_ID: 'boss' }, 'Responsible'],
-      ['crm.deal.add', { ASSIGNED_BY_ID: 999 }, 'Responsible'],
       ['crm.deal.add', { OPENED: 'maybe' }, 'Available to All'],
       ['crm.deal.add', { PROBABILITY: 99999999999 }, 'Probability'],
       ['crm.deal.add', { CONTACT_IDS: ['4294967296'] }, 'Contacts'],
@@ -267,6 +262,36 @@ describe('type specifics', () => {
       expect(answer.body, JSON.stringify(fields)).toEqual({ error: '', error_description: `Invalid value for the "${title}" field` });
     }
     expect(await crmSnapshot(server)).toEqual(before);
+  });
+
+  it('refuses an EMAIL value that is not an address with the pages’ ERROR_CORE text, and changes nothing', async () => {
+    const contact = await ok(server, 'crm.contact.add', { fields: { NAME: 'Mail' } });
+    const before = await crmSnapshot(server);
+    const cases: [string, string, string][] = [
+      ['not-an-address', 'WORK', 'Work e-mail'],
+      ['a@b', 'HOME', 'Personal e-mail'],
+      ['@example.com', 'MAILING', 'Newsletter e-mail'],
+      ['a b@example.com', 'OTHER', 'Other e-mail'],
+      ['a@example..com', 'WORK', 'Work e-mail'],
+      ['a@example.c', 'WORK', 'Work e-mail'],
+    ];
+    for (const [value, valueType, caption] of cases) {
+      const expected = { error: 'ERROR_CORE', error_description: `The field \`${caption}\` contains an invalid address` };
+      for (const [method, params] of [
+        ['crm.contact.add', { fields: { NAME: 'Bad', EMAIL: [{ VALUE: value, VALUE_TYPE: valueType }] } }],
+        ['crm.company.add', { fields: { TITLE: 'Bad', EMAIL: [{ VALUE: 'ok@example.com' }, { VALUE: value, VALUE_TYPE: valueType }] } }],
+        ['crm.contact.update', { id: contact, fields: { EMAIL: [{ VALUE: value, VALUE_TYPE: valueType }] } }],
+      ] as const) {
+        const answer = await fails(server, method, params);
+        expect(answer.status, `${method} ${value}`).toBe(400);
+        expect(answer.body, `${method} ${value}`).toEqual(expected);
+      }
+    }
+    expect(await crmSnapshot(server)).toEqual(before);
+    for (const value of ['john.smith@example.mailing', 'ivanov@example.work', "o'neil+tag@sub.example.co.uk", 'иван@пример.рф']) {
+      const id = await ok(server, 'crm.lead.add', { fields: { TITLE: 'Mail', EMAIL: [{ VALUE: value, VALUE_TYPE: 'WORK' }] } });
+      expect((await ok(server, 'crm.lead.get', { id })).EMAIL[0].VALUE).toBe(value);
+    }
   });
 
   it('accepts TRACE on add without storing it as a field', async () => {

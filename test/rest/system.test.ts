@@ -119,6 +119,11 @@ describe('profile and user.current', () => {
     const answer = await callJson(server, 'user.current', {}, userHook);
     expect(answer.body.result).toMatchObject({ ID: '1', ACTIVE: true, NAME: 'Administrator', EMAIL: '', TIME_ZONE: '', UF_DEPARTMENT: [] });
     expect(answer.body.result.DATE_REGISTER).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+    // Documented in batch.md's example (LAST_ACTIVITY_DATE) and the user pages (WORK_POSITION).
+    expect(answer.body.result).toMatchObject({ IS_ONLINE: 'Y', WORK_POSITION: '' });
+    const activity = answer.body.result.LAST_ACTIVITY_DATE as string;
+    expect(activity).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(Math.abs(Date.parse(activity.replace(' ', 'T') + 'Z') - server.clock.now())).toBeLessThan(60_000);
   });
 });
 

@@ -10,6 +10,7 @@ import { formatDateC } from '../../src/rest/time.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type Grants, type TestUser } from '../crm/helpers.js';
 import { addTrace, bindingRows, expectIntegrity, getTrace, trackingCounts } from './helpers.js';
+import { MAX_ENTITIES } from '../../src/tracking/methods/traceAdd.js';
 
 const { LEAD, DEAL, CONTACT, COMPANY, QUOTE } = CRM_ENTITY_TYPES;
 const TYPES: CrmEntityTypeName[] = ['LEAD', 'DEAL', 'CONTACT', 'COMPANY', 'QUOTE'];
@@ -424,5 +425,32 @@ describe('the docs’ error table, all reachable with real items', () => {
     for (const [params, text] of cases) await expectRefused(params, text, own.base);
     const missingId = await callJson(server, 'crm.tracking.trace.delete', {}, own.base);
     expect(missingId.body).toEqual(coreError('Parameter `id` required.'));
+  });
+});
+
+describe('the work of one call is bounded (write amplification)', () => {
+  /** The largest tree the parse limits allow: five previous traces a level, three levels deep (155). */
+  function widestTree(depth: number, path: string): Record<string, unknown> {
+    const trace: Record<string, unknown> = { url: `https://${path}.example/` };
+    if (depth > 0) trace.previous = { list: Array.from({ length: 5 }, (_, i) => widestTree(depth - 1, `${path}-${i}`)) };
+    return trace;
+  }
+
+  it(`refuses more than ${MAX_ENTITIES} ENTITIES and writes nothing; ${MAX_ENTITIES} with 155 previous traces write exactly 50 × 156 rows`, async () => {
+    const contacts: number[] = [];
+    for (let i = 0; i <= MAX_ENTITIES; i++) contacts.push(await newItem('CONTACT'));
+    const entities = contacts.map((id) => ({ TYPE: 'CONTACT', ID: id }));
+    const trace = JSON.stringify(widestTree(3, 'wide'));
+    await expectRefused({ TRACE: trace, ENTITIES: entities }, `Parameter \`ENTITIES\` lists more than ${MAX_ENTITIES} items.`, writer.base);
+    // Repeats count as sent: each one costs a permission check.
+    const repeated = Array.from({ length: MAX_ENTITIES + 1 }, () => entities[0]);
+    await expectRefused({ TRACE, ENTITIES: repeated }, `Parameter \`ENTITIES\` lists more than ${MAX_ENTITIES} items.`, writer.base);
+
+    const before = await trackingCounts(server);
+    const answer = await callJson(server, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: entities.slice(0, MAX_ENTITIES) }, writer.base);
+    expect(answer.status, answer.text).toBe(200);
+    const after = await trackingCounts(server);
+    expect(after.traces - before.traces).toBe(156);
+    expect(after.items - before.items).toBe(MAX_ENTITIES * 156);
   });
 });

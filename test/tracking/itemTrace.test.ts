@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
 import { TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
-import { crmSnapshot, minimalFields, ok, TYPE_METHODS } from '../crm/helpers.js';
+import { crmSnapshot, minimalFields, ok, TYPE_METHODS, userWithGrants, type Grants } from '../crm/helpers.js';
 import { addTrace, bindingRows, expectIntegrity, getTrace, trackingCounts } from './helpers.js';
 
 const { DEAL, CONTACT, COMPANY } = CRM_ENTITY_TYPES;
@@ -166,6 +166,78 @@ describe('a deal’s client', () => {
     expect((await tracesOf('CONTACT', contact)).map((t) => t.ID)).toEqual([dealTrace.ID, own.ID]);
     // The contact keeps its own UTM values.
     expect((await ok(server, 'crm.contact.get', { id: contact })).UTM_SOURCE).toBe('mail');
+  });
+});
+
+describe('another user’s client (permissions)', () => {
+  /** Read everything, add and edit only one's own items. */
+  const OWN_WRITE: Grants = Object.fromEntries(TYPE_METHODS.map(([type]) => [type, { READ: 'ALL', ADD: 'OWN', WRITE: 'OWN' }]));
+  const ALL_WRITE: Grants = Object.fromEntries(TYPE_METHODS.map(([type]) => [type, { READ: 'ALL', ADD: 'OWN', WRITE: 'ALL' }]));
+
+  async function itemOf(userId: number, type: CrmEntityTypeName, extra: Record<string, unknown> = {}): Promise<number> {
+    const fields = { ...(type === 'CONTACT' ? { name: 'Theirs' } : { title: 'Theirs' }), assignedById: userId, ...extra };
+    return (await ok(server, 'crm.item.add', { entityTypeId: CRM_ENTITY_TYPES[type], fields })).item.id;
+  }
+
+  async function rowsOf(table: 'crm_contact' | 'crm_company', id: number) {
+    const db = server.services.db as any;
+    return {
+      row: await db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst(),
+      utm: await db.selectFrom('crm_utm').selectAll().where('entity_type_id', '=', table === 'crm_contact' ? CONTACT : COMPANY).where('entity_id', '=', id).execute(),
+      traces: await db.selectFrom('tracking_trace_items').selectAll().where('entity_type_id', '=', table === 'crm_contact' ? CONTACT : COMPANY).where('entity_id', '=', id).execute(),
+    };
+  }
+
+  it('a deal links another user’s contact and company but binds its trace and copies UTM only where the caller may edit', async () => {
+    const bob = await userWithGrants(server, OWN_WRITE);
+    const alice = await userWithGrants(server, OWN_WRITE);
+    const contact = await itemOf(bob.id, 'CONTACT');
+    const company = await itemOf(bob.id, 'COMPANY');
+    const before = { contact: await rowsOf('crm_contact', contact), company: await rowsOf('crm_company', company) };
+
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Alice’s', CONTACT_ID: contact, COMPANY_ID: company, UTM_SOURCE: 'google' } }, alice.base);
+    // The link on the new deal is stored, as on a portal.
+    const stored = (await ok(server, 'crm.item.get', { entityTypeId: DEAL, id: deal })).item;
+    expect([stored.contactId, stored.companyId, stored.contactIds]).toEqual([contact, company, [contact]]);
+    // Bob's items are untouched: no binding, no UTM values, same row.
+    const [trace] = await tracesOf('DEAL', deal);
+    expect(await bindingRows(server.services.db, [trace.ID])).toEqual([[trace.ID, DEAL, deal]]);
+    expect({ contact: await rowsOf('crm_contact', contact), company: await rowsOf('crm_company', company) }).toEqual(before);
+
+    // Someone who may edit every item binds and copies as before.
+    const carol = await userWithGrants(server, ALL_WRITE);
+    const second = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Carol’s', CONTACT_ID: contact, COMPANY_ID: company, UTM_SOURCE: 'google' } }, carol.base);
+    const [carolTrace] = await tracesOf('DEAL', second);
+    expect(await bindingRows(server.services.db, [carolTrace.ID])).toEqual([
+      [carolTrace.ID, DEAL, second],
+      [carolTrace.ID, CONTACT, contact],
+      [carolTrace.ID, COMPANY, company],
+    ]);
+    expect((await ok(server, 'crm.contact.get', { id: contact })).UTM_SOURCE).toBe('google');
+  });
+
+  it('a company that lists another user’s contact does not rewrite that contact’s COMPANY_ID', async () => {
+    const bob = await userWithGrants(server, OWN_WRITE);
+    const alice = await userWithGrants(server, OWN_WRITE);
+    const bobsCompany = await itemOf(bob.id, 'COMPANY');
+    const contact = await itemOf(bob.id, 'CONTACT', { companyIds: [bobsCompany] });
+    const mine = await ok(server, 'crm.company.add', { fields: { TITLE: 'Alice’s', CONTACT_ID: [contact] } }, alice.base);
+    const read = await ok(server, 'crm.contact.get', { id: contact });
+    expect(read.COMPANY_ID).toBe(String(bobsCompany));
+    expect((await ok(server, 'crm.item.get', { entityTypeId: CONTACT, id: contact })).item.companyIds).toEqual([bobsCompany, mine]);
+    // Alice's own company lists the contact (the link on her item is stored).
+    expect((await ok(server, 'crm.item.get', { entityTypeId: COMPANY, id: mine })).item.contactIds).toEqual([contact]);
+    // Unlisting it again leaves the contact's field alone too.
+    await ok(server, 'crm.company.update', { id: mine, fields: { CONTACT_ID: [] } }, alice.base);
+    expect((await ok(server, 'crm.contact.get', { id: contact })).COMPANY_ID).toBe(String(bobsCompany));
+
+    // A contact without a company: Alice's company does not become its COMPANY_ID; Bob's does.
+    const loose = await itemOf(bob.id, 'CONTACT');
+    const alices = await ok(server, 'crm.company.add', { fields: { TITLE: 'Alice’s second', CONTACT_ID: [loose] } }, alice.base);
+    expect((await ok(server, 'crm.contact.get', { id: loose })).COMPANY_ID).toBeNull();
+    // Bob may edit it: his company's add brings the field in line with the bindings (the first company).
+    await ok(server, 'crm.company.add', { fields: { TITLE: 'Bob’s second', CONTACT_ID: [loose] } }, bob.base);
+    expect((await ok(server, 'crm.contact.get', { id: loose })).COMPANY_ID).toBe(String(alices));
   });
 });
 

@@ -20,6 +20,7 @@ export function serveCommand(): Command {
       .option('--port <port>', 'HTTP port (0 = any free port); env SALESTRACE_PORT')
       .option('--https-port <port>', 'HTTPS port (0 = any free port, "off" = no HTTPS); env SALESTRACE_HTTPS_PORT')
       .option('--strict', 'hide every salestrace.* method (only what Bitrix24 has)')
+      .option('--strict-fields', 'refuse CRM links to missing items or users, unparseable dates and unknown stages; env SALESTRACE_STRICT_FIELDS')
       .option('--require-https', 'refuse webhook calls over plain HTTP, as Bitrix24 does')
       .option('--trust-proxy', 'honour X-Forwarded-For / X-Forwarded-Proto from a reverse proxy')
       .option('--plan <plan>', 'request-rate plan: unlimited, standard, enterprise or free')
@@ -37,6 +38,7 @@ export function serveCommand(): Command {
         dataDir: options.data,
         databaseUrl: options.databaseUrl,
         strict: options.strict,
+        strictFields: options.strictFields,
         requireHttps: options.requireHttps,
         trustProxy: options.trustProxy,
         plan: options.plan,

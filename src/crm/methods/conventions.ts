@@ -1,7 +1,7 @@
 // Turns the CRM module's own errors into each convention's answer: an empty-code message for
 // crm.{type}.* (legacyError), a D7 code for crm.item.*.
 import { RestError, legacyError, restError } from '../../rest/errors.js';
-import { CrmInputError, CrmNameRequiredError } from '../errors.js';
+import { CrmEmailError, CrmInputError, CrmNameRequiredError } from '../errors.js';
 import { FilterError } from '../filter.js';
 import { OrderError } from '../listQuery.js';
 
@@ -35,6 +35,14 @@ function itemError(error: unknown): RestError | undefined {
   return undefined;
 }
 
+/** How the error names an e-mail value by its type; only "Work e-mail" is on the pages. */
+const EMAIL_CAPTIONS: Record<string, string> = {
+  WORK: 'Work e-mail',
+  HOME: 'Personal e-mail',
+  MAILING: 'Newsletter e-mail',
+  OTHER: 'Other e-mail',
+};
+
 export async function withLegacyErrors<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -43,6 +51,7 @@ export async function withLegacyErrors<T>(run: () => Promise<T>): Promise<T> {
     if (error instanceof FilterError && error.reason === 'tooLong') {
       throw restError('LEGACY_FILTER_VALUE_TOO_LONG', { field: error.fieldName, limit: error.limit });
     }
+    if (error instanceof CrmEmailError) throw restError('CRM_EMAIL_INVALID', { field: EMAIL_CAPTIONS[error.valueType] ?? 'E-mail' });
     const message = legacyMessage(error);
     throw message === undefined ? error : legacyError(message);
   }

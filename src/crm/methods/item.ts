@@ -53,7 +53,7 @@ export const itemMethods: MethodDeclaration[] = [
         const type = resolveType({ entityTypeId } as PhpMap);
         const level = await services.crm.permission(caller, type, 'ADD');
         if (level === 'NONE') throw restError('CRM_ACCESS_DENIED');
-        const input = readItemInput(type, fields, 'item', 'add');
+        const input = readItemInput(type, fields, 'item', 'add', { strict: services.config.strictFields });
         // crm.item.add creates no trace (sales-intelligence.md §5.4); the hooks are told so.
         const id = await services.crm.addItem(type, input, caller, {
           convention: 'item',
@@ -125,7 +125,7 @@ export const itemMethods: MethodDeclaration[] = [
         if (!(await services.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND');
         if (!(await services.crm.may(caller, type, id, 'WRITE'))) throw restError('CRM_ACCESS_DENIED');
         const level = await services.crm.permission(caller, type, 'WRITE');
-        const input = readItemInput(type, fields, 'item', 'update');
+        const input = readItemInput(type, fields, 'item', 'update', { strict: services.config.strictFields });
         const updated = await services.crm.updateItem(type, id, input, caller, {
           convention: 'item',
           assignToCaller: level === 'OWN',

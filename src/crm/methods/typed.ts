@@ -70,7 +70,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
           if (level === 'NONE') throw legacyError(ACCESS_DENIED);
           // TRACE is not a field: it survives only as part of the raw fields the hooks get
           // (sales-intelligence.md §5.1).
-          const input = readItemInput(type, fields, 'legacy', 'add');
+          const input = readItemInput(type, fields, 'legacy', 'add', { strict: services.config.strictFields });
           return services.crm.addItem(type, input, caller, {
             convention: 'legacy',
             assignToCaller: level === 'OWN',
@@ -132,7 +132,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
           const id = validId(params);
           const level = await checkAccess(services, type, id, caller, 'WRITE', type.legacy.updateNotFound);
           // Update drops TRACE with every other unknown name (sales-intelligence.md §5.1).
-          const input = readItemInput(type, fields, 'legacy', 'update');
+          const input = readItemInput(type, fields, 'legacy', 'update', { strict: services.config.strictFields });
           const updated = await services.crm.updateItem(type, id, input, caller, {
             convention: 'legacy',
             assignToCaller: level === 'OWN',

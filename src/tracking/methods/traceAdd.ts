@@ -4,7 +4,7 @@
 // trace and its bindings, so a permission is never judged on a state the write does not see.
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
 import type { Executor } from '../../db/schema.js';
-import { coreError } from '../../rest/errors.js';
+import { coreError, restError } from '../../rest/errors.js';
 import { defineMethod, type Caller } from '../../rest/method.js';
 import { isPhpArray, phpEmpty, phpValues } from '../../rest/php.js';
 import { positiveIntegerId } from '../itemRefs.js';
@@ -13,6 +13,14 @@ import type { TrackingService } from '../service.js';
 import type { ItemRef } from '../traceStore.js';
 
 const ALLOWED_TYPES = 'COMPANY,CONTACT,DEAL,LEAD,QUOTE';
+
+/**
+ * Most ENTITIES one call may bind. Each item is bound to the trace and to every previous trace
+ * (up to 155 under the parse limits, parseTrace.ts), so this keeps one call under 50 × 156 binding
+ * rows. Real callers bind an item and its client (a deal, its contact, its company); 50 is the
+ * batch limit, the largest number of items any client handles in one request.
+ */
+export const MAX_ENTITIES = 50;
 
 export const ENTITY_MESSAGES = {
   notAList: 'Parameter `ENTITIES` must be a list of objects with TYPE and ID.',
@@ -50,8 +58,11 @@ function entityField(entity: unknown, key: string): unknown {
 async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingService, db: Executor): Promise<ItemRef[]> {
   if (phpEmpty(value)) return [];
   if (!isPhpArray(value)) throw coreError(ENTITY_MESSAGES.notAList);
+  const entities = phpValues(value);
+  // Counted as sent, repeats included: the checks below cost a read per element.
+  if (entities.length > MAX_ENTITIES) throw restError('TRACE_TOO_MANY_ENTITIES', { limit: MAX_ENTITIES });
   const items: ItemRef[] = [];
-  for (const entity of phpValues(value)) {
+  for (const entity of entities) {
     const type = entityField(entity, 'TYPE');
     if (typeof type !== 'string' || !Object.hasOwn(CRM_ENTITY_TYPES, type)) throw coreError(ENTITY_MESSAGES.wrongType);
     const id = positiveIntegerId(entityField(entity, 'ID'));
