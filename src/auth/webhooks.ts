@@ -2,7 +2,7 @@
 // active/held flags that revoke or suspend it.
 import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
-import { generateSecret, hashSecret, secretMatches } from './secrets.js';
+import { generateSecret, hashSecret } from './secrets.js';
 
 export interface Webhook {
   readonly id: number;
@@ -86,17 +86,16 @@ export async function listWebhooks(db: Executor): Promise<Webhook[]> {
 }
 
 /**
- * The user's webhook whose secret matches, compared in constant time against every candidate
- * so the answer time does not depend on which one matched.
+ * The user's webhook whose secret matches, or undefined. It is looked up by the secret's hash
+ * alone (a unique, indexed column) and its owner checked afterwards, so every attempt costs one
+ * hash and one query whether the user exists (`userId` undefined when not), has webhooks, or
+ * gave another user's secret: the answer time tells nothing about which users exist. Comparing
+ * hashes in the database leaks nothing useful: a hash says nothing about a secret that hashes
+ * close to it.
  */
-export async function findWebhookBySecret(db: Executor, userId: number, secret: string): Promise<Webhook | undefined> {
-  if (!fitsIntegerColumn(userId)) return undefined;
-  const rows = await db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).execute();
-  let found: WebhookRow | undefined;
-  for (const row of rows) {
-    if (secretMatches(secret, row.secret_hash) && found === undefined) found = row;
-  }
-  return found ? toWebhook(found) : undefined;
+export async function findWebhookBySecret(db: Executor, userId: number | undefined, secret: string): Promise<Webhook | undefined> {
+  const row = await db.selectFrom('webhooks').selectAll().where('secret_hash', '=', hashSecret(secret)).executeTakeFirst();
+  return row !== undefined && userId !== undefined && row.user_id === userId ? toWebhook(row) : undefined;
 }
 
 export async function setWebhookFlag(
