@@ -43,7 +43,12 @@ export interface NewWebhook {
   readonly expiresAt?: number | null;
 }
 
-export const WEBHOOK_CODE_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+/**
+ * A chosen code is as strong as its length: at least 16 characters, like the random codes
+ * (16 of 36 letters and digits, about 82 bits), so a short one cannot be guessed online or
+ * recovered from its unsalted hash. Codes stored before this rule keep working.
+ */
+export const WEBHOOK_CODE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export async function addWebhook(
   db: Executor,
@@ -52,7 +57,7 @@ export async function addWebhook(
 ): Promise<{ webhook: Webhook; secret: string }> {
   const secret = spec.code ?? generateSecret();
   if (!WEBHOOK_CODE_PATTERN.test(secret)) {
-    throw new Error('a webhook code must be 8-128 characters of letters, digits, "_" or "-"');
+    throw new Error('a webhook code must be 16-128 characters of letters, digits, "_" or "-"');
   }
   const hash = hashSecret(secret);
   const taken = await db.selectFrom('webhooks').select('id').where('secret_hash', '=', hash).executeTakeFirst();

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { addUser } from '../../src/auth/users.js';
+import { hashSecret } from '../../src/auth/secrets.js';
 import { addWebhook, setWebhookFlag } from '../../src/auth/webhooks.js';
 import { request, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -118,6 +119,24 @@ describe('webhook credentials', () => {
     expect(hook.secret).toBe('KnownCode_2026-ab');
     expect((await request(`${server.httpUrl}/rest/1/KnownCode_2026-ab/server.time`)).status).toBe(200);
     expect((await request(`${server.httpUrl}/rest/1/knowncode_2026-ab/server.time`)).body).toEqual(INVALID_CREDENTIALS);
+  });
+
+  it('refuses a chosen code shorter than 16 characters and stores nothing', async () => {
+    const before = await server.services.db.selectFrom('webhooks').select('id').execute();
+    await expect(webhookFor(1, ['crm'], { code: 'fifteen-chars-1' })).rejects.toThrow(
+      'a webhook code must be 16-128 characters of letters, digits, "_" or "-"',
+    );
+    expect(await server.services.db.selectFrom('webhooks').select('id').execute()).toEqual(before);
+    expect((await webhookFor(1, ['crm'], { code: 'sixteen-chars-01' })).secret).toBe('sixteen-chars-01');
+  });
+
+  it('keeps accepting a short code stored before the 16-character rule', async () => {
+    await server.services.db
+      .insertInto('webhooks')
+      .values({ user_id: 1, secret_hash: hashSecret('old8code'), scopes: 'crm', title: 'made by an older version', created_at: Math.floor(now()) })
+      .execute();
+    expect((await request(`${server.httpUrl}/rest/1/old8code/server.time`)).status).toBe(200);
+    expect((await request(`${server.httpUrl}/rest/1/old8codf/server.time`)).body).toEqual(INVALID_CREDENTIALS);
   });
 
   it('stores only a hash of the secret', async () => {
