@@ -23,10 +23,17 @@ function get(path: string): string {
   return `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 }
 
-/** Writes `payload` in one write on a fresh connection and returns every answer read before the server closed it. */
-function exchange(secure: boolean, payload: string): Promise<RawAnswer[]> {
+/**
+ * Writes `payload` in one write on a fresh connection (then each of `later`), and returns every
+ * answer read before the server closed it.
+ */
+function exchange(secure: boolean, payload: string, later: string[] = []): Promise<RawAnswer[]> {
   return new Promise((resolve, reject) => {
-    const send = () => socket.write(payload);
+    const send = () => {
+      socket.write(payload);
+      // More bytes while the first answers are still being made, 50 ms apart.
+      later.forEach((bytes, index) => setTimeout(() => socket.writable && socket.write(bytes), 50 * (index + 1)));
+    };
     const socket = secure
       ? tls.connect({ port: server.running.httpsPort!, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, send)
       : net.connect(server.running.httpPort, '127.0.0.1', send);
@@ -77,6 +84,21 @@ describe.each([
     expect(answers[0].body.result).toBe(true);
     expect(answers[1].body.result.ID).toBe('1');
     expectBadRequest(answers[2]);
+  });
+
+  it('waits for a slow answer behind a quick one', async () => {
+    const payload =
+      get(`${server.webhookPath}server.time`) + get(`${server.webhookPath}salestrace.test.work?seconds=0.3`) + MALFORMED;
+    const answers = await exchange(secure, payload);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 400]);
+    expect(answers[1].body.result).toBe(true);
+    expectBadRequest(answers[2]);
+  });
+
+  it('answers once, however much more the client sends after the malformed request', async () => {
+    const answers = await exchange(secure, get(`${server.webhookPath}salestrace.test.work?seconds=0.3`) + MALFORMED, ['MORE NONSENSE\r\n\r\n', 'AND MORE\r\n\r\n']);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 400]);
+    expectBadRequest(answers[1]);
   });
 
   it('answers at once when the broken part is the body of the request being read (it gets no answer of its own)', async () => {
