@@ -2,6 +2,7 @@
 // an XML 1.0 document cannot carry, even as a character reference, comes out as U+FFFD.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
+import { assertWellFormed } from '../helpers/xml.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,37 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-/** XML 1.0 `Char`: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF. */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-/**
- * A strict well-formedness check for what the encoder writes (elements, text, the five
- * predefined entities and character references; no attributes, comments or declarations):
- * throws on the first violation.
- */
-function assertWellFormed(xml: string): void {
-  const forbidden = NOT_XML_CHAR.exec(xml);
-  if (forbidden) throw new Error(`U+${forbidden[0].codePointAt(0)!.toString(16)} is not an XML 1.0 character at ${forbidden.index}`);
-  const open: string[] = [];
-  const token = /<(\/?)([A-Za-z_][\w.-]*)>|&(?:lt|gt|amp|quot|apos|#\d+|#x[\da-fA-F]+);|[^<&]+|[\s\S]/gy;
-  let match: RegExpExecArray | null;
-  let rootClosed = false;
-  while ((match = token.exec(xml))) {
-    const [text, closing, name] = match;
-    if (rootClosed) throw new Error(`content after the root element: ${JSON.stringify(text)}`);
-    if (name !== undefined) {
-      if (!closing) open.push(name);
-      else if (open.pop() !== name) throw new Error(`</${name}> does not close the open element`);
-      if (closing && open.length === 0) rootClosed = true;
-    } else if (text === '<' || text === '&') {
-      throw new Error(`a raw ${text} at ${match.index}`);
-    } else if (open.length === 0) {
-      throw new Error(`text outside the root element: ${JSON.stringify(text)}`);
-    }
-  }
-  if (!rootClosed) throw new Error('the root element is not closed');
-}
 
 describe('the well-formedness check itself', () => {
   it('refuses what it must', () => {
