@@ -69,6 +69,41 @@ function clientErrorResponse(services: Services, error: Error & { code?: string 
   return rawErrorResponse(restError('BAD_REQUEST'), 'Bad Request');
 }
 
+/** Connections whose unreadable request is already being answered: Node reports each later chunk again. */
+const answeringClientError = new WeakSet<Socket>();
+
+/**
+ * The answer Node is writing on this connection, if any; answers to later pipelined requests
+ * wait behind it and take its place when it finishes. Node keeps no public handle on it.
+ */
+function answerInFlight(socket: Socket): http.ServerResponse | null {
+  return (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage ?? null;
+}
+
+/**
+ * Answers a request Node could not read, then closes the connection. Requests pipelined before
+ * it were read in full and are being answered: their answers go out first, in order, so that
+ * the error never lands in the middle of one and no valid request loses its answer. A request
+ * whose own body never arrived (slow client, broken framing) gets no answer of its own, so the
+ * error goes out at once, as long as nothing of that answer was written yet.
+ */
+function answerClientError(socket: Socket, response: () => string, error: Error): void {
+  if (answeringClientError.has(socket)) return;
+  answeringClientError.add(socket);
+  const answerNow = () => {
+    if (socket.writable) socket.end(response());
+    else socket.destroy(error);
+  };
+  const waitForAnswers = () => {
+    if (socket.destroyed) return;
+    const pending = answerInFlight(socket);
+    if (!pending || (!pending.headersSent && !pending.req.complete)) return answerNow();
+    // Node moves the next queued answer onto the socket in its own 'finish' listener.
+    pending.once('finish', () => setImmediate(waitForAnswers));
+  };
+  waitForAnswers();
+}
+
 /**
  * Node's own limits for receiving a request, which Fastify does not apply to servers made by
  * a serverFactory. The whole request must arrive within the request timeout; connections are
@@ -117,10 +152,7 @@ function originFormTarget(url: string): string {
 
 export function buildServers(services: Services, installers: RouteInstaller[] = []): HttpServers {
   let httpsServer: https.Server | null = null;
-  const onClientError = (error: Error, socket: Socket) => {
-    if (socket.writable) socket.end(clientErrorResponse(services, error));
-    else socket.destroy(error);
-  };
+  const onClientError = (error: Error, socket: Socket) => answerClientError(socket, () => clientErrorResponse(services, error), error);
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     // Per-request logs cost throughput; errors are logged where they are handled.

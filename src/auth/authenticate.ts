@@ -70,7 +70,8 @@ export async function authenticateWebhook(
   if (services.config.requireHttps && !isHttps) throw restError('HTTPS_REQUIRED');
   const { user, webhook } = await services.credentials.lookup(login, secret, async () => {
     const found = await webhookUser(services, login);
-    return { user: found, webhook: found ? await findWebhookBySecret(services.db, found.id, secret) : undefined };
+    // Looked up for an unknown user too: the same work either way (findWebhookBySecret).
+    return { user: found, webhook: await findWebhookBySecret(services.db, found?.id, secret) };
   });
   const now = services.clock.now() / 1000;
   // An expired or revoked webhook is no longer an active pair of user and secret, which core

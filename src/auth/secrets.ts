@@ -1,5 +1,6 @@
-// Secrets (webhook codes, tokens) are stored only as SHA-256 hashes and compared in constant
+// Secrets (tokens, client secrets) are stored only as SHA-256 hashes and compared in constant
 // time. They are long random strings, so a fast hash is enough: there is nothing to brute-force.
+// Webhook codes, which a user may choose, are hashed with a key instead (webhookKey.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function hashSecret(secret: string): string {

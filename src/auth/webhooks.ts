@@ -2,7 +2,8 @@
 // active/held flags that revoke or suspend it.
 import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
-import { generateSecret, hashSecret, secretMatches } from './secrets.js';
+import { generateSecret } from './secrets.js';
+import { webhookCodeHashes } from './webhookKey.js';
 
 export interface Webhook {
   readonly id: number;
@@ -43,7 +44,12 @@ export interface NewWebhook {
   readonly expiresAt?: number | null;
 }
 
-export const WEBHOOK_CODE_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+/**
+ * A chosen code is as strong as its length: at least 16 characters, like the random codes
+ * (16 of 36 letters and digits, about 82 bits), so a short one cannot be guessed online or
+ * recovered from its unsalted hash. Codes stored before this rule keep working.
+ */
+export const WEBHOOK_CODE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export async function addWebhook(
   db: Executor,
@@ -52,16 +58,16 @@ export async function addWebhook(
 ): Promise<{ webhook: Webhook; secret: string }> {
   const secret = spec.code ?? generateSecret();
   if (!WEBHOOK_CODE_PATTERN.test(secret)) {
-    throw new Error('a webhook code must be 8-128 characters of letters, digits, "_" or "-"');
+    throw new Error('a webhook code must be 16-128 characters of letters, digits, "_" or "-"');
   }
-  const hash = hashSecret(secret);
-  const taken = await db.selectFrom('webhooks').select('id').where('secret_hash', '=', hash).executeTakeFirst();
+  const { keyed, legacy } = await webhookCodeHashes(db, secret);
+  const taken = await db.selectFrom('webhooks').select('id').where('secret_hash', 'in', [keyed, legacy]).executeTakeFirst();
   if (taken) throw new Error(`that code is already used by webhook ${taken.id}`);
   const inserted = await db
     .insertInto('webhooks')
     .values({
       user_id: spec.userId,
-      secret_hash: hash,
+      secret_hash: keyed,
       scopes: spec.scopes.join(','),
       title: spec.title ?? '',
       expires_at: spec.expiresAt ?? null,
@@ -86,17 +92,30 @@ export async function listWebhooks(db: Executor): Promise<Webhook[]> {
 }
 
 /**
- * The user's webhook whose secret matches, compared in constant time against every candidate
- * so the answer time does not depend on which one matched.
+ * The user's webhook whose secret matches, or undefined. It is looked up by the secret's hashes
+ * alone (a unique, indexed column) and its owner checked afterwards, so every refused attempt
+ * costs the same hashing and one query whether the user exists (`userId` undefined when not),
+ * has webhooks, or gave another user's secret: the answer time tells nothing about which users
+ * exist. A hash compared in the database leaks nothing useful about secrets near it.
  */
-export async function findWebhookBySecret(db: Executor, userId: number, secret: string): Promise<Webhook | undefined> {
-  if (!fitsIntegerColumn(userId)) return undefined;
-  const rows = await db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).execute();
-  let found: WebhookRow | undefined;
-  for (const row of rows) {
-    if (secretMatches(secret, row.secret_hash) && found === undefined) found = row;
+export async function findWebhookBySecret(db: Executor, userId: number | undefined, secret: string): Promise<Webhook | undefined> {
+  const { keyed, legacy } = await webhookCodeHashes(db, secret);
+  const row = await db.selectFrom('webhooks').selectAll().where('secret_hash', 'in', [keyed, legacy]).executeTakeFirst();
+  if (row === undefined || userId === undefined || row.user_id !== userId) return undefined;
+  if (row.secret_hash === legacy) await rehash(db, row.id, legacy, keyed);
+  return toWebhook(row);
+}
+
+/**
+ * Stores a code an earlier version hashed without the key under the key, on its first
+ * successful use. A failure here costs nothing but the upgrade: the next use tries again.
+ */
+async function rehash(db: Executor, id: number, legacy: string, keyed: string): Promise<void> {
+  try {
+    await db.updateTable('webhooks').set({ secret_hash: keyed }).where('id', '=', id).where('secret_hash', '=', legacy).execute();
+  } catch {
+    // The webhook still works through its old hash.
   }
-  return found ? toWebhook(found) : undefined;
 }
 
 export async function setWebhookFlag(

@@ -90,8 +90,15 @@ export function toPhpShape(value: unknown): unknown {
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
+/**
+ * What XML 1.0 cannot carry, not even as a character reference: C0 controls other than tab, LF
+ * and CR, lone surrogates, U+FFFE and U+FFFF. Core passes them through and writes malformed XML;
+ * Salestrace writes U+FFFD in their place (COMPATIBILITY.md).
+ */
+const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]).replace(NOT_XML_CHAR, '\uFFFD');
 }
 
 /** Core writes `<item>` for PHP integer keys and uses every other key as the element name. */

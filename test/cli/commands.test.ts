@@ -204,7 +204,8 @@ describe('webhook add | list | revoke', () => {
       [['--user', '99', '--scope', 'crm'], 'salestrace: user 99 does not exist'],
       [['--user', '2', '--scope', 'crm,nope'], 'salestrace: unknown scope: nope'],
       [['--user', '2', '--scope', 'crm', '--code', 'Script_Known-Code1'], 'salestrace: that code is already used by webhook 2'],
-      [['--user', '2', '--scope', 'crm', '--code', 'short'], 'salestrace: a webhook code must be 8-128 characters of letters, digits, "_" or "-"'],
+      [['--user', '2', '--scope', 'crm', '--code', 'short'], 'salestrace: a webhook code must be 16-128 characters of letters, digits, "_" or "-"'],
+      [['--user', '2', '--scope', 'crm', '--code', 'fifteen-chars-1'], 'salestrace: a webhook code must be 16-128 characters of letters, digits, "_" or "-"'],
       [['--user', '2', '--scope', 'crm', '--expires', 'someday'], 'salestrace: not a date: "someday" (use YYYY-MM-DD or an ISO date-time)'],
     ];
     for (const [args, message] of cases) {
@@ -215,15 +216,15 @@ describe('webhook add | list | revoke', () => {
   });
 
   it('--expires makes a webhook that stops working at that moment', async () => {
-    const past = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user', '--code', 'expired-code-1', '--expires', '2020-01-01']);
+    const past = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user', '--code', 'expired-code-0001', '--expires', '2020-01-01']);
     expect(past.code).toBe(0);
-    expect(await call(`${httpBase}/rest/2/expired-code-1/server.time`)).toEqual({
+    expect(await call(`${httpBase}/rest/2/expired-code-0001/server.time`)).toEqual({
       error: 'INVALID_CREDENTIALS',
       error_description: 'Invalid request credentials',
     });
-    const future = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user', '--code', 'future-code-1', '--expires', '2999-12-31T23:59:59Z']);
+    const future = await runCli(['webhook', 'add', '--data', dataDir, '--user', '2', '--scope', 'user', '--code', 'future-code-00001', '--expires', '2999-12-31T23:59:59Z']);
     expect(future.code).toBe(0);
-    expect((await call(`${httpBase}/rest/2/future-code-1/server.time`)).result).toEqual(expect.any(String));
+    expect((await call(`${httpBase}/rest/2/future-code-00001/server.time`)).result).toEqual(expect.any(String));
   });
 
   it('lists webhooks without secrets and revokes one for good', async () => {

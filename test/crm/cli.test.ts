@@ -47,9 +47,9 @@ it('creates roles, grants levels and gives users roles', async () => {
 
   const added = await cli('user', 'add', '--login', 'anna', '--name', 'Anna', '--role', 'Sales');
   expect(added).toMatchObject({ code: 0, stdout: 'user 2 (anna) added with role Sales\n' });
-  const hook = await cli('webhook', 'add', '--user', '2', '--scope', 'crm', '--code', 'annaSecret123', '--base-url', server.httpUrl);
+  const hook = await cli('webhook', 'add', '--user', '2', '--scope', 'crm', '--code', 'annaSecret123456', '--base-url', server.httpUrl);
   const base = hook.stdout.trim();
-  expect(base).toBe(`${server.httpUrl}/rest/2/annaSecret123/`);
+  expect(base).toBe(`${server.httpUrl}/rest/2/annaSecret123456/`);
 
   const listed = await cli('role', 'list');
   expect(listed.stdout).toContain('DEAL.READ=OWN');

@@ -10,6 +10,7 @@ import type { MethodDeclaration } from '../../src/rest/method.js';
 import { dumpDatabase } from '../helpers/dbDump.js';
 import { createTestApp, grantTokens } from '../helpers/oauth.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
+import { assertWellFormed } from '../helpers/xml.js';
 import {
   arrayForText,
   encodeParams,
@@ -87,6 +88,7 @@ async function send(url: string, encoded: EncodedRequest, headers: Record<string
 /** The invariants every answer must meet. */
 async function checkAnswer(target: Target, answer: Awaited<ReturnType<typeof request>>, xml: boolean): Promise<void> {
   expect(answer.status, answer.text.slice(0, 300)).toBeLessThan(500);
+  if (xml) assertWellFormed(answer.text);
   if (xml && answer.status === 200) {
     expect(answer.text.startsWith('<response>')).toBe(true);
   } else if (!xml) {

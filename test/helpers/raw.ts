@@ -75,3 +75,27 @@ function unchunk(bytes: Buffer): Buffer {
     rest = rest.subarray(lineEnd + 2 + size + 2);
   }
 }
+
+/**
+ * Splits bytes read from one connection into the HTTP/1.1 answers they hold, in order; each must
+ * be framed by Content-Length (what this server writes). Throws on bytes that are not answers,
+ * which is how interleaved answers show up.
+ */
+export function parseAnswers(bytes: Buffer): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let rest = bytes;
+  while (rest.length > 0) {
+    const split = rest.indexOf('\r\n\r\n');
+    if (split === -1 || !rest.subarray(0, 9).toString('latin1').startsWith('HTTP/1.1 ')) {
+      throw new Error(`not an HTTP answer: ${JSON.stringify(rest.toString('latin1').slice(0, 200))}`);
+    }
+    const head = rest.subarray(0, split).toString('latin1');
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!length) throw new Error(`answer without Content-Length: ${JSON.stringify(head)}`);
+    const end = split + 4 + Number(length[1]);
+    if (end > rest.length) throw new Error(`answer cut short: ${JSON.stringify(rest.toString('latin1'))}`);
+    answers.push(parseAnswer(rest.subarray(0, end)));
+    rest = rest.subarray(end);
+  }
+  return answers;
+}

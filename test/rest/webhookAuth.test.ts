@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { addUser } from '../../src/auth/users.js';
+import { createHmac } from 'node:crypto';
+import { hashSecret } from '../../src/auth/secrets.js';
+import { readSetting } from '../../src/system/settings.js';
 import { addWebhook, setWebhookFlag } from '../../src/auth/webhooks.js';
 import { request, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -23,6 +26,12 @@ describe('webhook credentials', () => {
   afterAll(async () => {
     await server.close();
   });
+
+  /** HMAC-SHA-256 of a code under the key stored in settings, computed here independently. */
+  async function keyedHashOf(code: string): Promise<string> {
+    const key = await readSetting(server.services.db, 'auth.webhook_hash_key');
+    return createHmac('sha256', Buffer.from(key!, 'hex')).update(code).digest('hex');
+  }
 
   async function webhookFor(userId: number, scopes: string[], extra: { code?: string; expiresAt?: number } = {}) {
     const { webhook, secret } = await addWebhook(server.services.db, { userId, scopes, ...extra }, now());
@@ -118,6 +127,55 @@ describe('webhook credentials', () => {
     expect(hook.secret).toBe('KnownCode_2026-ab');
     expect((await request(`${server.httpUrl}/rest/1/KnownCode_2026-ab/server.time`)).status).toBe(200);
     expect((await request(`${server.httpUrl}/rest/1/knowncode_2026-ab/server.time`)).body).toEqual(INVALID_CREDENTIALS);
+  });
+
+  it('refuses a chosen code shorter than 16 characters and stores nothing', async () => {
+    const before = await server.services.db.selectFrom('webhooks').select('id').execute();
+    await expect(webhookFor(1, ['crm'], { code: 'fifteen-chars-1' })).rejects.toThrow(
+      'a webhook code must be 16-128 characters of letters, digits, "_" or "-"',
+    );
+    expect(await server.services.db.selectFrom('webhooks').select('id').execute()).toEqual(before);
+    expect((await webhookFor(1, ['crm'], { code: 'sixteen-chars-01' })).secret).toBe('sixteen-chars-01');
+  });
+
+  it('keeps accepting a code stored by an earlier version (short, plain SHA-256) and re-hashes it with the key on first use', async () => {
+    const db = server.services.db;
+    const { id } = await db
+      .insertInto('webhooks')
+      .values({ user_id: 1, secret_hash: hashSecret('old8code'), scopes: 'crm', title: 'made by an older version', created_at: Math.floor(now()) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const storedHash = async () => (await db.selectFrom('webhooks').select('secret_hash').where('id', '=', id).executeTakeFirstOrThrow()).secret_hash;
+    expect((await request(`${server.httpUrl}/rest/1/old8codf/server.time`)).body).toEqual(INVALID_CREDENTIALS);
+    expect(await storedHash()).toBe(hashSecret('old8code'));
+    // Another user's path with the right code neither works nor upgrades it.
+    expect((await request(`${server.httpUrl}/rest/2/old8code/server.time`)).body).toEqual(INVALID_CREDENTIALS);
+    expect(await storedHash()).toBe(hashSecret('old8code'));
+
+    expect((await request(`${server.httpUrl}/rest/1/old8code/server.time`)).status).toBe(200);
+    expect(await storedHash()).toBe(await keyedHashOf('old8code'));
+    expect((await request(`${server.httpUrl}/rest/1/old8code/server.time`)).status).toBe(200);
+    expect((await request(`${server.httpUrl}/rest/1/old8codf/server.time`)).body).toEqual(INVALID_CREDENTIALS);
+    // The code keeps its place: it cannot be given to a new webhook.
+    await expect(webhookFor(1, ['crm'], { code: 'old8code'.repeat(2) })).resolves.toBeDefined();
+    await expect(webhookFor(1, ['crm'], { code: 'old8code'.repeat(2) })).rejects.toThrow(/that code is already used/);
+  });
+
+  it('stores new codes as HMAC-SHA-256 under the installation key, not as plain SHA-256', async () => {
+    const hook = await webhookFor(1, ['crm'], { code: 'keyed-code-00001' });
+    const row = await server.services.db.selectFrom('webhooks').select('secret_hash').where('id', '=', hook.id).executeTakeFirstOrThrow();
+    expect(row.secret_hash).toBe(await keyedHashOf('keyed-code-00001'));
+    expect(row.secret_hash).not.toBe(hashSecret('keyed-code-00001'));
+    const key = await readSetting(server.services.db, 'auth.webhook_hash_key');
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a new code that an earlier version stored in plain SHA-256', async () => {
+    await server.services.db
+      .insertInto('webhooks')
+      .values({ user_id: 1, secret_hash: hashSecret('legacy-code-0001'), scopes: 'crm', title: 'older', created_at: Math.floor(now()) })
+      .execute();
+    await expect(webhookFor(1, ['crm'], { code: 'legacy-code-0001' })).rejects.toThrow(/that code is already used by webhook \d+/);
   });
 
   it('stores only a hash of the secret', async () => {

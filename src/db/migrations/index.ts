@@ -2,12 +2,14 @@
 // 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth.
 import type { MigrationFactory } from '../migrate.js';
 import { foundation } from './0001_foundation.js';
+import { webhookHashKey } from './0002_webhook_hash_key.js';
 import { crm } from './0100_crm.js';
 import { tracking } from './0200_tracking.js';
 import { oauth } from './0300_oauth.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
+  '0002_webhook_hash_key': webhookHashKey,
   '0100_crm': crm,
   '0200_tracking': tracking,
   '0300_oauth': oauth,
