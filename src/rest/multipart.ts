@@ -32,11 +32,18 @@ function partHeaders(block: string): Map<string, string> {
   return headers;
 }
 
+/**
+ * Where a part's headers end: the first blank line, CRLF CRLF or a bare LF LF. One scan from
+ * line break to line break, so the search never runs past that blank line (two searches to the
+ * end of the body for every part would be quadratic in the number of parts).
+ */
 function headerEnd(body: Buffer, from: number): { end: number; next: number } | null {
-  const crlf = body.indexOf('\r\n\r\n', from, 'latin1');
-  const lf = body.indexOf('\n\n', from, 'latin1');
-  if (crlf !== -1 && (lf === -1 || crlf <= lf)) return { end: crlf, next: crlf + 4 };
-  if (lf !== -1) return { end: lf, next: lf + 2 };
+  let lf = body.indexOf(0x0a, from);
+  while (lf !== -1) {
+    if (body[lf + 1] === 0x0a) return { end: lf, next: lf + 2 };
+    if (lf > from && body[lf - 1] === 0x0d && body[lf + 1] === 0x0d && body[lf + 2] === 0x0a) return { end: lf - 1, next: lf + 3 };
+    lf = body.indexOf(0x0a, lf + 1);
+  }
   return null;
 }
 
@@ -44,6 +51,7 @@ export function parseMultipartFields(contentType: string, body: Buffer): Multipa
   const boundary = multipartBoundary(contentType);
   if (boundary === null) return [];
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const nextPart = Buffer.concat([Buffer.from('\r\n'), delimiter]);
   const fields: MultipartField[] = [];
   let position = body.indexOf(delimiter);
   while (position !== -1) {
@@ -54,7 +62,7 @@ export function parseMultipartFields(contentType: string, body: Buffer): Multipa
     if (body[cursor] === 0x0a) cursor++;
     const head = headerEnd(body, cursor);
     if (head === null) break;
-    const nextDelimiter = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), head.next);
+    const nextDelimiter = body.indexOf(nextPart, head.next);
     if (nextDelimiter === -1) break; // truncated part: PHP drops it
     const headers = partHeaders(body.subarray(cursor, head.end).toString('latin1'));
     const disposition = headers.get('content-disposition') ?? '';
