@@ -15,10 +15,14 @@ export function multipartBoundary(contentType: string): string | null {
   return boundary ? boundary : null;
 }
 
+const DISPOSITION_PARAMS = {
+  name: /;\s*name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/i,
+  filename: /;\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/i,
+};
+
 /** A Content-Disposition parameter value: a token or a quoted string with `\` escapes. */
-function dispositionParam(header: string, param: string): string | undefined {
-  const pattern = new RegExp(`;\\s*${param}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i');
-  const match = pattern.exec(header);
+function dispositionParam(header: string, param: keyof typeof DISPOSITION_PARAMS): string | undefined {
+  const match = DISPOSITION_PARAMS[param].exec(header);
   if (!match) return undefined;
   return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2].trim();
 }
@@ -47,14 +51,15 @@ function headerEnd(body: Buffer, from: number): { end: number; next: number } | 
   return null;
 }
 
-export function parseMultipartFields(contentType: string, body: Buffer): MultipartField[] {
+/** The fields of the body; stops after `maxFields + 1`, enough for the caller to refuse too many. */
+export function parseMultipartFields(contentType: string, body: Buffer, maxFields = Infinity): MultipartField[] {
   const boundary = multipartBoundary(contentType);
   if (boundary === null) return [];
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const nextPart = Buffer.concat([Buffer.from('\r\n'), delimiter]);
   const fields: MultipartField[] = [];
   let position = body.indexOf(delimiter);
-  while (position !== -1) {
+  while (position !== -1 && fields.length <= maxFields) {
     let cursor = position + delimiter.length;
     if (body[cursor] === 0x2d && body[cursor + 1] === 0x2d) break; // `--boundary--` closes the body
     while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++; // transport padding

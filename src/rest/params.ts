@@ -129,7 +129,7 @@ function decodeJsonBody(body: Buffer, limits: ParamLimits): PhpMap {
 }
 
 function decodeMultipart(contentType: string, body: Buffer, limits: ParamLimits): PhpMap {
-  const fields = parseMultipartFields(contentType, body);
+  const fields = parseMultipartFields(contentType, body, limits.maxVars);
   return parsePhpPairs(
     fields.map(({ name, value }): [string, string] => [decodeUtf8(name), decodeUtf8(value)]),
     limits,
