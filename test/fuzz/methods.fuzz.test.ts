@@ -11,10 +11,14 @@ import { dumpDatabase } from '../helpers/dbDump.js';
 import { createTestApp, grantTokens } from '../helpers/oauth.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
 import { encodeParams, encoding, fuzzRuns, pathJunk, pathPlace, phpParams, rawRequest, type EncodedRequest } from './arbitraries.js';
+import { adversarialBatch, adversarialBody } from './adversarial.js';
 import { checkWithinBudget, fuzzBudget } from './budget.js';
 
 const METHOD_RUNS = fuzzRuns(1500);
 const RAW_RUNS = fuzzRuns(1000);
+const ADVERSARIAL_RUNS = fuzzRuns(100);
+/** Each adversarial request is answered within this (the quadratic scans took minutes). */
+const ADVERSARIAL_BOUND_MS = 5000;
 
 /** One server under fuzzing: its methods, an OAuth token, and the database as the last success left it. */
 interface Target {
@@ -153,4 +157,23 @@ describe('every registered method', () => {
       ),
     );
   }, fuzzBudget(RAW_RUNS).testTimeoutMs);
+
+  it('answers adversarial bodies and self-referencing batches quickly (issue 18)', async () => {
+    await withTarget((target) =>
+      checkWithinBudget(
+        [fc.nat(), adversarialBody(1 << 14), credential, adversarialBatch, fc.boolean()],
+        async (pick, adversarial, who, cmd, asBatch) => {
+          const method = asBatch ? 'batch' : target.methods[pick % target.methods.length].name;
+          const encoded: EncodedRequest = asBatch
+            ? { method: 'POST', query: '', contentType: 'application/json', body: JSON.stringify(withCredential(target, { cmd }, who)) }
+            : { method: 'POST', query: '', contentType: adversarial.contentType, body: adversarial.body };
+          const started = performance.now();
+          const answer = await send(urlFor(target, method, who, ''), encoded);
+          expect(performance.now() - started, method).toBeLessThan(ADVERSARIAL_BOUND_MS);
+          await checkAnswer(target, answer, false);
+        },
+        ADVERSARIAL_RUNS,
+      ),
+    );
+  }, fuzzBudget(ADVERSARIAL_RUNS).testTimeoutMs);
 });
