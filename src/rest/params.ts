@@ -2,7 +2,7 @@
 // rest-protocol.md §1.3: query first, then a form body (PHP array_merge), then any other body
 // (JSON or parse_str, PHP array_replace). Unlike PHP, input that is not UTF-8, nested too deeply
 // or too large, and a JSON body that does not parse (core reads it as no parameters) are refused
-// with an error (COMPATIBILITY.md, "Input Bitrix24 accepts silently").
+// with an error (COMPATIBILITY.md, "Input Bitrix24 accepts silently", "Malformed JSON bodies").
 import { restError } from './errors.js';
 import { parseMultipartFields } from './multipart.js';
 import { newPhpMap, parsePhpPairs, parsePhpQuery, type PhpMap, type QueryLimits } from './phpQuery.js';
