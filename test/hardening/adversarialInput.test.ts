@@ -119,3 +119,13 @@ describe('adversarial input', () => {
     expect(latencies.length).toBeGreaterThan(durations.length / 4);
   }, 300_000);
 });
+
+describe('filter keys', () => {
+  it('a key with a line break is an unknown field, not a crash: legacy lists ignore it, crm.item.list refuses it', async () => {
+    const legacy = await callJson(server, 'crm.lead.list', { filter: { 'TITLE\nx': 1, '>=ID\n': 1 } });
+    expect(legacy.status).toBe(200);
+    const item = await callJson(server, 'crm.item.list', { entityTypeId: 1, filter: { '>=ID\n': 1 } });
+    expect(item.status).toBe(400);
+    expect(item.body).toEqual({ error: 'INVALID_ARG_VALUE', error_description: "Invalid filter: field 'ID\n' is not allowed in filter" });
+  });
+});
