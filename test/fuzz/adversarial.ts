@@ -103,15 +103,23 @@ export function adversarialBody(maxRun: number): fc.Arbitrary<{ contentType: str
  * exponentially.
  */
 export const adversarialBatch: fc.Arbitrary<Record<string, string>> = fc
-  .array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom('+', '', '_'), fc.constantFrom('result', 'error', 'RESULT')), {
-    minLength: 2,
-    maxLength: 12,
-  })
-  .map((rows) => {
-    const cmd: Record<string, string> = { r0: 'salestrace.test.echo?v=$result[r0][params][v]+$result[r0][params][v]' };
+  .tuple(
+    fc.integer({ min: 16, max: 40 }),
+    fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom('+', '+', '', '_'), fc.constantFrom('result', 'result', 'error', 'RESULT')), {
+      maxLength: 10,
+    }),
+  )
+  .map(([first, rows]) => {
+    // Row r0 echoes its own reference twice, and r1 names it many times: substituting again
+    // into substituted text doubles per name (2^16 copies and more).
+    const own = '$result[r0][params][v]';
+    const cmd: Record<string, string> = {
+      r0: `salestrace.test.echo?v=${own}+${own}`,
+      r1: `salestrace.test.echo?v=${Array(first).fill(own).join('+')}`,
+    };
     rows.forEach(([times, separator, map], i) => {
-      const previous = `$${map}[r${i}][params][v]`;
-      cmd[`r${i + 1}`] = `salestrace.test.echo?v=${Array(times).fill(previous).join(separator)}`;
+      const previous = `$${map}[r${i + 1}][params][v]`;
+      cmd[`r${i + 2}`] = `salestrace.test.echo?v=${Array(times).fill(previous).join(separator)}`;
     });
     return cmd;
   });

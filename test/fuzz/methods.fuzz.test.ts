@@ -165,10 +165,11 @@ describe('every registered method', () => {
         async (pick, adversarial, who, cmd, asBatch) => {
           const method = asBatch ? 'batch' : target.methods[pick % target.methods.length].name;
           const encoded: EncodedRequest = asBatch
-            ? { method: 'POST', query: '', contentType: 'application/json', body: JSON.stringify(withCredential(target, { cmd }, who)) }
+            ? { method: 'POST', query: '', contentType: 'application/json', body: JSON.stringify({ cmd }) }
             : { method: 'POST', query: '', contentType: adversarial.contentType, body: adversarial.body };
           const started = performance.now();
-          const answer = await send(urlFor(target, method, who, ''), encoded);
+          // A batch goes through the webhook, so that its rows run.
+          const answer = await send(urlFor(target, method, asBatch ? 'webhook' : who, ''), encoded);
           expect(performance.now() - started, method).toBeLessThan(ADVERSARIAL_BOUND_MS);
           await checkAnswer(target, answer, false);
         },
