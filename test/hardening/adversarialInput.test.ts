@@ -4,6 +4,8 @@
 // body blocked the event loop for 24 s. The server runs in this process, so a blocked loop
 // shows up as the other client's latency too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_STATE_CHARS } from '../../src/auth/oauth/authorizeEndpoint.js';
+import { createTestApp } from '../helpers/oauth.js';
 import { rawRequest } from '../helpers/raw.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
 import { adversarialBodies, adversarialHeaders, adversarialQueries, type AdversarialBody } from '../fuzz/adversarial.js';
@@ -127,5 +129,25 @@ describe('filter keys', () => {
     const item = await callJson(server, 'crm.item.list', { entityTypeId: 1, filter: { '>=ID\n': 1 } });
     expect(item.status).toBe(400);
     expect(item.body).toEqual({ error: 'INVALID_ARG_VALUE', error_description: "Invalid filter: field 'ID\n' is not allowed in filter" });
+  });
+});
+
+describe('the OAuth sign-in page', () => {
+  it(`refuses a state longer than ${MAX_STATE_CHARS} characters at once instead of escaping it into the page`, async () => {
+    const app = await createTestApp(server, ['crm']);
+    const form = (state: string) =>
+      request(`${server.httpUrl}/oauth/authorize/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `client_id=${app.clientId}&state=${encodeURIComponent(state)}`,
+      });
+    const fits = await form('<'.repeat(MAX_STATE_CHARS));
+    expect(fits.status).toBe(401); // no login given: the form again, with the state in it
+    expect(fits.text).toContain(`name="state" value="${'&lt;'.repeat(MAX_STATE_CHARS)}"`);
+    const started = performance.now();
+    const long = await form('<'.repeat(4 << 20));
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
+    expect(long.status).toBe(400);
+    expect(long.text).toContain(`<p>The state parameter is longer than ${MAX_STATE_CHARS} characters.</p>`);
   });
 });
