@@ -150,15 +150,28 @@ function convertValue(f: CrmField, raw: unknown, convention: Convention): Filter
   return phpString(raw);
 }
 
+function isAsciiLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+/**
+ * Core's `^([^a-zA-Z]*)(.*)$`: the operator is everything before the first letter. An index
+ * scan: the pattern backtracks quadratically on a long prefix, and finds no match at all (a
+ * crash here) when the name holds a line break.
+ */
+function splitFilterKey(key: string): { prefix: string; name: string } {
+  let letter = 0;
+  while (letter < key.length && !isAsciiLetter(key.charCodeAt(letter))) letter++;
+  return { prefix: key.slice(0, letter), name: key.slice(letter) };
+}
+
 function parseCondition(
   type: CrmType,
   key: string,
   raw: unknown,
   convention: Convention,
 ): FilterCondition | undefined {
-  const match = /^([^a-zA-Z]*)(.*)$/.exec(key)!;
-  const prefix = match[1];
-  const name = match[2];
+  const { prefix, name } = splitFilterKey(key);
   const refuse = (reason: 'field' | 'value', fieldName: string): undefined => {
     if (convention === 'item') throw new FilterError(reason, fieldName);
     return undefined;

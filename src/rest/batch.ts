@@ -68,24 +68,80 @@ function embeddedText(node: unknown): string | undefined {
   return undefined;
 }
 
-/** Replaces references in one parameter value (strings only; arrays are walked). */
-function substitute(value: unknown, maps: BatchMaps): unknown {
+/**
+ * Longest text one reference may stand for. Core has no limit, but it substitutes into text that
+ * already holds earlier substitutions, so a value holding its own reference doubles per use; the
+ * limits keep one batch's memory and answer bounded (COMPATIBILITY.md, "Batch").
+ */
+export const MAX_BATCH_REFERENCE_CHARS = 64 * 1024;
+/** Longest a row may grow to by substitution (its query text plus what references added). */
+export const MAX_BATCH_ROW_CHARS = 1024 * 1024;
+
+/**
+ * The `[key]` segments of the text after a map name, as core's `\[([^\]]+)\]` finds them: a
+ * `[`, at least one character, the next `]`. An index scan: the pattern backtracks
+ * quadratically through a run of `[` without a `]`.
+ */
+function referencePath(text: string): string[] {
+  const segments: string[] = [];
+  let open = text.indexOf('[');
+  while (open !== -1) {
+    const close = text.indexOf(']', open + 1);
+    if (close === -1) break;
+    if (close > open + 1) {
+      segments.push(text.slice(open + 1, close));
+      open = text.indexOf('[', close + 1);
+    } else {
+      open = text.indexOf('[', open + 1);
+    }
+  }
+  return segments;
+}
+
+/** What substitution has added to one row so far, against the row limit. */
+interface RowGrowth {
+  readonly baseChars: number;
+  addedChars: number;
+}
+
+function noteGrowth(growth: RowGrowth, reference: string, replacement: string): void {
+  if (replacement.length > MAX_BATCH_REFERENCE_CHARS) {
+    throw restError('ERROR_BATCH_REFERENCE_TOO_LARGE', { limit: MAX_BATCH_REFERENCE_CHARS });
+  }
+  growth.addedChars += replacement.length - reference.length;
+  if (growth.addedChars > 0 && growth.baseChars + growth.addedChars > MAX_BATCH_ROW_CHARS) {
+    throw restError('ERROR_BATCH_ROW_TOO_LARGE', { limit: MAX_BATCH_ROW_CHARS });
+  }
+}
+
+/**
+ * Replaces references in one parameter value (strings only; arrays are walked). One pass over
+ * the text as sent: a substituted value is never searched for references again.
+ */
+function substitute(value: unknown, maps: BatchMaps, growth: RowGrowth): unknown {
   if (typeof value === 'string') {
     if (!value.includes('$')) return value;
-    let out: unknown = value;
+    let out = '';
+    let copiedUpTo = 0;
     for (const match of value.matchAll(REFERENCE)) {
-      const segments = [...match[2].matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
+      const segments = referencePath(match[2]);
       if (segments.length === 0) continue;
       const node = resolveReference(maps, match[1], segments);
-      if (match[0] === value) return node;
+      if (match[0] === value) {
+        if (typeof node === 'string') noteGrowth(growth, value, node);
+        return node;
+      }
       const text = embeddedText(node);
-      if (text !== undefined && typeof out === 'string') out = out.split(match[0]).join(text);
+      if (text === undefined) continue;
+      noteGrowth(growth, match[0], text);
+      out += value.slice(copiedUpTo, match.index) + text;
+      copiedUpTo = match.index + match[0].length;
     }
-    return out;
+    return copiedUpTo === 0 ? value : out + value.slice(copiedUpTo);
   }
   if (isPhpArray(value)) {
     const out: PhpMap = newPhpMap();
-    for (const [key, child] of phpEntries(value)) out[key] = substitute(child, maps);
+    for (const [key, child] of phpEntries(value)) out[key] = substitute(child, maps, growth);
     return out;
   }
   return value;
@@ -120,7 +176,7 @@ async function runRow(
       query === '' || query === '0'
         ? newPhpMap()
         : parsePhpQuery(query, { maxDepth: services.config.maxParamDepth, maxVars: services.config.maxParamVars });
-    const params = substitute(parsed, maps) as PhpMap;
+    const params = substitute(parsed, maps, { baseChars: query.length, addedChars: 0 }) as PhpMap;
     const outcome = await runMethod(services, method, caller, params, startedAt, true);
     return { ok: true, ...outcome };
   } catch (error) {

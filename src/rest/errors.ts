@@ -59,6 +59,17 @@ export const ERRORS = {
     405,
     'Method is not allowed for batch usage',
   ),
+  // Salestrace's own: core has no such limits (COMPATIBILITY.md, "Batch").
+  ERROR_BATCH_REFERENCE_TOO_LARGE: spec(
+    'ERROR_BATCH_REFERENCE_TOO_LARGE',
+    400,
+    'Max batch reference length exceeded: a reference may stand for at most {limit} characters',
+  ),
+  ERROR_BATCH_ROW_TOO_LARGE: spec(
+    'ERROR_BATCH_ROW_TOO_LARGE',
+    400,
+    'Max batch command length exceeded: a command may grow to at most {limit} characters by substitution',
+  ),
 
   // §3.3 method-level errors.
   ERROR_METHOD_NOT_FOUND: spec('ERROR_METHOD_NOT_FOUND', 404, 'Method not found!'),
@@ -99,6 +110,8 @@ export const ERRORS = {
   HEADERS_TOO_LARGE: spec('REQUEST_TOO_LARGE', 431, 'The URL and headers are larger than {limit} bytes; send parameters in a POST body'),
   TOO_MANY_PARAMETERS: spec('TOO_MANY_PARAMETERS', 400, 'Too many parameters: the limit is {limit}'),
   NESTING_TOO_DEEP: spec('NESTING_TOO_DEEP', 400, 'Parameters are nested deeper than {limit} levels'),
+  /** A non-empty `application/json` body that does not parse; core would read it as no parameters. */
+  INVALID_JSON: spec('INVALID_JSON', 400, 'Request body is not valid JSON'),
   // 504, not 503: b24jssdk and got treat 503 as the rate limit and retry it on a schedule.
   REQUEST_TIMEOUT: spec('REQUEST_TIMEOUT', 504, 'The request took longer than {seconds} s and was stopped'),
   REQUEST_RECEIVE_TIMEOUT: spec('REQUEST_TIMEOUT', 408, 'The request was not received completely within {seconds} s'),

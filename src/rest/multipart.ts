@@ -15,10 +15,14 @@ export function multipartBoundary(contentType: string): string | null {
   return boundary ? boundary : null;
 }
 
+const DISPOSITION_PARAMS = {
+  name: /;\s*name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/i,
+  filename: /;\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/i,
+};
+
 /** A Content-Disposition parameter value: a token or a quoted string with `\` escapes. */
-function dispositionParam(header: string, param: string): string | undefined {
-  const pattern = new RegExp(`;\\s*${param}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i');
-  const match = pattern.exec(header);
+function dispositionParam(header: string, param: keyof typeof DISPOSITION_PARAMS): string | undefined {
+  const match = DISPOSITION_PARAMS[param].exec(header);
   if (!match) return undefined;
   return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2].trim();
 }
@@ -32,21 +36,30 @@ function partHeaders(block: string): Map<string, string> {
   return headers;
 }
 
+/**
+ * Where a part's headers end: the first blank line, CRLF CRLF or a bare LF LF. One scan from
+ * line break to line break, so the search never runs past that blank line (two searches to the
+ * end of the body for every part would be quadratic in the number of parts).
+ */
 function headerEnd(body: Buffer, from: number): { end: number; next: number } | null {
-  const crlf = body.indexOf('\r\n\r\n', from, 'latin1');
-  const lf = body.indexOf('\n\n', from, 'latin1');
-  if (crlf !== -1 && (lf === -1 || crlf <= lf)) return { end: crlf, next: crlf + 4 };
-  if (lf !== -1) return { end: lf, next: lf + 2 };
+  let lf = body.indexOf(0x0a, from);
+  while (lf !== -1) {
+    if (body[lf + 1] === 0x0a) return { end: lf, next: lf + 2 };
+    if (lf > from && body[lf - 1] === 0x0d && body[lf + 1] === 0x0d && body[lf + 2] === 0x0a) return { end: lf - 1, next: lf + 3 };
+    lf = body.indexOf(0x0a, lf + 1);
+  }
   return null;
 }
 
-export function parseMultipartFields(contentType: string, body: Buffer): MultipartField[] {
+/** The fields of the body; stops after `maxFields + 1`, enough for the caller to refuse too many. */
+export function parseMultipartFields(contentType: string, body: Buffer, maxFields = Infinity): MultipartField[] {
   const boundary = multipartBoundary(contentType);
   if (boundary === null) return [];
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const nextPart = Buffer.concat([Buffer.from('\r\n'), delimiter]);
   const fields: MultipartField[] = [];
   let position = body.indexOf(delimiter);
-  while (position !== -1) {
+  while (position !== -1 && fields.length <= maxFields) {
     let cursor = position + delimiter.length;
     if (body[cursor] === 0x2d && body[cursor + 1] === 0x2d) break; // `--boundary--` closes the body
     while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++; // transport padding
@@ -54,7 +67,7 @@ export function parseMultipartFields(contentType: string, body: Buffer): Multipa
     if (body[cursor] === 0x0a) cursor++;
     const head = headerEnd(body, cursor);
     if (head === null) break;
-    const nextDelimiter = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), head.next);
+    const nextDelimiter = body.indexOf(nextPart, head.next);
     if (nextDelimiter === -1) break; // truncated part: PHP drops it
     const headers = partHeaders(body.subarray(cursor, head.end).toString('latin1'));
     const disposition = headers.get('content-disposition') ?? '';

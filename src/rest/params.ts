@@ -1,8 +1,8 @@
 // Turns one HTTP request into Bitrix's single parameter array, with the precedence of
 // rest-protocol.md §1.3: query first, then a form body (PHP array_merge), then any other body
-// (JSON or parse_str, PHP array_replace). Malformed JSON is silently no parameters, as in core.
-// Unlike PHP, input that is not UTF-8, nested too deeply or too large is refused with an error
-// (COMPATIBILITY.md, "Protocol").
+// (JSON or parse_str, PHP array_replace). Unlike PHP, input that is not UTF-8, nested too deeply
+// or too large, and a JSON body that does not parse (core reads it as no parameters) are refused
+// with an error (COMPATIBILITY.md, "Input Bitrix24 accepts silently", "Malformed JSON bodies").
 import { restError } from './errors.js';
 import { parseMultipartFields } from './multipart.js';
 import { newPhpMap, parsePhpPairs, parsePhpQuery, type PhpMap, type QueryLimits } from './phpQuery.js';
@@ -40,12 +40,27 @@ function sapiMediaType(contentType: string | undefined): string {
 
 /** The type core compares with `application/json`: everything before `;`, trimmed, case kept. */
 function coreMediaType(contentType: string | undefined): string {
-  return (contentType ?? '').replace(/;.*$/, '').trim();
+  const text = contentType ?? '';
+  const semicolon = text.indexOf(';');
+  return (semicolon === -1 ? text : text.slice(0, semicolon)).trim();
 }
 
-/** PHP `trim()`: core trims a raw body before decoding it. */
-function phpTrim(text: string): string {
-  return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
+/** The characters PHP's `trim()` strips by default. */
+function isPhpTrimmed(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x00 || code === 0x0b;
+}
+
+/**
+ * PHP `trim()`: core trims a raw body before decoding it. An index scan from both ends: it runs
+ * before authentication on bodies of up to the body limit, so it must stay linear (a regular
+ * expression for the trailing run backtracks through every inner run of whitespace).
+ */
+export function phpTrim(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPhpTrimmed(text.charCodeAt(start))) start++;
+  while (end > start && isPhpTrimmed(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 function isIntegerKey(key: string): boolean {
@@ -87,14 +102,20 @@ function checkJsonShape(value: unknown, limits: ParamLimits): void {
   walk(value, 0);
 }
 
-/** A JSON body as core reads it: only an object or list counts, anything else is no params. */
+/**
+ * A JSON body as core reads it: only an object or list counts, other JSON values are no params.
+ * An empty (or whitespace-only) body is no params; one that does not parse is refused, where
+ * core would silently run the method without parameters (a truncated crm.lead.add body would
+ * create an empty lead).
+ */
 function decodeJsonBody(body: Buffer, limits: ParamLimits): PhpMap {
-  const text = decodeUtf8(body);
+  const text = phpTrim(decodeUtf8(body));
+  if (text === '') return newPhpMap();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(phpTrim(text));
+    parsed = JSON.parse(text);
   } catch {
-    return newPhpMap();
+    throw restError('INVALID_JSON');
   }
   if (typeof parsed !== 'object' || parsed === null) return newPhpMap();
   checkJsonShape(parsed, limits);
@@ -108,7 +129,7 @@ function decodeJsonBody(body: Buffer, limits: ParamLimits): PhpMap {
 }
 
 function decodeMultipart(contentType: string, body: Buffer, limits: ParamLimits): PhpMap {
-  const fields = parseMultipartFields(contentType, body);
+  const fields = parseMultipartFields(contentType, body, limits.maxVars);
   return parsePhpPairs(
     fields.map(({ name, value }): [string, string] => [decodeUtf8(name), decodeUtf8(value)]),
     limits,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RestError } from '../../src/rest/errors.js';
 import { decodeRequestParams, type ParamLimits } from '../../src/rest/params.js';
 import { parsePhpQuery } from '../../src/rest/phpQuery.js';
+import { adversarialBodies, adversarialBody } from './adversarial.js';
 import { formEncode, formPairs, fuzzRuns, multipartBody, rawRequest } from './arbitraries.js';
 
 const LIMITS: ParamLimits = { maxDepth: 64, maxVars: 1000, maxJsonValues: 10_000 };
@@ -130,6 +131,37 @@ describe('round trips', () => {
         expect(decoded).toEqual(mergedTopLevel(replaced));
       }),
       { numRuns: fuzzRuns(500) },
+    );
+  });
+});
+
+describe('adversarial input (issue 18)', () => {
+  /** A linear decoder takes milliseconds for these sizes; a quadratic scan took minutes. */
+  const BOUND_MS = 2000;
+
+  function decodeTimed(contentType: string, body: Buffer | string, query = ''): number {
+    const started = performance.now();
+    try {
+      decode('POST', query, contentType, Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+    } catch (error) {
+      expect(error).toBeInstanceOf(RestError);
+      expect((error as RestError).status).toBeLessThan(500);
+    }
+    return performance.now() - started;
+  }
+
+  it('decodes each 1 MB adversarial body in bounded time', () => {
+    for (const { name, contentType, body } of adversarialBodies()) {
+      expect(decodeTimed(contentType, body), name).toBeLessThan(BOUND_MS);
+    }
+  });
+
+  it('decodes long runs of what the decoders scan for in bounded time, in every encoding', () => {
+    fc.assert(
+      fc.property(adversarialBody(1 << 15), ({ contentType, body }) => {
+        expect(decodeTimed(contentType, body)).toBeLessThan(BOUND_MS);
+      }),
+      { numRuns: fuzzRuns(150) },
     );
   });
 });

@@ -24,12 +24,16 @@ import {
   type EncodedRequest,
   type Encoding,
 } from './arbitraries.js';
+import { adversarialBatch, adversarialBody } from './adversarial.js';
 import { checkWithinBudget, fuzzBudget } from './budget.js';
 import { FIXTURE_ITEMS_PER_TYPE, METHOD_SEEDS, TYPE_FIXTURES, allPaths, replaceAt, withSourceId, type ParamPath } from './methodParams.js';
 
 const METHOD_RUNS = fuzzRuns(1500);
 const RAW_RUNS = fuzzRuns(1000);
 const ARRAY_RUNS = fuzzRuns(300);
+const ADVERSARIAL_RUNS = fuzzRuns(100);
+/** Each adversarial request is answered within this (the quadratic scans took minutes). */
+const ADVERSARIAL_BOUND_MS = 5000;
 
 /** One server under fuzzing: its methods, an OAuth token, and the database as the last success left it. */
 interface Target {
@@ -169,6 +173,26 @@ describe('every registered method', () => {
       ),
     );
   }, fuzzBudget(RAW_RUNS).testTimeoutMs);
+
+  it('answers adversarial bodies and self-referencing batches quickly (issue 18)', async () => {
+    await withTarget((target) =>
+      checkWithinBudget(
+        [fc.nat(), adversarialBody(1 << 14), credential, adversarialBatch, fc.boolean()],
+        async (pick, adversarial, who, cmd, asBatch) => {
+          const method = asBatch ? 'batch' : target.methods[pick % target.methods.length].name;
+          const encoded: EncodedRequest = asBatch
+            ? { method: 'POST', query: '', contentType: 'application/json', body: JSON.stringify({ cmd }) }
+            : { method: 'POST', query: '', contentType: adversarial.contentType, body: adversarial.body };
+          const started = performance.now();
+          // A batch goes through the webhook, so that its rows run.
+          const answer = await send(urlFor(target, method, asBatch ? 'webhook' : who, ''), encoded);
+          expect(performance.now() - started, method).toBeLessThan(ADVERSARIAL_BOUND_MS);
+          await checkAnswer(target, answer, false);
+        },
+        ADVERSARIAL_RUNS,
+      ),
+    );
+  }, fuzzBudget(ADVERSARIAL_RUNS).testTimeoutMs);
 });
 
 /** Items, a phone, a bound trace and a custom source for the seeds to work on; returns the source's ID. */

@@ -20,11 +20,11 @@ async function stillServing(): Promise<void> {
 }
 
 describe('malformed JSON', () => {
-  it('is ignored, as core ignores it: the call runs with the query parameters only', async () => {
-    for (const body of ['{"a":', '{a:1}', "{'a':1}", '[1,2', '{"a":1}}', '\u0000']) {
+  it('is refused with 400 INVALID_JSON, where core would run the call without its parameters', async () => {
+    for (const body of ['{"a":', '{a:1}', "{'a':1}", '[1,2', '{"a":1}}', 'not json', '\u0000x']) {
       const answer = await request(`${server.webhookUrl}${ECHO}?q=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      expect(answer.status, body).toBe(200);
-      expect(answer.body.result.params).toEqual({ q: '1' });
+      expect(answer.status, body).toBe(400);
+      expect(answer.body, body).toEqual({ error: 'INVALID_JSON', error_description: 'Request body is not valid JSON' });
     }
   });
 });

@@ -19,6 +19,12 @@ import { checkLogin } from './passwords.js';
 import { portalMemberId, requestOrigin } from './portal.js';
 import { issueCode } from './tokens.js';
 
+/**
+ * Longest `state` echoed into the sign-in form. Apps send a short random value; escaping
+ * megabytes of `<` for the page would hold the event loop for seconds, before any sign-in.
+ */
+export const MAX_STATE_CHARS = 4096;
+
 /** Ten failed sign-ins at once, then one more every six seconds, per client IP. */
 const FAILED_LOGIN_PLAN = { burst: 10, drainPerSecond: 1 / 6 };
 
@@ -100,6 +106,9 @@ export function authorizeHandler(services: Services) {
     const app = clientId === '' ? undefined : await findAppByClientId(services.db, clientId);
     if (!app || !app.active) {
       return sendPage(reply, 400, page('Unknown application', '<p>No active application has this client_id.</p>'));
+    }
+    if (state.length > MAX_STATE_CHARS) {
+      return sendPage(reply, 400, page('State too long', `<p>The state parameter is longer than ${MAX_STATE_CHARS} characters.</p>`));
     }
     if (request.method !== 'POST') return sendPage(reply, 200, loginForm(app, state));
 
