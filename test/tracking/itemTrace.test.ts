@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
 import { TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
-import { crmSnapshot, minimalFields, ok, TYPE_METHODS } from '../crm/helpers.js';
+import { crmSnapshot, minimalFields, ok, TYPE_METHODS, userWithGrants } from '../crm/helpers.js';
 import { addTrace, bindingRows, expectIntegrity, getTrace, trackingCounts } from './helpers.js';
 
 const { DEAL, CONTACT, COMPANY } = CRM_ENTITY_TYPES;
@@ -52,6 +52,37 @@ describe.each(TYPE_METHODS)('TRACE on crm.%s.add', (typeName, method) => {
     expect(trace.PREVIOUS[0].ENTITIES).toEqual([entity(id)]);
     expect(trace.CHANNELS).toEqual([{ CODE: 'site-domain', VALUE: `${method}-numeric.example` }, REST]);
     expect((await tracesOf(type, id)).map((t) => t.ID)).toEqual([existing, existing - 1]);
+  });
+
+  it('a numeric TRACE naming a trace the caller may not read is treated like one that does not exist', async () => {
+    const user = await userWithGrants(server, { [type]: { ADD: 'ALL', READ: 'OWN', WRITE: 'OWN' } });
+    // The administrator's: unbound, and one bound to the administrator's item.
+    const hidden = await addTrace(server, { url: `https://${method}-hidden.example/` });
+    const hiddenBound = await addTrace(server, { url: `https://${method}-hidden-bound.example/` }, [{ TYPE: type, ID: await itemWithoutTrace(type, 'Theirs') }]);
+    const untouched = [await getTrace(server, hidden), await getTrace(server, hiddenBound)];
+    const shapeOfNewTrace = async (trace: string) => {
+      const before = await trackingCounts(server);
+      const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: trace } }, user.base);
+      const counts = await trackingCounts(server);
+      const [created] = await tracesOf(type, id);
+      const { ID, DATE_CREATE, ENTITIES, ...shape } = created;
+      expect(ENTITIES).toEqual([entity(id)]);
+      return { counts: { traces: counts.traces - before.traces, items: counts.items - before.items, channels: counts.channels - before.channels }, id: ID, shape };
+    };
+    const missing = await shapeOfNewTrace('987654');
+    expect(missing.counts).toEqual({ traces: 1, items: 1, channels: 1 });
+    for (const named of [hidden, hiddenBound]) {
+      const answer = await shapeOfNewTrace(String(named));
+      expect(answer.id).not.toBe(named);
+      expect([answer.counts, answer.shape]).toEqual([missing.counts, missing.shape]);
+      const denied = await callJson(server, 'salestrace.trace.get', { id: named }, user.base);
+      expect(denied.body).toEqual({ error: 'ACCESS_DENIED', error_description: `You do not have permission to view trace \`${named}\`.` });
+    }
+    expect([await getTrace(server, hidden), await getTrace(server, hiddenBound)]).toEqual(untouched);
+    // Their own unbound trace they may name.
+    const added = await callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify({ url: `https://${method}-own.example/` }) }, user.base);
+    const own = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: String(added.body.result) } }, user.base);
+    expect((await tracesOf(type, own)).map((t) => t.ID)).toEqual([added.body.result]);
   });
 
   it('a JSON TRACE creates a trace; the item’s UTM_* fields override its tags, and choose the source only if the JSON did not', async () => {

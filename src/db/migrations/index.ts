@@ -4,11 +4,13 @@ import type { MigrationFactory } from '../migrate.js';
 import { foundation } from './0001_foundation.js';
 import { crm } from './0100_crm.js';
 import { tracking } from './0200_tracking.js';
+import { traceCreator } from './0210_trace_creator.js';
 import { oauth } from './0300_oauth.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
   '0100_crm': crm,
   '0200_tracking': tracking,
+  '0210_trace_creator': traceCreator,
   '0300_oauth': oauth,
 };
