@@ -80,7 +80,7 @@ export class TraceStatements {
   readonly utm: Statement;
 
   constructor(connection: Connection) {
-    this.trace = connection.prepare('insert into tracking_traces (created_at, source_id, is_mobile, tags_json, pages_json, created_by) values (?, ?, ?, ?, ?, ?)');
+    this.trace = connection.prepare('insert into tracking_traces (created_at, source_id, is_mobile, tags_json, pages_json, created_by, bound) values (?, ?, ?, ?, ?, ?, ?)');
     this.tree = connection.prepare('insert into tracking_trace_tree (parent_id, child_id) values (?, ?)');
     this.channel = connection.prepare('insert into tracking_trace_channels (trace_id, code, value) values (?, ?, ?)');
     this.binding = connection.prepare('insert into tracking_trace_items (trace_id, entity_type_id, entity_id) values (?, ?, ?)');
@@ -103,7 +103,9 @@ export interface TraceSeedState {
 function saveParsed(sql: TraceStatements, trace: ParsedTrace, state: TraceSeedState, now: number, ids: number[]): number {
   const childIds = trace.previous.map((previous) => saveParsed(sql, previous, state, now, ids));
   const row = traceRow(trace, state.matcher, now, state.createdBy);
-  const id = Number(sql.trace.run(row.created_at, row.source_id, row.is_mobile, row.tags_json, row.pages_json, row.created_by).lastInsertRowid);
+  // bindJourney binds every trace of the journey when there are items, none when there are not.
+  const bound = state.items.length > 0 ? 1 : 0;
+  const id = Number(sql.trace.run(row.created_at, row.source_id, row.is_mobile, row.tags_json, row.pages_json, row.created_by, bound).lastInsertRowid);
   for (const childId of childIds) sql.tree.run(id, childId);
   for (const channel of trace.channels) sql.channel.run(id, channel.code, channel.value);
   ids.push(id);

@@ -34,6 +34,7 @@ import { addSource, deleteSource, loadSources, updateSource, type SourceChanges 
 import {
   appendChannel,
   deleteTraceRows,
+  markUnboundIfEmpty,
   previousIdsOf,
   readTraces,
   saveTraceTree,
@@ -194,6 +195,7 @@ export class TrackingService {
       .where('entity_type_id', '=', entityTypeId)
       .where('entity_id', '=', id)
       .execute();
+    await markUnboundIfEmpty(trx, traces);
     await removeUnusedTraces(trx, traces);
   };
 

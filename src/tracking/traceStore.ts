@@ -96,6 +96,24 @@ export async function traceExists(db: Executor, id: number): Promise<boolean> {
   return (await db.selectFrom('tracking_traces').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
 
+/** Records that items are bound to these traces (tracking_traces.bound); after writing bindings. */
+export async function markBound(db: Executor, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('tracking_traces').set({ bound: 1 }).where('id', 'in', [...new Set(ids)]).where('bound', '=', 0).execute();
+}
+
+/** Clears tracking_traces.bound for the traces among `ids` left without any binding; after deleting bindings. */
+export async function markUnboundIfEmpty(db: Executor, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('tracking_traces')
+    .set({ bound: 0 })
+    .where('id', 'in', [...new Set(ids)])
+    .where('bound', '=', 1)
+    .where(({ exists, not, selectFrom }) => not(exists(selectFrom('tracking_trace_items').select('id').whereRef('tracking_trace_items.trace_id', '=', 'tracking_traces.id'))))
+    .execute();
+}
+
 /** Who created a trace: a user ID, null when nobody is recorded, undefined when there is no such trace. */
 export async function traceCreator(db: Executor, id: number): Promise<number | null | undefined> {
   if (!fitsIntegerColumn(id)) return undefined;

@@ -8,7 +8,7 @@
 // A list starts from what the caller may read (their items' bindings and their own unbound
 // traces, through indexes) and walks down the tree of previous traces from there, so its cost
 // follows what the caller sees, not the size of the portal (issue 18).
-import type { Expression, ExpressionBuilder, Kysely, QueryCreator, SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryCreator, type SqlBool } from 'kysely';
 import type { CrmService } from '../crm/service.js';
 import type { PermissionLevel } from '../crm/permissions.js';
 import { CRM_TYPES, crmTypeById } from '../crm/types.js';
@@ -44,6 +44,9 @@ function untyped(db: Executor): Kysely<any> {
   return db as unknown as Kysely<any>;
 }
 
+/** `bound = 0` as a literal, not a parameter: SQLite uses the partial index tracking_traces_unbound only then. */
+const UNBOUND = sql.lit(0);
+
 function typesAt(levels: ReadonlyMap<number, PermissionLevel>, wanted: PermissionLevel): number[] {
   return [...levels].filter(([, level]) => level === wanted).map(([typeId]) => typeId);
 }
@@ -51,12 +54,13 @@ function typesAt(levels: ReadonlyMap<number, PermissionLevel>, wanted: Permissio
 /** The trace at `traceRef` is bound to an item the reader may read, or bound to nothing and created by them. */
 function readableOrOwnUnbound(eb: AnyBuilder, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>, traceRef: string, alias: string): Expression<SqlBool> {
   const bindings = () => eb.selectFrom(`tracking_trace_items as ${alias}`).select(`${alias}.id`).whereRef(`${alias}.trace_id`, '=', traceRef);
-  const created = eb
+  const ownUnbound = eb
     .selectFrom(`tracking_traces as ${alias}_mine`)
     .select(`${alias}_mine.id`)
     .whereRef(`${alias}_mine.id`, '=', traceRef)
-    .where(`${alias}_mine.created_by`, '=', reader.userId);
-  const conditions: Expression<SqlBool>[] = [eb.and([eb.exists(created), eb.not(eb.exists(bindings()))])];
+    .where(`${alias}_mine.created_by`, '=', reader.userId)
+    .where(`${alias}_mine.bound`, '=', UNBOUND);
+  const conditions: Expression<SqlBool>[] = [eb.exists(ownUnbound)];
   const everyItem = typesAt(levels, 'ALL');
   if (everyItem.length > 0) conditions.push(eb.exists(bindings().where(`${alias}.entity_type_id`, 'in', everyItem)));
   for (const typeId of typesAt(levels, 'OWN')) {
@@ -102,12 +106,7 @@ export async function visibleTraceIds(db: Executor, reader: TraceReader, ids: re
  * their own unbound traces (through the creator index).
  */
 function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
-  const bindingsOf = (eb: AnyBuilder) => eb.selectFrom('tracking_trace_items as mine_bound').select('mine_bound.id').whereRef('mine_bound.trace_id', '=', 'mine.id');
-  let roots = db
-    .selectFrom('tracking_traces as mine')
-    .select('mine.id as id')
-    .where('mine.created_by', '=', reader.userId)
-    .where((eb: AnyBuilder) => eb.not(eb.exists(bindingsOf(eb))));
+  let roots = db.selectFrom('tracking_traces as mine').select('mine.id as id').where('mine.created_by', '=', reader.userId).where('mine.bound', '=', UNBOUND);
   const everyItem = typesAt(levels, 'ALL');
   if (everyItem.length > 0) {
     roots = roots.union(db.selectFrom('tracking_trace_items as every').select('every.trace_id as id').where('every.entity_type_id', 'in', everyItem));
@@ -132,16 +131,44 @@ function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, leve
  * The IDs of every trace the reader may see, as one subquery: the directly readable ones and,
  * walking down the tree rows (parent to child, through their unique key), their previous traces.
  */
+function withVisibleTraces(db: Kysely<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+  return db.withRecursive('visible_traces(id)', (qb: QueryCreator<any>) =>
+    qb
+      .selectFrom(directlyReadableTraces(qb, reader, levels).as('roots'))
+      .select('roots.id')
+      .union(qb.selectFrom('tracking_trace_tree as walk').innerJoin('visible_traces as above', 'above.id', 'walk.parent_id').select('walk.child_id as id')),
+  );
+}
+
 function visibleTraceSet(db: Kysely<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
-  return db
-    .withRecursive('visible_traces(id)', (qb: QueryCreator<any>) =>
-      qb
-        .selectFrom(directlyReadableTraces(qb, reader, levels).as('roots'))
-        .select('roots.id')
-        .union(qb.selectFrom('tracking_trace_tree as walk').innerJoin('visible_traces as above', 'above.id', 'walk.parent_id').select('walk.child_id as id')),
-    )
-    .selectFrom('visible_traces')
-    .select('visible_traces.id');
+  return withVisibleTraces(db, reader, levels).selectFrom('visible_traces').select('visible_traces.id');
+}
+
+const noFilter = (filter: TraceFilter) =>
+  filter.item === undefined && filter.sourceId === undefined && filter.createdFrom === undefined && filter.createdTo === undefined;
+
+/**
+ * Without a filter, the page and the total come straight from the set, in one statement (every
+ * ID in it is an existing trace: bindings and tree rows go with their traces), so no trace row
+ * is read; past the last page, the total takes a statement of its own.
+ */
+async function pageOfVisibleSet(
+  db: Executor,
+  reader: TraceReader,
+  levels: ReadonlyMap<number, PermissionLevel>,
+  page: { offset: number; limit: number; countTotal: boolean },
+): Promise<{ ids: number[]; total: number | undefined }> {
+  let query: any = withVisibleTraces(untyped(db), reader, levels).selectFrom('visible_traces').select('visible_traces.id');
+  if (page.countTotal) query = query.select((eb: AnyBuilder) => eb.selectFrom('visible_traces as counted').select(eb.fn.countAll().as('n')).as('total'));
+  const rows: { id: unknown; total?: unknown }[] = await query.orderBy('visible_traces.id').limit(page.limit).offset(page.offset).execute();
+  let total: number | undefined;
+  if (page.countTotal) {
+    total =
+      rows.length > 0
+        ? Number(rows[0].total)
+        : Number((await withVisibleTraces(untyped(db), reader, levels).selectFrom('visible_traces').select((eb: AnyBuilder) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  }
+  return { ids: rows.map((row) => Number(row.id)), total };
 }
 
 /** One page of the trace IDs the reader may see, with their total (listTraceIds, narrowed in the same statement). */
@@ -153,8 +180,35 @@ export function listVisibleTraceIds(
 ): Promise<{ ids: number[]; total: number | undefined }> {
   const levels = reader.levels;
   if (!levels) return listTraceIds(db, filter, page);
+  if ([...levels.values()].every((level) => level === 'ALL')) return listAllButHidden(db, reader, levels, filter, page);
+  if (noFilter(filter)) return pageOfVisibleSet(db, reader, levels, page);
   const narrowing: TraceQueryNarrowing = (query) => query.where('t.id', 'in', visibleTraceSet(untyped(db), reader, levels));
   return listTraceIds(db, filter, page, narrowing);
+}
+
+/**
+ * For a reader of every item, what they may not see is the smaller set: other users' unbound
+ * traces that no visible trace carries, found through the partial index of unbound traces. The
+ * page is the administrator's with those left out, and the total the administrator's less them.
+ */
+async function listAllButHidden(
+  db: Executor,
+  reader: TraceReader,
+  levels: ReadonlyMap<number, PermissionLevel>,
+  filter: TraceFilter,
+  page: { offset: number; limit: number; countTotal: boolean },
+): Promise<{ ids: number[]; total: number | undefined }> {
+  const hidden = () =>
+    untyped(db)
+      .selectFrom('tracking_traces as hidden')
+      .select('hidden.id')
+      .where('hidden.bound', '=', UNBOUND)
+      .where((eb: AnyBuilder) => eb.not(visible(eb, reader, levels, 'hidden.id')));
+  const shown = await listTraceIds(db, filter, { ...page, countTotal: false }, (query) => query.where('t.id', 'not in', hidden()));
+  if (!page.countTotal) return shown;
+  const everything = await listTraceIds(db, filter, { offset: 0, limit: 0, countTotal: true });
+  const left = await listTraceIds(db, filter, { offset: 0, limit: 0, countTotal: true }, (query) => query.where('t.id', 'in', hidden()));
+  return { ids: shown.ids, total: (everything.total ?? 0) - (left.total ?? 0) };
 }
 
 const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
