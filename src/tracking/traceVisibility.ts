@@ -103,7 +103,7 @@ export async function visibleTraceIds(db: Executor, reader: TraceReader, ids: re
 /**
  * The traces the reader reads directly: those bound to an item they may READ (an OWN type is
  * read from the caller's own items through the responsible-user index to their bindings) and
- * their own unbound traces (through the creator index).
+ * their own unbound traces (through the partial index of unbound traces, by creator).
  */
 function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
   let roots = db.selectFrom('tracking_traces as mine').select('mine.id as id').where('mine.created_by', '=', reader.userId).where('mine.bound', '=', UNBOUND);
