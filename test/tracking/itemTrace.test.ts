@@ -237,6 +237,23 @@ describe('deleting an item', () => {
     expect((await getTrace(server, trace.ID)).CHANNELS).toEqual([{ CODE: 'site-domain', VALUE: 'deal.example' }, REST]);
   });
 
+  it('leaves a previous trace that only it was bound to unbound, and its creator’s again', async () => {
+    const user = await userWithGrants(server, { DEAL: { ADD: 'ALL', READ: 'OWN', WRITE: 'OWN', DELETE: 'OWN' } });
+    const added = await callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify({ url: 'https://visit.example/', previous: { list: [{ url: 'https://earlier.example/' }] } }) }, user.base);
+    const parent = added.body.result as number;
+    const [earlier] = (await getTrace(server, parent)).PREVIOUS_IDS;
+    // A deal of the administrator's binds the earlier visit alone; the user may not read it then.
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Theirs', TRACE: String(earlier) } });
+    const asUser = async () => (await callJson(server, 'salestrace.trace.list', {}, user.base)).body;
+    expect(await asUser()).toMatchObject({ total: 2 });
+    expect(await ok(server, 'crm.deal.delete', { id: deal })).toBe(true);
+    // Carried by its parent, it stays, bound to nothing (the integrity check after each test
+    // holds its bound flag to that), and visible to the user through the parent.
+    const after = await getTrace(server, earlier);
+    expect([after.ENTITIES, after.PARENT_IDS]).toEqual([[], [parent]]);
+    expect((await asUser()).result.map((row: any) => row.ID)).toEqual([earlier, parent]);
+  });
+
   it('a refused delete keeps the bindings', async () => {
     const quote = await ok(server, 'crm.quote.add', { fields: { TITLE: 'Kept', TRACE: '{"url":"https://quote.example/"}' } });
     const before = await trackingCounts(server);
