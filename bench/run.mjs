@@ -68,8 +68,11 @@ if (!fs.existsSync(currentCli())) throw new Error(`${currentCli()} is missing: r
 
 const only = flags.only ? new Set(flags.only.split(',').map((s) => s.trim())) : null;
 if (only) for (const name of only) if (!SCENARIOS.some((s) => s.name === name)) throw new Error(`no scenario "${name}"`);
-const selected = SCENARIOS.filter((s) => (only ? only.has(s.name) : flags.all || s.enabled));
-const notRun = SCENARIOS.filter((s) => !selected.includes(s) && !s.reference).map((s) => ({
+const chosen = SCENARIOS.filter((s) => (only ? only.has(s.name) : flags.all || s.enabled));
+// Probes time single calls on a server after the load rounds, instead of loading it.
+const selected = chosen.filter((s) => !s.probe);
+const probes = chosen.filter((s) => s.probe);
+const notRun = SCENARIOS.filter((s) => !chosen.includes(s) && !s.reference).map((s) => ({
   name: s.name,
   reason: s.enabled ? 'left out (--only)' : 'not enabled (--all runs it)',
 }));
@@ -78,7 +81,7 @@ if (Number(flags['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(flag
 
 // ---- servers -------------------------------------------------------------------------------
 const servers = {};
-const needed = new Set(selected.map((s) => s.server));
+const needed = new Set(chosen.map((s) => s.server));
 let seed = null;
 
 if (needed.has('salestrace-1m')) {
@@ -130,7 +133,7 @@ for (const scenario of selected) {
     throw new Error(`preflight of ${scenario.name}: HTTP ${response.status} ${text.slice(0, 500)}`);
   }
 }
-log(`preflight passed for ${selected.map((s) => s.name).join(', ')}`);
+if (selected.length > 0) log(`preflight passed for ${selected.map((s) => s.name).join(', ')}`);
 
 // ---- load ----------------------------------------------------------------------------------
 const lastRate = new Map();
@@ -161,7 +164,7 @@ function describeRun(result, scenario) {
   );
 }
 
-log(`warm-up: ${settings.warmupSeconds} s per scenario`);
+if (selected.length > 0) log(`warm-up: ${settings.warmupSeconds} s per scenario`);
 for (const scenario of selected) await measure(scenario, settings.warmupSeconds);
 
 const runs = new Map(selected.map((s) => [s.name, []]));
@@ -185,6 +188,12 @@ for (let r = 0; r < settings.rounds; r++) {
     runs.get(scenario.name).push(result);
     log(`round ${r + 1}/${settings.rounds}  ${scenario.name.padEnd(14)} ${describeRun(result, scenario)}`);
   }
+}
+
+const probeResults = {};
+for (const probe of probes) {
+  log(`${probe.name}: ${probe.about}`);
+  probeResults[probe.name] = await probe.run(servers[probe.server], log);
 }
 
 const serverPeaks = {};
@@ -217,9 +226,10 @@ const run = {
   discardedDisturbedRounds: discarded,
   coldStart,
   seed,
+  probes: probeResults,
   elapsedSeconds: round((performance.now() - startedAt) / 1000, 0),
 };
-const markdown = resultsMarkdown(run);
+const markdown = [resultsMarkdown(run), ...probes.map((probe) => probe.markdown(run, probeResults[probe.name]))].join('\n\n');
 log(`\n${markdown}`);
 if (!flags['no-write']) {
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

@@ -8,6 +8,7 @@
 // missing. `node bench/run.mjs --all` also runs the ones that are not enabled (references).
 import { callBatch, callRest, inParallel } from './lib/rest.mjs';
 import { batchRow, traceAddParams } from './traces.mjs';
+import { measureReaders, setUpReaders, traceListMarkdown } from './traceList.mjs';
 
 const SDK_QUERY = 'bx24_sdk_ver=2.2.0&bx24_sdk_type=b24-js-sdk';
 const SDK_HEADERS = {
@@ -189,6 +190,16 @@ export const SCENARIOS = [
     about: 'crm.tracking.trace.add as above, with 1,000,000 traces already in the database (salestrace seed)',
     requires: { ...TRACE_ADD_REQUIRES, seed: true },
     requests: async (server) => traceAddRequests(server, await boundItems(server)),
+  },
+  {
+    name: 'trace.list@1M',
+    probe: true, // timed one call at a time after the load rounds (bench/traceList.mjs), not loaded
+    enabled: true,
+    server: 'salestrace-1m',
+    about: 'salestrace.trace.list per role (administrator, READ ALL, OWN with 10/100/1,000 items), total included, at start=0 and the middle page',
+    requires: { methods: ['salestrace.trace.list', 'crm.item.update', 'batch'], seed: true },
+    run: async (server, log) => ({ rows: await measureReaders(server, await setUpReaders(server), 10, log) }),
+    markdown: (run, result) => traceListMarkdown({ ...run, ...SEED, calls: 10, rows: result.rows }),
   },
 ];
 

@@ -76,7 +76,7 @@ function machineBusySeconds() {
 }
 
 /** CPU seconds (user + system) a process has used; null when it is gone. */
-function processCpuSeconds(pid) {
+export function processCpuSeconds(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -79,7 +79,7 @@ export function loadSeed(prepared: SeedPreparation, request: SeedRequest): SeedS
     const seeded = connection.transaction(() => seedItems(new InsertStatements(connection), random, request.items, window, owners))();
     // Traces go to the new items; with none, to the items the database already has.
     const pool = seeded.items.length > 0 ? seeded : existingItems(connection);
-    const state = { matcher, window, items: pool.items, withUtm: pool.withUtm };
+    const state = { matcher, window, items: pool.items, withUtm: pool.withUtm, createdBy: owners.author };
     const statements = new TraceStatements(connection);
     // One transaction for all traces: the seed lands whole or not at all.
     connection.transaction(() => {

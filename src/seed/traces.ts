@@ -80,7 +80,7 @@ export class TraceStatements {
   readonly utm: Statement;
 
   constructor(connection: Connection) {
-    this.trace = connection.prepare('insert into tracking_traces (created_at, source_id, is_mobile, tags_json, pages_json) values (?, ?, ?, ?, ?)');
+    this.trace = connection.prepare('insert into tracking_traces (created_at, source_id, is_mobile, tags_json, pages_json, created_by, bound) values (?, ?, ?, ?, ?, ?, ?)');
     this.tree = connection.prepare('insert into tracking_trace_tree (parent_id, child_id) values (?, ?)');
     this.channel = connection.prepare('insert into tracking_trace_channels (trace_id, code, value) values (?, ?, ?)');
     this.binding = connection.prepare('insert into tracking_trace_items (trace_id, entity_type_id, entity_id) values (?, ?, ?)');
@@ -95,13 +95,17 @@ export interface TraceSeedState {
   readonly items: readonly ItemRef[];
   /** Items with UTM rows; a binding gives the others the trace's tags and adds them here. */
   readonly withUtm: Set<string>;
+  /** The user the traces are written as (the seed's author, as for its items). */
+  readonly createdBy: number;
 }
 
 /** saveTraceTree's rows: previous visits first, then the trace, its tree rows and channels. Returns the IDs, trace last. */
-function saveParsed(sql: TraceStatements, trace: ParsedTrace, matcher: SourceMatcher, now: number, ids: number[]): number {
-  const childIds = trace.previous.map((previous) => saveParsed(sql, previous, matcher, now, ids));
-  const row = traceRow(trace, matcher, now);
-  const id = Number(sql.trace.run(row.created_at, row.source_id, row.is_mobile, row.tags_json, row.pages_json).lastInsertRowid);
+function saveParsed(sql: TraceStatements, trace: ParsedTrace, state: TraceSeedState, now: number, ids: number[]): number {
+  const childIds = trace.previous.map((previous) => saveParsed(sql, previous, state, now, ids));
+  const row = traceRow(trace, state.matcher, now, state.createdBy);
+  // bindJourney binds every trace of the journey when there are items, none when there are not.
+  const bound = state.items.length > 0 ? 1 : 0;
+  const id = Number(sql.trace.run(row.created_at, row.source_id, row.is_mobile, row.tags_json, row.pages_json, row.created_by, bound).lastInsertRowid);
   for (const childId of childIds) sql.tree.run(id, childId);
   for (const channel of trace.channels) sql.channel.run(id, channel.code, channel.value);
   ids.push(id);
@@ -132,7 +136,7 @@ export function seedTraceChunk(sql: TraceStatements, random: SeededRandom, state
     }
     const trace = parseTrace(visit, state.matcher, now);
     const ids: number[] = [];
-    const traceId = saveParsed(sql, trace, state.matcher, now, ids);
+    const traceId = saveParsed(sql, trace, state, now, ids);
     written += ids.length;
     if (state.items.length > 0) bindJourney(sql, random, state, trace, traceId, ids);
   }

@@ -3,7 +3,7 @@
 // the item's Sales Intelligence field shows the whole path; unbinding undoes exactly that.
 import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
 import type { Executor } from '../db/schema.js';
-import { deleteTraceRows, type ItemRef } from './traceStore.js';
+import { deleteTraceRows, markBound, markUnboundIfEmpty, type ItemRef } from './traceStore.js';
 
 async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
@@ -101,6 +101,7 @@ export async function bindItems(
       .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
       .execute();
   }
+  await markBound(db, rows.map((row) => row.trace_id));
   if (!utm || Object.keys(tags).length === 0) return;
   const ordered = inLockOrder(bound);
   await utm.copyTagsToItemsWithoutAny(db, ordered, tags);
@@ -126,6 +127,7 @@ export async function unbindItem(db: Executor, traceId: number, item: ItemRef): 
     .where('entity_type_id', '=', item.entityTypeId)
     .where('entity_id', '=', item.entityId)
     .execute();
+  await markUnboundIfEmpty(db, ids);
 }
 
 /** The newest trace bound to an item (Bitrix's getRowByEntity: the latest binding row). */

@@ -29,13 +29,16 @@ import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
 import { SourceMatcherCache } from './sourceMatcherCache.js';
+import { traceReader, visibleTraceIds, type ReadLevels } from './traceVisibility.js';
 import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
 import {
   appendChannel,
   deleteTraceRows,
+  markUnboundIfEmpty,
   previousIdsOf,
   readTraces,
   saveTraceTree,
+  traceCreator,
   traceExists,
   type ItemRef,
   type TraceFilter,
@@ -55,7 +58,9 @@ export class TrackingService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly crm: CrmItemAccess,
-    private readonly itemUtm?: ItemUtmCopier,
+    private readonly itemUtm: ItemUtmCopier | undefined,
+    /** READ levels, for which traces a caller may name (traceVisibility.ts). */
+    private readonly readLevels: ReadLevels,
   ) {}
 
   private nowSeconds(): number {
@@ -78,10 +83,10 @@ export class TrackingService {
    * quietly, §2.6 step 5). `checkItems` runs first, inside the same transaction, so permissions
    * are checked against the state the bindings are written to; when it throws, nothing is written.
    */
-  async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>): Promise<number> {
+  async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const items = await checkItems(trx);
-      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds());
+      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds(), createdBy);
       await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved) });
       return saved.id;
     });
@@ -90,13 +95,19 @@ export class TrackingService {
   /**
    * crm.tracking.trace.delete (§2.7): unbinds the items the caller may edit. Only when no
    * binding is left does the trace go, and then completely: channels, tree rows and the
-   * previous traces nothing else needs. An unknown ID changes nothing.
+   * previous traces nothing else needs. An unknown ID changes nothing, and so does an unbound
+   * trace of another user's for anyone but an administrator.
    */
   async delete(id: number, caller: Caller): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      if (!(await traceExists(trx, id))) return;
+      const creator = await traceCreator(trx, id);
+      if (creator === undefined) return;
+      const items = await itemsOfTrace(trx, id);
+      // A trace bound to nothing is its creator's (and the administrators') alone. Anyone else
+      // gets what a trace they may not touch gives: silence, and the trace stays (COMPATIBILITY.md).
+      if (items.length === 0 && !caller.isAdmin && creator !== caller.userId) return;
       let keptSome = false;
-      for (const item of await itemsOfTrace(trx, id)) {
+      for (const item of items) {
         if (await this.crm.canUpdate(item.entityTypeId, item.entityId, caller, trx)) await unbindItem(trx, id, item);
         else keptSome = true;
       }
@@ -147,7 +158,7 @@ export class TrackingService {
     if (!event.viaTypedMethod) return;
     const item = { entityTypeId: event.entityTypeId, entityId: event.id };
     const now = this.nowSeconds();
-    let traceId = (await latestTraceOfItem(trx, item)) ?? (await this.existingTraceNamedBy(trx, event.fields.TRACE));
+    let traceId = (await latestTraceOfItem(trx, item)) ?? (await this.readableTraceNamedBy(trx, event.fields.TRACE, event.caller));
     let fresh: FreshTrace | undefined;
     if (traceId === undefined) {
       const matcher = await this.#matchers.get(trx);
@@ -158,7 +169,7 @@ export class TrackingService {
         if (error instanceof TraceInputError) throw coreError(error.message);
         throw error;
       }
-      const saved = await saveTraceTree(trx, trace, matcher, now);
+      const saved = await saveTraceTree(trx, trace, matcher, now, event.caller.userId);
       traceId = saved.id;
       fresh = { tags: trace.tags, previousIds: previousIdsOf(saved) };
     }
@@ -187,11 +198,18 @@ export class TrackingService {
       .where('entity_type_id', '=', entityTypeId)
       .where('entity_id', '=', id)
       .execute();
+    await markUnboundIfEmpty(trx, traces);
     await removeUnusedTraces(trx, traces);
   };
 
-  private async existingTraceNamedBy(db: Executor, value: unknown): Promise<number | undefined> {
+  /**
+   * The trace a numeric TRACE names, if it exists and the caller may read it. One they may not
+   * read is treated as a missing one: binding it would let them read it back (issue 18).
+   */
+  private async readableTraceNamedBy(db: Executor, value: unknown, caller: Caller): Promise<number | undefined> {
     const id = positiveIntegerId(typeof value === 'string' ? value.trim() : value);
-    return id !== null && (await traceExists(db, id)) ? id : undefined;
+    if (id === null || !(await traceExists(db, id))) return undefined;
+    const reader = await traceReader(this.readLevels, caller, db);
+    return (await visibleTraceIds(db, reader, [id])).has(id) ? id : undefined;
   }
 }

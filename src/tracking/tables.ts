@@ -14,6 +14,10 @@ export interface TrackingTracesTable {
   tags_json: Generated<string>;
   /** PAGES_RAW as JSON: `[{"URL", "DATE_INSERT", "TITLE", "IS_REF"?}, …]`. */
   pages_json: Generated<string>;
+  /** The user whose call created it (trace.add, a typed item add, `salestrace seed`); NULL before migration 0210. */
+  created_by: number | null;
+  /** 1 while at least one item is bound to it (bindings.ts keeps it), 0 otherwise. */
+  bound: Generated<number>;
 }
 
 /** b_crm_tracking_trace_entity: which CRM items a trace is bound to. */

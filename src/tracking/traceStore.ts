@@ -29,14 +29,19 @@ export interface TraceRecord {
   readonly parentIds: number[];
 }
 
-/** The tracking_traces row of one parsed trace (without its previous traces); `salestrace seed` writes the same. */
-export function traceRow(trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number) {
+/**
+ * The tracking_traces row of one parsed trace (without its previous traces); `salestrace seed`
+ * writes the same. `createdBy` is the user whose call writes it: while the trace is bound to no
+ * item, only they and administrators may read it (traceVisibility.ts) or delete it.
+ */
+export function traceRow(trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number) {
   return {
     created_at: trace.createdAt ?? Math.floor(nowSeconds),
     source_id: traceSourceId(trace, matcher),
     is_mobile: trace.isMobile ? 1 : 0,
     tags_json: JSON.stringify(trace.tags),
     pages_json: JSON.stringify(trace.pages),
+    created_by: createdBy,
   };
 }
 
@@ -50,10 +55,10 @@ export interface SavedTrace {
  * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), then the
  * tree rows and the channels. Call inside a transaction.
  */
-export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number): Promise<SavedTrace> {
+export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number): Promise<SavedTrace> {
   const previous: SavedTrace[] = [];
-  for (const earlier of trace.previous) previous.push(await saveTraceTree(db, earlier, matcher, nowSeconds));
-  const inserted = await db.insertInto('tracking_traces').values(traceRow(trace, matcher, nowSeconds)).returning('id').executeTakeFirstOrThrow();
+  for (const earlier of trace.previous) previous.push(await saveTraceTree(db, earlier, matcher, nowSeconds, createdBy));
+  const inserted = await db.insertInto('tracking_traces').values(traceRow(trace, matcher, nowSeconds, createdBy)).returning('id').executeTakeFirstOrThrow();
   const id = inserted.id;
   for (const child of previous) {
     await db.insertInto('tracking_trace_tree').values({ parent_id: id, child_id: child.id }).execute();
@@ -89,6 +94,31 @@ export async function appendChannel(db: Executor, traceId: number, channel: Trac
 export async function traceExists(db: Executor, id: number): Promise<boolean> {
   if (!fitsIntegerColumn(id)) return false;
   return (await db.selectFrom('tracking_traces').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+/** Records that items are bound to these traces (tracking_traces.bound); after writing bindings. */
+export async function markBound(db: Executor, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('tracking_traces').set({ bound: 1 }).where('id', 'in', [...new Set(ids)]).where('bound', '=', 0).execute();
+}
+
+/** Clears tracking_traces.bound for the traces among `ids` left without any binding; after deleting bindings. */
+export async function markUnboundIfEmpty(db: Executor, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('tracking_traces')
+    .set({ bound: 0 })
+    .where('id', 'in', [...new Set(ids)])
+    .where('bound', '=', 1)
+    .where(({ exists, not, selectFrom }) => not(exists(selectFrom('tracking_trace_items').select('id').whereRef('tracking_trace_items.trace_id', '=', 'tracking_traces.id'))))
+    .execute();
+}
+
+/** Who created a trace: a user ID, null when nobody is recorded, undefined when there is no such trace. */
+export async function traceCreator(db: Executor, id: number): Promise<number | null | undefined> {
+  if (!fitsIntegerColumn(id)) return undefined;
+  const row = await db.selectFrom('tracking_traces').select('created_by').where('id', '=', id).executeTakeFirst();
+  return row ? row.created_by : undefined;
 }
 
 /** Deletes one trace row with its bindings, channels and tree rows (both directions). */

@@ -1,10 +1,14 @@
 // Who may read a trace back through salestrace.trace.get / .list. Bitrix24 has no such methods,
 // so the rule is Salestrace's own, built on the CRM permission model (COMPATIBILITY.md,
-// "Salestrace's own methods"): a trace is visible to an administrator; to anyone when it is
-// bound to no item (anyone with the crm scope may create one); when the caller may READ at least
-// one item it is bound to; and when it is a previous trace of a visible trace. Items the caller
-// may not read are left out of the answer, as are the IDs of traces they cannot see.
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+// "Salestrace's own methods"): a trace is visible to an administrator; when it is bound to no
+// item, to the user who created it; when the caller may READ at least one item it is bound to;
+// and when it is a previous trace of a visible trace. Items the caller may not read are left
+// out of the answer, as are the IDs of traces they cannot see.
+//
+// A list starts from what the caller may read (their items' bindings and their own unbound
+// traces, through indexes) and walks down the tree of previous traces from there, so its cost
+// follows what the caller sees, not the size of the portal (issue 18).
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryCreator, type SqlBool } from 'kysely';
 import type { CrmService } from '../crm/service.js';
 import type { PermissionLevel } from '../crm/permissions.js';
 import { CRM_TYPES, crmTypeById } from '../crm/types.js';
@@ -17,16 +21,20 @@ import { listTraceIds, type ItemRef, type TraceFilter, type TraceQueryNarrowing,
 /** What one caller may read. */
 export interface TraceReader {
   readonly userId: number;
-  /** READ level per CRM entity type ID; null when the caller reads every item (administrators, ALL everywhere). */
+  /** READ level per CRM entity type ID; null for administrators, who read every trace. */
   readonly levels: ReadonlyMap<number, PermissionLevel> | null;
 }
 
-export async function traceReader(crm: Pick<CrmService, 'permission'>, caller: Caller): Promise<TraceReader> {
+/** Where the caller's READ level per item type comes from (the CRM service). */
+export type ReadLevels = Pick<CrmService, 'permission'>;
+
+/** `db` is the open transaction when there is one (on SQLite a second connection would wait for it). */
+export async function traceReader(crm: ReadLevels, caller: Caller, db?: Executor): Promise<TraceReader> {
   if (caller.isAdmin) return { userId: caller.userId, levels: null };
   const levels = new Map<number, PermissionLevel>();
-  for (const type of CRM_TYPES) levels.set(type.id, await crm.permission(caller, type, 'READ'));
-  const readsEverything = [...levels.values()].every((level) => level === 'ALL');
-  return { userId: caller.userId, levels: readsEverything ? null : levels };
+  for (const type of CRM_TYPES) levels.set(type.id, await crm.permission(caller, type, 'READ', db));
+  // Even READ ALL on every type leaves out other users' unbound traces, so the map stays.
+  return { userId: caller.userId, levels };
 }
 
 // The queries below name tables by alias at several nesting depths, which Kysely's types cannot follow.
@@ -36,14 +44,23 @@ function untyped(db: Executor): Kysely<any> {
   return db as unknown as Kysely<any>;
 }
 
+/** `bound = 0` as a literal, not a parameter: SQLite uses the partial index tracking_traces_unbound only then. */
+const UNBOUND = sql.lit(0);
+
 function typesAt(levels: ReadonlyMap<number, PermissionLevel>, wanted: PermissionLevel): number[] {
   return [...levels].filter(([, level]) => level === wanted).map(([typeId]) => typeId);
 }
 
-/** The trace at `traceRef` is bound to nothing, or to an item the reader may read. */
-function readableOrUnbound(eb: AnyBuilder, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>, traceRef: string, alias: string): Expression<SqlBool> {
+/** The trace at `traceRef` is bound to an item the reader may read, or bound to nothing and created by them. */
+function readableOrOwnUnbound(eb: AnyBuilder, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>, traceRef: string, alias: string): Expression<SqlBool> {
   const bindings = () => eb.selectFrom(`tracking_trace_items as ${alias}`).select(`${alias}.id`).whereRef(`${alias}.trace_id`, '=', traceRef);
-  const conditions: Expression<SqlBool>[] = [eb.not(eb.exists(bindings()))];
+  const ownUnbound = eb
+    .selectFrom(`tracking_traces as ${alias}_mine`)
+    .select(`${alias}_mine.id`)
+    .whereRef(`${alias}_mine.id`, '=', traceRef)
+    .where(`${alias}_mine.created_by`, '=', reader.userId)
+    .where(`${alias}_mine.bound`, '=', UNBOUND);
+  const conditions: Expression<SqlBool>[] = [eb.exists(ownUnbound)];
   const everyItem = typesAt(levels, 'ALL');
   if (everyItem.length > 0) conditions.push(eb.exists(bindings().where(`${alias}.entity_type_id`, 'in', everyItem)));
   for (const typeId of typesAt(levels, 'OWN')) {
@@ -60,7 +77,7 @@ function readableOrUnbound(eb: AnyBuilder, reader: TraceReader, levels: Readonly
  * are written only with a parsed trace), so looking that many parents up reaches every root.
  */
 function visible(eb: AnyBuilder, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>, traceRef: string, depth = 0): Expression<SqlBool> {
-  const own = readableOrUnbound(eb, reader, levels, traceRef, `visible_item_${depth}`);
+  const own = readableOrOwnUnbound(eb, reader, levels, traceRef, `visible_item_${depth}`);
   if (depth === PREVIOUS_MAX_DEPTH) return own;
   const edge = `visible_tree_${depth}`;
   const parentVisible = eb.exists(
@@ -83,6 +100,77 @@ export async function visibleTraceIds(db: Executor, reader: TraceReader, ids: re
   return new Set((await query.execute()).map((row) => Number(row.id)));
 }
 
+/**
+ * The traces the reader reads directly: those bound to an item they may READ (an OWN type is
+ * read from the caller's own items through the responsible-user index to their bindings) and
+ * their own unbound traces (through the partial index of unbound traces, by creator).
+ */
+function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+  let roots = db.selectFrom('tracking_traces as mine').select('mine.id as id').where('mine.created_by', '=', reader.userId).where('mine.bound', '=', UNBOUND);
+  const everyItem = typesAt(levels, 'ALL');
+  if (everyItem.length > 0) {
+    roots = roots.union(db.selectFrom('tracking_trace_items as every').select('every.trace_id as id').where('every.entity_type_id', 'in', everyItem));
+  }
+  for (const typeId of typesAt(levels, 'OWN')) {
+    const type = crmTypeById(typeId)!;
+    // An IN list rather than a join: the planner then starts from the caller's items, not from
+    // every binding of the type, with or without statistics.
+    const owned = db.selectFrom(`${type.table} as owned`).select('owned.id').where('owned.assigned_by_id', '=', reader.userId);
+    roots = roots.union(
+      db
+        .selectFrom('tracking_trace_items as owned_bound')
+        .select('owned_bound.trace_id as id')
+        .where('owned_bound.entity_type_id', '=', typeId)
+        .where('owned_bound.entity_id', 'in', owned),
+    );
+  }
+  return roots;
+}
+
+/**
+ * The IDs of every trace the reader may see, as one subquery: the directly readable ones and,
+ * walking down the tree rows (parent to child, through their unique key), their previous traces.
+ */
+function withVisibleTraces(db: Kysely<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+  return db.withRecursive('visible_traces(id)', (qb: QueryCreator<any>) =>
+    qb
+      .selectFrom(directlyReadableTraces(qb, reader, levels).as('roots'))
+      .select('roots.id')
+      .union(qb.selectFrom('tracking_trace_tree as walk').innerJoin('visible_traces as above', 'above.id', 'walk.parent_id').select('walk.child_id as id')),
+  );
+}
+
+function visibleTraceSet(db: Kysely<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+  return withVisibleTraces(db, reader, levels).selectFrom('visible_traces').select('visible_traces.id');
+}
+
+const noFilter = (filter: TraceFilter) =>
+  filter.item === undefined && filter.sourceId === undefined && filter.createdFrom === undefined && filter.createdTo === undefined;
+
+/**
+ * Without a filter, the page and the total come straight from the set, in one statement (every
+ * ID in it is an existing trace: bindings and tree rows go with their traces), so no trace row
+ * is read; past the last page, the total takes a statement of its own.
+ */
+async function pageOfVisibleSet(
+  db: Executor,
+  reader: TraceReader,
+  levels: ReadonlyMap<number, PermissionLevel>,
+  page: { offset: number; limit: number; countTotal: boolean },
+): Promise<{ ids: number[]; total: number | undefined }> {
+  let query: any = withVisibleTraces(untyped(db), reader, levels).selectFrom('visible_traces').select('visible_traces.id');
+  if (page.countTotal) query = query.select((eb: AnyBuilder) => eb.selectFrom('visible_traces as counted').select(eb.fn.countAll().as('n')).as('total'));
+  const rows: { id: unknown; total?: unknown }[] = await query.orderBy('visible_traces.id').limit(page.limit).offset(page.offset).execute();
+  let total: number | undefined;
+  if (page.countTotal) {
+    total =
+      rows.length > 0
+        ? Number(rows[0].total)
+        : Number((await withVisibleTraces(untyped(db), reader, levels).selectFrom('visible_traces').select((eb: AnyBuilder) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  }
+  return { ids: rows.map((row) => Number(row.id)), total };
+}
+
 /** One page of the trace IDs the reader may see, with their total (listTraceIds, narrowed in the same statement). */
 export function listVisibleTraceIds(
   db: Executor,
@@ -92,8 +180,35 @@ export function listVisibleTraceIds(
 ): Promise<{ ids: number[]; total: number | undefined }> {
   const levels = reader.levels;
   if (!levels) return listTraceIds(db, filter, page);
-  const narrowing: TraceQueryNarrowing = (query) => query.where((eb) => visible(eb, reader, levels, 't.id'));
+  if ([...levels.values()].every((level) => level === 'ALL')) return listAllButHidden(db, reader, levels, filter, page);
+  if (noFilter(filter)) return pageOfVisibleSet(db, reader, levels, page);
+  const narrowing: TraceQueryNarrowing = (query) => query.where('t.id', 'in', visibleTraceSet(untyped(db), reader, levels));
   return listTraceIds(db, filter, page, narrowing);
+}
+
+/**
+ * For a reader of every item, what they may not see is the smaller set: other users' unbound
+ * traces that no visible trace carries, found through the partial index of unbound traces. The
+ * page is the administrator's with those left out, and the total the administrator's less them.
+ */
+async function listAllButHidden(
+  db: Executor,
+  reader: TraceReader,
+  levels: ReadonlyMap<number, PermissionLevel>,
+  filter: TraceFilter,
+  page: { offset: number; limit: number; countTotal: boolean },
+): Promise<{ ids: number[]; total: number | undefined }> {
+  const hidden = () =>
+    untyped(db)
+      .selectFrom('tracking_traces as hidden')
+      .select('hidden.id')
+      .where('hidden.bound', '=', UNBOUND)
+      .where((eb: AnyBuilder) => eb.not(visible(eb, reader, levels, 'hidden.id')));
+  const shown = await listTraceIds(db, filter, { ...page, countTotal: false }, (query) => query.where('t.id', 'not in', hidden()));
+  if (!page.countTotal) return shown;
+  const everything = await listTraceIds(db, filter, { offset: 0, limit: 0, countTotal: true });
+  const left = await listTraceIds(db, filter, { offset: 0, limit: 0, countTotal: true }, (query) => query.where('t.id', 'in', hidden()));
+  return { ids: shown.ids, total: (everything.total ?? 0) - (left.total ?? 0) };
 }
 
 const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;

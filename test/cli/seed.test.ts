@@ -93,11 +93,15 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
       const indexes = db.prepare("select name from sqlite_master where type = 'index' and name like 'tracking_%' order by name").all();
       expect(indexes.map((row: any) => row.name)).toEqual([
         'tracking_source_values_source',
-        'tracking_trace_items_item',
+        'tracking_trace_items_item_trace',
         'tracking_trace_tree_child',
         'tracking_traces_created',
+        'tracking_traces_id',
         'tracking_traces_source',
+        'tracking_traces_unbound',
       ]);
+      // Written as the seed's author, user 1, as its items are.
+      expect(db.prepare('select created_by, bound, count(*) as n from tracking_traces group by created_by, bound').all()).toEqual([{ created_by: 1, bound: 1, n: 200 }]);
     } finally {
       db.close();
     }

@@ -89,11 +89,11 @@ beforeEach(async () => {
   await db.deleteFrom('tracking_traces').execute();
   crm = new FakeCrm();
   utm = new RecordingUtm();
-  tracking = new TrackingService(services.db, services.clock, crm, utm);
+  tracking = new TrackingService(services.db, services.clock, crm, utm, services.crm);
 });
 
 async function create(trace: unknown, items: ItemRef[] = []): Promise<number> {
-  return tracking.create(await tracking.prepare(decodeTraceText(JSON.stringify(trace))), async () => items);
+  return tracking.create(await tracking.prepare(decodeTraceText(JSON.stringify(trace))), async () => items, ADMIN.userId);
 }
 
 async function bindings(): Promise<[number, number, number][]> {

@@ -35,7 +35,7 @@ describe('previousIdsOf', () => {
       const { services } = running;
       const matcher = (await services.tracking.prepare({})).matcher;
       const trace = parseTrace(visits(`w${width}d${depth}`, width, depth), matcher, 1767225600);
-      const saved = await services.db.transaction().execute((trx) => saveTraceTree(trx, trace, matcher, 1767225600));
+      const saved = await services.db.transaction().execute((trx) => saveTraceTree(trx, trace, matcher, 1767225600, 1));
       const fromRows = await descendantIds(services.db, saved.id);
       expect(previousIdsOf(saved)).toEqual(fromRows);
       expect(fromRows).toHaveLength(width === 0 ? 0 : Array.from({ length: depth }, (_, i) => width ** (i + 1)).reduce((a, b) => a + b, 0));

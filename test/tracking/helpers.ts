@@ -72,7 +72,8 @@ const ITEM_TABLES: Record<number, string> = { 1: 'crm_lead', 2: 'crm_deal', 3: '
  * Everything that must hold between the tracking tables and the CRM at any moment, as a list of
  * readable violations (empty when all is well): no binding, channel or tree row without its
  * trace; no binding to an item that does not exist; every binding reaches the previous traces
- * too (§1.2 step 3); no trace carries more than five previous traces; stored JSON is readable.
+ * too (§1.2 step 3); a trace's `bound` flag says whether it has bindings; no trace carries more
+ * than five previous traces; stored JSON is readable.
  */
 export async function integrityProblems(db: Db): Promise<string[]> {
   const problems: string[] = [];
@@ -100,6 +101,12 @@ export async function integrityProblems(db: Db): Promise<string[]> {
        join tracking_trace_tree t on t.parent_id = i.trace_id
       where not exists (select 1 from tracking_trace_items c
                          where c.trace_id = t.child_id and c.entity_type_id = i.entity_type_id and c.entity_id = i.entity_id)`,
+  );
+  // traceVisibility.ts finds unbound traces by this flag alone.
+  await report(
+    'bound flag out of step with the bindings',
+    `select id, bound from tracking_traces t
+      where bound <> case when exists (select 1 from tracking_trace_items i where i.trace_id = t.id) then 1 else 0 end`,
   );
   await report('more than five previous traces', 'select parent_id, count(*) as n from tracking_trace_tree group by parent_id having count(*) > 5');
   for (const row of await rows('select id, tags_json, pages_json from tracking_traces')) {

@@ -54,6 +54,37 @@ describe.each(TYPE_METHODS)('TRACE on crm.%s.add', (typeName, method) => {
     expect((await tracesOf(type, id)).map((t) => t.ID)).toEqual([existing, existing - 1]);
   });
 
+  it('a numeric TRACE naming a trace the caller may not read is treated like one that does not exist', async () => {
+    const user = await userWithGrants(server, { [type]: { ADD: 'ALL', READ: 'OWN', WRITE: 'OWN' } });
+    // The administrator's: unbound, and one bound to the administrator's item.
+    const hidden = await addTrace(server, { url: `https://${method}-hidden.example/` });
+    const hiddenBound = await addTrace(server, { url: `https://${method}-hidden-bound.example/` }, [{ TYPE: type, ID: await itemWithoutTrace(type, 'Theirs') }]);
+    const untouched = [await getTrace(server, hidden), await getTrace(server, hiddenBound)];
+    const shapeOfNewTrace = async (trace: string) => {
+      const before = await trackingCounts(server);
+      const id = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: trace } }, user.base);
+      const counts = await trackingCounts(server);
+      const [created] = await tracesOf(type, id);
+      const { ID, DATE_CREATE, ENTITIES, ...shape } = created;
+      expect(ENTITIES).toEqual([entity(id)]);
+      return { counts: { traces: counts.traces - before.traces, items: counts.items - before.items, channels: counts.channels - before.channels }, id: ID, shape };
+    };
+    const missing = await shapeOfNewTrace('987654');
+    expect(missing.counts).toEqual({ traces: 1, items: 1, channels: 1 });
+    for (const named of [hidden, hiddenBound]) {
+      const answer = await shapeOfNewTrace(String(named));
+      expect(answer.id).not.toBe(named);
+      expect([answer.counts, answer.shape]).toEqual([missing.counts, missing.shape]);
+      const denied = await callJson(server, 'salestrace.trace.get', { id: named }, user.base);
+      expect(denied.body).toEqual({ error: 'ACCESS_DENIED', error_description: `You do not have permission to view trace \`${named}\`.` });
+    }
+    expect([await getTrace(server, hidden), await getTrace(server, hiddenBound)]).toEqual(untouched);
+    // Their own unbound trace they may name.
+    const added = await callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify({ url: `https://${method}-own.example/` }) }, user.base);
+    const own = await ok(server, `crm.${method}.add`, { fields: { ...minimalFields(method), TRACE: String(added.body.result) } }, user.base);
+    expect((await tracesOf(type, own)).map((t) => t.ID)).toEqual([added.body.result]);
+  });
+
   it('a JSON TRACE creates a trace; the item’s UTM_* fields override its tags, and choose the source only if the JSON did not', async () => {
     const json = JSON.stringify({
       url: `https://${method}-json.example/landing`,
@@ -276,6 +307,23 @@ describe('deleting an item', () => {
     expect(await ok(server, 'crm.deal.delete', { id: deal })).toBe(true);
     expect((await getTrace(server, trace.ID)).ENTITIES).toEqual([{ TYPE: 'CONTACT', ENTITY_TYPE_ID: CONTACT, ID: contact }]);
     expect((await getTrace(server, trace.ID)).CHANNELS).toEqual([{ CODE: 'site-domain', VALUE: 'deal.example' }, REST]);
+  });
+
+  it('leaves a previous trace that only it was bound to unbound, and its creator’s again', async () => {
+    const user = await userWithGrants(server, { DEAL: { ADD: 'ALL', READ: 'OWN', WRITE: 'OWN', DELETE: 'OWN' } });
+    const added = await callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify({ url: 'https://visit.example/', previous: { list: [{ url: 'https://earlier.example/' }] } }) }, user.base);
+    const parent = added.body.result as number;
+    const [earlier] = (await getTrace(server, parent)).PREVIOUS_IDS;
+    // A deal of the administrator's binds the earlier visit alone; the user may not read it then.
+    const deal = await ok(server, 'crm.deal.add', { fields: { TITLE: 'Theirs', TRACE: String(earlier) } });
+    const asUser = async () => (await callJson(server, 'salestrace.trace.list', {}, user.base)).body;
+    expect(await asUser()).toMatchObject({ total: 2 });
+    expect(await ok(server, 'crm.deal.delete', { id: deal })).toBe(true);
+    // Carried by its parent, it stays, bound to nothing (the integrity check after each test
+    // holds its bound flag to that), and visible to the user through the parent.
+    const after = await getTrace(server, earlier);
+    expect([after.ENTITIES, after.PARENT_IDS]).toEqual([[], [parent]]);
+    expect((await asUser()).result.map((row: any) => row.ID)).toEqual([earlier, parent]);
   });
 
   it('a refused delete keeps the bindings', async () => {

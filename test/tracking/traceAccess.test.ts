@@ -1,7 +1,7 @@
 // Who may read traces back (salestrace.trace.get / .list; COMPATIBILITY.md "Salestrace's own
-// methods"): administrators everything; others a trace that is bound to nothing, bound to an
-// item they may READ, or a previous trace of one they see; bound items they may not read are
-// left out. Checked over sockets for a user without a role, an OWN user and an ALL user.
+// methods"): administrators everything; others a trace they created that is bound to nothing,
+// one bound to an item they may READ, or a previous trace of one they see; bound items they may
+// not read are left out. Checked over sockets for a user without a role, an OWN user and an ALL user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callGet, callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
@@ -12,10 +12,14 @@ let noRole: TestUser;
 let own: TestUser;
 let all: TestUser;
 
-/** Items: deals d1 (the OWN user's), d2, d3, d4 (the OWN user's); contact c1. */
-const item = { d1: 0, d2: 0, d3: 0, d4: 0, c1: 0 };
-/** Traces; p* are previous traces of the t* of the same letter. */
-const trace = { tFree: 0, pFree: 0, tD1: 0, pD1: 0, tD2: 0, tBoth: 0, tC1: 0, tX: 0, pX: 0 };
+/** Items: deals d1 (the OWN user's), d2, d3, d4 (the OWN user's), d5; contact c1. */
+const item = { d1: 0, d2: 0, d3: 0, d4: 0, d5: 0, c1: 0 };
+/**
+ * Traces; p* are previous traces of the t* of the same letter. The administrator adds them,
+ * except tOwnFree (with pOwnFree) and tOwnLater, which the OWN user adds, and tNoRole, which the
+ * user without a role adds; all three are left unbound, until tOwnLater is bound to d5.
+ */
+const trace = { tFree: 0, pFree: 0, tD1: 0, pD1: 0, tD2: 0, tBoth: 0, tC1: 0, tX: 0, pX: 0, tOwnFree: 0, pOwnFree: 0, tNoRole: 0, tOwnLater: 0 };
 
 const withPrevious = (name: string) => ({ url: `https://${name}.example/`, previous: { list: [{ url: `https://${name}-before.example/` }] } });
 const DEAL = (id: number) => ({ TYPE: 'DEAL', ENTITY_TYPE_ID: 2, ID: id });
@@ -47,6 +51,18 @@ beforeAll(async () => {
   // pFree gets a deal of the administrator's, pX one of the OWN user's.
   item.d3 = await ok(server, 'crm.deal.add', { fields: { TITLE: 'd3', TRACE: String(trace.pFree) } });
   item.d4 = await ok(server, 'crm.deal.add', { fields: { TITLE: 'd4', TRACE: String(trace.pX), ASSIGNED_BY_ID: own.id } });
+
+  const addAs = async (user: TestUser, value: unknown) => {
+    const answer = await callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify(value) }, user.base);
+    expect(answer.status, answer.text).toBe(200);
+    return answer.body.result as number;
+  };
+  trace.tOwnFree = await addAs(own, withPrevious('own-free'));
+  trace.pOwnFree = (await getTrace(server, trace.tOwnFree)).PREVIOUS_IDS[0];
+  trace.tNoRole = await addAs(noRole, { url: 'https://no-role.example/' });
+  trace.tOwnLater = await addAs(own, { url: 'https://own-later.example/' });
+  // Once bound, the bound rule applies to its creator too: d5 is the administrator's.
+  item.d5 = await ok(server, 'crm.deal.add', { fields: { TITLE: 'd5', TRACE: String(trace.tOwnLater) } });
 });
 afterAll(async () => {
   await server.close();
@@ -75,20 +91,18 @@ describe('salestrace.trace.list without a filter', () => {
   it('shows the administrator every trace', async () => {
     const answer = await list(null);
     expect(answer.ids).toEqual(sorted(Object.values(trace)));
-    expect(answer.total).toBe(9);
+    expect(answer.total).toBe(13);
   });
 
-  it('shows a user without a role only unbound traces and their previous traces, with a total to match', async () => {
+  it('shows a user without a role only the unbound traces they created, with a total to match', async () => {
     const answer = await list(noRole);
-    expect(answer.ids).toEqual(sorted([trace.tFree, trace.pFree]));
-    expect(answer.total).toBe(2);
-    // pFree is visible with its parent; its deal is not the user's to read.
-    expect(answer.rows.find((row) => row.ID === trace.pFree).ENTITIES).toEqual([]);
+    expect(answer.ids).toEqual([trace.tNoRole]);
+    expect(answer.total).toBe(1);
   });
 
-  it('shows an OWN user the traces of the items they are responsible for', async () => {
+  it('shows an OWN user the traces of the items they are responsible for, and their own unbound ones', async () => {
     const answer = await list(own);
-    expect(answer.ids).toEqual(sorted([trace.tFree, trace.pFree, trace.tD1, trace.pD1, trace.tBoth, trace.pX]));
+    expect(answer.ids).toEqual(sorted([trace.tD1, trace.pD1, trace.tBoth, trace.pX, trace.tOwnFree, trace.pOwnFree]));
     expect(answer.total).toBe(6);
     const byId = new Map(answer.rows.map((row) => [row.ID, row]));
     expect(byId.get(trace.tBoth).ENTITIES).toEqual([DEAL(item.d1)]);
@@ -97,14 +111,17 @@ describe('salestrace.trace.list without a filter', () => {
     expect(byId.get(trace.pX).ENTITIES).toEqual([DEAL(item.d4)]);
     expect(byId.get(trace.pX).PARENT_IDS).toEqual([]);
     expect(byId.get(trace.pD1).PARENT_IDS).toEqual([trace.tD1]);
+    expect(byId.get(trace.pOwnFree).PARENT_IDS).toEqual([trace.tOwnFree]);
   });
 
-  it('shows an ALL user every trace of the type, without the items of other types', async () => {
+  it('shows an ALL user every trace of the type, without the items of other types or others\' unbound traces', async () => {
     const answer = await list(all);
-    expect(answer.ids).toEqual(sorted([trace.tFree, trace.pFree, trace.tD1, trace.pD1, trace.tD2, trace.tBoth, trace.tX, trace.pX]));
+    expect(answer.ids).toEqual(sorted([trace.pFree, trace.tD1, trace.pD1, trace.tD2, trace.tBoth, trace.tX, trace.pX, trace.tOwnLater]));
     expect(answer.total).toBe(8);
     expect(answer.rows.find((row) => row.ID === trace.tBoth).ENTITIES).toEqual([DEAL(item.d1)]);
     expect(answer.rows.find((row) => row.ID === trace.pFree).ENTITIES).toEqual([DEAL(item.d3)]);
+    // Its parent tFree is unbound and the administrator's: not named.
+    expect(answer.rows.find((row) => row.ID === trace.pFree).PARENT_IDS).toEqual([]);
   });
 
   it('counts only visible traces when paging', async () => {
@@ -112,7 +129,7 @@ describe('salestrace.trace.list without a filter', () => {
     expect(first.body.total).toBe(6);
     expect(first.body.next).toBeUndefined();
     const fast = await callJson(server, 'salestrace.trace.list', { start: -1 }, own.base);
-    expect(fast.body.result.map((row: any) => row.ID)).toEqual(sorted([trace.tFree, trace.pFree, trace.tD1, trace.pD1, trace.tBoth, trace.pX]));
+    expect(fast.body.result.map((row: any) => row.ID)).toEqual(sorted([trace.tD1, trace.pD1, trace.tBoth, trace.pX, trace.tOwnFree, trace.pOwnFree]));
   });
 });
 
@@ -157,6 +174,15 @@ describe('salestrace.trace.get', () => {
       [own, trace.tX],
       [own, trace.tC1],
       [all, trace.tC1],
+      [noRole, trace.tFree],
+      [noRole, trace.pFree],
+      [own, trace.tFree],
+      [all, trace.tFree],
+      [noRole, trace.tOwnFree],
+      [all, trace.tOwnFree],
+      [all, trace.pOwnFree],
+      [own, trace.tNoRole],
+      [own, trace.tOwnLater],
     ] as const) {
       const answer = await callJson(server, 'salestrace.trace.get', { id }, user.base);
       expect(answer.status).toBe(400);
@@ -166,14 +192,20 @@ describe('salestrace.trace.get', () => {
     expect(missing.body).toEqual({ error: 'TRACE_NOT_FOUND', error_description: 'Trace with ID `999999` not found.' });
   });
 
-  it('gives an unbound trace to anyone, with its previous traces and none of their unreadable items', async () => {
-    const free = await get(noRole, trace.tFree);
+  it('gives an unbound trace to its creator, with its previous traces', async () => {
+    const free = await get(own, trace.tOwnFree);
     expect(free.ENTITIES).toEqual([]);
-    expect(free.PREVIOUS_IDS).toEqual([trace.pFree]);
-    expect(free.PREVIOUS.map((previous: any) => [previous.ID, previous.ENTITIES])).toEqual([[trace.pFree, []]]);
+    expect(free.PREVIOUS_IDS).toEqual([trace.pOwnFree]);
+    expect(free.PREVIOUS.map((previous: any) => [previous.ID, previous.ENTITIES])).toEqual([[trace.pOwnFree, []]]);
     // A previous trace is visible with the trace that carries it, also on its own.
-    expect((await get(noRole, trace.pFree)).PARENT_IDS).toEqual([trace.tFree]);
-    expect((await get(all, trace.pFree)).ENTITIES).toEqual([DEAL(item.d3)]);
+    expect((await get(own, trace.pOwnFree)).PARENT_IDS).toEqual([trace.tOwnFree]);
+    expect((await get(noRole, trace.tNoRole)).ID).toBe(trace.tNoRole);
+    // A bound previous trace is visible through its item without its unbound parent.
+    const pFree = await get(all, trace.pFree);
+    expect([pFree.ENTITIES, pFree.PARENT_IDS]).toEqual([[DEAL(item.d3)], []]);
+    // The administrator reads every unbound trace, whoever created it.
+    expect((await getTrace(server, trace.tOwnFree)).PREVIOUS_IDS).toEqual([trace.pOwnFree]);
+    expect((await getTrace(server, trace.tNoRole)).ID).toBe(trace.tNoRole);
   });
 
   it('shows an OWN user the readable part of a trace bound to several items', async () => {

@@ -96,12 +96,32 @@ describe('deleting', () => {
     await expectNoOrphans(server);
   });
 
-  it('is open to any user with the crm scope for an unbound trace', async () => {
-    const id = await addTrace(server, { url: 'https://anyone.example/' });
-    const user = await userWebhook(server, { admin: false });
-    const answer = await callJson(server, 'crm.tracking.trace.delete', { id }, user);
-    expect(answer.status).toBe(200);
-    expect((await callJson(server, 'salestrace.trace.get', { id })).status).toBe(400);
+  it('deletes an unbound trace only for its creator or an administrator; anyone else gets result: null and it stays', async () => {
+    const creator = await userWebhook(server, { admin: false });
+    const other = await userWebhook(server, { admin: false });
+    const addAs = async (base: string, tag: string) => (await callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify(treeTrace(tag)) }, base)).body.result as number;
+    const theirs = await addTrace(server, treeTrace('admins'));
+    const mine = await addAs(creator, 'creators');
+    const before = await trackingCounts(server);
+    for (const [base, id] of [[other, theirs], [other, mine], [creator, theirs]] as const) {
+      const answer = await callJson(server, 'crm.tracking.trace.delete', { id }, base);
+      expect([answer.status, answer.body.result]).toEqual([200, null]);
+    }
+    expect(await trackingCounts(server)).toEqual(before);
+    expect((await getTrace(server, theirs)).PREVIOUS_IDS).toHaveLength(2);
+
+    // Traces written before creators were recorded are the administrators' alone.
+    await server.services.db.updateTable('tracking_traces').set({ created_by: null }).where('id', '=', mine).execute();
+    expect((await callJson(server, 'crm.tracking.trace.delete', { id: mine }, creator)).body.result).toBeNull();
+    expect(await trackingCounts(server)).toEqual(before);
+    await server.services.db.updateTable('tracking_traces').set({ created_by: Number(creator.split('/')[4]) }).where('id', '=', mine).execute();
+
+    expect((await callJson(server, 'crm.tracking.trace.delete', { id: mine }, creator)).body.result).toBeNull();
+    expect((await callJson(server, 'salestrace.trace.get', { id: mine })).body.error).toBe('TRACE_NOT_FOUND');
+    expect((await callJson(server, 'crm.tracking.trace.delete', { id: theirs })).body.result).toBeNull();
+    expect((await callJson(server, 'salestrace.trace.get', { id: theirs })).body.error).toBe('TRACE_NOT_FOUND');
+    expect(await trackingCounts(server)).toEqual({ ...before, traces: before.traces - 8, channels: before.channels - 12, tree: before.tree - 6 });
+    await expectNoOrphans(server);
   });
 
   it('runs in batch, and a second delete of the same ID is a no-op', async () => {

@@ -5,6 +5,7 @@ import { foundation } from './0001_foundation.js';
 import { webhookHashKey } from './0002_webhook_hash_key.js';
 import { crm } from './0100_crm.js';
 import { tracking } from './0200_tracking.js';
+import { traceCreator } from './0210_trace_creator.js';
 import { oauth } from './0300_oauth.js';
 
 export const migrations: Record<string, MigrationFactory> = {
@@ -12,5 +13,6 @@ export const migrations: Record<string, MigrationFactory> = {
   '0002_webhook_hash_key': webhookHashKey,
   '0100_crm': crm,
   '0200_tracking': tracking,
+  '0210_trace_creator': traceCreator,
   '0300_oauth': oauth,
 };

@@ -87,6 +87,6 @@ export const traceAddMethod = defineMethod({
       if (error instanceof TraceInputError) throw coreError(error.message);
       throw error;
     }
-    return services.tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, services.tracking, db));
+    return services.tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, services.tracking, db), caller.userId);
   },
 });
