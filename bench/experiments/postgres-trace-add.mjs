@@ -3,12 +3,12 @@
 // `salestrace serve --database-url` on a fresh database. Not part of `npm run bench` (it needs a
 // PostgreSQL server); it reports the rate and every non-2xx answer, which must be none.
 //   node bench/experiments/postgres-trace-add.mjs [--url postgres://postgres@127.0.0.1:5432/postgres]
-//     [--connections 32] [--seconds 10] [--rounds 1]
+//     [--connections 32] [--seconds 10] [--rounds 1] [--cli other/dist/cli/main.js]
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { armDeadline, installExitHandlers } from '../lib/children.mjs';
 import { loadProblems, runLoad } from '../lib/load.mjs';
-import { startSalestrace } from '../lib/servers.mjs';
+import { startSalestrace, useCli } from '../lib/servers.mjs';
 import { makeWorkDir } from '../lib/workDir.mjs';
 import { SCENARIOS } from '../scenarios.mjs';
 
@@ -21,9 +21,12 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '1' },
+    // Another build of the CLI, e.g. an older dist/ to compare with.
+    cli: { type: 'string' },
   },
 });
 
+if (values.cli) useCli(values.cli);
 const name = `salestrace_bench_${process.pid}`;
 const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
