@@ -8,6 +8,10 @@
 // timeout) has passed, never a fixed number, since under load a few colliding writers can lose
 // many times in a row. A transaction callback must therefore only act on the database (or be
 // safe to repeat), which is already the rule for anything that may be rolled back.
+// It is the weakest level that keeps every write path correct as the code stands: REPEATABLE
+// READ lets a delete that waited for a binder's row lock still read the bindings from its older
+// snapshot and leave the new binding behind; READ COMMITTED would need an explicit row lock in
+// every read-then-write path (trace delete and clean-up, item update, UTM copy, link moves).
 import { Kysely, type KyselyConfig, type TransactionBuilder } from 'kysely';
 
 /** serialization_failure and deadlock_detected: the transaction changed nothing and may simply run again. */
