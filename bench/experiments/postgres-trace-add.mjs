@@ -38,7 +38,6 @@ process.env.SALESTRACE_DATABASE_URL = databaseUrl.toString();
 
 const { dir } = makeWorkDir('pg-trace-add');
 const server = await startSalestrace('salestrace-postgres', dir);
-if (process.env.H6_DEBUG) server.child.stderr.on('data', (chunk) => process.stderr.write(chunk));
 try {
   const scenario = SCENARIOS.find((s) => s.name === 'trace.add');
   const requests = await scenario.requests(server);
