@@ -11,7 +11,7 @@ export async function openDatabase(config: Config, sqlite: SqliteOptions = {}): 
   if (config.databaseUrl) {
     const { openPostgres } = await import('./dialects/postgres.js');
     const { alignPostgresWithSqlite } = await import('./dialects/postgresAlignment.js');
-    const opened = await openPostgres<Database>(config.databaseUrl);
+    const opened = await openPostgres<Database>(config.databaseUrl, config.requestTimeoutMs);
     try {
       await migrateToLatest(opened.db as never, opened.helpers);
       await alignPostgresWithSqlite(opened.db as never);

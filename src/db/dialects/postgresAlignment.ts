@@ -5,12 +5,15 @@
 // 1. Text compares and sorts by code point, as SQLite's BINARY collation does, whatever the
 //    database's locale: every text column gets COLLATE "C" (a database created with, say,
 //    en_US.UTF-8 would otherwise sort "a b" after "ab" and "apple" before "Banana").
-// 2. IDs are handed out inside the writing transaction, as SQLite's AUTOINCREMENT does, so a
-//    write that fails and rolls back does not use an ID up: the next item gets the ID the
-//    failed one would have had, on both databases. A sequence would leave a gap. Each table's
-//    last ID lives in salestrace_id_counters; salestrace_next_id(table) is the column default.
-//    The counter row stays locked until the transaction ends, so inserts into one table follow
-//    each other, as every write does on SQLite.
+// 2. IDs come from one PostgreSQL sequence per table, as the serial columns of the migrations
+//    make them. Inserts into a table never wait for each other, but a write that rolls back
+//    (or is run again after a serialization failure) leaves its ID unused, as MySQL's
+//    AUTO_INCREMENT does under Bitrix24; SQLite's AUTOINCREMENT hands it out again
+//    (COMPATIBILITY.md, "IDs on PostgreSQL"). Databases made by earlier versions took IDs from
+//    a row per table in salestrace_id_counters, inside the writing transaction: without gaps,
+//    but every insert into a table then waited for the previous one to commit, and the shared
+//    rows made concurrent writes fail. Those columns are moved back to a sequence that starts
+//    past every ID handed out so far, and the counters are dropped.
 // 3. salestrace_lower(text) folds case by Unicode rules (ICU's root locale when the server has
 //    ICU), independent of the column's "C" collation and of the database's locale; SQLite
 //    provides the same function (sqlite.ts).
@@ -26,17 +29,6 @@ async function defineLower(db: Kysely<any>): Promise<void> {
     .raw(
       'create or replace function salestrace_lower(value text) returns text language sql immutable strict parallel safe ' +
         `as $$ select lower(value collate ${collation}) $$`,
-    )
-    .execute(db);
-}
-
-async function defineIdCounters(db: Kysely<any>): Promise<void> {
-  await sql`create table if not exists salestrace_id_counters (table_name text collate "C" primary key, last_id bigint not null)`.execute(db);
-  await sql
-    .raw(
-      'create or replace function salestrace_next_id(target text) returns integer language sql volatile as $$ ' +
-        'insert into salestrace_id_counters as c (table_name, last_id) values (target, 1) ' +
-        'on conflict (table_name) do update set last_id = c.last_id + 1 returning c.last_id::integer $$',
     )
     .execute(db);
 }
@@ -57,35 +49,43 @@ async function binaryCollation(db: Kysely<any>): Promise<void> {
   }
 }
 
-/** Serial ID columns (the migrations' h.serial) move from their sequence to the transactional counter. */
-async function transactionalIds(db: Kysely<any>): Promise<void> {
-  const columns = await sql<{ table_name: string; column_name: string; sequence: string }>`
-    select table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name) as sequence
+/** A text as an SQL string literal, for DDL, which takes no parameters. */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * ID columns that earlier versions moved to salestrace_next_id() get a sequence of their own
+ * again, owned by the column as a serial's is, starting after the larger of the table's counter
+ * and its largest ID (a deleted last item keeps its ID taken, as before).
+ */
+async function idsFromSequences(db: Kysely<any>): Promise<void> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name
     from information_schema.columns
-    where table_schema = current_schema() and column_default like 'nextval(%'
+    where table_schema = current_schema() and column_default like 'salestrace_next_id(%'
     order by table_name`.execute(db);
-  for (const { table_name, column_name, sequence } of columns.rows) {
-    const table = quote(table_name);
-    const column = quote(column_name);
-    // The counter starts past every ID the sequence gave out (the migrations seed some rows).
-    const used = await sql<{ last: string | number | null }>`
+  for (const { table_name, column_name } of columns.rows) {
+    const sequence = quote(`${table_name}_${column_name}_seq`);
+    const counted = await sql<{ last: string | number | null }>`
       select greatest(
         (select max(${sql.ref(column_name)}) from ${sql.table(table_name)}),
-        (select case when is_called then last_value end from ${sql.raw(sequence)})
+        (select last_id from salestrace_id_counters where table_name = ${table_name})
       ) as last`.execute(db);
-    await sql`insert into salestrace_id_counters (table_name, last_id) values (${table_name}, ${Number(used.rows[0]?.last ?? 0)})
-      on conflict (table_name) do update set last_id = greatest(salestrace_id_counters.last_id, excluded.last_id)`.execute(db);
-    await sql.raw(`alter table ${table} alter column ${column} set default salestrace_next_id('${table_name.replace(/'/g, "''")}')`).execute(db);
-    await sql.raw(`drop sequence ${sequence}`).execute(db);
+    const last = Number(counted.rows[0]?.last ?? 0);
+    await sql.raw(`create sequence ${sequence} as integer owned by ${quote(table_name)}.${quote(column_name)}`).execute(db);
+    if (last > 0) await sql`select setval(${sequence}::regclass, ${last})`.execute(db);
+    await sql
+      .raw(`alter table ${quote(table_name)} alter column ${quote(column_name)} set default nextval(${literal(sequence)}::regclass)`)
+      .execute(db);
   }
+  await sql`drop function if exists salestrace_next_id(text)`.execute(db);
+  await sql`drop table if exists salestrace_id_counters`.execute(db);
 }
 
 export async function alignPostgresWithSqlite(db: Kysely<any>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${ALIGNMENT_LOCK})`.execute(trx);
     await defineLower(trx);
-    await defineIdCounters(trx);
     await binaryCollation(trx);
-    await transactionalIds(trx);
+    await idsFromSequences(trx);
   });
 }

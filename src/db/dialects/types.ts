@@ -1,8 +1,9 @@
 // What the rest of the code may know about the database engine: nothing but these helpers.
 // Both dialects give the same answers to the same queries: text compares and sorts by code
-// point, IDs are not used up by a rolled-back write, transactions behave as if run one at a
-// time, and the SQL function salestrace_lower(text) lower-cases by Unicode rules (SQLite's and
-// PostgreSQL's own lower() differ: ASCII only, or by the database's locale).
+// point, transactions behave as if run one at a time, and the SQL function
+// salestrace_lower(text) lower-cases by Unicode rules (SQLite's and PostgreSQL's own lower()
+// differ: ASCII only, or by the database's locale). One difference is left: a rolled-back write
+// uses its ID up on PostgreSQL (a sequence) and not on SQLite.
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { Durability } from '../durability.js';
 
