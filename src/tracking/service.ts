@@ -33,6 +33,7 @@ import { addSource, deleteSource, loadSources, updateSource, type SourceChanges 
 import {
   appendChannel,
   deleteTraceRows,
+  lockTrace,
   previousIdsOf,
   readTraces,
   saveTraceTree,
@@ -94,7 +95,8 @@ export class TrackingService {
    */
   async delete(id: number, caller: Caller): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      if (!(await traceExists(trx, id))) return;
+      // Locked first: a binding to this trace being written commits before its items are read.
+      if (!(await lockTrace(trx, id, 'update'))) return;
       let keptSome = false;
       for (const item of await itemsOfTrace(trx, id)) {
         if (await this.crm.canUpdate(item.entityTypeId, item.entityId, caller, trx)) await unbindItem(trx, id, item);
@@ -189,6 +191,7 @@ export class TrackingService {
 
   private async existingTraceNamedBy(db: Executor, value: unknown): Promise<number | undefined> {
     const id = positiveIntegerId(typeof value === 'string' ? value.trim() : value);
-    return id !== null && (await traceExists(db, id)) ? id : undefined;
+    // Held against a concurrent delete until the binding to it has committed.
+    return id !== null && (await lockTrace(db, id, 'keyShare')) ? id : undefined;
   }
 }
