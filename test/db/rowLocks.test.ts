@@ -95,6 +95,22 @@ describe('row locks under concurrent writers', () => {
     }
   });
 
+  it('a source updated while it is being deleted is updated first or not found, and leaves no values behind', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const source = await ok(server, 'salestrace.source.add', { fields: { NAME: `Source ${round}`, UTM_SOURCE: ['old'] } });
+      const [updated, deleted] = await Promise.all([
+        callJson(server, 'salestrace.source.update', { id: source, fields: { UTM_SOURCE: [`new${round}`, `other${round}`] } }),
+        callJson(server, 'salestrace.source.delete', { id: source }),
+      ]);
+      expectSuccess(deleted);
+      if (updated.status !== 200) {
+        expect(updated.body).toEqual({ error: 'SOURCE_NOT_FOUND', error_description: `Source with ID \`${source}\` not found.` });
+      }
+    }
+    expect(await count(sql`select count(*) as n from tracking_source_values v
+      where not exists (select 1 from tracking_sources s where s.id = v.source_id)`)).toBe(0);
+  });
+
   it('two refreshes with the same refresh token: exactly one gets a new pair', async () => {
     const app = await createTestApp(server, ['crm']);
     for (let round = 0; round < ROUNDS; round++) {
