@@ -19,9 +19,8 @@ import { findStage } from './stages.js';
 import {
   deleteItemRow,
   existingIds,
-  holdItemRows,
   holdItemRow,
-  lockItemForUpdate,
+  holdItemRows,
   insertItemRow,
   loadAssignedBy,
   loadBoundCompanies,
@@ -29,6 +28,7 @@ import {
   loadItemRow,
   loadMultifields,
   lockItemForDelete,
+  lockItemForUpdate,
   multifieldFlags,
   replaceBoundCompanies,
   replaceBoundContacts,

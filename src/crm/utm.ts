@@ -3,8 +3,8 @@
 // that has no UTM rows copies the trace's tags (§1.2 step 4).
 import { lockRows } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
-import { crmTypeById } from './types.js';
 import { UTM_CODES, type UtmCode } from './fields/field.js';
+import { crmTypeById } from './types.js';
 
 export type UtmValues = Partial<Record<UtmCode, string>>;
 

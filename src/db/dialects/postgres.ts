@@ -1,7 +1,7 @@
 // PostgreSQL through pg, for deployments that want a server database. It answers as the
-// embedded SQLite database does: transactions act as if run one at a time (readCommitted.ts, rowLocks.ts), text values
-// are stored alike (storableText.ts), and the schema is aligned after migrating
-// (postgresAlignment.ts). One difference is kept for speed: IDs come from sequences, so a
+// embedded SQLite database does: transactions act as if run one at a time (readCommitted.ts,
+// rowLocks.ts), text values are stored alike (storableText.ts), and the schema is aligned after
+// migrating (postgresAlignment.ts). One difference is kept for speed: IDs come from sequences, so a
 // rolled-back write leaves its ID unused (COMPATIBILITY.md). 64-bit integers are parsed as
 // numbers: every bigint here is a unix timestamp, a count or an ID well below 2^53.
 import { PostgresDialect, sql } from 'kysely';
