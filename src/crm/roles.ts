@@ -1,5 +1,6 @@
 // Managing roles (the `salestrace role` commands and tests): create a role, grant it a level
 // per type and action, assign it to users.
+import { lockRows } from '../db/dialects/rowLocks.js';
 import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { CrmAction, PermissionLevel } from './permissions.js';
@@ -50,6 +51,8 @@ export async function listRoles(db: Executor): Promise<(Role & { grants: RoleGra
 
 /** Sets the role's level for one type and action (replacing an earlier grant). */
 export async function grantRole(db: Executor, roleId: number, grant: RoleGrant): Promise<void> {
+  // Two grants to one role run one after the other instead of both inserting after the delete.
+  await lockRows(db, 'crm_roles', [roleId], 'noKeyUpdate');
   await db
     .deleteFrom('crm_role_permissions')
     .where('role_id', '=', roleId)
@@ -63,6 +66,7 @@ export async function grantRole(db: Executor, roleId: number, grant: RoleGrant):
 }
 
 export async function assignRole(db: Executor, userId: number, roleId: number): Promise<void> {
+  await lockRows(db, 'users', [userId], 'noKeyUpdate');
   const existing = await db
     .selectFrom('crm_user_roles')
     .select('role_id')

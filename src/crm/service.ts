@@ -20,6 +20,7 @@ import {
   deleteItemRow,
   existingIds,
   holdItemRow,
+  holdItemRows,
   insertItemRow,
   loadAssignedBy,
   loadBoundCompanies,
@@ -27,6 +28,7 @@ import {
   loadItemRow,
   loadMultifields,
   lockItemForDelete,
+  lockItemForUpdate,
   multifieldFlags,
   replaceBoundCompanies,
   replaceBoundContacts,
@@ -228,6 +230,8 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
   /** False when the item does not exist (any more). */
   async updateItem(type: CrmType, id: number, input: ItemInput, caller: Caller, options: WriteOptions): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      // Locked first: a concurrent update of the same item waits and then reads what this one wrote.
+      await lockItemForUpdate(trx, type, id);
       const current = await loadItemRow(trx, type, id);
       if (!current) return false;
       const now = this.now();
@@ -371,7 +375,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     // Lists first: the deprecated single link is derived from them.
     const checkList = async (ids: number[] | undefined, targetId: number, storage: CrmField['storage']) => {
       if (!ids || ids.length === 0) return;
-      const found = await existingIds(db, crmTypeById(targetId)!, ids);
+      const found = await holdItemRows(db, crmTypeById(targetId)!, ids);
       if (ids.some((id) => !found.has(id))) throw new CrmInputError(type.fields.find((f) => f.storage === storage)!, 'invalid');
     };
     await checkList(contactIds, CONTACT, 'boundContacts');
@@ -383,7 +387,7 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       const target = LINK_TARGETS[f.type];
       if (target !== undefined) {
         const targetType = crmTypeById(target)!;
-        if (!(await existingIds(db, targetType, [value])).has(value)) throw new CrmInputError(f, 'invalid');
+        if (!(await holdItemRows(db, targetType, [value])).has(value)) throw new CrmInputError(f, 'invalid');
       } else if (f.type === 'user') {
         const user = await db.selectFrom('users').select('id').where('id', '=', value).executeTakeFirst();
         if (!user) throw new CrmInputError(f, 'invalid');

@@ -1,6 +1,7 @@
 // Rows of CRM items and what hangs off them: multi-fields, contact bindings and links from
 // other items. Column names used here come from the field definitions only.
-import { PostgresAdapter, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { hasRowLocks as dialectHasRowLocks, lockRows } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from './fields/field.js';
 import type { MultifieldInput } from './input.js';
@@ -64,7 +65,7 @@ export async function existingIds(db: Executor, type: CrmType, ids: number[]): P
 
 /** PostgreSQL has row locks; SQLite runs one write transaction at a time and needs none. */
 function hasRowLocks(db: Executor): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
+  return dialectHasRowLocks(untyped(db));
 }
 
 /**
@@ -77,6 +78,16 @@ export async function holdItemRow(db: Executor, type: CrmType, id: number): Prom
   let query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
   if (hasRowLocks(db)) query = query.forKeyShare();
   return (await query.executeTakeFirst()) !== undefined;
+}
+
+/** Which of these items exist, each held against deletion as holdItemRow holds one (a link to them is being written). */
+export async function holdItemRows(db: Executor, type: CrmType, ids: number[]): Promise<Set<number>> {
+  return lockRows(untyped(db), type.table, ids, 'keyShare');
+}
+
+/** Locks an item that is about to be rewritten: its delete and other rewriters wait (a no-op on SQLite). */
+export async function lockItemForUpdate(db: Executor, type: CrmType, id: number): Promise<void> {
+  await lockRows(untyped(db), type.table, [id], 'noKeyUpdate');
 }
 
 /** Whether the item exists, locked for its delete: writes holding it (holdItemRow) have committed. */
@@ -203,6 +214,7 @@ export async function replaceBoundContacts(db: Executor, ownerTypeId: number, ow
 
 /** Replaces the companies of a contact; a newly bound company lists the contact last. */
 export async function replaceBoundCompanies(db: Executor, contactId: number, companyIds: number[]): Promise<void> {
+  await lockRows(untyped(db), 'crm_contact', [contactId], 'noKeyUpdate');
   const current = (await loadBoundCompanies(db, [contactId])).get(contactId) ?? [];
   const removed = current.filter((id) => !companyIds.includes(id));
   if (removed.length > 0) {
@@ -232,6 +244,8 @@ export async function replaceBoundCompanies(db: Executor, contactId: number, com
  * still bound, otherwise the first remaining one (or null).
  */
 export async function syncContactPrimaryCompany(db: Executor, contactId: number): Promise<void> {
+  // Locked before its companies are read: another writer moving them waits, then reads again.
+  await lockRows(untyped(db), 'crm_contact', [contactId], 'noKeyUpdate');
   const companies = (await loadBoundCompanies(db, [contactId])).get(contactId) ?? [];
   const row = await db.selectFrom('crm_contact').select('company_id').where('id', '=', contactId).executeTakeFirst();
   if (!row) return;
@@ -266,6 +280,7 @@ export async function unlinkItem(db: Executor, type: CrmType, id: number): Promi
     for (const owner of bindingsAsContact) {
       const ownerType = CRM_TYPES.find((t) => t.id === owner.owner_type_id);
       if (ownerType?.byName('CONTACT_ID')?.storage !== 'column') continue;
+      await lockRows(any, ownerType.table, [owner.owner_id], 'noKeyUpdate');
       const next = (await loadBoundContacts(db, ownerType.id, [owner.owner_id])).get(owner.owner_id)?.[0] ?? null;
       await any.updateTable(ownerType.table).set({ contact_id: next }).where('id', '=', owner.owner_id).execute();
     }

@@ -1,8 +1,10 @@
 // UTM values of CRM items, kept apart from the item rows as Bitrix keeps them in b_crm_utm
 // (sales-intelligence.md §1.11). Sales Intelligence writes here too: binding a trace to an item
 // that has no UTM rows copies the trace's tags (§1.2 step 4).
+import { lockRows } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
 import { UTM_CODES, type UtmCode } from './fields/field.js';
+import { crmTypeById } from './types.js';
 
 export type UtmValues = Partial<Record<UtmCode, string>>;
 
@@ -81,6 +83,9 @@ export async function copyUtmToItemsWithoutAny(
   tags: Record<string, unknown>,
 ): Promise<void> {
   if (items.length === 0) return;
+  // The items are locked before their UTM rows are read: two copies (or a copy and an item
+  // update) to one item then run one after the other instead of mixing their values.
+  await lockItemsForUtm(db, items);
   const rows = await db
     .selectFrom('crm_utm')
     .select(['entity_type_id', 'entity_id'])
@@ -98,6 +103,16 @@ export async function copyUtmToItemsWithoutAny(
         .onConflict((conflict) => conflict.columns(['entity_type_id', 'entity_id', 'code']).doNothing())
         .execute();
     }
+  }
+}
+
+/** Locks the item rows for a UTM write, type by type, each type's rows in ID order. */
+async function lockItemsForUtm(db: Executor, items: readonly { entityTypeId: number; entityId: number }[]): Promise<void> {
+  const byType = new Map<number, number[]>();
+  for (const item of items) byType.set(item.entityTypeId, [...(byType.get(item.entityTypeId) ?? []), item.entityId]);
+  for (const [typeId, ids] of [...byType].sort(([a], [b]) => a - b)) {
+    const type = crmTypeById(typeId);
+    if (type) await lockRows(db, type.table, ids, 'noKeyUpdate');
   }
 }
 

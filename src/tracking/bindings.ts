@@ -2,8 +2,9 @@
 // from outliving every reason to exist. A binding reaches the trace's previous visits too, so
 // the item's Sales Intelligence field shows the whole path; unbinding undoes exactly that.
 import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
+import { hasRowLocks, lockRows } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
-import { deleteTraceRows, markBound, markUnboundIfEmpty, type ItemRef } from './traceStore.js';
+import { deleteTraceRows, lockTrace, markBound, markUnboundIfEmpty, type ItemRef } from './traceStore.js';
 
 async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
@@ -77,7 +78,7 @@ export async function bindItems(
   for (const item of inLockOrder(items)) {
     if (await crm.holdItem(item.entityTypeId, item.entityId, db)) existing.add(itemKey(item));
   }
-  const previous = fresh ? [...fresh.previousIds].reverse() : (await descendantIds(db, traceId)).reverse();
+  const previous = fresh ? [...fresh.previousIds].reverse() : (await heldDescendantIds(db, traceId)).reverse();
   // Items bound by this call (a fresh trace has no others).
   const boundHere = new Set<string>();
   const bound: ItemRef[] = [];
@@ -105,6 +106,18 @@ export async function bindItems(
   if (!utm || Object.keys(tags).length === 0) return;
   const ordered = inLockOrder(bound);
   await utm.copyTagsToItemsWithoutAny(db, ordered, tags);
+}
+
+/**
+ * descendantIds of a trace that already existed (its caller holds it), each previous trace held
+ * against deletion like the trace. A tree only loses rows, so reading it again once they are
+ * held drops the ones a concurrent delete took away, and what is left is held.
+ */
+async function heldDescendantIds(db: Executor, traceId: number): Promise<number[]> {
+  const ids = await descendantIds(db, traceId);
+  if (ids.length === 0 || !hasRowLocks(db)) return ids;
+  await lockRows(db, 'tracking_traces', ids, 'keyShare');
+  return descendantIds(db, traceId);
 }
 
 async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<boolean> {
@@ -154,11 +167,12 @@ export async function removeUnusedTraces(db: Executor, candidates: readonly numb
   while (queue.length > 0) {
     const id = queue.shift() as number;
     if (removed.includes(id)) continue;
+    // Locked before it is found unused: a binding to it being written commits first and is seen.
+    if (!(await lockTrace(db, id, 'update'))) continue;
     const bound = await db.selectFrom('tracking_trace_items').select('id').where('trace_id', '=', id).limit(1).executeTakeFirst();
     if (bound) continue;
     const parent = await db.selectFrom('tracking_trace_tree').select('id').where('child_id', '=', id).limit(1).executeTakeFirst();
     if (parent) continue;
-    if (!(await db.selectFrom('tracking_traces').select('id').where('id', '=', id).executeTakeFirst())) continue;
     const children = await childrenOf(db, [id]);
     await deleteTraceRows(db, id);
     removed.push(id);

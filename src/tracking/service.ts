@@ -34,6 +34,7 @@ import { addSource, deleteSource, loadSources, updateSource, type SourceChanges 
 import {
   appendChannel,
   deleteTraceRows,
+  lockTrace,
   markUnboundIfEmpty,
   previousIdsOf,
   readTraces,
@@ -100,6 +101,8 @@ export class TrackingService {
    */
   async delete(id: number, caller: Caller): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // Locked first: a binding to this trace being written commits before its items are read.
+      if (!(await lockTrace(trx, id, 'update'))) return;
       const creator = await traceCreator(trx, id);
       if (creator === undefined) return;
       const items = await itemsOfTrace(trx, id);
@@ -208,7 +211,8 @@ export class TrackingService {
    */
   private async readableTraceNamedBy(db: Executor, value: unknown, caller: Caller): Promise<number | undefined> {
     const id = positiveIntegerId(typeof value === 'string' ? value.trim() : value);
-    if (id === null || !(await traceExists(db, id))) return undefined;
+    // Held against a concurrent delete until the binding to it has committed.
+    if (id === null || !(await lockTrace(db, id, 'keyShare'))) return undefined;
     const reader = await traceReader(this.readLevels, caller, db);
     return (await visibleTraceIds(db, reader, [id])).has(id) ? id : undefined;
   }

@@ -1,5 +1,6 @@
 // Sources and their matching values in the database (sales-intelligence.md §1.6, §1.7):
 // reading them for matching and display, and the administrator's add, update and delete.
+import { lockRows } from '../db/dialects/rowLocks.js';
 import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import { hostOf, normalizeEmail, normalizePhone } from './channels.js';
@@ -129,8 +130,8 @@ function notFound(id: number): SourceError {
 /** Built-in sources take a name, the active flag and values too; their code never changes. */
 export async function updateSource(db: Executor, id: number, changes: SourceChanges): Promise<void> {
   if (!fitsIntegerColumn(id)) throw notFound(id);
-  const existing = await db.selectFrom('tracking_sources').select('id').where('id', '=', id).executeTakeFirst();
-  if (!existing) throw notFound(id);
+  // Locked, not just looked up: a concurrent delete (or rewrite of its values) waits for this one.
+  if (!(await lockRows(db, 'tracking_sources', [id], 'noKeyUpdate')).has(id)) throw notFound(id);
   const name = changes.name === undefined ? undefined : normalizeName(changes.name);
   for (const kind of VALUE_KINDS) if (changes.values?.[kind]) normalizeValues(kind, changes.values[kind]);
   if (name !== undefined || changes.active !== undefined) {
@@ -153,6 +154,8 @@ export async function updateSource(db: Executor, id: number, changes: SourceChan
  * Built-in sources cannot be deleted; they are archived with ACTIVE=N.
  */
 export async function deleteSource(db: Executor, id: number): Promise<void> {
+  // Locked first: a concurrent update that writes its values commits before they are deleted.
+  await lockRows(db, 'tracking_sources', [id], 'update');
   const source = await findSource(db, id);
   if (!source) throw notFound(id);
   if (isBuiltIn(source)) {

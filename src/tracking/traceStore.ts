@@ -1,5 +1,6 @@
 // Trace rows in the database: saving a parsed trace with its previous visits, tree rows and
 // channels (sales-intelligence.md §2.5), reading traces back, and removing one trace's rows.
+import { lockRows, type RowLock } from '../db/dialects/rowLocks.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { TraceChannel } from './channels.js';
@@ -119,6 +120,15 @@ export async function traceCreator(db: Executor, id: number): Promise<number | n
   if (!fitsIntegerColumn(id)) return undefined;
   const row = await db.selectFrom('tracking_traces').select('created_by').where('id', '=', id).executeTakeFirst();
   return row ? row.created_by : undefined;
+}
+
+/**
+ * Whether the trace exists, locked as `lock` says (rowLocks.ts): `update` before deciding to
+ * delete it, `keyShare` before binding to it, so that a delete and a binding to one trace run
+ * one after the other.
+ */
+export async function lockTrace(db: Executor, id: number, lock: RowLock): Promise<boolean> {
+  return (await lockRows(db, 'tracking_traces', [id], lock)).has(id);
 }
 
 /** Deletes one trace row with its bindings, channels and tree rows (both directions). */

@@ -93,7 +93,7 @@ describe('racing writes', () => {
     if (TEST_DIALECT === 'sqlite') {
       expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => before + 1 + i));
     } else {
-      // A PostgreSQL sequence: an attempt run again after a serialization failure leaves its ID unused.
+      // A PostgreSQL sequence: an attempt run again after a deadlock leaves its ID unused.
       expect(new Set(ids).size).toBe(20);
       expect(ids[0]).toBeGreaterThan(before);
     }

@@ -2,6 +2,7 @@
 // hashed), the scopes chosen at registration, an optional redirect URI, and the switches that
 // disable an app or restrict it to some users.
 import { randomBytes, randomInt } from 'node:crypto';
+import { lockRows } from '../../db/dialects/rowLocks.js';
 import type { Executor } from '../../db/schema.js';
 import { generateSecret, hashSecret, secretMatches } from '../secrets.js';
 
@@ -120,6 +121,8 @@ export async function removeApp(db: Executor, id: number): Promise<boolean> {
 /** Restricts the app to these users, or lifts the restriction when `userIds` is null. */
 export async function restrictApp(db: Executor, id: number, userIds: readonly number[] | null): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Two restrictions of one app run one after the other instead of both inserting their lists.
+    await lockRows(trx, 'oauth_apps', [id], 'noKeyUpdate');
     await trx.deleteFrom('oauth_app_users').where('app_id', '=', id).execute();
     if (userIds !== null && userIds.length > 0) {
       await trx.insertInto('oauth_app_users').values(userIds.map((userId) => ({ app_id: id, user_id: userId }))).execute();

@@ -1,13 +1,13 @@
 // PostgreSQL through pg, for deployments that want a server database. It answers as the
-// embedded SQLite database does: transactions are serializable (serializable.ts), text values
-// are stored alike (storableText.ts), and the schema is aligned after migrating
-// (postgresAlignment.ts). One difference is kept for speed: IDs come from sequences, so a
+// embedded SQLite database does: transactions act as if run one at a time (readCommitted.ts,
+// rowLocks.ts), text values are stored alike (storableText.ts), and the schema is aligned after
+// migrating (postgresAlignment.ts). One difference is kept for speed: IDs come from sequences, so a
 // rolled-back write leaves its ID unused (COMPATIBILITY.md). 64-bit integers are parsed as
 // numbers: every bigint here is a unix timestamp, a count or an ID well below 2^53.
 import { PostgresDialect, sql } from 'kysely';
 import { DEFAULT_CONFIG } from '../../config.js';
 import { durableOnCommit } from '../durability.js';
-import { SerializableKysely } from './serializable.js';
+import { ReadCommittedKysely } from './readCommitted.js';
 import { withStorableText } from './storableText.js';
 import type { DialectHelpers, OpenedDatabase } from './types.js';
 
@@ -18,7 +18,7 @@ export const postgresHelpers: DialectHelpers = {
   autoId: (column) => column.primaryKey(),
 };
 
-/** `retryForMs`: how long a transaction that lost a serialization conflict is run again (the request timeout). */
+/** `retryForMs`: how long a transaction that lost a deadlock is run again (the request timeout). */
 export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.requestTimeoutMs): Promise<OpenedDatabase<DB>> {
   let pg: typeof import('pg');
   try {
@@ -29,7 +29,7 @@ export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.
   pg.types.setTypeParser(20, (value: string) => Number(value));
   pg.types.setTypeParser(1700, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const db = new SerializableKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) }, retryForMs);
+  const db = new ReadCommittedKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) }, retryForMs);
   return {
     db,
     helpers: postgresHelpers,

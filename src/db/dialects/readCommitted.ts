@@ -1,17 +1,16 @@
-// SQLite runs one transaction at a time; PostgreSQL runs them side by side, which lets a
-// read-then-write transaction (check that an item exists, then bind it; read an item, then
-// update what hangs off it) act on something another transaction is changing. Every PostgreSQL
-// transaction therefore runs SERIALIZABLE: it commits only if the outcome is one some serial
-// order would give, i.e. an answer SQLite could have given. One that cannot be fitted into such
-// an order fails with a serialization failure (or a deadlock) and is run again from the start,
-// so callers never see it: attempts go on until the request deadline (the configured request
-// timeout) has passed, never a fixed number, since under load a few colliding writers can lose
-// many times in a row. A transaction callback must therefore only act on the database (or be
-// safe to repeat), which is already the rule for anything that may be rolled back.
-// It is the weakest level that keeps every write path correct as the code stands: REPEATABLE
-// READ lets a delete that waited for a binder's row lock still read the bindings from its older
-// snapshot and leave the new binding behind; READ COMMITTED would need an explicit row lock in
-// every read-then-write path (trace delete and clean-up, item update, UTM copy, link moves).
+// SQLite runs one transaction at a time; PostgreSQL runs them side by side. Every PostgreSQL
+// transaction runs READ COMMITTED: each statement sees what had committed when it began, and a
+// write waits for the rows it touches. That alone would let a read-then-write transaction (check
+// that an item exists, then bind it; find a trace unused, then delete it) act on something another
+// transaction is changing, so each such path first locks the rows its decision rests on
+// (rowLocks.ts), and a writer that would change them waits for its commit. The outcome is then one
+// some serial order would give, i.e. an answer SQLite could have given, without SERIALIZABLE's
+// predicate locks, whose conflicts on the newest index pages halved the rate of concurrent adds.
+// A deadlock between lockers (or a serialization failure, should a caller ask for a stricter
+// level) fails the transaction, which then runs again from the start, so callers never see it:
+// attempts go on until the request deadline (the configured request timeout) has passed, never a
+// fixed number. A transaction callback must therefore only act on the database (or be safe to
+// repeat), which is already the rule for anything that may be rolled back.
 import { Kysely, type KyselyConfig, type TransactionBuilder } from 'kysely';
 
 /** serialization_failure and deadlock_detected: the transaction changed nothing and may simply run again. */
@@ -55,16 +54,16 @@ function retrying<DB>(builder: TransactionBuilder<DB>, retryForMs: number): Tran
   });
 }
 
-export class SerializableKysely<DB> extends Kysely<DB> {
+export class ReadCommittedKysely<DB> extends Kysely<DB> {
   readonly #retryForMs: number;
 
-  /** `retryForMs`: how long a transaction is run again after serialization failures. */
+  /** `retryForMs`: how long a transaction is run again after deadlocks and serialization failures. */
   constructor(config: KyselyConfig, retryForMs: number) {
     super(config);
     this.#retryForMs = retryForMs;
   }
 
   override transaction(): TransactionBuilder<DB> {
-    return retrying(super.transaction().setIsolationLevel('serializable'), this.#retryForMs);
+    return retrying(super.transaction().setIsolationLevel('read committed'), this.#retryForMs);
   }
 }
