@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAnswers, type RawAnswer } from '../helpers/raw.js';
+import { parseAnswers, readUntilClose, type RawAnswer } from '../helpers/raw.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -28,34 +28,15 @@ function get(path: string): string {
  * answer read before the server closed it.
  */
 function exchange(secure: boolean, payload: string, later: string[] = []): Promise<RawAnswer[]> {
-  return new Promise((resolve, reject) => {
-    const send = () => {
-      socket.write(payload);
-      // More bytes while the first answers are still being made, 50 ms apart.
-      later.forEach((bytes, index) => setTimeout(() => socket.writable && socket.write(bytes), 50 * (index + 1)));
-    };
-    const socket = secure
-      ? tls.connect({ port: server.running.httpsPort!, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, send)
-      : net.connect(server.running.httpPort, '127.0.0.1', send);
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server did not close the connection within 5 s; read ${Buffer.concat(chunks).toString('latin1')}`));
-    }, 5000);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      try {
-        resolve(parseAnswers(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+  const send = () => {
+    socket.write(payload);
+    // More bytes while the first answers are still being made, 50 ms apart.
+    later.forEach((bytes, index) => setTimeout(() => socket.writable && socket.write(bytes), 50 * (index + 1)));
+  };
+  const socket: net.Socket = secure
+    ? tls.connect({ port: server.running.httpsPort!, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, send)
+    : net.connect(server.running.httpPort, '127.0.0.1', send);
+  return readUntilClose(socket, parseAnswers);
 }
 
 function expectBadRequest(answer: RawAnswer): void {

@@ -19,14 +19,20 @@ export function rawRequest(port: number, head: string | Buffer, body: Buffer | s
 
 /** Writes bytes exactly as given and parses whatever HTTP/1.1 answer comes back before close. */
 export function sendBytes(port: number, payload: Buffer | string): Promise<RawAnswer> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.write(payload);
+  return readUntilClose(socket, parseAnswer);
+}
+
+/** Collects everything `socket` receives until the server closes it (at most 5 s), then parses it. */
+export function readUntilClose<T>(socket: net.Socket, parse: (bytes: Buffer) => T): Promise<T> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error('no answer within 5 s'));
+      reject(new Error(`the server did not close the connection within 5 s; read ${Buffer.concat(chunks).toString('latin1').slice(0, 500)}`));
     }, 5000);
-    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -34,12 +40,11 @@ export function sendBytes(port: number, payload: Buffer | string): Promise<RawAn
     socket.on('close', () => {
       clearTimeout(timer);
       try {
-        resolve(parseAnswer(Buffer.concat(chunks)));
+        resolve(parse(Buffer.concat(chunks)));
       } catch (error) {
         reject(error);
       }
     });
-    socket.write(payload);
   });
 }
 
