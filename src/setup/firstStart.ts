@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { KNOWN_SCOPES } from '../auth/scopes.js';
 import { addUser, findUserById } from '../auth/users.js';
+import { WEBHOOK_KEY_SETTING } from '../auth/webhookKey.js';
 import { addWebhook } from '../auth/webhooks.js';
 import type { Services } from '../services.js';
+import { lockSetting } from '../system/settings.js';
 
 export const WEBHOOK_FILE = 'webhook.txt';
 
@@ -27,6 +29,9 @@ export async function ensureAdministrator(
   const webhookFile = path.join(services.config.dataDir, WEBHOOK_FILE);
   const now = services.clock.now() / 1000;
   const created = await services.db.transaction().execute(async (trx) => {
+    // Two first starts on one PostgreSQL database: the second waits here for the first to
+    // commit, then finds the administrator. The webhook key's row exists in every migrated database.
+    await lockSetting(trx, WEBHOOK_KEY_SETTING);
     if (await findUserById(trx, 1)) return undefined;
     const admin = await addUser(trx, { login: 'admin', name: 'Administrator', isAdmin: true }, now);
     const { secret } = await addWebhook(trx, { userId: admin.id, scopes: KNOWN_SCOPES, title: 'Default administrator webhook' }, now);

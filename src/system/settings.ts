@@ -1,6 +1,17 @@
 // Server-wide settings in the `settings` table, so the CLI (a separate process) can change
 // them while the server runs.
+import { hasRowLocks } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
+
+/**
+ * Locks one settings row until the transaction ends (PostgreSQL; SQLite's writers already take
+ * turns), so that transactions which decide from the same state run one after the other.
+ */
+export async function lockSetting(db: Executor, name: string): Promise<void> {
+  let query = db.selectFrom('settings').select('name').where('name', '=', name);
+  if (hasRowLocks(db)) query = query.forUpdate();
+  await query.execute();
+}
 
 export async function readSetting(db: Executor, name: string): Promise<string | undefined> {
   const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
