@@ -40,7 +40,8 @@ function readRecord(file: string): RunningServerRecord | null {
   return { pid: record.pid!, https: record.https, http: record.http };
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with this ID exists (signal 0 checks without sending anything). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { DialectName } from '../../src/db/dialects/types.js';
+import { processExists } from '../../src/setup/runningServer.js';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const NAME_PREFIX = 'salestrace_test_';
@@ -108,15 +109,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Global setup: fails loudly when PostgreSQL cannot be reached, then drops the databases that
  * runs on this machine left behind when they were killed (their run process is gone).
@@ -132,7 +124,7 @@ export async function prepareTestPostgres(): Promise<void> {
       );
       for (const { datname } of rows) {
         const runPid = Number(datname.slice(own.length).split('_')[0]);
-        if (Number.isInteger(runPid) && runPid > 0 && !processIsAlive(runPid)) await dropDatabase(client, datname);
+        if (Number.isInteger(runPid) && runPid > 0 && !processExists(runPid)) await dropDatabase(client, datname);
       }
     });
   } catch (error) {
