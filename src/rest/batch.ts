@@ -6,7 +6,7 @@ import { unexpectedErrorAnswer } from './databaseError.js';
 import { runMethod } from './dispatch.js';
 import { RestError, restError } from './errors.js';
 import { defineMethod, type Caller } from './method.js';
-import { isPhpArray, paramCaseInsensitive, phpEntries, phpString, phpTruthy } from './php.js';
+import { isPhpArray, paramCaseInsensitive, phpEntries, phpString, phpTruthy, type PhpArray } from './php.js';
 import { newPhpMap, parsePhpQuery, type PhpMap } from './phpQuery.js';
 import type { TimeBlock } from './time.js';
 import { PhpFloat } from './phpJson.js';
@@ -104,14 +104,49 @@ interface RowGrowth {
   addedChars: number;
 }
 
-function noteGrowth(growth: RowGrowth, reference: string, replacement: string): void {
-  if (replacement.length > MAX_BATCH_REFERENCE_CHARS) {
+function noteGrowth(growth: RowGrowth, referenceChars: number, replacementChars: number): void {
+  if (replacementChars > MAX_BATCH_REFERENCE_CHARS) {
     throw restError('ERROR_BATCH_REFERENCE_TOO_LARGE', { limit: MAX_BATCH_REFERENCE_CHARS });
   }
-  growth.addedChars += replacement.length - reference.length;
+  growth.addedChars += replacementChars - referenceChars;
   if (growth.addedChars > 0 && growth.baseChars + growth.addedChars > MAX_BATCH_ROW_CHARS) {
     throw restError('ERROR_BATCH_ROW_TOO_LARGE', { limit: MAX_BATCH_ROW_CHARS });
   }
+}
+
+/**
+ * An array copied as PHP assigns arrays (by value). Without the copy, a reference that stops at
+ * a map itself (a missing row: `$result[absent]` is all of `$result`) would store the map inside
+ * itself. With it, each such row copies what the previous one did, so the copy counts against
+ * the row limit as it is made (keys and strings by their length, other scalars as one). It does
+ * not count against the reference limit: passing a whole earlier result on is an ordinary use.
+ */
+function copyOfArray(node: PhpArray, growth: RowGrowth): PhpArray {
+  const spend = (chars: number) => {
+    growth.addedChars += chars;
+    if (growth.baseChars + growth.addedChars > MAX_BATCH_ROW_CHARS) {
+      throw restError('ERROR_BATCH_ROW_TOO_LARGE', { limit: MAX_BATCH_ROW_CHARS });
+    }
+  };
+  const copyOf = (child: unknown): unknown => {
+    spend(typeof child === 'string' ? child.length : 1);
+    return isPhpArray(child) && !(child instanceof PhpFloat) ? copyOfArray(child, growth) : child;
+  };
+  if (Array.isArray(node)) return node.map(copyOf);
+  const out: PhpMap = newPhpMap();
+  for (const [key, child] of Object.entries(node)) {
+    spend(key.length);
+    out[key] = copyOf(child);
+  }
+  return out;
+}
+
+/** What a parameter that is exactly one reference becomes: the node itself, arrays copied. */
+function wholeValue(node: unknown, referenceChars: number, growth: RowGrowth): unknown {
+  if (typeof node === 'string') noteGrowth(growth, referenceChars, node.length);
+  if (!isPhpArray(node) || node instanceof PhpFloat) return node;
+  growth.addedChars -= referenceChars;
+  return copyOfArray(node, growth);
 }
 
 /**
@@ -127,13 +162,10 @@ function substitute(value: unknown, maps: BatchMaps, growth: RowGrowth): unknown
       const segments = referencePath(match[2]);
       if (segments.length === 0) continue;
       const node = resolveReference(maps, match[1], segments);
-      if (match[0] === value) {
-        if (typeof node === 'string') noteGrowth(growth, value, node);
-        return node;
-      }
+      if (match[0] === value) return wholeValue(node, value.length, growth);
       const text = embeddedText(node);
       if (text === undefined) continue;
-      noteGrowth(growth, match[0], text);
+      noteGrowth(growth, match[0].length, text.length);
       out += value.slice(copiedUpTo, match.index) + text;
       copiedUpTo = match.index + match[0].length;
     }

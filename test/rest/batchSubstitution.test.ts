@@ -89,3 +89,34 @@ describe('limits', () => {
     expect(answer.body.result.result.b.params).toEqual({ w: long, r: '1' });
   });
 });
+
+describe('a reference that stands for an array', () => {
+  it('passes a copy of an earlier result on, as PHP assigns arrays', async () => {
+    const answer = await batch({ a: `${ECHO}?v=7&list[]=x&list[]=y`, b: `${ECHO}?w=$result[a][params]` });
+    expect(answer.body.result.result.b.params.w).toEqual({ v: '7', list: ['x', 'y'] });
+  });
+
+  it('gives a row that names a missing row the whole result map as it stood, not the map inside itself', async () => {
+    // `$result[absent]` stops at `$result`: the row's own parameters then hold the map that is
+    // about to hold that row. Before the copy this answered 500 (the JSON encoder recursed
+    // forever); the fuzz suite found it.
+    const answer = await batch({ a: `${ECHO}?v=7`, b: `${ECHO}?w=$result[absent]` });
+    expect(answer.body.result.result.b.params.w).toEqual({ a: answer.body.result.result.a });
+    expect(answer.body.result.result_error).toEqual([]);
+  });
+
+  it('stops a chain of rows that each copy the growing result map at the row limit', async () => {
+    const pad = 'p'.repeat(50_000);
+    const cmd: Record<string, string> = { a: `${ECHO}?v=${pad}` };
+    for (let row = 1; row <= 30; row += 1) cmd[`r${row}`] = `${ECHO}?w=$result[absent]`;
+    const answer = await batch(cmd);
+    const { result, result_error: errors } = answer.body.result;
+    // Each copy holds every earlier one, so the sizes double: 50 000 characters in r1, about
+    // 800 000 in r5, and r6 would pass 1 MiB. From there on each row is refused.
+    expect(Object.keys(result)).toEqual(['a', 'r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(result.r5.params.w.r4.params.w.a.params.v).toBe(pad);
+    const refused = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`r${i + 6}`, ROW_TOO_LARGE]));
+    expect(errors).toEqual(refused);
+    expect(answer.text.length).toBeLessThan(2 * MAX_BATCH_ROW_CHARS);
+  });
+});
