@@ -1,7 +1,7 @@
 // pino, with every place a secret can hide redacted: webhook paths carry the secret, tokens
 // and the webhook secret travel as parameters, and the Authorization header.
 import pino, { type Logger } from 'pino';
-import { phpBaseName, phpUrlDecode } from './rest/phpQuery.js';
+import { phpBaseName, phpUrlDecode } from './php/query.js';
 
 export type { Logger };
 

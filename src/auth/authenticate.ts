@@ -3,7 +3,7 @@
 // and finally whether the user can be logged in.
 import { restError } from '../rest/errors.js';
 import type { Caller } from '../rest/method.js';
-import type { PhpMap } from '../rest/phpQuery.js';
+import type { PhpMap } from '../php/query.js';
 import type { Services } from '../services.js';
 import { hasScope } from './scopes.js';
 import { findUserById, findUserByLogin, type User } from './users.js';

@@ -2,7 +2,7 @@
 // IDs, Bitrix's CheckUpdatePermission, and hooks that run inside the item's own transaction.
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
-import type { PhpMap } from '../rest/phpQuery.js';
+import type { PhpMap } from '../php/query.js';
 
 /** CRM object types (bitrix24-docs/api-reference/crm/data-types.md "CRM Object Types"). */
 export const CRM_ENTITY_TYPES = { LEAD: 1, DEAL: 2, CONTACT: 3, COMPANY: 4, QUOTE: 7 } as const;

@@ -3,7 +3,7 @@
 // and, on update, immutable fields are dropped as Bitrix does (restservice.php
 // internalizeFields: "An incorrect field in fields will be ignored"). A value that cannot be
 // a value of its field's type is refused with CrmInputError.
-import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues, type PhpArray } from '../rest/php.js';
+import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues, type PhpArray } from '../php/values.js';
 import { parseDateOnly, parseDateTime } from './dates.js';
 import { isEmailAddress } from './email.js';
 import { CrmEmailError, CrmInputError } from './errors.js';

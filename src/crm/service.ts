@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Db, Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';
 import type { PageRequest } from '../rest/paging.js';
-import type { PhpMap } from '../rest/phpQuery.js';
+import type { PhpMap } from '../php/query.js';
 import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from './contract.js';
 import { addDefaults } from './defaults.js';
 import { CrmInputError, CrmNameRequiredError } from './errors.js';

@@ -6,10 +6,10 @@ import { unexpectedErrorAnswer } from './databaseError.js';
 import { runMethod } from './dispatch.js';
 import { RestError, restError } from './errors.js';
 import { defineMethod, type Caller } from './method.js';
-import { isPhpArray, paramCaseInsensitive, phpEntries, phpString, phpTruthy, type PhpArray } from './php.js';
-import { newPhpMap, parsePhpQuery, type PhpMap } from './phpQuery.js';
+import { isPhpArray, paramCaseInsensitive, phpEntries, phpString, phpTruthy, type PhpArray } from '../php/values.js';
+import { newPhpMap, parsePhpQuery, type PhpMap } from '../php/query.js';
 import type { TimeBlock } from './time.js';
-import { PhpFloat } from './phpJson.js';
+import { PhpFloat } from '../php/json.js';
 
 export const MAX_BATCH_COMMANDS = 50;
 

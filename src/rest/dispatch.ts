@@ -2,8 +2,8 @@
 // figures for the `time` block. Shared by plain calls and batch rows.
 import { operatingKey } from '../limits/operatingTime.js';
 import type { Services } from '../services.js';
-import { phpIntval } from './php.js';
-import { newPhpMap, type PhpMap } from './phpQuery.js';
+import { phpIntval } from '../php/values.js';
+import { newPhpMap, type PhpMap } from '../php/query.js';
 import { ListResult, type Caller, type MethodDeclaration } from './method.js';
 import { buildTimeBlock, type TimeBlock } from './time.js';
 import { RESERVED_PARAMS } from '../auth/authenticate.js';

@@ -2,7 +2,7 @@
 // `result`, optional `next` / `total` and the `time` block, or `{error, error_description}`.
 import type { CallOutcome } from './dispatch.js';
 import type { RestError } from './errors.js';
-import { encodePhpJson, encodePhpXml, formatPhpFloat } from './phpJson.js';
+import { encodePhpJson, encodePhpXml, formatPhpFloat } from '../php/json.js';
 import type { OutputFormat } from './route.js';
 import type { TimeBlock } from './time.js';
 

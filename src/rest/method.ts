@@ -1,7 +1,7 @@
 // The shape of one REST method declaration (DESIGN.md "Methods: one declaration each").
 // A handler never sees HTTP: it gets decoded parameters, the caller and the services.
 import type { Services } from '../services.js';
-import type { PhpMap } from './phpQuery.js';
+import type { PhpMap } from '../php/query.js';
 
 export type AuthType = 'webhook' | 'oauth';
 

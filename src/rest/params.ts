@@ -5,7 +5,7 @@
 // with an error (COMPATIBILITY.md, "Input Bitrix24 accepts silently", "Malformed JSON bodies").
 import { restError } from './errors.js';
 import { parseMultipartFields } from './multipart.js';
-import { newPhpMap, parsePhpPairs, parsePhpQuery, type PhpMap, type QueryLimits } from './phpQuery.js';
+import { newPhpMap, parsePhpPairs, parsePhpQuery, type PhpMap, type QueryLimits } from '../php/query.js';
 
 export interface ParamLimits extends QueryLimits {
   /** Most values (leaves) a JSON body may carry. */

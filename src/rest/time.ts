@@ -1,6 +1,6 @@
 // The `time` block of every successful answer (rest-protocol.md §2.2): floats for the moments
 // and durations, `date('c')` strings in the server's zone, and the operating-time figures.
-import { PhpFloat, phpFloat } from './phpJson.js';
+import { PhpFloat, phpFloat } from '../php/json.js';
 
 export interface OperatingReport {
   /** Seconds this method has run for this webhook or app in the live window. */

@@ -5,7 +5,7 @@
 import { findUserById, type User } from '../auth/users.js';
 import { restError } from '../rest/errors.js';
 import { defineMethod, type Caller, type MethodDeclaration } from '../rest/method.js';
-import { paramCaseInsensitive, phpString, phpTruthy } from '../rest/php.js';
+import { paramCaseInsensitive, phpString, phpTruthy } from '../php/values.js';
 import { formatDateC } from '../rest/time.js';
 import type { Services } from '../services.js';
 

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { coreError, ERRORS, restError, type ErrorKey } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
 import { pageRequest, pagedResult } from '../rest/paging.js';
-import { phpIntval, phpString } from '../rest/php.js';
+import { phpIntval, phpString } from '../php/values.js';
 
 function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void } {
   return typeof (clock as { advance?: unknown }).advance === 'function';

@@ -1,7 +1,7 @@
 // The trace a typed CRM add method builds from an item's fields (sales-intelligence.md §5.2):
 // the TRACE JSON, then the item's UTM_* fields on top of its tags.
-import type { PhpMap } from '../rest/phpQuery.js';
-import { phpTruthy } from '../rest/php.js';
+import type { PhpMap } from '../php/query.js';
+import { phpTruthy } from '../php/values.js';
 import {
   addUtmTag,
   decodeTraceText,

@@ -4,7 +4,7 @@
 // refused with a clear message (COMPATIBILITY.md, "Sales Intelligence").
 import { hostOf, isChannelCode, normalizeChannelValue, siteChannelForUrl, type TraceChannel } from './channels.js';
 import type { SourceMatcher } from './sourceMatcher.js';
-import { isPhpArray, phpIsNumeric, phpTruthy, phpValues } from '../rest/php.js';
+import { isPhpArray, phpIsNumeric, phpTruthy, phpValues } from '../php/values.js';
 
 /** Largest TRACE accepted, in UTF-8 bytes. A browser trace (6 visits of 5 pages) stays far below. */
 export const TRACE_MAX_BYTES = 256 * 1024;

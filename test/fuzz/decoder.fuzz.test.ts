@@ -1,11 +1,11 @@
-// Property-based tests of the parameter decoder (rest/params.ts, rest/phpQuery.ts): any input
+// Property-based tests of the parameter decoder (rest/params.ts, php/query.ts): any input
 // ends as parameters or a RestError (never another exception, never prototype pollution), and
 // every encoding carries PHP arrays through unchanged.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RestError } from '../../src/rest/errors.js';
 import { decodeRequestParams, type ParamLimits } from '../../src/rest/params.js';
-import { parsePhpQuery } from '../../src/rest/phpQuery.js';
+import { parsePhpQuery } from '../../src/php/query.js';
 import { adversarialBodies, adversarialBody } from './adversarial.js';
 import { formEncode, formPairs, fuzzRuns, multipartBody, rawRequest } from './arbitraries.js';
 

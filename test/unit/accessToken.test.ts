@@ -2,7 +2,7 @@
 // header first, then `auth`, then `access_token`; arrays never count.
 import { describe, expect, it } from 'vitest';
 import { findAccessToken } from '../../src/auth/authenticate.js';
-import { newPhpMap } from '../../src/rest/phpQuery.js';
+import { newPhpMap } from '../../src/php/query.js';
 
 function find(authorization: string | undefined, params: Record<string, unknown>): string | undefined {
   return findAccessToken({ authorization, params: Object.assign(newPhpMap(), params), isHttps: true });

@@ -1,11 +1,11 @@
 // PHP parse_str rules, checked against the real thing: every expected value below is what
 // PHP 8.2's parse_str() + json_encode() printed for the input (generated once with php-cli;
 // PHP is not needed to run this test). qs was rejected for this job because it compacts sparse
-// lists and builds one list for repeated `a[][]=` pairs (see src/rest/phpQuery.ts).
+// lists and builds one list for repeated `a[][]=` pairs (see src/php/query.ts).
 import { describe, expect, it } from 'vitest';
-import { parsePhpQuery, parsePhpPairs, phpUrlDecode } from '../../src/rest/phpQuery.js';
+import { parsePhpQuery, parsePhpPairs, phpUrlDecode } from '../../src/php/query.js';
 import { phpArrayMerge, phpArrayReplace } from '../../src/rest/params.js';
-import { toPhpShape } from '../../src/rest/phpJson.js';
+import { toPhpShape } from '../../src/php/json.js';
 import { RestError } from '../../src/rest/errors.js';
 
 const PHP_PARSE_STR: [string, string][] = [

@@ -1,6 +1,6 @@
 // The `time` block's formats (rest-protocol.md §2.2): PHP floats and date('c') strings.
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodePhpJson } from '../../src/rest/phpJson.js';
+import { encodePhpJson } from '../../src/php/json.js';
 import { encodeTimeBlock } from '../../src/rest/envelope.js';
 import { buildTimeBlock, formatDateC } from '../../src/rest/time.js';
 

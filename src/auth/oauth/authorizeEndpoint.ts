@@ -12,7 +12,7 @@ import { LeakyBucket } from '../../limits/leakyBucket.js';
 import { RestError } from '../../rest/errors.js';
 import { clientAddress, isHttpsRequest, paramLimits, unexpectedError } from '../../rest/httpHandler.js';
 import { decodeRequestParams } from '../../rest/params.js';
-import type { PhpMap } from '../../rest/phpQuery.js';
+import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
 import { appAllowsUser, findAppByClientId, type OAuthApp } from './apps.js';
 import { checkLogin } from './passwords.js';

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RestError, restError } from '../../rest/errors.js';
 import { CORS_HEADERS, isHttpsRequest, paramLimits, sendError, unexpectedError } from '../../rest/httpHandler.js';
 import { decodeRequestParams } from '../../rest/params.js';
-import type { PhpMap } from '../../rest/phpQuery.js';
+import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
 import { authenticateClient } from './apps.js';
 import { portalMemberId, requestOrigin, tokenAnswer } from './portal.js';

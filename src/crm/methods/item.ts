@@ -3,7 +3,7 @@
 import { restError } from '../../rest/errors.js';
 import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import type { PhpMap } from '../../rest/phpQuery.js';
+import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
 import { parseFilter } from '../filter.js';
 import { readItemInput } from '../input.js';

@@ -1,7 +1,7 @@
 // Reading method parameters the way each REST convention does.
 import { restError } from '../../rest/errors.js';
-import { isPhpArray, phpEntries, phpIntval, phpIsNumeric, phpString, type PhpArray } from '../../rest/php.js';
-import { newPhpMap, type PhpMap } from '../../rest/phpQuery.js';
+import { isPhpArray, phpEntries, phpIntval, phpIsNumeric, phpString, type PhpArray } from '../../php/values.js';
+import { newPhpMap, type PhpMap } from '../../php/query.js';
 
 function isSet(value: unknown): boolean {
   return value !== undefined && value !== null;

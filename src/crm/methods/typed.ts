@@ -4,8 +4,8 @@
 import { legacyError } from '../../rest/errors.js';
 import { defineMethod, type Caller, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import { isPhpArray } from '../../rest/php.js';
-import type { PhpMap } from '../../rest/phpQuery.js';
+import { isPhpArray } from '../../php/values.js';
+import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
 import { parseFilter } from '../filter.js';
 import { readItemInput } from '../input.js';

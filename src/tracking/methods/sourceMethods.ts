@@ -4,7 +4,7 @@
 import { argumentError, restError, RestError } from '../../rest/errors.js';
 import { defineMethod, type Caller } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import { isPhpArray, isPhpMap, paramCaseInsensitive, phpEmpty, phpValues } from '../../rest/php.js';
+import { isPhpArray, isPhpMap, paramCaseInsensitive, phpEmpty, phpValues } from '../../php/values.js';
 import { formatDateC } from '../../rest/time.js';
 import {
   isAvailable,

@@ -1,7 +1,7 @@
 // crm.tracking.trace.delete (sales-intelligence.md §2.7; bitrix24-docs crm-tracking-trace-delete.md).
 import { coreError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
-import { isPhpArray, phpEmpty, phpIntval } from '../../rest/php.js';
+import { isPhpArray, phpEmpty, phpIntval } from '../../php/values.js';
 
 export const TRACE_ID_REQUIRED = 'Parameter `id` required.';
 

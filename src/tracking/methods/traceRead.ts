@@ -6,7 +6,7 @@ import { crmTypeById } from '../../crm/types.js';
 import { argumentError, restError } from '../../rest/errors.js';
 import { defineMethod, type Caller } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import { isPhpMap, paramCaseInsensitive, phpEmpty } from '../../rest/php.js';
+import { isPhpMap, paramCaseInsensitive, phpEmpty } from '../../php/values.js';
 import type { Services } from '../../services.js';
 import { positiveIntegerId } from '../itemRefs.js';
 import { readTraces, type ItemRef, type TraceFilter } from '../traceStore.js';

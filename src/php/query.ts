@@ -4,7 +4,7 @@
 // turns repeated `a[][]=` into one list instead of one list per pair, and differs on top-level
 // name mangling. Bitrix clients rely on PHP's exact shapes (batch `cmd[5]=…` keeps key 5), so
 // the rules are implemented here directly, each one as PHP's main/php_variables.c applies it.
-import { restError } from './errors.js';
+import { restError } from '../rest/errors.js';
 
 export interface QueryLimits {
   /** PHP max_input_nesting_level. */
