@@ -10,7 +10,7 @@ import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
 import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
 import { OperatingTimeLimiter } from './limits/operatingTime.js';
-import { CrmService } from './crm/service.js';
+import { CrmService } from './crm/services/crmService.js';
 import { createLogger, type Logger } from './logger.js';
 import { allMethods } from './methods.js';
 import type { MethodContext } from './rest/method.js';

@@ -2,7 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuthTables } from '../auth/tables.js';
 import type { OAuthTables } from '../auth/oauth/tables.js';
-import type { CrmTables } from '../crm/tables.js';
+import type { CrmTables } from '../crm/store/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
 
 export interface Database extends AuthTables, OAuthTables, CrmTables, TrackingTables {}

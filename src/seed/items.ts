@@ -2,9 +2,9 @@
 // CrmService.addItem would give them (its defaults, stage rules and column mapping are reused),
 // their phones and e-mails, contact bindings and UTM values.
 import { CRM_ENTITY_TYPES } from '../crm/contract.js';
-import { addDefaults } from '../crm/defaults.js';
-import { applyStage, itemColumns } from '../crm/service.js';
-import { crmTypeById, type CrmType } from '../crm/types.js';
+import { addDefaults } from '../crm/model/defaults.js';
+import { applyStage, itemColumns } from '../crm/services/crmService.js';
+import { crmTypeById, type CrmType } from '../crm/model/types.js';
 import type { ItemRef } from '../tracking/traceStore.js';
 import type { SeededRandom } from './random.js';
 import type { InsertStatements } from './sqlite.js';

@@ -9,9 +9,9 @@
 // traces, through indexes) and walks down the tree of previous traces from there, so its cost
 // follows what the caller sees, not the size of the portal (issue 18).
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryCreator, type SqlBool } from 'kysely';
-import type { CrmService } from '../crm/service.js';
-import type { PermissionLevel } from '../crm/permissions.js';
-import { CRM_TYPES, crmTypeById } from '../crm/types.js';
+import type { CrmService } from '../crm/services/crmService.js';
+import type { PermissionLevel } from '../crm/services/permissions.js';
+import { CRM_TYPES, crmTypeById } from '../crm/model/types.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../rest/method.js';

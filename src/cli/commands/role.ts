@@ -1,11 +1,11 @@
-// `salestrace role add|grant|assign|list`: CRM roles (src/crm/permissions.ts). A role grants,
+// `salestrace role add|grant|assign|list`: CRM roles (src/crm/services/permissions.ts). A role grants,
 // per item type and action, NONE, OWN or ALL; users get roles with `role assign` or
 // `user add --role`.
 import { Command } from 'commander';
 import { findUserById, findUserByLogin } from '../../auth/users.js';
 import { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeName } from '../../crm/contract.js';
-import { CRM_ACTIONS, isCrmAction, isPermissionLevel, type CrmAction } from '../../crm/permissions.js';
-import { assignRole, createRole, findRole, grantRole, listRoles } from '../../crm/roles.js';
+import { CRM_ACTIONS, isCrmAction, isPermissionLevel, type CrmAction } from '../../crm/services/permissions.js';
+import { assignRole, createRole, findRole, grantRole, listRoles } from '../../crm/services/roles.js';
 import type { Executor } from '../../db/schema.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
 

@@ -1,9 +1,9 @@
 // Turns the CRM module's own errors into each convention's answer: an empty-code message for
 // crm.{type}.* (legacyError), a D7 code for crm.item.*.
 import { RestError, legacyError, restError } from '../../rest/errors.js';
-import { CrmEmailError, CrmInputError, CrmNameRequiredError } from '../errors.js';
-import { FilterError } from '../filter.js';
-import { OrderError } from '../listQuery.js';
+import { CrmEmailError, CrmInputError, CrmNameRequiredError } from '../model/errors.js';
+import { FilterError } from '../store/filter.js';
+import { OrderError } from '../services/listQuery.js';
 
 function legacyMessage(error: unknown): string | undefined {
   if (error instanceof CrmInputError) {

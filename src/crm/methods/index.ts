@@ -1,8 +1,8 @@
 // Every CRM REST method: the five legacy families and crm.item.*.
 import type { MethodDeclaration } from '../../rest/method.js';
-import { CRM_TYPES } from '../types.js';
+import { CRM_TYPES } from '../model/types.js';
 import { itemMethods } from './item.js';
-import { typedMethods } from './typed.js';
+import { typedMethods } from './legacy.js';
 
 export function crmMethods(): MethodDeclaration[] {
   return [...CRM_TYPES.flatMap((type) => typedMethods(type)), ...itemMethods];

@@ -2,7 +2,7 @@
 // methods for traces, so these live in Salestrace's own namespace (hidden by `serve --strict`).
 // Callers see what the CRM read permissions allow (traceVisibility.ts).
 import { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeName } from '../../crm/contract.js';
-import { crmTypeById } from '../../crm/types.js';
+import { crmTypeById } from '../../crm/model/types.js';
 import { argumentError, restError } from '../../rest/errors.js';
 import { defineMethod, type Caller } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';

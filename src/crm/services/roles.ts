@@ -1,8 +1,8 @@
 // Managing roles (the `salestrace role` commands and tests): create a role, grant it a level
 // per type and action, assign it to users.
-import { lockRows } from '../db/dialects/rowLocks.js';
-import { fitsIntegerColumn } from '../db/integers.js';
-import type { Executor } from '../db/schema.js';
+import { lockRows } from '../../db/dialects/rowLocks.js';
+import { fitsIntegerColumn } from '../../db/integers.js';
+import type { Executor } from '../../db/schema.js';
 import type { CrmAction, PermissionLevel } from './permissions.js';
 
 export interface Role {

@@ -3,14 +3,14 @@
 // and, on update, immutable fields are dropped as Bitrix does (restservice.php
 // internalizeFields: "An incorrect field in fields will be ignored"). A value that cannot be
 // a value of its field's type is refused with CrmInputError.
-import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues, type PhpArray } from '../php/values.js';
-import { parseDateOnly, parseDateTime } from './dates.js';
-import { isEmailAddress } from './email.js';
-import { CrmEmailError, CrmInputError } from './errors.js';
-import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from './fields/field.js';
-import { findStage } from './stages.js';
-import type { CrmType } from './types.js';
-import { UTM_VALUE_MAX } from './utm.js';
+import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues, type PhpArray } from '../../php/values.js';
+import { parseDateOnly, parseDateTime } from '../model/dates.js';
+import { isEmailAddress } from '../model/email.js';
+import { CrmEmailError, CrmInputError } from '../model/errors.js';
+import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from '../model/fields/field.js';
+import { findStage } from '../model/stages.js';
+import type { CrmType } from '../model/types.js';
+import { UTM_VALUE_MAX } from '../store/utm.js';
 
 export type Convention = 'legacy' | 'item';
 export type WriteMode = 'add' | 'update';

@@ -1,7 +1,7 @@
 // CRM dates on the wire. Datetimes are ISO 8601 with the server's offset, as PHP's date('c')
 // prints them; date-only fields are kept as YYYY-MM-DD and printed as that day's local
 // midnight. Input is ISO 8601 (what SDKs send) or the d.m.Y site format Bitrix also accepts.
-import { formatDateC } from '../rest/time.js';
+import { formatDateC } from '../../rest/time.js';
 
 export { formatDateC };
 

@@ -1,10 +1,10 @@
 // UTM values of CRM items, kept apart from the item rows as Bitrix keeps them in b_crm_utm
 // (sales-intelligence.md §1.11). Sales Intelligence writes here too: binding a trace to an item
 // that has no UTM rows copies the trace's tags (§1.2 step 4).
-import { lockRows } from '../db/dialects/rowLocks.js';
-import type { Executor } from '../db/schema.js';
-import { UTM_CODES, type UtmCode } from './fields/field.js';
-import { crmTypeById } from './types.js';
+import { lockRows } from '../../db/dialects/rowLocks.js';
+import type { Executor } from '../../db/schema.js';
+import { UTM_CODES, type UtmCode } from '../model/fields/field.js';
+import { crmTypeById } from '../model/types.js';
 
 export type UtmValues = Partial<Record<UtmCode, string>>;
 

@@ -2,20 +2,20 @@
 // permission checks and lifecycle hooks of the contract Sales Intelligence builds on
 // (src/crm/contract.ts). REST conventions (legacy or crm.item) live in src/crm/methods.
 import { sql, type Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Db, Executor } from '../db/schema.js';
-import type { Caller } from '../rest/method.js';
-import type { PageRequest } from '../rest/paging.js';
-import type { PhpMap } from '../php/query.js';
-import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from './contract.js';
-import { addDefaults } from './defaults.js';
-import { CrmInputError, CrmNameRequiredError } from './errors.js';
-import { LINK_TARGETS, type CrmField } from './fields/field.js';
-import { fieldExpression, filterSql, type FilterGroup } from './filter.js';
+import type { Clock } from '../../clock.js';
+import type { Db, Executor } from '../../db/schema.js';
+import type { Caller } from '../../rest/method.js';
+import type { PageRequest } from '../../rest/paging.js';
+import type { PhpMap } from '../../php/query.js';
+import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from '../contract.js';
+import { addDefaults } from '../model/defaults.js';
+import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
+import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
+import { fieldExpression, filterSql, type FilterGroup } from '../store/filter.js';
 import type { Convention, ItemInput } from './input.js';
 import type { SortDirection } from './listQuery.js';
 import { levelCovers, permissionLevel, type CrmAction, type PermissionLevel } from './permissions.js';
-import { findStage } from './stages.js';
+import { findStage } from '../model/stages.js';
 import {
   deleteItemRow,
   existingIds,
@@ -38,9 +38,9 @@ import {
   writeMultifields,
   type ItemRow,
   type MultifieldRow,
-} from './storage.js';
-import { crmTypeById, type CrmType } from './types.js';
-import { copyUtmToItemsWithoutAny, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from './utm.js';
+} from '../store/items.js';
+import { crmTypeById, type CrmType } from '../model/types.js';
+import { copyUtmToItemsWithoutAny, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from '../store/utm.js';
 
 export interface StoredItem {
   readonly row: ItemRow;

@@ -1,5 +1,5 @@
 // Row types of the CRM tables (migration 0100_crm). Item columns are the fields of
-// src/crm/fields/*.ts in lower case; every value is nullable because Bitrix items may leave
+// src/crm/model/fields/*.ts in lower case; every value is nullable because Bitrix items may leave
 // any field empty.
 import type { Generated } from 'kysely';
 

@@ -1,12 +1,12 @@
 // How items and field lists look on the wire. Legacy methods print every value as a string
 // ("ID": "1", "OPPORTUNITY": "1000.00") and empty dates as "" (crm-lead-get.md example);
 // crm.item prints numbers as numbers, keeps camelCase names and lists multi-fields in `fm`.
-import { formatDateC, formatDateOnly } from './dates.js';
-import { LINK_TARGETS, type CrmField } from './fields/field.js';
-import { FM_FIELD } from './input.js';
-import type { Selection } from './listQuery.js';
-import type { StoredItem } from './service.js';
-import type { CrmType } from './types.js';
+import { formatDateC, formatDateOnly } from '../model/dates.js';
+import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
+import { FM_FIELD } from '../services/input.js';
+import type { Selection } from '../services/listQuery.js';
+import type { StoredItem } from '../services/crmService.js';
+import type { CrmType } from '../model/types.js';
 
 function isNumericType(f: CrmField): boolean {
   return ['integer', 'user', 'location', 'crm_category', 'double'].includes(f.type) || LINK_TARGETS[f.type] !== undefined;

@@ -1,9 +1,9 @@
 // `select` and `order` of list methods. Legacy methods keep what they know and ignore the rest;
 // crm.item.list refuses unknown order fields and directions (crm-item-list.md errors).
-import { isPhpArray, phpEntries, phpString, phpValues } from '../php/values.js';
-import type { CrmField } from './fields/field.js';
+import { isPhpArray, phpEntries, phpString, phpValues } from '../../php/values.js';
+import type { CrmField } from '../model/fields/field.js';
 import type { Convention } from './input.js';
-import type { CrmType } from './types.js';
+import type { CrmType } from '../model/types.js';
 
 export interface Selection {
   /** Fields to return, in definition order. */

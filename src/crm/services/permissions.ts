@@ -1,8 +1,8 @@
 // The role model: a role grants, per item type and action, NONE, OWN (items whose
 // ASSIGNED_BY_ID is the caller) or ALL. A user's level is the widest any of their roles grants;
 // administrators have ALL. A user without any role has no CRM access (COMPATIBILITY.md).
-import type { Executor } from '../db/schema.js';
-import type { Caller } from '../rest/method.js';
+import type { Executor } from '../../db/schema.js';
+import type { Caller } from '../../rest/method.js';
 
 export const CRM_ACTIONS = ['READ', 'ADD', 'WRITE', 'DELETE'] as const;
 export type CrmAction = (typeof CRM_ACTIONS)[number];

@@ -1,12 +1,12 @@
 // Rows of CRM items and what hangs off them: multi-fields, contact bindings and links from
 // other items. Column names used here come from the field definitions only.
 import type { Kysely } from 'kysely';
-import { hasRowLocks as dialectHasRowLocks, lockRows } from '../db/dialects/rowLocks.js';
-import type { Executor } from '../db/schema.js';
-import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from './fields/field.js';
-import type { MultifieldInput } from './input.js';
-import type { CrmType } from './types.js';
-import { CRM_TYPES } from './types.js';
+import { hasRowLocks as dialectHasRowLocks, lockRows } from '../../db/dialects/rowLocks.js';
+import type { Executor } from '../../db/schema.js';
+import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from '../model/fields/field.js';
+import type { MultifieldInput } from '../services/input.js';
+import type { CrmType } from '../model/types.js';
+import { CRM_TYPES } from '../model/types.js';
 
 export type ItemRow = Record<string, unknown> & { id: number };
 

@@ -5,11 +5,11 @@
 // reach SQL. Legacy methods drop what they cannot use, as Bitrix's CCrm*::GetListEx does;
 // crm.item.list answers INVALID_ARG_VALUE.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues } from '../php/values.js';
-import { parseDateOnly, parseDateTime } from './dates.js';
-import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from './fields/field.js';
-import { storedTextLimit, type Convention } from './input.js';
-import type { CrmType } from './types.js';
+import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues } from '../../php/values.js';
+import { parseDateOnly, parseDateTime } from '../model/dates.js';
+import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from '../model/fields/field.js';
+import { storedTextLimit, type Convention } from '../services/input.js';
+import type { CrmType } from '../model/types.js';
 
 export type FilterOperator =
   | 'eq'
