@@ -2,7 +2,7 @@
 // rest-protocol.md §1.5 (core's apauth): HTTPS, credentials, scope, manual hold, plan gate,
 // and finally whether the user can be logged in.
 import { restError } from '../rest/errors.js';
-import type { Caller } from '../rest/method.js';
+import type { Caller } from './caller.js';
 import type { PhpMap } from '../php/query.js';
 import type { Services } from '../services.js';
 import { hasScope } from './scopes.js';

@@ -1,7 +1,7 @@
 // What the CRM module promises the rest of the server, chiefly Sales Intelligence: entity type
 // IDs, Bitrix's CheckUpdatePermission, and hooks that run inside the item's own transaction.
 import type { Executor } from '../db/schema.js';
-import type { Caller } from '../rest/method.js';
+import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
 
 /** CRM object types (bitrix24-docs/api-reference/crm/data-types.md "CRM Object Types"). */

@@ -4,7 +4,8 @@ import { operatingKey } from '../limits/operatingTime.js';
 import type { Services } from '../services.js';
 import { phpIntval } from '../php/values.js';
 import { newPhpMap, type PhpMap } from '../php/query.js';
-import { ListResult, type Caller, type MethodDeclaration } from './method.js';
+import { ListResult, type MethodDeclaration } from './method.js';
+import type { Caller } from '../auth/caller.js';
 import { buildTimeBlock, type TimeBlock } from './time.js';
 import { RESERVED_PARAMS } from '../auth/authenticate.js';
 

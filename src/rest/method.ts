@@ -1,21 +1,8 @@
 // The shape of one REST method declaration (DESIGN.md "Methods: one declaration each").
 // A handler never sees HTTP: it gets decoded parameters, the caller and the services.
 import type { Services } from '../services.js';
+import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
-
-export type AuthType = 'webhook' | 'oauth';
-
-/** Who is calling, as established by authentication. */
-export interface Caller {
-  readonly userId: number;
-  readonly isAdmin: boolean;
-  readonly authType: AuthType;
-  /** Webhook ID or OAuth application ID: the operating-time limit is kept per credential. */
-  readonly credentialId: number;
-  /** The OAuth application's client_id; undefined for webhooks. */
-  readonly clientId?: string;
-  readonly scopes: ReadonlySet<string>;
-}
 
 export interface MethodContext {
   /** Parameters with the reserved names removed (rest-protocol.md §1.4). */

@@ -4,7 +4,8 @@
 // that some registered method uses (core's getAuthScope).
 import { findUserById, type User } from '../auth/users.js';
 import { restError } from '../rest/errors.js';
-import { defineMethod, type Caller, type MethodDeclaration } from '../rest/method.js';
+import { defineMethod, type MethodDeclaration } from '../rest/method.js';
+import type { Caller } from '../auth/caller.js';
 import { paramCaseInsensitive, phpString, phpTruthy } from '../php/values.js';
 import { formatDateC } from '../rest/time.js';
 import type { Services } from '../services.js';

@@ -10,7 +10,7 @@ import {
   type ItemUtmCopier,
 } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
-import type { Caller } from '../rest/method.js';
+import type { Caller } from '../auth/caller.js';
 import { coreError } from '../rest/errors.js';
 import {
   bindItems,

@@ -14,7 +14,7 @@ import type { PermissionLevel } from '../crm/services/permissions.js';
 import { CRM_TYPES, crmTypeById } from '../crm/model/types.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
-import type { Caller } from '../rest/method.js';
+import type { Caller } from '../auth/caller.js';
 import { PREVIOUS_MAX_DEPTH } from './parseTrace.js';
 import { listTraceIds, type ItemRef, type TraceFilter, type TraceQueryNarrowing, type TraceRecord } from './traceStore.js';
 

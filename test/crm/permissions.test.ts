@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
 import { permissionLevel, type CrmAction, type PermissionLevel } from '../../src/crm/services/permissions.js';
 import { assignRole, createRole } from '../../src/crm/services/roles.js';
-import type { Caller } from '../../src/rest/method.js';
+import type { Caller } from '../../src/auth/caller.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { TYPE_METHODS, crmSnapshot, grantAll, minimalFields, ok, userWithGrants, type Grants, type TestUser } from './helpers.js';
 

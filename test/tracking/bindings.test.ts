@@ -13,7 +13,7 @@ import {
 } from '../../src/crm/contract.js';
 import type { Executor } from '../../src/db/schema.js';
 import { RestError } from '../../src/rest/errors.js';
-import type { Caller } from '../../src/rest/method.js';
+import type { Caller } from '../../src/auth/caller.js';
 import type { Services } from '../../src/services.js';
 import { decodeTraceText, TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { TrackingService } from '../../src/tracking/service.js';

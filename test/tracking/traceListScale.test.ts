@@ -5,7 +5,7 @@
 // every statement the list runs reads no table of traces from end to end.
 import { CompiledQuery, type KyselyPlugin, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../../src/rest/method.js';
+import type { Caller } from '../../src/auth/caller.js';
 import { listVisibleTraceIds, traceReader } from '../../src/tracking/traceVisibility.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';

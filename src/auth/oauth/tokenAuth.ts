@@ -3,7 +3,8 @@
 // active, the token unexpired, the method's scope granted, the user able to log in, and the
 // user allowed to use the app.
 import { restError } from '../../rest/errors.js';
-import type { Caller, MethodContext } from '../../rest/method.js';
+import type { MethodContext } from '../../rest/method.js';
+import type { Caller } from '../caller.js';
 import type { Services } from '../../services.js';
 import { SELF_HOSTED_LICENSE } from '../../system/methods.js';
 import type { TokenAuthenticator } from '../authenticate.js';

@@ -2,7 +2,8 @@
 // (restservice.php CCrmRestProxyBase and the per-type proxies). UPPER_CASE fields, every value
 // a string, `fields`/`params` parameters, errors with an empty code.
 import { legacyError } from '../../rest/errors.js';
-import { defineMethod, type Caller, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
+import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
+import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpArray } from '../../php/values.js';
 import type { PhpMap } from '../../php/query.js';

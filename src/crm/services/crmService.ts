@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Db, Executor } from '../../db/schema.js';
-import type { Caller } from '../../rest/method.js';
+import type { Caller } from '../../auth/caller.js';
 import type { PageRequest } from '../../rest/paging.js';
 import type { PhpMap } from '../../php/query.js';
 import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from '../contract.js';

@@ -2,7 +2,7 @@
 // ASSIGNED_BY_ID is the caller) or ALL. A user's level is the widest any of their roles grants;
 // administrators have ALL. A user without any role has no CRM access (COMPATIBILITY.md).
 import type { Executor } from '../../db/schema.js';
-import type { Caller } from '../../rest/method.js';
+import type { Caller } from '../../auth/caller.js';
 
 export const CRM_ACTIONS = ['READ', 'ADD', 'WRITE', 'DELETE'] as const;
 export type CrmAction = (typeof CRM_ACTIONS)[number];

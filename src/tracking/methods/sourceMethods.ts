@@ -2,7 +2,8 @@
 // values that recognise them (sales-intelligence.md §1.6, §1.7, §3). Changing sources is for
 // administrators, as Sales Intelligence settings are in Bitrix24.
 import { argumentError, restError, RestError } from '../../rest/errors.js';
-import { defineMethod, type Caller } from '../../rest/method.js';
+import { defineMethod } from '../../rest/method.js';
+import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpArray, isPhpMap, paramCaseInsensitive, phpEmpty, phpValues } from '../../php/values.js';
 import { formatDateC } from '../../rest/time.js';

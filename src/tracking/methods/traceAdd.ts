@@ -5,7 +5,8 @@
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
 import type { Executor } from '../../db/schema.js';
 import { coreError, restError } from '../../rest/errors.js';
-import { defineMethod, type Caller } from '../../rest/method.js';
+import { defineMethod } from '../../rest/method.js';
+import type { Caller } from '../../auth/caller.js';
 import { isPhpArray, phpEmpty, phpValues } from '../../php/values.js';
 import { positiveIntegerId } from '../itemRefs.js';
 import { decodeTraceText, TRACE_MESSAGES, TraceInputError } from '../parseTrace.js';

@@ -4,7 +4,8 @@
 import { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeName } from '../../crm/contract.js';
 import { crmTypeById } from '../../crm/model/types.js';
 import { argumentError, restError } from '../../rest/errors.js';
-import { defineMethod, type Caller } from '../../rest/method.js';
+import { defineMethod } from '../../rest/method.js';
+import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpMap, paramCaseInsensitive, phpEmpty } from '../../php/values.js';
 import type { Services } from '../../services.js';
