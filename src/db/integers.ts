@@ -1,10 +1,16 @@
-// PostgreSQL's integer columns hold 32 bits and its bigint columns 64, and it refuses a query
-// that compares a column with a number outside the column's range; SQLite's columns take any
-// integer and such a comparison simply finds nothing. Code that looks rows up by a number it
-// was given checks the number here first, so that both databases answer "not found".
+// Each dialect states the numbers its integer columns hold (dialects/*Helpers.ts): PostgreSQL's
+// hold 32 bits, as Bitrix's int(11) IDs do, SQLite's 64. PostgreSQL refuses a query that
+// compares a column with a number outside the column's range, where SQLite simply finds nothing.
+// So that both answer alike, every ID and integer field value is held to the range every dialect
+// can store, and code that looks rows up by a number it was given checks the number here first:
+// both databases then answer "not found".
+import { postgresHelpers } from './dialects/postgresHelpers.js';
+import { sqliteHelpers } from './dialects/sqliteHelpers.js';
 
-export const INTEGER_COLUMN_MIN = -2147483648;
-export const INTEGER_COLUMN_MAX = 2147483647;
+const DIALECT_RANGES = [sqliteHelpers.integerColumn, postgresHelpers.integerColumn];
+
+export const INTEGER_COLUMN_MIN = Math.max(...DIALECT_RANGES.map((range) => range.min));
+export const INTEGER_COLUMN_MAX = Math.min(...DIALECT_RANGES.map((range) => range.max));
 
 /** Whether an integer column (every ID) can hold this number. */
 export function fitsIntegerColumn(value: number): boolean {

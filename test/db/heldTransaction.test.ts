@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransactionLostError } from '../../src/db/dialects/heldTransaction.js';
 import { CachingSqliteDialect } from '../../src/db/dialects/sqliteDriver.js';
-import { sqliteChangeToken } from '../../src/system/changeToken.js';
+import { sqliteChangeToken } from '../../src/db/dialects/sqliteChangeSignal.js';
 
 let dir: string;
 let connection: Database.Database;
@@ -178,7 +178,7 @@ describe('a batch in one held transaction', () => {
     // The watched tables, as far as the token's triggers need them.
     await sql`create table users (id integer primary key)`.execute(db);
     await sql`create table webhooks (id integer primary key)`.execute(db);
-    const token = await sqliteChangeToken(db, () => dialect.insideOneTransaction());
+    const token = await sqliteChangeToken(db, ['users', 'webhooks'], () => dialect.insideOneTransaction());
     // The outside read is issued on the next turn of the event loop, after the batch has taken
     // the connection; a batch row joining that read would wait for itself.
     const outside = token.read();

@@ -9,14 +9,8 @@ import { DEFAULT_CONFIG } from '../../config.js';
 import { durableOnCommit } from '../durability.js';
 import { ReadCommittedKysely } from './readCommitted.js';
 import { withStorableText } from './storableText.js';
-import type { DialectHelpers, OpenedDatabase } from './types.js';
-
-export const postgresHelpers: DialectHelpers = {
-  name: 'postgres',
-  bigint: 'bigint',
-  serial: 'serial',
-  autoId: (column) => column.primaryKey(),
-};
+import { postgresHelpers } from './postgresHelpers.js';
+import type { OpenedDatabase } from './types.js';
 
 /** `retryForMs`: how long a transaction that lost a deadlock is run again (the request timeout). */
 export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.requestTimeoutMs): Promise<OpenedDatabase<DB>> {

@@ -12,12 +12,11 @@
 // fixed number. A transaction callback must therefore only act on the database (or be safe to
 // repeat), which is already the rule for anything that may be rolled back.
 import { Kysely, type KyselyConfig, type TransactionBuilder } from 'kysely';
+import { classifyPostgresError } from './postgresErrors.js';
 
-/** serialization_failure and deadlock_detected: the transaction changed nothing and may simply run again. */
-const RETRYABLE_CODES = new Set(['40001', '40P01']);
-
+/** A serialization failure or deadlock: the transaction changed nothing and may simply run again. */
 function isRetryable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && RETRYABLE_CODES.has((error as { code?: unknown }).code as string);
+  return classifyPostgresError(error) === 'conflict';
 }
 
 /** A short random pause that grows with each attempt, so colliding transactions spread out. */

@@ -19,15 +19,9 @@ import { durableOnCommit, type Durability } from '../durability.js';
 import { GroupCommit, type SyncLog } from './groupCommit.js';
 import { CachingSqliteDialect } from './sqliteDriver.js';
 import { withStorableText } from './storableText.js';
-import type { DialectHelpers, OpenedDatabase } from './types.js';
+import { sqliteHelpers } from './sqliteHelpers.js';
+import type { OpenedDatabase } from './types.js';
 import { walSync } from './walSync.js';
-
-export const sqliteHelpers: DialectHelpers = {
-  name: 'sqlite',
-  bigint: 'integer',
-  serial: 'integer',
-  autoId: (column) => column.primaryKey().autoIncrement(),
-};
 
 export type SqliteCommitMode = 'perCommit' | 'grouped';
 

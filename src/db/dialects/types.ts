@@ -3,11 +3,56 @@
 // point, transactions behave as if run one at a time, and the SQL function
 // salestrace_lower(text) lower-cases by Unicode rules (SQLite's and PostgreSQL's own lower()
 // differ: ASCII only, or by the database's locale). One difference is left: a rolled-back write
-// uses its ID up on PostgreSQL (a sequence) and not on SQLite.
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+// uses its ID up on PostgreSQL (a sequence) and not on SQLite. Both have RETURNING (SQLite since
+// 3.35), so code uses it freely; whether a batch runs in one held transaction depends on how
+// the database was opened, not on the dialect (OpenedDatabase.inOneTransaction).
+import type { ColumnDefinitionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Durability } from '../durability.js';
 
 export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * How strongly a row is held (PostgreSQL's FOR … clauses):
+ * - `keyShare`: it must keep existing (a link or binding to it is being written); only its delete waits;
+ * - `noKeyUpdate`: this transaction rewrites what hangs off it; other such writers and its delete wait;
+ * - `update`: it may be deleted; everyone else who locks it waits.
+ */
+export type RowLock = 'keyShare' | 'noKeyUpdate' | 'update';
+
+/**
+ * What went wrong in a database call, whichever driver raised it:
+ * - `uniqueViolation`, `foreignKeyViolation`, `notNullViolation`: a constraint refused the write;
+ * - `conflict`: a deadlock or serialization failure; the transaction changed nothing and may run again;
+ * - `busy`: another connection holds a lock this statement would not wait for (any longer);
+ * - `connectionLost`: the statement got no answer (the connection was refused, broken or closed);
+ * - `statementFailed`: any other error the database reported for a statement (bad SQL, a missing
+ *   table, or the server ending the session while answering).
+ */
+export type DatabaseErrorKind =
+  | 'uniqueViolation'
+  | 'foreignKeyViolation'
+  | 'notNullViolation'
+  | 'conflict'
+  | 'busy'
+  | 'connectionLost'
+  | 'statementFailed';
+
+/** The numbers a column type holds. */
+export interface IntegerRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface ChangeToken {
+  /** An opaque value that differs after every committed change to a watched table; null: do not cache. */
+  read(): Promise<string | null>;
+}
+
+/**
+ * Builds a change token over `tables` on the server's connection. `insideOneTransaction` says
+ * whether the caller runs inside a batch's held transaction (OpenedDatabase).
+ */
+export type ChangeWatcher = (db: Kysely<any>, tables: readonly string[], insideOneTransaction: () => boolean) => Promise<ChangeToken>;
 
 export interface DialectHelpers {
   readonly name: DialectName;
@@ -17,6 +62,16 @@ export interface DialectHelpers {
   readonly serial: 'integer' | 'serial';
   /** Applies the auto-increment primary key to an id column. */
   autoId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** The numbers an `integer` column holds (and a query may compare it with). */
+  readonly integerColumn: IntegerRange;
+  /** Whether writers run side by side and take row locks (true), or run one at a time (false). */
+  readonly rowLocks: boolean;
+  /** `query` with the lock clause for `lock`; unchanged where writers run one at a time. */
+  withRowLock<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock): Q;
+  /** The kind of a failure this dialect's driver raised; null for anything else. */
+  classifyError(error: unknown): DatabaseErrorKind | null;
+  /** An exact, cheap signal that watched tables changed, or null where there is none (then nothing is cached). */
+  readonly watchChanges: ChangeWatcher | null;
 }
 
 export interface OpenedDatabase<DB> {

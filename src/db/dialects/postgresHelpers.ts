@@ -1,0 +1,18 @@
+// What PostgreSQL is, for the code that must know: writers side by side at READ COMMITTED (so a
+// read-then-write transaction locks the rows it decides on: rowLocks.ts), 32-bit integer
+// columns, no cheap exact change signal, and pg's errors.
+import { classifyPostgresError } from './postgresErrors.js';
+import type { DialectHelpers } from './types.js';
+
+export const postgresHelpers: DialectHelpers = {
+  name: 'postgres',
+  bigint: 'bigint',
+  serial: 'serial',
+  autoId: (column) => column.primaryKey(),
+  integerColumn: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+  rowLocks: true,
+  withRowLock: (query, lock) =>
+    (lock === 'keyShare' ? query.forKeyShare() : lock === 'noKeyUpdate' ? query.forNoKeyUpdate() : query.forUpdate()) as typeof query,
+  classifyError: classifyPostgresError,
+  watchChanges: null,
+};
