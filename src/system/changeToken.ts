@@ -1,106 +1,19 @@
-// A cheap, exact answer to "has anything a cache depends on changed since I last looked?", so
-// the per-request reads of webhooks and users can be served from memory without ever being
-// stale (src/auth/credentialCache.ts).
-//
-// Why the token is exact on SQLite. The server reads and writes through one connection
-// (src/db/dialects/sqlite.ts), one statement or transaction at a time. A change to a watched
-// table can come from two places:
-//  - another connection (the `salestrace` CLI, another process, a test's own connection):
-//    SQLite's `PRAGMA data_version` on our connection changes whenever another connection has
-//    committed anything since our last read of it;
-//  - our own connection, which data_version does not report: TEMP triggers on every watched
-//    table (they exist on this connection only) stamp a temp counter on each insert, update
-//    and delete, whatever code path wrote it. The stamp is total_changes() + 1: SQLite never
-//    lowers total_changes(), not even on rollback, and every stamp is itself a counted change,
-//    so each stamp is larger than any before it. A stamp rolled back with its transaction is
-//    therefore never seen again, and a cache filled while it was visible cannot match later.
-// One query reads both numbers. A cache remembers the token it read *before* loading its rows
-// and serves them only while the token is unchanged, so a change that lands between the token
-// and the rows only causes a needless reload, never a stale answer. Today reads never run
-// inside another request's open transaction (Kysely holds the one connection for it); should
-// they ever, a cache filled from a write that is then rolled back carries a stamp that never
-// comes back, so it is reloaded.
-//
-// Requests that ask for the token while no read has been issued yet share the next one: it is
-// issued (setImmediate, after the current batch of socket reads) only after all of them asked,
-// so each of them still gets a value read after it arrived, and a change committed before a
-// request arrived is in that request's token. Under load this turns one query per request into
-// one per event-loop turn. A caller inside a batch's held transaction (src/db/dialects/
-// heldTransaction.ts) reads on its own instead: a shared read issued by another request waits
-// for the connection that batch holds, and the batch would wait for it in turn.
-//
-// PostgreSQL has no such cheap signal, so there `read()` answers null and callers do not
-// cache (no time-based staleness anywhere).
-import { CompiledQuery } from 'kysely';
+// The change token the server's caches are built on (src/auth/credentialCache.ts): the
+// dialect's exact change signal over the tables those caches read, where the dialect has one
+// (SQLite: src/db/dialects/sqliteChangeSignal.ts explains why it is exact). Without one
+// (PostgreSQL) `read()` answers null and callers do not cache (no time-based staleness anywhere).
 import type { Db } from '../db/schema.js';
+import type { ChangeToken, DialectHelpers } from '../db/dialects/types.js';
+
+export type { ChangeToken };
 
 /** The tables the caches are built from; a write to any of them invalidates every cache. */
 export const WATCHED_TABLES = ['users', 'webhooks'] as const;
 
-const COUNTER_TABLE = 'temp.salestrace_local_writes';
-
-const READ_TOKEN = CompiledQuery.raw(
-  `select (select n from ${COUNTER_TABLE}) as local, (select data_version from pragma_data_version) as remote`,
-);
-
-export interface ChangeToken {
-  /** An opaque value that differs after every committed change to a watched table; null: do not cache. */
-  read(): Promise<string | null>;
-}
-
-/** For PostgreSQL (and anything else without an exact change signal): never cache. */
+/** For a dialect without an exact change signal: never cache. */
 export const NEVER_CACHE: ChangeToken = { read: async () => null };
 
-/** Installs the counter and triggers on the server's SQLite connection. */
-export async function sqliteChangeToken(db: Db, insideOneTransaction: () => boolean = () => false): Promise<ChangeToken> {
-  await db.executeQuery(CompiledQuery.raw(`create temp table if not exists salestrace_local_writes (n integer not null)`));
-  await db.executeQuery(CompiledQuery.raw(`delete from ${COUNTER_TABLE}`));
-  await db.executeQuery(CompiledQuery.raw(`insert into ${COUNTER_TABLE} (n) values (0)`));
-  for (const table of WATCHED_TABLES) {
-    for (const event of ['insert', 'update', 'delete']) {
-      await db.executeQuery(
-        CompiledQuery.raw(
-          `create temp trigger if not exists salestrace_watch_${table}_${event} after ${event} on main.${table} ` +
-            `begin update ${COUNTER_TABLE} set n = total_changes() + 1; end`,
-        ),
-      );
-    }
-  }
-  const readNow = async (): Promise<string> => {
-    const { rows } = await db.executeQuery<{ local: number; remote: number }>(READ_TOKEN);
-    const row = rows[0];
-    return `${row.local}:${row.remote}`;
-  };
-  const shared = sharedAfterAsking(readNow);
-  return { read: () => (insideOneTransaction() ? readNow() : shared()) };
-}
-
-type Waiter = { resolve(token: string): void; reject(error: unknown): void };
-
-/** `read` for everyone who asked before the read was issued; later askers wait for the next one. */
-function sharedAfterAsking(readNow: () => Promise<string>): () => Promise<string> {
-  let waiting: Waiter[] | null = null;
-  const issue = () => {
-    const group = waiting ?? [];
-    // Cleared before the read starts: whoever asks from now on may have arrived after this
-    // read executed, and must get a read of its own.
-    waiting = null;
-    readNow().then(
-      (token) => group.forEach((waiter) => waiter.resolve(token)),
-      (error: unknown) => group.forEach((waiter) => waiter.reject(error)),
-    );
-  };
-  return () =>
-    new Promise<string>((resolve, reject) => {
-      if (waiting) {
-        waiting.push({ resolve, reject });
-        return;
-      }
-      waiting = [{ resolve, reject }];
-      setImmediate(issue);
-    });
-}
-
-export function changeTokenFor(db: Db, dialect: string, insideOneTransaction?: () => boolean): Promise<ChangeToken> {
-  return dialect === 'sqlite' ? sqliteChangeToken(db, insideOneTransaction) : Promise.resolve(NEVER_CACHE);
+export function changeTokenFor(db: Db, helpers: DialectHelpers, insideOneTransaction?: () => boolean): Promise<ChangeToken> {
+  if (!helpers.watchChanges) return Promise.resolve(NEVER_CACHE);
+  return helpers.watchChanges(db, WATCHED_TABLES, insideOneTransaction ?? (() => false));
 }

@@ -1,6 +1,6 @@
 // Server-wide settings in the `settings` table, so the CLI (a separate process) can change
 // them while the server runs.
-import { hasRowLocks } from '../db/dialects/rowLocks.js';
+import { withRowLock } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
 
 /**
@@ -8,9 +8,8 @@ import type { Executor } from '../db/schema.js';
  * turns), so that transactions which decide from the same state run one after the other.
  */
 export async function lockSetting(db: Executor, name: string): Promise<void> {
-  let query = db.selectFrom('settings').select('name').where('name', '=', name);
-  if (hasRowLocks(db)) query = query.forUpdate();
-  await query.execute();
+  const query = db.selectFrom('settings').select('name').where('name', '=', name);
+  await withRowLock(db, query, 'update').execute();
 }
 
 export async function readSetting(db: Executor, name: string): Promise<string | undefined> {

@@ -2,7 +2,8 @@
 // status 500): the errors the real driver of the backend under test throws, and nothing else.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDatabaseError, unexpectedErrorAnswer } from '../../src/rest/databaseError.js';
+import { isDatabaseError } from '../../src/db/dialects/dialectOf.js';
+import { unexpectedErrorAnswer } from '../../src/rest/databaseError.js';
 import { restError } from '../../src/rest/errors.js';
 import { startTestServices, type TestServices } from '../helpers/server.js';
 

@@ -1,7 +1,7 @@
 // Rows of CRM items and what hangs off them: multi-fields, contact bindings and links from
 // other items. Column names used here come from the field definitions only.
 import type { Kysely } from 'kysely';
-import { hasRowLocks as dialectHasRowLocks, lockRows } from '../../db/dialects/rowLocks.js';
+import { lockRows, withRowLock } from '../../db/dialects/rowLocks.js';
 import type { Executor } from '../../db/schema.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from '../model/fields/field.js';
 import type { MultifieldInput } from '../services/input.js';
@@ -63,11 +63,6 @@ export async function existingIds(db: Executor, type: CrmType, ids: number[]): P
   return new Set(rows.map((row) => Number(row.id)));
 }
 
-/** PostgreSQL has row locks; SQLite runs one write transaction at a time and needs none. */
-function hasRowLocks(db: Executor): boolean {
-  return dialectHasRowLocks(untyped(db));
-}
-
 /**
  * Whether the item exists, and if so, holds it against deletion until the transaction ends:
  * the key-share lock a foreign key check takes, so updates and other holders go on, and a delete
@@ -75,9 +70,8 @@ function hasRowLocks(db: Executor): boolean {
  */
 export async function holdItemRow(db: Executor, type: CrmType, id: number): Promise<boolean> {
   if (!fitsIntColumn(id)) return false;
-  let query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
-  if (hasRowLocks(db)) query = query.forKeyShare();
-  return (await query.executeTakeFirst()) !== undefined;
+  const query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
+  return (await withRowLock(untyped(db), query, 'keyShare').executeTakeFirst()) !== undefined;
 }
 
 /** Which of these items exist, each held against deletion as holdItemRow holds one (a link to them is being written). */
@@ -93,9 +87,8 @@ export async function lockItemForUpdate(db: Executor, type: CrmType, id: number)
 /** Whether the item exists, locked for its delete: writes holding it (holdItemRow) have committed. */
 export async function lockItemForDelete(db: Executor, type: CrmType, id: number): Promise<boolean> {
   if (!fitsIntColumn(id)) return false;
-  let query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
-  if (hasRowLocks(db)) query = query.forUpdate();
-  return (await query.executeTakeFirst()) !== undefined;
+  const query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
+  return (await withRowLock(untyped(db), query, 'update').executeTakeFirst()) !== undefined;
 }
 
 // Multi-fields (PHONE, EMAIL, …).
