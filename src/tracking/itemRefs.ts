@@ -1,8 +1,6 @@
 // CRM item references as Sales Intelligence receives them: `{TYPE, ID}` in ENTITIES, IDs in
 // item fields, numeric TRACE values.
-
-/** IDs are signed 32-bit integers in Bitrix's tables. */
-export const MAX_ITEM_ID = 2147483647;
+import { fitsIntegerColumn } from '../db/integers.js';
 
 /**
  * A positive integer ID given as a JSON integer or a plain digit string. Stricter than PHP's
@@ -13,5 +11,6 @@ export function positiveIntegerId(value: unknown): number | null {
   if (typeof value === 'number') id = value;
   else if (typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value)) id = Number(value);
   else return null;
-  return Number.isInteger(id) && id > 0 && id <= MAX_ITEM_ID ? id : null;
+  // IDs are integer columns, signed 32-bit as in Bitrix's tables.
+  return id > 0 && fitsIntegerColumn(id) ? id : null;
 }

@@ -117,12 +117,11 @@ export function field(name: string, type: FieldType, title: string, options: Fie
 }
 
 /** Integer fields are 32-bit columns, as Bitrix's int(11): larger numbers cannot be stored or matched. */
-export const INT_MIN = -2147483648;
-export const INT_MAX = 2147483647;
-
-export function fitsIntColumn(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= INT_MIN && n <= INT_MAX;
-}
+export {
+  INTEGER_COLUMN_MIN as INT_MIN,
+  INTEGER_COLUMN_MAX as INT_MAX,
+  fitsIntegerColumn as fitsIntColumn,
+} from '../../../db/integers.js';
 
 /** The entity type a link field points at. */
 export const LINK_TARGETS: Partial<Record<FieldType, number>> = {
