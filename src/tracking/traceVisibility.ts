@@ -9,9 +9,7 @@
 // traces, through indexes) and walks down the tree of previous traces from there, so its cost
 // follows what the caller sees, not the size of the portal (issue 18).
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryCreator, type SqlBool } from 'kysely';
-import type { CrmService } from '../crm/services/crmService.js';
-import type { PermissionLevel } from '../crm/services/permissions.js';
-import { CRM_TYPES, crmTypeById } from '../crm/model/types.js';
+import type { ItemReadScope, ItemReadScopes } from '../crm/contract.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
@@ -21,20 +19,15 @@ import { listTraceIds, type ItemRef, type TraceFilter, type TraceQueryNarrowing,
 /** What one caller may read. */
 export interface TraceReader {
   readonly userId: number;
-  /** READ level per CRM entity type ID; null for administrators, who read every trace. */
-  readonly levels: ReadonlyMap<number, PermissionLevel> | null;
+  /** The items the caller may read, per CRM entity type ID (CRM's answer); null for administrators, who read every trace. */
+  readonly levels: ReadonlyMap<number, ItemReadScope> | null;
 }
 
-/** Where the caller's READ level per item type comes from (the CRM service). */
-export type ReadLevels = Pick<CrmService, 'permission'>;
-
 /** `db` is the open transaction when there is one (on SQLite a second connection would wait for it). */
-export async function traceReader(crm: ReadLevels, caller: Caller, db?: Executor): Promise<TraceReader> {
+export async function traceReader(crm: ItemReadScopes, caller: Caller, db?: Executor): Promise<TraceReader> {
   if (caller.isAdmin) return { userId: caller.userId, levels: null };
-  const levels = new Map<number, PermissionLevel>();
-  for (const type of CRM_TYPES) levels.set(type.id, await crm.permission(caller, type, 'READ', db));
   // Even READ ALL on every type leaves out other users' unbound traces, so the map stays.
-  return { userId: caller.userId, levels };
+  return { userId: caller.userId, levels: await crm.readScopes(caller, db) };
 }
 
 // The queries below name tables by alias at several nesting depths, which Kysely's types cannot follow.
@@ -47,12 +40,21 @@ function untyped(db: Executor): Kysely<any> {
 /** `bound = 0` as a literal, not a parameter: SQLite uses the partial index tracking_traces_unbound only then. */
 const UNBOUND = sql.lit(0);
 
-function typesAt(levels: ReadonlyMap<number, PermissionLevel>, wanted: PermissionLevel): number[] {
-  return [...levels].filter(([, level]) => level === wanted).map(([typeId]) => typeId);
+type ReadScopes = ReadonlyMap<number, ItemReadScope>;
+
+function typesReadInFull(levels: ReadScopes): number[] {
+  return [...levels].filter(([, scope]) => scope.kind === 'ALL').map(([typeId]) => typeId);
+}
+
+/** The types the reader reads in part, with the subquery of the items they may read. */
+function typesReadInPart(levels: ReadScopes): [number, Extract<ItemReadScope, { kind: 'SOME' }>][] {
+  const partly: [number, Extract<ItemReadScope, { kind: 'SOME' }>][] = [];
+  for (const [typeId, scope] of levels) if (scope.kind === 'SOME') partly.push([typeId, scope]);
+  return partly;
 }
 
 /** The trace at `traceRef` is bound to an item the reader may read, or bound to nothing and created by them. */
-function readableOrOwnUnbound(eb: AnyBuilder, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>, traceRef: string, alias: string): Expression<SqlBool> {
+function readableOrOwnUnbound(eb: AnyBuilder, reader: TraceReader, levels: ReadScopes, traceRef: string, alias: string): Expression<SqlBool> {
   const bindings = () => eb.selectFrom(`tracking_trace_items as ${alias}`).select(`${alias}.id`).whereRef(`${alias}.trace_id`, '=', traceRef);
   const ownUnbound = eb
     .selectFrom(`tracking_traces as ${alias}_mine`)
@@ -61,11 +63,10 @@ function readableOrOwnUnbound(eb: AnyBuilder, reader: TraceReader, levels: Reado
     .where(`${alias}_mine.created_by`, '=', reader.userId)
     .where(`${alias}_mine.bound`, '=', UNBOUND);
   const conditions: Expression<SqlBool>[] = [eb.exists(ownUnbound)];
-  const everyItem = typesAt(levels, 'ALL');
+  const everyItem = typesReadInFull(levels);
   if (everyItem.length > 0) conditions.push(eb.exists(bindings().where(`${alias}.entity_type_id`, 'in', everyItem)));
-  for (const typeId of typesAt(levels, 'OWN')) {
-    const type = crmTypeById(typeId)!;
-    const owned = eb.selectFrom(`${type.table} as ${alias}_own`).select(`${alias}_own.id`).where(`${alias}_own.assigned_by_id`, '=', reader.userId);
+  for (const [typeId, scope] of typesReadInPart(levels)) {
+    const owned = scope.itemIds(`${alias}_own`);
     conditions.push(eb.exists(bindings().where(`${alias}.entity_type_id`, '=', typeId).where(`${alias}.entity_id`, 'in', owned)));
   }
   return eb.or(conditions);
@@ -76,7 +77,7 @@ function readableOrOwnUnbound(eb: AnyBuilder, reader: TraceReader, levels: Reado
  * PREVIOUS_MAX_DEPTH levels below their root (the parser refuses deeper TRACEs, and tree rows
  * are written only with a parsed trace), so looking that many parents up reaches every root.
  */
-function visible(eb: AnyBuilder, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>, traceRef: string, depth = 0): Expression<SqlBool> {
+function visible(eb: AnyBuilder, reader: TraceReader, levels: ReadScopes, traceRef: string, depth = 0): Expression<SqlBool> {
   const own = readableOrOwnUnbound(eb, reader, levels, traceRef, `visible_item_${depth}`);
   if (depth === PREVIOUS_MAX_DEPTH) return own;
   const edge = `visible_tree_${depth}`;
@@ -105,17 +106,16 @@ export async function visibleTraceIds(db: Executor, reader: TraceReader, ids: re
  * read from the caller's own items through the responsible-user index to their bindings) and
  * their own unbound traces (through the partial index of unbound traces, by creator).
  */
-function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, levels: ReadScopes) {
   let roots = db.selectFrom('tracking_traces as mine').select('mine.id as id').where('mine.created_by', '=', reader.userId).where('mine.bound', '=', UNBOUND);
-  const everyItem = typesAt(levels, 'ALL');
+  const everyItem = typesReadInFull(levels);
   if (everyItem.length > 0) {
     roots = roots.union(db.selectFrom('tracking_trace_items as every').select('every.trace_id as id').where('every.entity_type_id', 'in', everyItem));
   }
-  for (const typeId of typesAt(levels, 'OWN')) {
-    const type = crmTypeById(typeId)!;
+  for (const [typeId, scope] of typesReadInPart(levels)) {
     // An IN list rather than a join: the planner then starts from the caller's items, not from
     // every binding of the type, with or without statistics.
-    const owned = db.selectFrom(`${type.table} as owned`).select('owned.id').where('owned.assigned_by_id', '=', reader.userId);
+    const owned = scope.itemIds('owned');
     roots = roots.union(
       db
         .selectFrom('tracking_trace_items as owned_bound')
@@ -131,7 +131,7 @@ function directlyReadableTraces(db: QueryCreator<any>, reader: TraceReader, leve
  * The IDs of every trace the reader may see, as one subquery: the directly readable ones and,
  * walking down the tree rows (parent to child, through their unique key), their previous traces.
  */
-function withVisibleTraces(db: Kysely<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+function withVisibleTraces(db: Kysely<any>, reader: TraceReader, levels: ReadScopes) {
   return db.withRecursive('visible_traces(id)', (qb: QueryCreator<any>) =>
     qb
       .selectFrom(directlyReadableTraces(qb, reader, levels).as('roots'))
@@ -140,7 +140,7 @@ function withVisibleTraces(db: Kysely<any>, reader: TraceReader, levels: Readonl
   );
 }
 
-function visibleTraceSet(db: Kysely<any>, reader: TraceReader, levels: ReadonlyMap<number, PermissionLevel>) {
+function visibleTraceSet(db: Kysely<any>, reader: TraceReader, levels: ReadScopes) {
   return withVisibleTraces(db, reader, levels).selectFrom('visible_traces').select('visible_traces.id');
 }
 
@@ -155,7 +155,7 @@ const noFilter = (filter: TraceFilter) =>
 async function pageOfVisibleSet(
   db: Executor,
   reader: TraceReader,
-  levels: ReadonlyMap<number, PermissionLevel>,
+  levels: ReadScopes,
   page: { offset: number; limit: number; countTotal: boolean },
 ): Promise<{ ids: number[]; total: number | undefined }> {
   let query: any = withVisibleTraces(untyped(db), reader, levels).selectFrom('visible_traces').select('visible_traces.id');
@@ -180,7 +180,7 @@ export function listVisibleTraceIds(
 ): Promise<{ ids: number[]; total: number | undefined }> {
   const levels = reader.levels;
   if (!levels) return listTraceIds(db, filter, page);
-  if ([...levels.values()].every((level) => level === 'ALL')) return listAllButHidden(db, reader, levels, filter, page);
+  if ([...levels.values()].every((scope) => scope.kind === 'ALL')) return listAllButHidden(db, reader, levels, filter, page);
   if (noFilter(filter)) return pageOfVisibleSet(db, reader, levels, page);
   const narrowing: TraceQueryNarrowing = (query) => query.where('t.id', 'in', visibleTraceSet(untyped(db), reader, levels));
   return listTraceIds(db, filter, page, narrowing);
@@ -194,7 +194,7 @@ export function listVisibleTraceIds(
 async function listAllButHidden(
   db: Executor,
   reader: TraceReader,
-  levels: ReadonlyMap<number, PermissionLevel>,
+  levels: ReadScopes,
   filter: TraceFilter,
   page: { offset: number; limit: number; countTotal: boolean },
 ): Promise<{ ids: number[]; total: number | undefined }> {
@@ -217,16 +217,12 @@ const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
 async function readableItemKeys(db: Executor, reader: TraceReader, items: readonly ItemRef[]): Promise<Set<string>> {
   const levels = reader.levels;
   if (!levels) return new Set(items.map(itemKey));
-  const readable = new Set(items.filter((item) => levels.get(item.entityTypeId) === 'ALL').map(itemKey));
-  for (const typeId of typesAt(levels, 'OWN')) {
+  const readable = new Set(items.filter((item) => levels.get(item.entityTypeId)?.kind === 'ALL').map(itemKey));
+  for (const [typeId, scope] of typesReadInPart(levels)) {
     const ids = [...new Set(items.filter((item) => item.entityTypeId === typeId).map((item) => item.entityId))].filter(fitsIntegerColumn);
     if (ids.length === 0) continue;
-    const rows = await untyped(db)
-      .selectFrom(crmTypeById(typeId)!.table)
-      .select('id')
-      .where('id', 'in', ids)
-      .where('assigned_by_id', '=', reader.userId)
-      .execute();
+    // Run on `db`, the caller's connection or transaction, whichever built the scope.
+    const { rows } = await db.executeQuery(scope.itemIds('readable').where('readable.id', 'in', ids).compile());
     for (const row of rows) readable.add(itemKey({ entityTypeId: typeId, entityId: Number(row.id) }));
   }
   return readable;
