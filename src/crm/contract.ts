@@ -81,18 +81,18 @@ export interface CrmLifecycle {
   onItemDeleted(hook: ItemDeletedHook): void;
 }
 
+/** The caller may read some items of the type: those whose IDs the subquery gives. */
+export interface PartialReadScope {
+  readonly kind: 'SOME';
+  /** `select <alias>.id from …`: `alias` names the item table, so the subquery can sit at any depth of the caller's query. */
+  itemIds(alias: string): SelectQueryBuilder<any, any, { id: number }>;
+}
+
 /**
  * Which items of one type a caller may read. SOME gives their IDs as a subquery, so that a
  * caller can compose it into a statement of its own and the database still runs one statement.
  */
-export type ItemReadScope =
-  | { readonly kind: 'ALL' }
-  | { readonly kind: 'NONE' }
-  | {
-      readonly kind: 'SOME';
-      /** `select <alias>.id from …`: `alias` names the item table, so the subquery can sit at any depth of the caller's query. */
-      itemIds(alias: string): SelectQueryBuilder<any, any, { id: number }>;
-    };
+export type ItemReadScope = { readonly kind: 'ALL' } | { readonly kind: 'NONE' } | PartialReadScope;
 
 export interface ItemReadScopes {
   /**
