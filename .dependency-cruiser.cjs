@@ -10,6 +10,23 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
+    {
+      name: 'services-only-for-composition',
+      severity: 'error',
+      comment:
+        'The Services bag is for the code that builds and serves (composition, HTTP pipeline, CLI); methods and domains get the ports they declare (src/ports.ts).',
+      from: {
+        path: '^src/',
+        pathNot: [
+          '^src/(services|server|routes)[.]ts$',
+          '^src/(cli|seed|setup)/',
+          '^src/rest/httpHandler[.]ts$',
+          '^src/auth/authenticate[.]ts$',
+          '^src/auth/oauth/(authorizeEndpoint|tokenEndpoint|portal|routes)[.]ts$',
+        ],
+      },
+      to: { path: '^src/services[.]ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
