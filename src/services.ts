@@ -1,19 +1,23 @@
 // The composition root: every long-lived object the server needs, built once from the config.
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { TokenAuthenticator } from './auth/authenticate.js';
-import { describeOAuthApp, oauthTokenAuthenticator } from './auth/oauth/tokenAuth.js';
+import type { TokenAuthenticator } from './auth/contract.js';
+import { oauthAppDescriber, oauthTokenAuthenticator } from './auth/oauth/tokenAuth.js';
+import { userDirectory } from './auth/users.js';
 import type { DialectHelpers } from './db/dialects/types.js';
 import type { SyncLog } from './db/dialects/groupCommit.js';
 import type { Durability } from './db/durability.js';
+import { databaseFaults } from './db/faults.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
 import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
 import { OperatingTimeLimiter } from './limits/operatingTime.js';
 import { CrmService } from './crm/services/crmService.js';
+import { CrmReadScopes } from './crm/services/readScope.js';
 import { createLogger, type Logger } from './logger.js';
 import { allMethods } from './methods.js';
-import type { MethodContext } from './rest/method.js';
+import type { Ports } from './ports.js';
+import { runMethod, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
@@ -31,14 +35,14 @@ export interface Services {
   readonly durability: Durability;
   /** Runs a batch's rows in one database transaction where the database allows (src/db/dialects/heldTransaction.ts). */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
-  readonly registry: MethodRegistry;
+  readonly registry: MethodRegistry<Ports>;
+  /** What REST methods get, each the part it declares (src/ports.ts). */
+  readonly ports: Ports;
   readonly tokens: TokenAuthenticator;
   /** Moves after every committed write to the tables the caches below read (null: do not cache). */
   readonly changes: ChangeToken;
   /** Webhook user and row per (login, secret), exact (src/auth/credentialCache.ts). */
   readonly credentials: WebhookCredentialCache;
-  /** app.info for OAuth callers. */
-  readonly appInfo: ((context: MethodContext) => unknown) | null;
   /** Null when the plan is unlimited. */
   readonly rateLimiter: LeakyBucket | null;
   readonly operating: OperatingTimeLimiter;
@@ -89,11 +93,30 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const tracking = new TrackingService(opened.db, clock, crm, crm, crm);
+  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db));
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
+  const registry = new MethodRegistry<Ports>(allMethods(), { strict: config.strict, testMethods: config.testMethods });
+  const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
+  const ports: Ports = {
+    config,
+    clock,
+    log,
+    calls: {
+      find: (name) => registry.get(name),
+      run: (method, caller, params, startedAt, inBatch) => runMethod(runtime, method, caller, params, startedAt, inBatch),
+      inOneTransaction: opened.inOneTransaction,
+    },
+    methods: registry,
+    users: userDirectory(opened.db),
+    apps: oauthAppDescriber(opened.db),
+    crm,
+    tracking,
+    faults: databaseFaults(opened.db),
+  };
+  const runtime: MethodRuntime<Ports> = { ports, operating, clock };
   return {
     config,
     clock,
@@ -103,13 +126,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     pingDatabase: opened.ping,
     durability: opened.durability,
     inOneTransaction: opened.inOneTransaction,
-    registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
-    tokens: oauthTokenAuthenticator,
+    registry,
+    ports,
+    tokens: oauthTokenAuthenticator(opened.db, clock, config),
     changes,
     credentials: new WebhookCredentialCache(changes),
-    appInfo: describeOAuthApp,
     rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
-    operating: new OperatingTimeLimiter(config.operatingLimitSeconds, clock),
+    operating,
     crm,
     tracking,
     portal: new PortalState(opened.db),

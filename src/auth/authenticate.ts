@@ -17,11 +17,6 @@ export interface Credentials {
   readonly isHttps: boolean;
 }
 
-/** Validates an OAuth access token; the OAuth module supplies the real one. */
-export interface TokenAuthenticator {
-  authenticate(token: string, requiredScope: string | null, services: Services): Promise<Caller>;
-}
-
 /** Bearer header first, then `auth`, then `access_token`; arrays are skipped (core getAuthKey). */
 export function findAccessToken(credentials: Credentials): string | undefined {
   const header = credentials.authorization;
@@ -114,8 +109,5 @@ export async function authenticate(
   if (webhook) return authenticateWebhook(services, webhook.login, webhook.secret, credentials.isHttps, requiredScope);
   const token = findAccessToken(credentials);
   if (token === undefined) throw restError('NO_AUTH_FOUND');
-  return services.tokens.authenticate(token, requiredScope, services);
+  return services.tokens.authenticate(token, requiredScope);
 }
-
-/** Parameter names the protocol consumes before a method sees the rest (§1.4). */
-export const RESERVED_PARAMS = ['method', 'aplogin', 'ap', 'auth', 'access_token', 'auth_connector', 'start', 'state'] as const;

@@ -52,6 +52,11 @@ export async function findUserById(db: Executor, id: number): Promise<User | und
   return row ? toUser(row) : undefined;
 }
 
+/** Users looked up by ID, for modules that may not reach the database (auth/contract.ts UserDirectory). */
+export function userDirectory(db: Executor) {
+  return { findById: (id: number) => findUserById(db, id) };
+}
+
 export async function findUserByLogin(db: Executor, login: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').select(USER_COLUMNS).where('login', '=', login).executeTakeFirst();
   return row ? toUser(row) : undefined;

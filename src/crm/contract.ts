@@ -1,5 +1,7 @@
 // What the CRM module promises the rest of the server, chiefly Sales Intelligence: entity type
-// IDs, Bitrix's CheckUpdatePermission, and hooks that run inside the item's own transaction.
+// IDs, Bitrix's CheckUpdatePermission, which items a user may read, and hooks that run inside
+// the item's own transaction.
+import type { SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
@@ -26,6 +28,11 @@ export interface CrmItemAccess {
    * ends (an item delete waits). For writes that must not point at a deleted item.
    */
   holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean>;
+}
+
+export interface CrmItemReading {
+  /** What crm.*.get decides: may the caller read this item? For a missing item, true only with READ on every item of the type. */
+  canRead(entityTypeId: number, id: number, caller: Caller): Promise<boolean>;
 }
 
 export interface CrmItemRef {
@@ -72,4 +79,25 @@ export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id:
 export interface CrmLifecycle {
   onItemAdded(hook: ItemAddedHook): void;
   onItemDeleted(hook: ItemDeletedHook): void;
+}
+
+/** The caller may read some items of the type: those whose IDs the subquery gives. */
+export interface PartialReadScope {
+  readonly kind: 'SOME';
+  /** `select <alias>.id from …`: `alias` names the item table, so the subquery can sit at any depth of the caller's query. */
+  itemIds(alias: string): SelectQueryBuilder<any, any, { id: number }>;
+}
+
+/**
+ * Which items of one type a caller may read. SOME gives their IDs as a subquery, so that a
+ * caller can compose it into a statement of its own and the database still runs one statement.
+ */
+export type ItemReadScope = { readonly kind: 'ALL' } | { readonly kind: 'NONE' } | PartialReadScope;
+
+export interface ItemReadScopes {
+  /**
+   * The caller's read scope for every CRM entity type, by entity type ID, in the types' order.
+   * `db` is the open transaction when there is one (on SQLite a second connection would wait for it).
+   */
+  readScopes(caller: Caller, db?: Executor): Promise<ReadonlyMap<number, ItemReadScope>>;
 }

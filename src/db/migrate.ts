@@ -3,8 +3,6 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectHelpers } from './dialects/types.js';
 import { migrations } from './migrations/index.js';
 
-export type MigrationFactory = (helpers: DialectHelpers) => Migration;
-
 export async function migrateToLatest(db: Kysely<unknown>, helpers: DialectHelpers): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: async () => {

@@ -1,9 +1,11 @@
 // `batch` (rest-protocol.md §5, clients.md §8.3): up to 50 `method?query` rows run in order
 // for the caller who sent the batch, with `$result[cmd][path]` references to earlier rows.
 import { hasScope } from '../auth/scopes.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { MethodCalls } from './contract.js';
 import { unexpectedErrorAnswer } from './databaseError.js';
-import { runMethod } from './dispatch.js';
 import { RestError, restError } from './errors.js';
 import { defineMethod } from './method.js';
 import type { Caller } from '../auth/caller.js';
@@ -13,6 +15,13 @@ import type { TimeBlock } from './time.js';
 import { PhpFloat } from '../php/json.js';
 
 export const MAX_BATCH_COMMANDS = 50;
+
+export interface BatchPorts {
+  readonly calls: MethodCalls;
+  readonly config: Pick<Config, 'maxParamDepth' | 'maxParamVars'>;
+  readonly log: Logger;
+  readonly clock: Clock;
+}
 
 interface BatchMaps {
   result: PhpMap;
@@ -190,7 +199,7 @@ function splitRow(row: string): { method: string; query: string } {
 }
 
 async function runRow(
-  services: Services,
+  ports: BatchPorts,
   caller: Caller,
   key: string,
   row: string,
@@ -198,7 +207,7 @@ async function runRow(
   startedAt: number,
 ): Promise<{ ok: true; result: unknown; next?: number; total?: number; time: TimeBlock } | { ok: false; error: RestError }> {
   const { method: name, query } = splitRow(row);
-  const method = services.registry.get(name);
+  const method = ports.calls.find(name);
   if (!method) return { ok: false, error: restError('ERROR_METHOD_NOT_FOUND') };
   if (method.batch === false) return { ok: false, error: restError('ERROR_BATCH_METHOD_NOT_ALLOWED') };
   // The parent's credentials are not re-checked, but each row's scope is (§5).
@@ -208,24 +217,24 @@ async function runRow(
     const parsed =
       query === '' || query === '0'
         ? newPhpMap()
-        : parsePhpQuery(query, { maxDepth: services.config.maxParamDepth, maxVars: services.config.maxParamVars });
+        : parsePhpQuery(query, { maxDepth: ports.config.maxParamDepth, maxVars: ports.config.maxParamVars });
     const params = substitute(parsed, maps, { baseChars: query.length, addedChars: 0 }) as PhpMap;
-    const outcome = await runMethod(services, method, caller, params, startedAt, true);
+    const outcome = await ports.calls.run(method, caller, params, startedAt, true);
     return { ok: true, ...outcome };
   } catch (error) {
     if (error instanceof RestError) return { ok: false, error };
     // Core catches each row's exception and answers it in that row's place; the other rows run.
     // The row's parameters are not logged: they may carry credentials.
-    services.log.error({ err: error, row: key, method: method.name }, 'unexpected error in a batch row');
+    ports.log.error({ err: error, row: key, method: method.name }, 'unexpected error in a batch row');
     return { ok: false, error: unexpectedErrorAnswer(error) };
   }
 }
 
-export const batchMethod = defineMethod({
+export const batchMethod = defineMethod<BatchPorts>({
   name: 'batch',
   scope: null,
   batch: false,
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports }) {
     const cmd = paramCaseInsensitive(params, 'cmd');
     const halt = phpTruthy(paramCaseInsensitive(params, 'halt'));
     const maps: BatchMaps = {
@@ -239,7 +248,7 @@ export const batchMethod = defineMethod({
     // One transaction for all rows where the database allows it: each row's own transactions
     // become savepoints in it, so a failing row is still undone alone. Its COMMIT comes before
     // the answer; when it fails this throws and the batch answers an error instead.
-    await services.inOneTransaction(async () => {
+    await ports.calls.inOneTransaction(async () => {
       let position = 0;
       for (const [key, row] of rows) {
         position++;
@@ -250,8 +259,8 @@ export const batchMethod = defineMethod({
         }
         // Non-string rows are skipped but still count towards the 50 (core ParseBatchQuery).
         if (typeof row !== 'string') continue;
-        const startedAt = services.clock.now() / 1000;
-        const outcome = await runRow(services, caller, key, row, maps, startedAt);
+        const startedAt = ports.clock.now() / 1000;
+        const outcome = await runRow(ports, caller, key, row, maps, startedAt);
         if (!outcome.ok) {
           maps.result_error[key] = outcome.error.toBody();
           if (halt) break;

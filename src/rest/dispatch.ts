@@ -1,13 +1,12 @@
 // Runs one method for an authenticated caller: the operating-time check, the handler, and the
 // figures for the `time` block. Shared by plain calls and batch rows.
-import { operatingKey } from '../limits/operatingTime.js';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
+import { operatingKey, type OperatingTimeLimiter } from '../limits/operatingTime.js';
 import { phpIntval } from '../php/values.js';
 import { newPhpMap, type PhpMap } from '../php/query.js';
-import { ListResult, type MethodDeclaration } from './method.js';
+import { ListResult, type MethodDeclaration, type MethodInfo } from './method.js';
 import type { Caller } from '../auth/caller.js';
 import { buildTimeBlock, type TimeBlock } from './time.js';
-import { RESERVED_PARAMS } from '../auth/authenticate.js';
 
 export interface CallOutcome {
   readonly result: unknown;
@@ -16,7 +15,17 @@ export interface CallOutcome {
   readonly time: TimeBlock;
 }
 
+/** Parameter names the protocol consumes before a method sees the rest (§1.4). */
+export const RESERVED_PARAMS = ['method', 'aplogin', 'ap', 'auth', 'access_token', 'auth_connector', 'start', 'state'] as const;
+
 const RESERVED = new Set<string>(RESERVED_PARAMS);
+
+/** What running a method takes besides the method: the ports handed to it, the limiter, the clock. */
+export interface MethodRuntime<Ports> {
+  readonly ports: Ports;
+  readonly operating: OperatingTimeLimiter;
+  readonly clock: Clock;
+}
 
 /** Drops the names the protocol consumed and reads `start` (rest-protocol.md §1.4). */
 export function methodParams(params: PhpMap): { params: PhpMap; start: number } {
@@ -28,13 +37,13 @@ export function methodParams(params: PhpMap): { params: PhpMap; start: number } 
 }
 
 /** `batch` itself is not counted; its rows are, under their own names (§4.2). */
-function isCounted(method: MethodDeclaration): boolean {
+function isCounted(method: MethodInfo): boolean {
   return method.name !== 'batch';
 }
 
-export async function runMethod(
-  services: Services,
-  method: MethodDeclaration,
+export async function runMethod<Ports>(
+  runtime: MethodRuntime<Ports>,
+  method: MethodDeclaration<Ports>,
   caller: Caller,
   rawParams: PhpMap,
   startedAt: number,
@@ -42,23 +51,23 @@ export async function runMethod(
 ): Promise<CallOutcome> {
   const key = operatingKey(caller.authType, caller.credentialId, method.name);
   const counted = isCounted(method);
-  if (counted) services.operating.check(key);
+  if (counted) runtime.operating.check(key);
   const { params, start } = methodParams(rawParams);
-  const handlerStartMs = services.clock.now();
+  const handlerStartMs = runtime.clock.now();
   let value: unknown;
   try {
-    value = await method.handler({ params, start, caller, services, inBatch });
+    value = await method.handler({ params, start, caller, ports: runtime.ports, inBatch });
     // A handler that returns nothing answers null, like a PHP function without `return`.
     value ??= null;
   } finally {
     // A call that fails still used the time it took (the limit protects the server).
-    if (counted) services.operating.record(key, handlerStartMs / 1000, (services.clock.now() - handlerStartMs) / 1000);
+    if (counted) runtime.operating.record(key, handlerStartMs / 1000, (runtime.clock.now() - handlerStartMs) / 1000);
   }
-  const handlerEndMs = services.clock.now();
+  const handlerEndMs = runtime.clock.now();
   // Differences in milliseconds first: seconds-then-subtract would make 0.1 s a hair longer.
   const processing = (handlerEndMs - handlerStartMs) / 1000;
-  const report = services.operating.report(key, startedAt, handlerEndMs / 1000);
-  const time = buildTimeBlock(startedAt, services.clock.now() / 1000, processing, report);
+  const report = runtime.operating.report(key, startedAt, handlerEndMs / 1000);
+  const time = buildTimeBlock(startedAt, runtime.clock.now() / 1000, processing, report);
   if (value instanceof ListResult) {
     return { result: value.result, next: value.next, total: value.total, time };
   }

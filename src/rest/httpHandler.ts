@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../auth/authenticate.js';
 import type { Services } from '../services.js';
 import { unexpectedErrorAnswer } from './databaseError.js';
-import { runMethod } from './dispatch.js';
 import { CONTENT_TYPES, errorBody, successBody } from './envelope.js';
 import { RestError, restError } from './errors.js';
 import { decodeRequestParams, type ParamLimits } from './params.js';
@@ -119,7 +118,7 @@ async function answerRestRequest(
     if (params.token !== undefined && params.token !== null) {
       throw restError('ACCESS_DENIED_REASON', { reason: 'Link check failed' });
     }
-    const outcome = await runMethod(services, method, caller, params, startedAt, false);
+    const outcome = await services.ports.calls.run(method, caller, params, startedAt, false);
     return { status: 200, body: successBody(outcome, format) };
   } catch (error) {
     return errorAnswer(error instanceof RestError ? error : unexpectedError(services, request, error), format);

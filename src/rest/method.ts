@@ -1,20 +1,22 @@
 // The shape of one REST method declaration (DESIGN.md "Methods: one declaration each").
-// A handler never sees HTTP: it gets decoded parameters, the caller and the services.
-import type { Services } from '../services.js';
+// A handler never sees HTTP: it gets decoded parameters, the caller, and the ports it declares
+// (`defineMethod<{ crm: CrmItemAccess }>(…)`), each an interface its owning module states.
 import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
 
-export interface MethodContext {
+export interface MethodContext<Ports = {}> {
   /** Parameters with the reserved names removed (rest-protocol.md §1.4). */
   readonly params: PhpMap;
   /** The paging offset: `intval(start)`, 0 when absent. */
   readonly start: number;
   readonly caller: Caller;
-  readonly services: Services;
+  /** The contracts this method declared it needs, and nothing else it can name. */
+  readonly ports: Ports;
   readonly inBatch: boolean;
 }
 
-export interface MethodDeclaration {
+/** What `methods`, `scope` and `method.get` may know of a method: everything but its handler. */
+export interface MethodInfo {
   /** Lower-case, dotted, as listed by `methods`. */
   readonly name: string;
   /** Required scope; null for global methods that every credential may call. */
@@ -23,7 +25,11 @@ export interface MethodDeclaration {
   readonly batch?: boolean;
   /** Registered only when the server runs with test methods on (the test suite). */
   readonly testOnly?: boolean;
-  handler(context: MethodContext): unknown;
+}
+
+export interface MethodDeclaration<Ports = {}> extends MethodInfo {
+  // A property, not a method, so that a method needing more ports than a list offers does not fit it.
+  readonly handler: (context: MethodContext<Ports>) => unknown;
 }
 
 /** A list page: `next` and `total` are lifted to the top of the envelope (§2.1). */
@@ -35,6 +41,6 @@ export class ListResult {
   ) {}
 }
 
-export function defineMethod(declaration: MethodDeclaration): MethodDeclaration {
+export function defineMethod<Ports = {}>(declaration: MethodDeclaration<Ports>): MethodDeclaration<Ports> {
   return declaration;
 }

@@ -11,10 +11,10 @@ export interface RegistryOptions {
   readonly testMethods: boolean;
 }
 
-export class MethodRegistry {
-  private readonly byName = new Map<string, MethodDeclaration>();
+export class MethodRegistry<Ports> {
+  private readonly byName = new Map<string, MethodDeclaration<Ports>>();
 
-  constructor(declarations: Iterable<MethodDeclaration>, options: RegistryOptions) {
+  constructor(declarations: Iterable<MethodDeclaration<Ports>>, options: RegistryOptions) {
     for (const declaration of declarations) {
       if (declaration.testOnly && !options.testMethods) continue;
       if (options.strict && declaration.name.startsWith(SALESTRACE_NAMESPACE)) continue;
@@ -24,11 +24,11 @@ export class MethodRegistry {
     }
   }
 
-  get(name: string): MethodDeclaration | undefined {
+  get(name: string): MethodDeclaration<Ports> | undefined {
     return this.byName.get(name.toLowerCase());
   }
 
-  all(): MethodDeclaration[] {
+  all(): MethodDeclaration<Ports>[] {
     return [...this.byName.values()];
   }
 

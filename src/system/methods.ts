@@ -2,18 +2,29 @@
 // server.time, profile, user.current and app.info. They follow core's CRestProvider: what they
 // list comes from the one method registry, and the caller's scopes are the credential's scopes
 // that some registered method uses (core's getAuthScope).
-import { findUserById, type User } from '../auth/users.js';
+import type { AppDescriber, UserDirectory } from '../auth/contract.js';
+import type { User } from '../auth/users.js';
+import type { Clock } from '../clock.js';
+import type { MethodCatalog } from '../rest/contract.js';
 import { restError } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
 import type { Caller } from '../auth/caller.js';
 import { paramCaseInsensitive, phpString, phpTruthy } from '../php/values.js';
 import { formatDateC } from '../rest/time.js';
-import type { Services } from '../services.js';
+
+/** What the system methods ask of the rest of the server. */
+export interface SystemPorts {
+  readonly methods: MethodCatalog;
+  readonly clock: Clock;
+  readonly users: UserDirectory;
+  /** Null when the server has no OAuth applications to describe. */
+  readonly apps: AppDescriber | null;
+}
 
 /** Scope → method names, global methods first, then scopes in the registry's order. */
-function methodsByScope(services: Services): Map<string | null, string[]> {
+function methodsByScope(methods: MethodCatalog): Map<string | null, string[]> {
   const byScope = new Map<string | null, string[]>([[null, []]]);
-  for (const method of services.registry.all()) {
+  for (const method of methods.all()) {
     const names = byScope.get(method.scope) ?? [];
     names.push(method.name);
     byScope.set(method.scope, names);
@@ -22,63 +33,63 @@ function methodsByScope(services: Services): Map<string | null, string[]> {
 }
 
 /** The caller's granted scopes that exist on this server, in the credential's order. */
-export function authScopes(caller: Caller, services: Services): string[] {
-  const existing = new Set(services.registry.scopes());
+export function authScopes(caller: Caller, methods: MethodCatalog): string[] {
+  const existing = new Set(methods.scopes());
   return [...caller.scopes].filter((scope) => existing.has(scope));
 }
 
-function namesIn(services: Services, wanted: (scope: string | null) => boolean): string[] {
+function namesIn(methods: MethodCatalog, wanted: (scope: string | null) => boolean): string[] {
   const names: string[] = [];
-  for (const [scope, list] of methodsByScope(services)) if (wanted(scope)) names.push(...list);
+  for (const [scope, list] of methodsByScope(methods)) if (wanted(scope)) names.push(...list);
   return names;
 }
 
-export const methodsMethod = defineMethod({
+export const methodsMethod = defineMethod<Pick<SystemPorts, 'methods'>>({
   name: 'methods',
   scope: null,
-  handler({ params, caller, services }) {
+  handler({ params, caller, ports: { methods } }) {
     // Core: SCOPE beats FULL; `scope=` (empty) lists the global methods; `full` is compared
     // loosely with true, so "false" counts as true (methods.md, CRestProvider::methodsList).
     const scope = paramCaseInsensitive(params, 'scope');
     if (scope !== undefined && scope !== null) {
       const wanted = phpString(scope);
-      return namesIn(services, (s) => (wanted === '' ? s === null : s === wanted));
+      return namesIn(methods, (s) => (wanted === '' ? s === null : s === wanted));
     }
-    if (phpTruthy(paramCaseInsensitive(params, 'full'))) return namesIn(services, () => true);
-    const granted = new Set(authScopes(caller, services));
-    return namesIn(services, (s) => s === null || granted.has(s));
+    if (phpTruthy(paramCaseInsensitive(params, 'full'))) return namesIn(methods, () => true);
+    const granted = new Set(authScopes(caller, methods));
+    return namesIn(methods, (s) => s === null || granted.has(s));
   },
 });
 
-export const scopeMethod = defineMethod({
+export const scopeMethod = defineMethod<Pick<SystemPorts, 'methods'>>({
   name: 'scope',
   scope: null,
-  handler({ params, caller, services }) {
-    if (phpTruthy(paramCaseInsensitive(params, 'full'))) return services.registry.scopes();
-    return authScopes(caller, services);
+  handler({ params, caller, ports: { methods } }) {
+    if (phpTruthy(paramCaseInsensitive(params, 'full'))) return methods.scopes();
+    return authScopes(caller, methods);
   },
 });
 
-export const methodGetMethod = defineMethod({
+export const methodGetMethod = defineMethod<Pick<SystemPorts, 'methods'>>({
   name: 'method.get',
   scope: null,
-  handler({ params, caller, services }) {
+  handler({ params, caller, ports: { methods } }) {
     const result = { isExisting: false, isAvailable: false };
     const name = params.name;
     if (typeof name !== 'string' && typeof name !== 'number') return result;
-    const method = services.registry.get(String(name));
+    const method = methods.get(String(name));
     if (!method) return result;
     result.isExisting = true;
-    result.isAvailable = method.scope === null || authScopes(caller, services).includes(method.scope);
+    result.isAvailable = method.scope === null || authScopes(caller, methods).includes(method.scope);
     return result;
   },
 });
 
-export const serverTimeMethod = defineMethod({
+export const serverTimeMethod = defineMethod<Pick<SystemPorts, 'clock'>>({
   name: 'server.time',
   scope: null,
-  handler({ services }) {
-    return formatDateC(services.clock.now() / 1000);
+  handler({ ports: { clock } }) {
+    return formatDateC(clock.now() / 1000);
   },
 });
 
@@ -99,11 +110,11 @@ function timeZoneOffsetSeconds(user: User, atMs: number): number {
   return -new Date(atMs).getTimezoneOffset() * 60;
 }
 
-export const profileMethod = defineMethod({
+export const profileMethod = defineMethod<Pick<SystemPorts, 'users' | 'clock'>>({
   name: 'profile',
   scope: null,
-  async handler({ caller, services }) {
-    const user = await findUserById(services.db, caller.userId);
+  async handler({ caller, ports: { users, clock } }) {
+    const user = await users.findById(caller.userId);
     // An inactive user's profile is empty (profile.md), which PHP encodes as [].
     if (!user || !user.active) return [];
     return {
@@ -113,7 +124,7 @@ export const profileMethod = defineMethod({
       LAST_NAME: user.lastName,
       PERSONAL_GENDER: user.gender,
       TIME_ZONE: user.timeZone,
-      TIME_ZONE_OFFSET: timeZoneOffsetSeconds(user, services.clock.now()),
+      TIME_ZONE_OFFSET: timeZoneOffsetSeconds(user, clock.now()),
     };
   },
 });
@@ -123,15 +134,15 @@ function activityDate(seconds: number): string {
   return formatDateC(seconds).slice(0, 19).replace('T', ' ');
 }
 
-export const userCurrentMethod = defineMethod({
+export const userCurrentMethod = defineMethod<Pick<SystemPorts, 'users' | 'clock'>>({
   name: 'user.current',
   scope: 'user',
-  async handler({ caller, services }) {
-    const user = await findUserById(services.db, caller.userId);
+  async handler({ caller, ports: { users, clock } }) {
+    const user = await users.findById(caller.userId);
     if (!user) throw restError('ACCESS_DENIED_REASON', { reason: 'User authorization required' });
     // The fields of the user.current answer in batch.md's example that Salestrace can fill. There
     // is no web interface: the user is active when calling, and this call is that activity.
-    const now = services.clock.now() / 1000;
+    const now = clock.now() / 1000;
     return {
       ID: String(user.id),
       XML_ID: '',
@@ -144,7 +155,7 @@ export const userCurrentMethod = defineMethod({
       DATE_REGISTER: formatDateC(user.createdAt),
       TIME_ZONE: user.timeZone,
       IS_ONLINE: 'Y',
-      TIME_ZONE_OFFSET: String(timeZoneOffsetSeconds(user, services.clock.now())),
+      TIME_ZONE_OFFSET: String(timeZoneOffsetSeconds(user, clock.now())),
       LAST_ACTIVITY_DATE: activityDate(now),
       PERSONAL_GENDER: user.gender,
       PERSONAL_BIRTHDAY: '',
@@ -159,22 +170,20 @@ export const userCurrentMethod = defineMethod({
 /** Core's LICENSE on a server without the cloud's bitrix24 module: `LANGUAGE_ID . '_selfhosted'`. */
 export const SELF_HOSTED_LICENSE = 'en_selfhosted';
 
-export const appInfoMethod = defineMethod({
+export const appInfoMethod = defineMethod<Pick<SystemPorts, 'methods' | 'apps'>>({
   name: 'app.info',
   scope: null,
-  async handler(context) {
-    const { caller, services } = context;
+  async handler({ caller, ports: { methods, apps } }) {
     if (caller.authType === 'webhook') {
       // What core answers on a webhook: the granted scopes and the license (app-info.md).
-      return { SCOPE: authScopes(caller, services), LICENSE: SELF_HOSTED_LICENSE };
+      return { SCOPE: authScopes(caller, methods), LICENSE: SELF_HOSTED_LICENSE };
     }
-    const describe = services.appInfo;
-    if (!describe) throw restError('ACCESS_DENIED_REASON', { reason: 'Application context required' });
-    return describe(context);
+    if (!apps) throw restError('ACCESS_DENIED_REASON', { reason: 'Application context required' });
+    return apps.describe(caller);
   },
 });
 
-export const systemMethods: MethodDeclaration[] = [
+export const systemMethods: MethodDeclaration<SystemPorts>[] = [
   methodsMethod,
   scopeMethod,
   methodGetMethod,

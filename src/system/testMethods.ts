@@ -1,11 +1,16 @@
 // Methods that exist only when the server runs with test methods on (the test suite). They
 // give tests a list of known size, a call that takes a set time, and errors on demand.
-import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { DatabaseFaults } from '../db/faults.js';
 import { coreError, ERRORS, restError, type ErrorKey } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
 import { pageRequest, pagedResult } from '../rest/paging.js';
 import { phpIntval, phpString } from '../php/values.js';
+
+export interface TestPorts {
+  readonly clock: Clock;
+  readonly faults: DatabaseFaults;
+}
 
 function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void } {
   return typeof (clock as { advance?: unknown }).advance === 'function';
@@ -37,13 +42,13 @@ const testList = defineMethod({
  * `salestrace.test.work?seconds=S[&fail=ERROR_KEY|crash]`: takes S seconds of (clock) time,
  * without sleeping under a test clock, then succeeds or fails as `salestrace.test.fail` would.
  */
-const testWork = defineMethod({
+const testWork = defineMethod<Pick<TestPorts, 'clock'>>({
   name: 'salestrace.test.work',
   scope: null,
   testOnly: true,
-  async handler({ params, services }) {
+  async handler({ params, ports: { clock } }) {
     const seconds = Number(phpString(params.seconds)) || 0;
-    if (canAdvance(services.clock)) services.clock.advance(seconds * 1000);
+    if (canAdvance(clock)) clock.advance(seconds * 1000);
     else await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     const fail = phpString(params.fail);
     if (fail in ERRORS) throw restError(fail as ErrorKey, { message: 'test failure' });
@@ -56,15 +61,15 @@ const testWork = defineMethod({
  * `salestrace.test.fail?key=ERROR_KEY` throws that registry error; `key=crash` throws a plain
  * Error, `key=sql` the database driver's own error for a query on a missing table.
  */
-const testFail = defineMethod({
+const testFail = defineMethod<Pick<TestPorts, 'faults'>>({
   name: 'salestrace.test.fail',
   scope: null,
   testOnly: true,
-  async handler({ params, services }) {
+  async handler({ params, ports: { faults } }) {
     const key = phpString(params.key);
     if (Object.hasOwn(ERRORS, key)) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
     if (key === 'crash') throw new Error('simulated crash with a secret stack');
-    if (key === 'sql') await sql`select * from salestrace_no_such_table`.execute(services.db);
+    if (key === 'sql') await faults.queryMissingTable();
     throw coreError(`unknown test error key "${key}"`);
   },
 });
@@ -92,4 +97,4 @@ const testScoped = defineMethod({
   },
 });
 
-export const testMethods: MethodDeclaration[] = [testList, testWork, testFail, testEcho, testScoped];
+export const testMethods: MethodDeclaration<TestPorts>[] = [testList, testWork, testFail, testEcho, testScoped];

@@ -1,12 +1,15 @@
 // Sales Intelligence as one service: creating, deleting and reading traces, managing sources,
-// and the CRM item hooks. Every write that belongs together runs in one transaction. CRM items
-// are reached only through the CRM contract (src/crm/contract.ts).
+// and the hooks the CRM module calls inside its items' own transactions. Every write that
+// belongs together runs in one transaction. CRM items are reached only through the CRM
+// contract (src/crm/contract.ts): existence, edit and read rights, UTM copies, and which items
+// a caller may read as a subquery that trace visibility composes into its own statement.
 import type { Clock } from '../clock.js';
 import {
   CRM_ENTITY_TYPES,
   type CrmItemAccess,
   type ItemAddedHook,
   type ItemDeletedHook,
+  type ItemReadScopes,
   type ItemUtmCopier,
 } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
@@ -29,7 +32,7 @@ import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
 import { SourceMatcherCache } from './sourceMatcherCache.js';
-import { traceReader, visibleTraceIds, type ReadLevels } from './traceVisibility.js';
+import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from './traceVisibility.js';
 import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
 import {
   appendChannel,
@@ -52,6 +55,18 @@ export interface PreparedTrace {
   readonly matcher: SourceMatcher;
 }
 
+/** A trace with its previous traces as one caller may see them, or why they may not. */
+export type TraceTreeReading =
+  | { readonly found: false }
+  | { readonly found: true; readonly visible: false }
+  | { readonly found: true; readonly visible: true; readonly traces: TraceRecord[] };
+
+export interface TracePageRequest {
+  readonly offset: number;
+  readonly limit: number;
+  readonly countTotal: boolean;
+}
+
 export class TrackingService {
   readonly #matchers = new SourceMatcherCache();
 
@@ -60,8 +75,8 @@ export class TrackingService {
     private readonly clock: Clock,
     private readonly crm: CrmItemAccess,
     private readonly itemUtm: ItemUtmCopier | undefined,
-    /** READ levels, for which traces a caller may name (traceVisibility.ts). */
-    private readonly readLevels: ReadLevels,
+    /** Which items a caller may read, for which traces they may see (traceVisibility.ts). */
+    private readonly readScopes: ItemReadScopes,
   ) {}
 
   private nowSeconds(): number {
@@ -125,6 +140,23 @@ export class TrackingService {
   async readWithPrevious(id: number): Promise<TraceRecord[]> {
     if (!(await traceExists(this.db, id))) return [];
     return readTraces(this.db, [id, ...(await descendantIds(this.db, id))]);
+  }
+
+  /** The trace `id` and its previous traces, without the items and parents `caller` may not see. */
+  async readTreeAsSeenBy(id: number, caller: Caller): Promise<TraceTreeReading> {
+    const traces = await this.readWithPrevious(id);
+    if (traces.length === 0) return { found: false };
+    const reader = await traceReader(this.readScopes, caller);
+    if (!(await visibleTraceIds(this.db, reader, [id])).has(id)) return { found: true, visible: false };
+    // Its previous traces are visible with it.
+    return { found: true, visible: true, traces: await asSeenBy(this.db, reader, traces) };
+  }
+
+  /** One page of the traces `caller` may see, as they may see them, with their total. */
+  async listAsSeenBy(caller: Caller, filter: TraceFilter, page: TracePageRequest): Promise<{ traces: TraceRecord[]; total: number | undefined }> {
+    const reader = await traceReader(this.readScopes, caller);
+    const { ids, total } = await listVisibleTraceIds(this.db, reader, filter, page);
+    return { traces: await asSeenBy(this.db, reader, await readTraces(this.db, ids)), total };
   }
 
   sources(): Promise<SourceRecord[]> {
@@ -213,7 +245,7 @@ export class TrackingService {
     const id = positiveIntegerId(typeof value === 'string' ? value.trim() : value);
     // Held against a concurrent delete until the binding to it has committed.
     if (id === null || !(await lockTrace(db, id, 'keyShare'))) return undefined;
-    const reader = await traceReader(this.readLevels, caller, db);
+    const reader = await traceReader(this.readScopes, caller, db);
     return (await visibleTraceIds(db, reader, [id])).has(id) ? id : undefined;
   }
 }

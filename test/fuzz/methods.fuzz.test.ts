@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import qs from 'qs';
 import { describe, expect, it } from 'vitest';
-import type { MethodDeclaration } from '../../src/rest/method.js';
+import type { MethodInfo } from '../../src/rest/method.js';
 import { dumpDatabase } from '../helpers/dbDump.js';
 import { createTestApp, grantTokens } from '../helpers/oauth.js';
 import { callJson, request, startTestServer, type TestServer } from '../helpers/server.js';
@@ -38,7 +38,7 @@ const ADVERSARIAL_BOUND_MS = 5000;
 /** One server under fuzzing: its methods, an OAuth token, and the database as the last success left it. */
 interface Target {
   readonly server: TestServer;
-  readonly methods: MethodDeclaration[];
+  readonly methods: MethodInfo[];
   readonly accessToken: string;
   snapshot: string;
 }
@@ -222,13 +222,13 @@ function checkBatchRows(answer: Awaited<ReturnType<typeof request>>): void {
 }
 
 interface Mutation {
-  readonly method: MethodDeclaration;
+  readonly method: MethodInfo;
   readonly seed: Record<string, unknown>;
   readonly path: ParamPath;
 }
 
 /** Every (method, seed, path) of the seed catalogue, in registry order. */
-function everyMutation(methods: MethodDeclaration[], sourceId: number): Mutation[] {
+function everyMutation(methods: MethodInfo[], sourceId: number): Mutation[] {
   return methods.flatMap((method) =>
     (METHOD_SEEDS[method.name] ?? []).flatMap((raw) => {
       const seed = withSourceId(raw, sourceId);

@@ -2,7 +2,7 @@
 // checks in core's order with their exact errors, and app.info for an application.
 import { B24OAuth } from '@bitrix24/b24jssdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenAuthenticator } from '../../src/auth/authenticate.js';
+import type { TokenAuthenticator } from '../../src/auth/contract.js';
 import { restrictApp, setAppActive } from '../../src/auth/oauth/apps.js';
 import { setUserActive } from '../../src/auth/users.js';
 import type { ManualClock } from '../../src/clock.js';
@@ -190,9 +190,9 @@ describe('b24jssdk B24OAuth', () => {
     const original = services.tokens;
     const seen: string[] = [];
     services.tokens = {
-      authenticate(token, scope, s) {
+      authenticate(token, scope) {
         seen.push(token);
-        return original.authenticate(token, scope, s);
+        return original.authenticate(token, scope);
       },
     };
     try {

@@ -17,6 +17,7 @@ import type { Caller } from '../../src/auth/caller.js';
 import type { Services } from '../../src/services.js';
 import { decodeTraceText, TRACE_MAX_BYTES } from '../../src/tracking/parseTrace.js';
 import { TrackingService } from '../../src/tracking/service.js';
+import { CrmReadScopes } from '../../src/crm/services/readScope.js';
 import type { ItemRef } from '../../src/tracking/traceStore.js';
 import { startTestServices, type TestServices } from '../helpers/server.js';
 
@@ -89,7 +90,7 @@ beforeEach(async () => {
   await db.deleteFrom('tracking_traces').execute();
   crm = new FakeCrm();
   utm = new RecordingUtm();
-  tracking = new TrackingService(services.db, services.clock, crm, utm, services.crm);
+  tracking = new TrackingService(services.db, services.clock, crm, utm, new CrmReadScopes(services.db));
 });
 
 async function create(trace: unknown, items: ItemRef[] = []): Promise<number> {

@@ -6,6 +6,7 @@
 import { CompiledQuery, type KyselyPlugin, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/auth/caller.js';
+import { CrmReadScopes } from '../../src/crm/services/readScope.js';
 import { listVisibleTraceIds, traceReader } from '../../src/tracking/traceVisibility.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
@@ -122,7 +123,7 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('the plan of the list on SQLi
   it('reads no trace table from end to end for OWN and ALL users, with or without filters', async () => {
     const db = server.services.db;
     for (const user of [own, allDeals, allItems]) {
-      const reader = await traceReader(server.services.crm, caller(user));
+      const reader = await traceReader(new CrmReadScopes(db), caller(user));
       for (const filter of [{}, { sourceId: 0 }, { createdFrom: 1767225600 }]) {
         const recorder = new StatementRecorder();
         await listVisibleTraceIds(db.withPlugin(recorder), reader, filter, { offset: 0, limit: 50, countTotal: true });

@@ -6,6 +6,9 @@ import { lockRows } from '../../db/dialects/rowLocks.js';
 import type { Executor } from '../../db/schema.js';
 import { generateSecret, hashSecret, secretMatches } from '../secrets.js';
 
+/** Local applications' status code (app-info.md). */
+export const LOCAL_APP_STATUS = 'L';
+
 export interface OAuthApp {
   readonly id: number;
   readonly clientId: string;

@@ -7,10 +7,8 @@ import type { Executor } from '../../db/schema.js';
 import { isHttpsRequest } from '../../rest/httpHandler.js';
 import type { Services } from '../../services.js';
 import { settingOrDefault } from '../../system/settings.js';
+import { LOCAL_APP_STATUS } from './apps.js';
 import { ACCESS_TOKEN_SECONDS, type IssuedPair } from './tokens.js';
-
-/** Local applications' status code (app-info.md). */
-export const LOCAL_APP_STATUS = 'L';
 
 /** The portal's permanent identifier, made on first use (32 hex digits, like Bitrix24's). */
 export function portalMemberId(db: Executor): Promise<string> {

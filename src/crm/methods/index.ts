@@ -3,7 +3,8 @@ import type { MethodDeclaration } from '../../rest/method.js';
 import { CRM_TYPES } from '../model/types.js';
 import { itemMethods } from './item.js';
 import { typedMethods } from './legacy.js';
+import type { CrmPorts } from './ports.js';
 
-export function crmMethods(): MethodDeclaration[] {
+export function crmMethods(): MethodDeclaration<CrmPorts>[] {
   return [...CRM_TYPES.flatMap((type) => typedMethods(type)), ...itemMethods];
 }

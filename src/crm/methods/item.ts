@@ -4,7 +4,7 @@ import { restError } from '../../rest/errors.js';
 import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import type { PhpMap } from '../../php/query.js';
-import type { Services } from '../../services.js';
+import type { CrmPorts } from './ports.js';
 import { parseFilter } from '../store/filter.js';
 import { readItemInput } from '../services/input.js';
 import { fullSelection, parseOrder, parseSelect } from '../services/listQuery.js';
@@ -25,64 +25,64 @@ function resolveType(params: PhpMap): CrmType {
   throw restError('CRM_TYPE_NOT_FOUND');
 }
 
-async function answerItem(services: Services, type: CrmType, id: number) {
-  const item = await services.crm.getItem(type, id);
+async function answerItem(ports: CrmPorts, type: CrmType, id: number) {
+  const item = await ports.crm.getItem(type, id);
   if (!item) throw restError('CRM_ITEM_NOT_FOUND');
   return { item: itemObject(type, item, fullSelection(type, 'item')) };
 }
 
-export const itemMethods: MethodDeclaration[] = [
-  defineMethod({
+export const itemMethods: MethodDeclaration<CrmPorts>[] = [
+  defineMethod<CrmPorts>({
     name: 'crm.item.fields',
     scope: 'crm',
-    handler: ({ params, caller, services }: MethodContext) =>
+    handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
       withItemErrors(async () => {
         const type = resolveType(params);
-        if ((await services.crm.permission(caller, type, 'READ')) === 'NONE') throw restError('CRM_READ_DENIED');
+        if ((await ports.crm.permission(caller, type, 'READ')) === 'NONE') throw restError('CRM_READ_DENIED');
         return { fields: itemFields(type) };
       }),
   }),
 
-  defineMethod({
+  defineMethod<CrmPorts>({
     name: 'crm.item.add',
     scope: 'crm',
-    handler: ({ params, caller, services }: MethodContext) =>
+    handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
       withItemErrors(async () => {
         const entityTypeId = itemIntParam(params, 'entityTypeId');
         const fields = itemArrayParam(params, 'fields', true)!;
         const type = resolveType({ entityTypeId } as PhpMap);
-        const level = await services.crm.permission(caller, type, 'ADD');
+        const level = await ports.crm.permission(caller, type, 'ADD');
         if (level === 'NONE') throw restError('CRM_ACCESS_DENIED');
-        const input = readItemInput(type, fields, 'item', 'add', { strict: services.config.strictFields });
+        const input = readItemInput(type, fields, 'item', 'add', { strict: ports.config.strictFields });
         // crm.item.add creates no trace (sales-intelligence.md §5.4); the hooks are told so.
-        const id = await services.crm.addItem(type, input, caller, {
+        const id = await ports.crm.addItem(type, input, caller, {
           convention: 'item',
           assignToCaller: level === 'OWN',
           rawFields: asMap(fields),
           viaTypedMethod: false,
         });
-        return answerItem(services, type, id);
+        return answerItem(ports, type, id);
       }),
   }),
 
-  defineMethod({
+  defineMethod<CrmPorts>({
     name: 'crm.item.get',
     scope: 'crm',
-    handler: ({ params, caller, services }: MethodContext) =>
+    handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
       withItemErrors(async () => {
         const entityTypeId = itemIntParam(params, 'entityTypeId');
         const id = itemIntParam(params, 'id');
         const type = resolveType({ entityTypeId } as PhpMap);
-        if (!(await services.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND');
-        if (!(await services.crm.may(caller, type, id, 'READ'))) throw restError('CRM_READ_DENIED');
-        return answerItem(services, type, id);
+        if (!(await ports.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND');
+        if (!(await ports.crm.may(caller, type, id, 'READ'))) throw restError('CRM_READ_DENIED');
+        return answerItem(ports, type, id);
       }),
   }),
 
-  defineMethod({
+  defineMethod<CrmPorts>({
     name: 'crm.item.list',
     scope: 'crm',
-    handler: ({ params, start, caller, services }: MethodContext) =>
+    handler: ({ params, start, caller, ports }: MethodContext<CrmPorts>) =>
       withItemErrors(async () => {
         const entityTypeId = itemIntParam(params, 'entityTypeId');
         const select = itemArrayParam(params, 'select', false);
@@ -97,9 +97,9 @@ export const itemMethods: MethodDeclaration[] = [
           parts: partsFor(selection),
         };
         // Items the caller may not read are left out of the answer (crm-item-list.md).
-        const level = await services.crm.permission(caller, type, 'READ');
+        const level = await ports.crm.permission(caller, type, 'READ');
         if (level === 'NONE') return pagedResult({ items: [] }, 0, spec.page, 0, 'd7');
-        const { items, total } = await services.crm.listItems(type, {
+        const { items, total } = await ports.crm.listItems(type, {
           ...spec,
           assignedTo: level === 'OWN' ? caller.userId : undefined,
         });
@@ -113,39 +113,39 @@ export const itemMethods: MethodDeclaration[] = [
       }),
   }),
 
-  defineMethod({
+  defineMethod<CrmPorts>({
     name: 'crm.item.update',
     scope: 'crm',
-    handler: ({ params, caller, services }: MethodContext) =>
+    handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
       withItemErrors(async () => {
         const entityTypeId = itemIntParam(params, 'entityTypeId');
         const id = itemIntParam(params, 'id');
         const fields = itemArrayParam(params, 'fields', true)!;
         const type = resolveType({ entityTypeId } as PhpMap);
-        if (!(await services.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND');
-        if (!(await services.crm.may(caller, type, id, 'WRITE'))) throw restError('CRM_ACCESS_DENIED');
-        const level = await services.crm.permission(caller, type, 'WRITE');
-        const input = readItemInput(type, fields, 'item', 'update', { strict: services.config.strictFields });
-        const updated = await services.crm.updateItem(type, id, input, caller, {
+        if (!(await ports.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND');
+        if (!(await ports.crm.may(caller, type, id, 'WRITE'))) throw restError('CRM_ACCESS_DENIED');
+        const level = await ports.crm.permission(caller, type, 'WRITE');
+        const input = readItemInput(type, fields, 'item', 'update', { strict: ports.config.strictFields });
+        const updated = await ports.crm.updateItem(type, id, input, caller, {
           convention: 'item',
           assignToCaller: level === 'OWN',
         });
         if (!updated) throw restError('CRM_ITEM_NOT_FOUND');
-        return answerItem(services, type, id);
+        return answerItem(ports, type, id);
       }),
   }),
 
-  defineMethod({
+  defineMethod<CrmPorts>({
     name: 'crm.item.delete',
     scope: 'crm',
-    handler: ({ params, caller, services }: MethodContext) =>
+    handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
       withItemErrors(async () => {
         const entityTypeId = itemIntParam(params, 'entityTypeId');
         const id = itemIntParam(params, 'id');
         const type = resolveType({ entityTypeId } as PhpMap);
-        if (!(await services.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
-        if (!(await services.crm.may(caller, type, id, 'DELETE'))) throw restError('CRM_ACCESS_DENIED');
-        if (!(await services.crm.deleteItem(type, id))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
+        if (!(await ports.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
+        if (!(await ports.crm.may(caller, type, id, 'DELETE'))) throw restError('CRM_ACCESS_DENIED');
+        if (!(await ports.crm.deleteItem(type, id))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
         return [];
       }),
   }),

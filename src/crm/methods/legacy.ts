@@ -7,13 +7,12 @@ import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpArray } from '../../php/values.js';
 import type { PhpMap } from '../../php/query.js';
-import type { Services } from '../../services.js';
+import type { CrmPorts } from './ports.js';
 import { parseFilter } from '../store/filter.js';
 import { readItemInput } from '../services/input.js';
 import { fullSelection, parseOrder, parseSelect } from '../services/listQuery.js';
 import { legacyFields, legacyItem } from './output.js';
 import { levelCovers, type CrmAction } from '../services/permissions.js';
-import { loadAssignedBy } from '../store/items.js';
 import type { CrmType } from '../model/types.js';
 import { partsFor } from './parts.js';
 import { asMap, legacyArrayParam, legacyEntityId } from './params.js';
@@ -38,9 +37,9 @@ function validId(params: PhpMap): number {
  * callers get "Access denied." for a missing ID; deals look the item up first and say
  * "Not found" unless the caller has no access to deals at all.
  */
-async function checkAccess(services: Services, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: string) {
-  const level = await services.crm.permission(caller, type, action);
-  const assigned = await loadAssignedBy(services.db, type, id);
+async function checkAccess(ports: CrmPorts, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: string) {
+  const level = await ports.crm.permission(caller, type, action);
+  const assigned = await ports.crm.assignedUser(type, id);
   if (type.legacy.missingItemCheck === 'type') {
     if (assigned === undefined) throw legacyError(level === 'NONE' ? 'Access denied' : notFound);
     if (!levelCovers(level, assigned, caller)) throw legacyError(ACCESS_DENIED);
@@ -51,28 +50,28 @@ async function checkAccess(services: Services, type: CrmType, id: number, caller
   return level;
 }
 
-export function typedMethods(type: CrmType): MethodDeclaration[] {
+export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
   const prefix = `crm.${type.method}`;
   return [
-    defineMethod({
+    defineMethod<CrmPorts>({
       name: `${prefix}.fields`,
       scope: 'crm',
       handler: () => legacyFields(type),
     }),
 
-    defineMethod({
+    defineMethod<CrmPorts>({
       name: `${prefix}.add`,
       scope: 'crm',
-      handler: ({ params, caller, services }: MethodContext) =>
+      handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
         withLegacyErrors(async () => {
           const fields = arrayParam(params, 'fields');
           arrayParam(params, 'params');
-          const level = await services.crm.permission(caller, type, 'ADD');
+          const level = await ports.crm.permission(caller, type, 'ADD');
           if (level === 'NONE') throw legacyError(ACCESS_DENIED);
           // TRACE is not a field: it survives only as part of the raw fields the hooks get
           // (sales-intelligence.md §5.1).
-          const input = readItemInput(type, fields, 'legacy', 'add', { strict: services.config.strictFields });
-          return services.crm.addItem(type, input, caller, {
+          const input = readItemInput(type, fields, 'legacy', 'add', { strict: ports.config.strictFields });
+          return ports.crm.addItem(type, input, caller, {
             convention: 'legacy',
             assignToCaller: level === 'OWN',
             rawFields: asMap(fields),
@@ -81,32 +80,32 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
         }),
     }),
 
-    defineMethod({
+    defineMethod<CrmPorts>({
       name: `${prefix}.get`,
       scope: 'crm',
-      handler: ({ params, caller, services }: MethodContext) =>
+      handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
         withLegacyErrors(async () => {
           const id = validId(params);
-          await checkAccess(services, type, id, caller, 'READ', 'Not found');
-          const item = await services.crm.getItem(type, id);
+          await checkAccess(ports, type, id, caller, 'READ', 'Not found');
+          const item = await ports.crm.getItem(type, id);
           if (!item) throw legacyError('Not found');
           return legacyItem(item, fullSelection(type, 'legacy'));
         }),
     }),
 
-    defineMethod({
+    defineMethod<CrmPorts>({
       name: `${prefix}.list`,
       scope: 'crm',
-      handler: ({ params, start, caller, services }: MethodContext) =>
+      handler: ({ params, start, caller, ports }: MethodContext<CrmPorts>) =>
         withLegacyErrors(async () => {
           const order = arrayParam(params, 'order');
           const filter = arrayParam(params, 'filter');
           const select = legacyArrayParam(params, 'select');
-          const level = await services.crm.permission(caller, type, 'READ');
+          const level = await ports.crm.permission(caller, type, 'READ');
           if (level === 'NONE') throw legacyError(ACCESS_DENIED);
           const selection = parseSelect(type, select, 'legacy');
           const page = pageRequest(start);
-          const { items, total } = await services.crm.listItems(type, {
+          const { items, total } = await ports.crm.listItems(type, {
             filter: parseFilter(type, filter, 'legacy'),
             order: parseOrder(type, order, 'legacy'),
             page,
@@ -123,18 +122,18 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
         }),
     }),
 
-    defineMethod({
+    defineMethod<CrmPorts>({
       name: `${prefix}.update`,
       scope: 'crm',
-      handler: ({ params, caller, services }: MethodContext) =>
+      handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
         withLegacyErrors(async () => {
           const fields = arrayParam(params, 'fields');
           arrayParam(params, 'params');
           const id = validId(params);
-          const level = await checkAccess(services, type, id, caller, 'WRITE', type.legacy.updateNotFound);
+          const level = await checkAccess(ports, type, id, caller, 'WRITE', type.legacy.updateNotFound);
           // Update drops TRACE with every other unknown name (sales-intelligence.md §5.1).
-          const input = readItemInput(type, fields, 'legacy', 'update', { strict: services.config.strictFields });
-          const updated = await services.crm.updateItem(type, id, input, caller, {
+          const input = readItemInput(type, fields, 'legacy', 'update', { strict: ports.config.strictFields });
+          const updated = await ports.crm.updateItem(type, id, input, caller, {
             convention: 'legacy',
             assignToCaller: level === 'OWN',
           });
@@ -143,14 +142,14 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
         }),
     }),
 
-    defineMethod({
+    defineMethod<CrmPorts>({
       name: `${prefix}.delete`,
       scope: 'crm',
-      handler: ({ params, caller, services }: MethodContext) =>
+      handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
         withLegacyErrors(async () => {
           const id = validId(params);
-          await checkAccess(services, type, id, caller, 'DELETE', type.legacy.deleteNotFound);
-          if (!(await services.crm.deleteItem(type, id))) throw legacyError(type.legacy.deleteNotFound);
+          await checkAccess(ports, type, id, caller, 'DELETE', type.legacy.deleteNotFound);
+          if (!(await ports.crm.deleteItem(type, id))) throw legacyError(type.legacy.deleteNotFound);
           return true;
         }),
     }),

@@ -7,7 +7,7 @@ import type { Db, Executor } from '../../db/schema.js';
 import type { Caller } from '../../auth/caller.js';
 import type { PageRequest } from '../../rest/paging.js';
 import type { PhpMap } from '../../php/query.js';
-import type { CrmItemAccess, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from '../contract.js';
+import type { CrmItemAccess, CrmItemReading, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from '../contract.js';
 import { addDefaults } from '../model/defaults.js';
 import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
@@ -97,7 +97,7 @@ function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '';
 }
 
-export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
+export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, ItemUtmCopier {
   private readonly addedHooks: ItemAddedHook[] = [];
   private readonly deletedHooks: ItemDeletedHook[] = [];
 
@@ -125,6 +125,17 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
     if (level === 'ALL') return true;
     if (level === 'NONE') return false;
     return levelCovers(level, await loadAssignedBy(db, type, id), caller);
+  }
+
+  canRead(entityTypeId: number, id: number, caller: Caller): Promise<boolean> {
+    const type = crmTypeById(entityTypeId);
+    if (!type) return Promise.resolve(caller.isAdmin);
+    return this.may(caller, type, id, 'READ');
+  }
+
+  /** The item's responsible user: undefined for a missing item, null for an item without one. */
+  assignedUser(type: CrmType, id: number): Promise<number | null | undefined> {
+    return loadAssignedBy(this.db, type, id);
   }
 
   async canUpdate(entityTypeId: number, id: number, caller: Caller, db: Executor = this.db): Promise<boolean> {

@@ -1,6 +1,6 @@
 // Users, incoming webhooks and server settings.
 import type { Kysely } from 'kysely';
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 
 export const foundation: MigrationFactory = (h) => ({
   async up(db: Kysely<any>) {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { WEBHOOK_KEY_SETTING } from '../../auth/webhookKey.js';
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 
 export const webhookHashKey: MigrationFactory = () => ({
   async up(db: Kysely<any>) {

@@ -5,7 +5,7 @@
 // migration instead of silently altering this one.
 import type { Kysely } from 'kysely';
 import type { DialectHelpers } from '../dialects/types.js';
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 
 type ColumnKind = 'text' | 'int' | 'money' | 'stamp';
 

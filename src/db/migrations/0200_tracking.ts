@@ -1,7 +1,7 @@
 // Sales Intelligence: traces, their bindings to CRM items, channels, the tree of previous
 // visits, and sources with their matching values (sales-intelligence.md §1).
 import type { Kysely } from 'kysely';
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 
 /** The built-in sources as this migration seeds them, in Bitrix's static order (§3.1). */
 const BUILT_IN_SOURCES = [

@@ -2,7 +2,7 @@
 // and .list need to start from what a caller may read instead of testing every trace (issue 18,
 // finding 3; traceVisibility.ts).
 import { sql, type Kysely } from 'kysely';
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 
 export const traceCreator: MigrationFactory = (h) => ({
   async up(db: Kysely<any>) {

@@ -1,6 +1,6 @@
 // OAuth applications, their codes and tokens, and the user passwords of the authorization form.
 import type { Kysely } from 'kysely';
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 
 export const oauth: MigrationFactory = (h) => ({
   async up(db: Kysely<any>) {

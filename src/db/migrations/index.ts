@@ -1,6 +1,6 @@
 // Every module's migrations, by name. Names sort in the order they must run:
 // 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth.
-import type { MigrationFactory } from '../migrate.js';
+import type { MigrationFactory } from './factory.js';
 import { foundation } from './0001_foundation.js';
 import { webhookHashKey } from './0002_webhook_hash_key.js';
 import { crm } from './0100_crm.js';

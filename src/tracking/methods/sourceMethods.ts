@@ -3,6 +3,7 @@
 // administrators, as Sales Intelligence settings are in Bitrix24.
 import { argumentError, restError, RestError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
+import type { TrackingPorts } from './ports.js';
 import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpArray, isPhpMap, paramCaseInsensitive, phpEmpty, phpValues } from '../../php/values.js';
@@ -52,12 +53,12 @@ const ORGANIC_VIEW = {
   SOCIAL_REF_DOMAIN: [],
 };
 
-export const sourceListMethod = defineMethod({
+export const sourceListMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'salestrace.source.list',
   scope: 'crm',
-  async handler({ start, services }) {
-    const settings = await services.tracking.settings();
-    const sources = await services.tracking.sources();
+  async handler({ start, ports: { tracking } }) {
+    const settings = await tracking.settings();
+    const sources = await tracking.sources();
     // Bitrix's order: built-in sources, organic traffic, then custom sources (§3.2 step 6).
     const builtIn = sources.filter(isBuiltIn).map((source) => sourceView(source, settings));
     const custom = sources.filter((source) => !isBuiltIn(source)).map((source) => sourceView(source, settings));
@@ -124,35 +125,35 @@ async function withSourceErrors<T>(run: () => Promise<T>, id?: number): Promise<
   }
 }
 
-export const sourceAddMethod = defineMethod({
+export const sourceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'salestrace.source.add',
   scope: 'crm',
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports: { tracking } }) {
     requireAdmin(caller);
     const changes = sourceChanges(params);
-    return withSourceErrors(() => services.tracking.addSource(changes));
+    return withSourceErrors(() => tracking.addSource(changes));
   },
 });
 
-export const sourceUpdateMethod = defineMethod({
+export const sourceUpdateMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'salestrace.source.update',
   scope: 'crm',
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports: { tracking } }) {
     requireAdmin(caller);
     const id = requiredId(params.id);
     const changes = sourceChanges(params);
-    await withSourceErrors(() => services.tracking.updateSource(id, changes), id);
+    await withSourceErrors(() => tracking.updateSource(id, changes), id);
     return true;
   },
 });
 
-export const sourceDeleteMethod = defineMethod({
+export const sourceDeleteMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'salestrace.source.delete',
   scope: 'crm',
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports: { tracking } }) {
     requireAdmin(caller);
     const id = requiredId(params.id);
-    await withSourceErrors(() => services.tracking.deleteSource(id), id);
+    await withSourceErrors(() => tracking.deleteSource(id), id);
     return true;
   },
 });

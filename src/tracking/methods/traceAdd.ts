@@ -6,11 +6,12 @@ import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js'
 import type { Executor } from '../../db/schema.js';
 import { coreError, restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
+import type { TrackingPorts } from './ports.js';
 import type { Caller } from '../../auth/caller.js';
 import { isPhpArray, phpEmpty, phpValues } from '../../php/values.js';
 import { positiveIntegerId } from '../itemRefs.js';
 import { decodeTraceText, TRACE_MESSAGES, TraceInputError } from '../parseTrace.js';
-import type { TrackingService } from '../service.js';
+import type { TrackingPort } from '../contract.js';
 import type { ItemRef } from '../traceStore.js';
 
 const ALLOWED_TYPES = 'COMPANY,CONTACT,DEAL,LEAD,QUOTE';
@@ -56,7 +57,7 @@ function entityField(entity: unknown, key: string): unknown {
  * ENTITIES, element by element. Core treats an absent or empty ENTITIES as none; any other
  * value that is not an array is refused here instead of being ignored (COMPATIBILITY.md).
  */
-async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingService, db: Executor): Promise<ItemRef[]> {
+async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingPort, db: Executor): Promise<ItemRef[]> {
   if (phpEmpty(value)) return [];
   if (!isPhpArray(value)) throw coreError(ENTITY_MESSAGES.notAList);
   const entities = phpValues(value);
@@ -75,19 +76,19 @@ async function checkedEntities(value: unknown, caller: Caller, tracking: Trackin
   return items;
 }
 
-export const traceAddMethod = defineMethod({
+export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'crm.tracking.trace.add',
   scope: 'crm',
   batch: true,
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports: { tracking } }) {
     const decoded = decodeTraceParam(params.TRACE);
     let prepared;
     try {
-      prepared = await services.tracking.prepare(decoded);
+      prepared = await tracking.prepare(decoded);
     } catch (error) {
       if (error instanceof TraceInputError) throw coreError(error.message);
       throw error;
     }
-    return services.tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, services.tracking, db), caller.userId);
+    return tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, tracking, db), caller.userId);
   },
 });

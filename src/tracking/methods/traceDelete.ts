@@ -1,21 +1,22 @@
 // crm.tracking.trace.delete (sales-intelligence.md §2.7; bitrix24-docs crm-tracking-trace-delete.md).
 import { coreError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
+import type { TrackingPorts } from './ports.js';
 import { isPhpArray, phpEmpty, phpIntval } from '../../php/values.js';
 
 export const TRACE_ID_REQUIRED = 'Parameter `id` required.';
 
-export const traceDeleteMethod = defineMethod({
+export const traceDeleteMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'crm.tracking.trace.delete',
   scope: 'crm',
   batch: true,
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports: { tracking } }) {
     // Only the lower-case `id`, cast as PHP's (int). An array would cast to 1 in PHP and
     // delete trace 1; Salestrace refuses it instead (COMPATIBILITY.md).
     const raw = params.id;
     const id = phpEmpty(raw) || isPhpArray(raw) ? 0 : phpIntval(raw);
     if (id === 0) throw coreError(TRACE_ID_REQUIRED);
-    await services.tracking.delete(id, caller);
+    await tracking.delete(id, caller);
     return null;
   },
 });

@@ -2,16 +2,14 @@
 // methods for traces, so these live in Salestrace's own namespace (hidden by `serve --strict`).
 // Callers see what the CRM read permissions allow (traceVisibility.ts).
 import { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeName } from '../../crm/contract.js';
-import { crmTypeById } from '../../crm/model/types.js';
 import { argumentError, restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpMap, paramCaseInsensitive, phpEmpty } from '../../php/values.js';
-import type { Services } from '../../services.js';
 import { positiveIntegerId } from '../itemRefs.js';
-import { readTraces, type ItemRef, type TraceFilter } from '../traceStore.js';
-import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from '../traceVisibility.js';
+import type { ItemRef, TraceFilter } from '../traceStore.js';
+import type { TrackingPorts } from './ports.js';
 import { traceTreeView, traceView } from './traceView.js';
 
 export function requiredId(value: unknown): number {
@@ -20,25 +18,22 @@ export function requiredId(value: unknown): number {
   return id;
 }
 
-export const traceGetMethod = defineMethod({
+export const traceGetMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'salestrace.trace.get',
   scope: 'crm',
-  async handler({ params, caller, services }) {
+  async handler({ params, caller, ports: { tracking } }) {
     const id = requiredId(params.id);
-    const traces = await services.tracking.readWithPrevious(id);
-    if (traces.length === 0) throw restError('TRACE_NOT_FOUND', { id });
-    const reader = await traceReader(services.crm, caller);
+    const reading = await tracking.readTreeAsSeenBy(id, caller);
+    if (!reading.found) throw restError('TRACE_NOT_FOUND', { id });
     // Trace IDs are sequential, so saying that one exists gives nothing away.
-    if (!(await visibleTraceIds(services.db, reader, [id])).has(id)) throw restError('TRACE_ACCESS_DENIED', { id });
-    // Its previous traces are visible with it.
-    return traceTreeView(id, await asSeenBy(services.db, reader, traces), await services.tracking.sources());
+    if (!reading.visible) throw restError('TRACE_ACCESS_DENIED', { id });
+    return traceTreeView(id, reading.traces, await tracking.sources());
   },
 });
 
 /** An item's traces are for those who may read the item, as crm.*.get decides (a missing item: ALL only). */
-async function checkItemReadable(services: Services, caller: Caller, item: ItemRef): Promise<void> {
-  const type = crmTypeById(item.entityTypeId)!;
-  if (!(await services.crm.may(caller, type, item.entityId, 'READ'))) {
+async function checkItemReadable(crm: TrackingPorts['crm'], caller: Caller, item: ItemRef): Promise<void> {
+  if (!(await crm.canRead(item.entityTypeId, item.entityId, caller))) {
     throw restError('TRACE_ITEM_ACCESS_DENIED', { type: entityTypeName(item.entityTypeId)!, id: item.entityId });
   }
 }
@@ -89,17 +84,15 @@ function traceFilter(raw: unknown): TraceFilter {
   return filter;
 }
 
-export const traceListMethod = defineMethod({
+export const traceListMethod = defineMethod<TrackingPorts>({
   name: 'salestrace.trace.list',
   scope: 'crm',
-  async handler({ params, start, caller, services }) {
+  async handler({ params, start, caller, ports: { tracking, crm } }) {
     const filter = traceFilter(paramCaseInsensitive(params, 'filter'));
-    if (filter.item) await checkItemReadable(services, caller, filter.item);
+    if (filter.item) await checkItemReadable(crm, caller, filter.item);
     const page = pageRequest(start);
-    const reader = await traceReader(services.crm, caller);
-    const { ids, total } = await listVisibleTraceIds(services.db, reader, filter, page);
-    const traces = await asSeenBy(services.db, reader, await readTraces(services.db, ids));
-    const sources = await services.tracking.sources();
+    const { traces, total } = await tracking.listAsSeenBy(caller, filter, page);
+    const sources = await tracking.sources();
     return pagedResult(traces.map((trace) => traceView(trace, sources)), traces.length, page, total, 'legacy');
   },
 });

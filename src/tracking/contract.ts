@@ -1,0 +1,25 @@
+// What the Sales Intelligence module promises its REST methods and the rest of the server:
+// traces written, deleted and read as a caller may see them, and the source catalogue.
+import type { Caller } from '../auth/caller.js';
+import type { Executor } from '../db/schema.js';
+import type { PreparedTrace, TracePageRequest, TraceTreeReading } from './service.js';
+import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
+import type { SourceChanges } from './sources.js';
+import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
+
+export interface TrackingPort {
+  /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
+  prepare(decoded: unknown): Promise<PreparedTrace>;
+  /** Saves a prepared trace, bound to the items `checkItems` gives inside the same transaction (`db`). */
+  create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number>;
+  /** Bitrix's CheckUpdatePermission on one item; `db` is the open transaction. */
+  mayEdit(item: ItemRef, caller: Caller, db: Executor): Promise<boolean>;
+  delete(id: number, caller: Caller): Promise<void>;
+  readTreeAsSeenBy(id: number, caller: Caller): Promise<TraceTreeReading>;
+  listAsSeenBy(caller: Caller, filter: TraceFilter, page: TracePageRequest): Promise<{ traces: TraceRecord[]; total: number | undefined }>;
+  sources(): Promise<SourceRecord[]>;
+  settings(): Promise<TrackingSettings>;
+  addSource(changes: SourceChanges): Promise<number>;
+  updateSource(id: number, changes: SourceChanges): Promise<void>;
+  deleteSource(id: number): Promise<void>;
+}
