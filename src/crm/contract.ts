@@ -3,16 +3,9 @@
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
+import type { CrmEntityTypeId } from './model/entityTypes.js';
 
-/** CRM object types (bitrix24-docs/api-reference/crm/data-types.md "CRM Object Types"). */
-export const CRM_ENTITY_TYPES = { LEAD: 1, DEAL: 2, CONTACT: 3, COMPANY: 4, QUOTE: 7 } as const;
-
-export type CrmEntityTypeName = keyof typeof CRM_ENTITY_TYPES;
-export type CrmEntityTypeId = (typeof CRM_ENTITY_TYPES)[CrmEntityTypeName];
-
-export function entityTypeName(id: number): CrmEntityTypeName | undefined {
-  return (Object.keys(CRM_ENTITY_TYPES) as CrmEntityTypeName[]).find((name) => CRM_ENTITY_TYPES[name] === id);
-}
+export { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeId, type CrmEntityTypeName } from './model/entityTypes.js';
 
 export interface CrmItemAccess {
   /**

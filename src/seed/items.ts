@@ -3,7 +3,8 @@
 // their phones and e-mails, contact bindings and UTM values.
 import { CRM_ENTITY_TYPES } from '../crm/contract.js';
 import { addDefaults } from '../crm/model/defaults.js';
-import { applyStage, itemColumns } from '../crm/services/crmService.js';
+import { applyStage } from '../crm/services/stages.js';
+import { itemColumns } from '../crm/store/items.js';
 import { crmTypeById, type CrmType } from '../crm/model/types.js';
 import type { ItemRef } from '../tracking/traceStore.js';
 import type { SeededRandom } from './random.js';

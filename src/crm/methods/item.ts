@@ -5,9 +5,9 @@ import { defineMethod, type MethodContext, type MethodDeclaration } from '../../
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
-import { parseFilter } from '../store/filter.js';
-import { readItemInput } from '../services/input.js';
-import { fullSelection, parseOrder, parseSelect } from '../services/listQuery.js';
+import { parseFilter } from './filter.js';
+import { readItemInput } from './input.js';
+import { fullSelection, parseOrder, parseSelect } from './listQuery.js';
 import { itemFields, itemObject } from './output.js';
 import { crmTypeById, type CrmType } from '../model/types.js';
 import { withItemErrors } from './conventions.js';

@@ -280,5 +280,3 @@ export interface CrmTables {
   crm_role_permissions: CrmRolePermissionsTable;
   crm_user_roles: CrmUserRolesTable;
 }
-
-export type CrmItemTableName = 'crm_lead' | 'crm_deal' | 'crm_contact' | 'crm_company' | 'crm_quote';
