@@ -15,11 +15,17 @@ import { legacyFields, legacyItem } from './output.js';
 import { levelCovers, type CrmAction } from '../services/permissions.js';
 import { loadAssignedBy } from '../store/items.js';
 import type { CrmType } from '../model/types.js';
+import type { WriteRules } from '../services/crmService.js';
 import { partsFor } from './parts.js';
 import { asMap, legacyArrayParam, legacyEntityId } from './params.js';
 import { withLegacyErrors } from './conventions.js';
 
 const ACCESS_DENIED = 'Access denied.';
+
+/** The proxies refuse an empty TITLE on companies and quotes, and a contact without a name. */
+function legacyWriteRules(type: CrmType): WriteRules {
+  return { titleRequired: type.legacyTitleRequired, contactNameRequired: true };
+}
 
 function arrayParam(params: PhpMap, name: string) {
   const value = legacyArrayParam(params, name);
@@ -73,7 +79,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
           // (sales-intelligence.md §5.1).
           const input = readItemInput(type, fields, 'legacy', 'add', { strict: services.config.strictFields });
           return services.crm.addItem(type, input, caller, {
-            convention: 'legacy',
+            ...legacyWriteRules(type),
             assignToCaller: level === 'OWN',
             rawFields: asMap(fields),
             viaTypedMethod: true,
@@ -135,7 +141,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
           // Update drops TRACE with every other unknown name (sales-intelligence.md §5.1).
           const input = readItemInput(type, fields, 'legacy', 'update', { strict: services.config.strictFields });
           const updated = await services.crm.updateItem(type, id, input, caller, {
-            convention: 'legacy',
+            ...legacyWriteRules(type),
             assignToCaller: level === 'OWN',
           });
           if (!updated) throw legacyError(type.legacy.updateNotFound);

@@ -1,6 +1,7 @@
 // The CRM service: items of the five types, written and read in transactions, with the
 // permission checks and lifecycle hooks of the contract Sales Intelligence builds on
-// (src/crm/contract.ts). REST conventions (legacy or crm.item) live in src/crm/methods.
+// (src/crm/contract.ts). What differs between the REST method families reaches it as plain
+// options (WriteOptions); the families themselves live in src/crm/methods.
 import type { Clock } from '../../clock.js';
 import type { Db, Executor } from '../../db/schema.js';
 import type { Caller } from '../../auth/caller.js';
@@ -10,7 +11,6 @@ import { addDefaults } from '../model/defaults.js';
 import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
 import type { ItemInput } from '../model/itemInput.js';
-import type { Convention } from '../methods/input.js';
 import { levelCovers, permissionLevel, type CrmAction, type PermissionLevel } from './permissions.js';
 import { applyStage } from './stages.js';
 import {
@@ -39,8 +39,18 @@ import { ALL_PARTS, loadStoredItems, selectItemPage, type ItemPageQuery, type It
 import { crmTypeById, type CrmType } from '../model/types.js';
 import { copyUtmToItemsWithoutAny, deleteItemUtm, writeItemUtm } from '../store/utm.js';
 
-export interface WriteOptions {
-  readonly convention: Convention;
+/**
+ * The rules a write follows that differ between the REST method families: each family states
+ * its own (src/crm/methods), so the service needs no idea of families.
+ */
+export interface WriteRules {
+  /** An empty TITLE is refused, instead of becoming "{Type} #{id}". */
+  readonly titleRequired: boolean;
+  /** A contact must keep one of NAME, SECOND_NAME, LAST_NAME. */
+  readonly contactNameRequired: boolean;
+}
+
+export interface WriteOptions extends WriteRules {
   /** OWN level: the caller stays the responsible user (Bitrix's "self" permission rule). */
   readonly assignToCaller: boolean;
 }
@@ -134,8 +144,8 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
         if (f.storage !== 'column' || (value === null && values.has(f.name))) continue;
         values.set(f.name, value);
       }
-      const needsDefaultTitle = this.checkTitle(type, values, options.convention);
-      if (options.convention === 'legacy' && type.id === CONTACT) this.checkContactName(values);
+      const needsDefaultTitle = this.checkTitle(type, values, options);
+      if (options.contactNameRequired && type.id === CONTACT) this.checkContactName(values);
       const category = values.get('CATEGORY_ID');
       // Only the general pipeline exists (stages.ts).
       if (category !== undefined && category !== null && category !== 0) {
@@ -212,9 +222,9 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
       for (const [f, value] of input.values) if (f.storage === 'column') values.set(f.name, value);
 
       if (values.has('TITLE') && isEmpty(values.get('TITLE'))) {
-        if (this.checkTitle(type, values, options.convention)) values.set('TITLE', `${type.caption} #${id}`);
+        if (this.checkTitle(type, values, options)) values.set('TITLE', `${type.caption} #${id}`);
       }
-      if (options.convention === 'legacy' && type.id === CONTACT && NAME_FIELDS.some((name) => values.has(name))) {
+      if (options.contactNameRequired && type.id === CONTACT && NAME_FIELDS.some((name) => values.has(name))) {
         const merged = new Map(NAME_FIELDS.map((name) => [name, values.has(name) ? values.get(name) : current[name.toLowerCase()]]));
         this.checkContactName(merged);
       }
@@ -283,9 +293,9 @@ export class CrmService implements CrmItemAccess, CrmLifecycle, ItemUtmCopier {
   }
 
   /** True when TITLE is empty and the item should be titled "{Type} #{id}". */
-  private checkTitle(type: CrmType, values: Map<string, unknown>, convention: Convention): boolean {
+  private checkTitle(type: CrmType, values: Map<string, unknown>, rules: WriteRules): boolean {
     if (!type.hasTitle || !isEmpty(values.get('TITLE'))) return false;
-    if (convention === 'legacy' && type.legacyTitleRequired) throw new CrmInputError(type.byName('TITLE')!, 'required');
+    if (rules.titleRequired) throw new CrmInputError(type.byName('TITLE')!, 'required');
     values.delete('TITLE');
     return true;
   }
