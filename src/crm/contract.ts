@@ -7,6 +7,17 @@ import type { CrmEntityTypeId } from './model/entityTypes.js';
 
 export { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeId, type CrmEntityTypeName } from './model/entityTypes.js';
 
+// Roles, for the `salestrace role` and `user` commands.
+export { CRM_ACTIONS, isCrmAction, isPermissionLevel, type CrmAction, type PermissionLevel } from './model/permissions.js';
+export { assignRole, createRole, findRole, grantRole, listRoles } from './store/roles.js';
+
+// For `salestrace seed`, which writes item rows in bulk the way CrmService.addItem writes them.
+export { addDefaults } from './model/defaults.js';
+export { crmTypeById, type CrmType } from './model/types.js';
+export { applyStage } from './services/stages.js';
+export { itemColumns } from './store/items.js';
+export { copyableTags } from './store/utm.js';
+
 export interface CrmItemAccess {
   /**
    * Bitrix's CCrmAuthorizationHelper::CheckUpdatePermission: may the caller modify this item?

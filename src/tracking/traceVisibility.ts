@@ -10,7 +10,7 @@
 // follows what the caller sees, not the size of the portal (issue 18).
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryCreator, type SqlBool } from 'kysely';
 import type { CrmService } from '../crm/services/crmService.js';
-import type { PermissionLevel } from '../crm/services/permissions.js';
+import type { PermissionLevel } from '../crm/contract.js';
 import { CRM_TYPES, crmTypeById } from '../crm/model/types.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';

@@ -11,7 +11,8 @@ import { addDefaults } from '../model/defaults.js';
 import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
 import type { ItemInput } from '../model/itemInput.js';
-import { levelCovers, permissionLevel, type CrmAction, type PermissionLevel } from './permissions.js';
+import type { CrmAction, PermissionLevel } from '../model/permissions.js';
+import { levelCovers, permissionLevel } from './permissions.js';
 import { applyStage } from './stages.js';
 import {
   deleteItemRow,
