@@ -1,5 +1,7 @@
 // What the CRM module promises the rest of the server, chiefly Sales Intelligence: entity type
 // IDs, Bitrix's CheckUpdatePermission, and hooks that run inside the item's own transaction.
+// Other modules import CRM only from here; the re-exports below name what the CLI and the
+// seed use of crm's inner layers.
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
