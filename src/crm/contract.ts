@@ -1,20 +1,25 @@
 // What the CRM module promises the rest of the server, chiefly Sales Intelligence: entity type
 // IDs, Bitrix's CheckUpdatePermission, which items a user may read, and hooks that run inside
-// the item's own transaction.
+// the item's own transaction. Other modules import CRM only from here; the re-exports below
+// name what the CLI and the seed use of crm's inner layers.
 import type { SelectQueryBuilder } from 'kysely';
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
 import type { PhpMap } from '../php/query.js';
+import type { CrmEntityTypeId } from './model/entityTypes.js';
 
-/** CRM object types (bitrix24-docs/api-reference/crm/data-types.md "CRM Object Types"). */
-export const CRM_ENTITY_TYPES = { LEAD: 1, DEAL: 2, CONTACT: 3, COMPANY: 4, QUOTE: 7 } as const;
+export { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeId, type CrmEntityTypeName } from './model/entityTypes.js';
 
-export type CrmEntityTypeName = keyof typeof CRM_ENTITY_TYPES;
-export type CrmEntityTypeId = (typeof CRM_ENTITY_TYPES)[CrmEntityTypeName];
+// Roles, for the `salestrace role` and `user` commands.
+export { CRM_ACTIONS, isCrmAction, isPermissionLevel, type CrmAction, type PermissionLevel } from './model/permissions.js';
+export { assignRole, createRole, findRole, grantRole, listRoles } from './store/roles.js';
 
-export function entityTypeName(id: number): CrmEntityTypeName | undefined {
-  return (Object.keys(CRM_ENTITY_TYPES) as CrmEntityTypeName[]).find((name) => CRM_ENTITY_TYPES[name] === id);
-}
+// For `salestrace seed`, which writes item rows in bulk the way CrmService.addItem writes them.
+export { addDefaults } from './model/defaults.js';
+export { crmTypeById, type CrmType } from './model/types.js';
+export { applyStage } from './services/stages.js';
+export { itemColumns } from './store/items.js';
+export { copyableTags } from './store/utm.js';
 
 export interface CrmItemAccess {
   /**

@@ -1,10 +1,7 @@
 // CRM items for `salestrace seed`: companies, contacts, leads and deals with the columns
 // CrmService.addItem would give them (its defaults, stage rules and column mapping are reused),
 // their phones and e-mails, contact bindings and UTM values.
-import { CRM_ENTITY_TYPES } from '../crm/contract.js';
-import { addDefaults } from '../crm/model/defaults.js';
-import { applyStage, itemColumns } from '../crm/services/crmService.js';
-import { crmTypeById, type CrmType } from '../crm/model/types.js';
+import { CRM_ENTITY_TYPES, addDefaults, applyStage, crmTypeById, itemColumns, type CrmType } from '../crm/contract.js';
 import type { ItemRef } from '../tracking/traceStore.js';
 import type { SeededRandom } from './random.js';
 import type { InsertStatements } from './sqlite.js';

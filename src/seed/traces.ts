@@ -5,7 +5,7 @@
 import { parseTrace, type ParsedTrace } from '../tracking/parseTrace.js';
 import type { SourceMatcher } from '../tracking/sourceMatcher.js';
 import { traceRow, type ItemRef } from '../tracking/traceStore.js';
-import { copyableTags } from '../crm/store/utm.js';
+import { copyableTags } from '../crm/contract.js';
 import type { SeededRandom } from './random.js';
 import type { Connection, Statement } from './sqlite.js';
 import { itemKey, type TimeWindow } from './world.js';

@@ -3,8 +3,8 @@
 import { addUser } from '../../src/auth/users.js';
 import { addWebhook } from '../../src/auth/webhooks.js';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
-import type { CrmAction, PermissionLevel } from '../../src/crm/services/permissions.js';
-import { assignRole, createRole, grantRole } from '../../src/crm/services/roles.js';
+import type { CrmAction, PermissionLevel } from '../../src/crm/model/permissions.js';
+import { assignRole, createRole, grantRole } from '../../src/crm/store/roles.js';
 import { callJson, type HttpAnswer, type TestServer } from '../helpers/server.js';
 
 export type Grants = Partial<Record<CrmEntityTypeName, Partial<Record<CrmAction, PermissionLevel>>>>;

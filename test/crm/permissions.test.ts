@@ -3,8 +3,9 @@
 // canUpdate / itemExists contract Sales Intelligence uses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../src/crm/contract.js';
-import { permissionLevel, type CrmAction, type PermissionLevel } from '../../src/crm/services/permissions.js';
-import { assignRole, createRole } from '../../src/crm/services/roles.js';
+import type { CrmAction, PermissionLevel } from '../../src/crm/model/permissions.js';
+import { permissionLevel } from '../../src/crm/services/permissions.js';
+import { assignRole, createRole } from '../../src/crm/store/roles.js';
 import type { Caller } from '../../src/auth/caller.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { TYPE_METHODS, crmSnapshot, grantAll, minimalFields, ok, userWithGrants, type Grants, type TestUser } from './helpers.js';

@@ -3,9 +3,20 @@
 // `user add --role`.
 import { Command } from 'commander';
 import { findUserById, findUserByLogin } from '../../auth/users.js';
-import { CRM_ENTITY_TYPES, entityTypeName, type CrmEntityTypeName } from '../../crm/contract.js';
-import { CRM_ACTIONS, isCrmAction, isPermissionLevel, type CrmAction } from '../../crm/services/permissions.js';
-import { assignRole, createRole, findRole, grantRole, listRoles } from '../../crm/services/roles.js';
+import {
+  CRM_ACTIONS,
+  CRM_ENTITY_TYPES,
+  assignRole,
+  createRole,
+  entityTypeName,
+  findRole,
+  grantRole,
+  isCrmAction,
+  isPermissionLevel,
+  listRoles,
+  type CrmAction,
+  type CrmEntityTypeName,
+} from '../../crm/contract.js';
 import type { Executor } from '../../db/schema.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
 

@@ -1,7 +1,7 @@
 // `salestrace user add|list`.
 import { Command } from 'commander';
 import { addUser, findUserById, listUsers } from '../../auth/users.js';
-import { assignRole } from '../../crm/services/roles.js';
+import { assignRole } from '../../crm/contract.js';
 import { requireRole } from './role.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
 import { addUserAccessCommands } from './userAccess.js';

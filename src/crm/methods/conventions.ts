@@ -2,8 +2,8 @@
 // crm.{type}.* (legacyError), a D7 code for crm.item.*.
 import { RestError, legacyError, restError } from '../../rest/errors.js';
 import { CrmEmailError, CrmInputError, CrmNameRequiredError } from '../model/errors.js';
-import { FilterError } from '../store/filter.js';
-import { OrderError } from '../services/listQuery.js';
+import { FilterError } from './filter.js';
+import { OrderError } from './listQuery.js';
 
 function legacyMessage(error: unknown): string | undefined {
   if (error instanceof CrmInputError) {

@@ -5,17 +5,21 @@ import { defineMethod, type MethodContext, type MethodDeclaration } from '../../
 import { pageRequest, pagedResult } from '../../rest/paging.js';
 import type { PhpMap } from '../../php/query.js';
 import type { CrmPorts } from './ports.js';
-import { parseFilter } from '../store/filter.js';
-import { readItemInput } from '../services/input.js';
-import { fullSelection, parseOrder, parseSelect } from '../services/listQuery.js';
+import { parseFilter } from './filter.js';
+import { readItemInput } from './input.js';
+import { fullSelection, parseOrder, parseSelect } from './listQuery.js';
 import { itemFields, itemObject } from './output.js';
 import { crmTypeById, type CrmType } from '../model/types.js';
+import type { WriteRules } from '../services/crmService.js';
 import { withItemErrors } from './conventions.js';
 import { asMap, itemArrayParam, itemIntParam } from './params.js';
 import { partsFor } from './parts.js';
 
 /** Old invoices (entityTypeId 5) have their own answer in universal/index.md. */
 const OLD_INVOICE = 5;
+
+/** crm.item.add titles an untitled item "{Type} #{id}" on every type and takes a contact without a name. */
+const ITEM_WRITE_RULES: WriteRules = { titleRequired: false, contactNameRequired: false };
 
 function resolveType(params: PhpMap): CrmType {
   const entityTypeId = itemIntParam(params, 'entityTypeId');
@@ -56,7 +60,7 @@ export const itemMethods: MethodDeclaration<CrmPorts>[] = [
         const input = readItemInput(type, fields, 'item', 'add', { strict: ports.config.strictFields });
         // crm.item.add creates no trace (sales-intelligence.md §5.4); the hooks are told so.
         const id = await ports.crm.addItem(type, input, caller, {
-          convention: 'item',
+          ...ITEM_WRITE_RULES,
           assignToCaller: level === 'OWN',
           rawFields: asMap(fields),
           viaTypedMethod: false,
@@ -127,7 +131,7 @@ export const itemMethods: MethodDeclaration<CrmPorts>[] = [
         const level = await ports.crm.permission(caller, type, 'WRITE');
         const input = readItemInput(type, fields, 'item', 'update', { strict: ports.config.strictFields });
         const updated = await ports.crm.updateItem(type, id, input, caller, {
-          convention: 'item',
+          ...ITEM_WRITE_RULES,
           assignToCaller: level === 'OWN',
         });
         if (!updated) throw restError('CRM_ITEM_NOT_FOUND');

@@ -8,17 +8,24 @@ import { pageRequest, pagedResult } from '../../rest/paging.js';
 import { isPhpArray } from '../../php/values.js';
 import type { PhpMap } from '../../php/query.js';
 import type { CrmPorts } from './ports.js';
-import { parseFilter } from '../store/filter.js';
-import { readItemInput } from '../services/input.js';
-import { fullSelection, parseOrder, parseSelect } from '../services/listQuery.js';
+import { parseFilter } from './filter.js';
+import { readItemInput } from './input.js';
+import { fullSelection, parseOrder, parseSelect } from './listQuery.js';
 import { legacyFields, legacyItem } from './output.js';
-import { levelCovers, type CrmAction } from '../services/permissions.js';
+import type { CrmAction } from '../model/permissions.js';
+import { levelCovers } from '../services/permissions.js';
 import type { CrmType } from '../model/types.js';
+import type { WriteRules } from '../services/crmService.js';
 import { partsFor } from './parts.js';
 import { asMap, legacyArrayParam, legacyEntityId } from './params.js';
 import { withLegacyErrors } from './conventions.js';
 
 const ACCESS_DENIED = 'Access denied.';
+
+/** The proxies refuse an empty TITLE on companies and quotes, and a contact without a name. */
+function legacyWriteRules(type: CrmType): WriteRules {
+  return { titleRequired: type.legacyTitleRequired, contactNameRequired: true };
+}
 
 function arrayParam(params: PhpMap, name: string) {
   const value = legacyArrayParam(params, name);
@@ -72,7 +79,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
           // (sales-intelligence.md §5.1).
           const input = readItemInput(type, fields, 'legacy', 'add', { strict: ports.config.strictFields });
           return ports.crm.addItem(type, input, caller, {
-            convention: 'legacy',
+            ...legacyWriteRules(type),
             assignToCaller: level === 'OWN',
             rawFields: asMap(fields),
             viaTypedMethod: true,
@@ -134,7 +141,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
           // Update drops TRACE with every other unknown name (sales-intelligence.md §5.1).
           const input = readItemInput(type, fields, 'legacy', 'update', { strict: ports.config.strictFields });
           const updated = await ports.crm.updateItem(type, id, input, caller, {
-            convention: 'legacy',
+            ...legacyWriteRules(type),
             assignToCaller: level === 'OWN',
           });
           if (!updated) throw legacyError(type.legacy.updateNotFound);

@@ -3,9 +3,9 @@
 // crm.item prints numbers as numbers, keeps camelCase names and lists multi-fields in `fm`.
 import { formatDateC, formatDateOnly } from '../model/dates.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
-import { FM_FIELD } from '../services/input.js';
-import type { Selection } from '../services/listQuery.js';
-import type { StoredItem } from '../services/crmService.js';
+import { FM_FIELD } from './input.js';
+import type { Selection } from './listQuery.js';
+import type { StoredItem } from '../store/itemList.js';
 import type { CrmType } from '../model/types.js';
 
 function isNumericType(f: CrmField): boolean {

@@ -1,7 +1,7 @@
 // Which parts of an item a selection needs, so lists load UTM rows, multi-fields and bindings
 // only when they are printed.
-import type { Selection } from '../services/listQuery.js';
-import type { ItemParts } from '../services/crmService.js';
+import type { Selection } from './listQuery.js';
+import type { ItemParts } from '../store/itemList.js';
 
 export function partsFor(selection: Selection): ItemParts {
   return {

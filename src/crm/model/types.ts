@@ -1,6 +1,6 @@
 // The five item types: their table, fields, stages and the few behaviours in which Bitrix24's
 // legacy methods differ from one type to another (restservice.php proxies).
-import { CRM_ENTITY_TYPES, type CrmEntityTypeId, type CrmEntityTypeName } from '../contract.js';
+import { CRM_ENTITY_TYPES, type CrmEntityTypeId, type CrmEntityTypeName } from './entityTypes.js';
 import { COMPANY_FIELDS } from './fields/company.js';
 import { CONTACT_FIELDS } from './fields/contact.js';
 import { DEAL_FIELDS } from './fields/deal.js';
@@ -8,7 +8,8 @@ import type { CrmField } from './fields/field.js';
 import { LEAD_FIELDS } from './fields/lead.js';
 import { QUOTE_FIELDS } from './fields/quote.js';
 import { DEAL_STAGES, LEAD_STATUSES, QUOTE_STATUSES, type StageList } from './stages.js';
-import type { CrmItemTableName } from '../store/tables.js';
+
+export type CrmItemTableName = 'crm_lead' | 'crm_deal' | 'crm_contact' | 'crm_company' | 'crm_quote';
 
 export interface CrmType {
   readonly id: CrmEntityTypeId;

@@ -1,32 +1,30 @@
 // The CRM service: items of the five types, written and read in transactions, with the
 // permission checks and lifecycle hooks of the contract Sales Intelligence builds on
-// (src/crm/contract.ts). REST conventions (legacy or crm.item) live in src/crm/methods.
-import { sql, type Kysely } from 'kysely';
+// (src/crm/contract.ts). What differs between the REST method families reaches it as plain
+// options (WriteOptions); the families themselves live in src/crm/methods.
 import type { Clock } from '../../clock.js';
 import type { Db, Executor } from '../../db/schema.js';
 import type { Caller } from '../../auth/caller.js';
-import type { PageRequest } from '../../rest/paging.js';
 import type { PhpMap } from '../../php/query.js';
 import type { CrmItemAccess, CrmItemReading, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from '../contract.js';
 import { addDefaults } from '../model/defaults.js';
 import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
-import { fieldExpression, filterSql, type FilterGroup } from '../store/filter.js';
-import type { Convention, ItemInput } from './input.js';
-import type { SortDirection } from './listQuery.js';
-import { levelCovers, permissionLevel, type CrmAction, type PermissionLevel } from './permissions.js';
-import { findStage } from '../model/stages.js';
+import type { ItemInput } from '../model/itemInput.js';
+import type { CrmAction, PermissionLevel } from '../model/permissions.js';
+import { levelCovers, permissionLevel } from './permissions.js';
+import { applyStage } from './stages.js';
 import {
   deleteItemRow,
   existingIds,
   holdItemRow,
   holdItemRows,
   insertItemRow,
+  itemColumns,
   loadAssignedBy,
   loadBoundCompanies,
   loadBoundContacts,
   loadItemRow,
-  loadMultifields,
   lockItemForDelete,
   lockItemForUpdate,
   multifieldFlags,
@@ -35,32 +33,25 @@ import {
   syncContactPrimaryCompany,
   unlinkItem,
   updateItemRow,
+  userExists,
   writeMultifields,
-  type ItemRow,
-  type MultifieldRow,
 } from '../store/items.js';
+import { ALL_PARTS, loadStoredItems, selectItemPage, type ItemPageQuery, type ItemParts, type StoredItem } from '../store/itemList.js';
 import { crmTypeById, type CrmType } from '../model/types.js';
-import { copyUtmToItemsWithoutAny, deleteItemUtm, loadUtm, writeItemUtm, type UtmValues } from '../store/utm.js';
+import { copyUtmToItemsWithoutAny, deleteItemUtm, writeItemUtm } from '../store/utm.js';
 
-export interface StoredItem {
-  readonly row: ItemRow;
-  readonly utm: UtmValues;
-  readonly multifields: readonly MultifieldRow[];
-  readonly contactIds: readonly number[];
-  readonly companyIds: readonly number[];
+/**
+ * The rules a write follows that differ between the REST method families: each family states
+ * its own (src/crm/methods), so the service needs no idea of families.
+ */
+export interface WriteRules {
+  /** An empty TITLE is refused, instead of becoming "{Type} #{id}". */
+  readonly titleRequired: boolean;
+  /** A contact must keep one of NAME, SECOND_NAME, LAST_NAME. */
+  readonly contactNameRequired: boolean;
 }
 
-/** Which parts besides the row to load. */
-export interface ItemParts {
-  readonly utm: boolean;
-  readonly multifields: boolean;
-  readonly bindings: boolean;
-}
-
-export const ALL_PARTS: ItemParts = { utm: true, multifields: true, bindings: true };
-
-export interface WriteOptions {
-  readonly convention: Convention;
+export interface WriteOptions extends WriteRules {
   /** OWN level: the caller stays the responsible user (Bitrix's "self" permission rule). */
   readonly assignToCaller: boolean;
 }
@@ -71,10 +62,7 @@ export interface AddOptions extends WriteOptions {
   readonly viaTypedMethod: boolean;
 }
 
-export interface ListSpec {
-  readonly filter: FilterGroup;
-  readonly order: readonly [CrmField, SortDirection][];
-  readonly page: PageRequest;
+export interface ListSpec extends ItemPageQuery {
   /** OWN read level: only items this user is responsible for. */
   readonly assignedTo?: number;
   readonly parts: ItemParts;
@@ -88,10 +76,6 @@ export interface CrmOptions {
 const CONTACT = 3;
 const COMPANY = 4;
 const NAME_FIELDS = ['NAME', 'SECOND_NAME', 'LAST_NAME'];
-
-function isTextField(f: CrmField): boolean {
-  return f.storage === 'utm' || ['string', 'char', 'crm_status', 'crm_currency'].includes(f.type);
-}
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '';
@@ -172,8 +156,8 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
         if (f.storage !== 'column' || (value === null && values.has(f.name))) continue;
         values.set(f.name, value);
       }
-      const needsDefaultTitle = this.checkTitle(type, values, options.convention);
-      if (options.convention === 'legacy' && type.id === CONTACT) this.checkContactName(values);
+      const needsDefaultTitle = this.checkTitle(type, values, options);
+      if (options.contactNameRequired && type.id === CONTACT) this.checkContactName(values);
       const category = values.get('CATEGORY_ID');
       // Only the general pipeline exists (stages.ts).
       if (category !== undefined && category !== null && category !== 0) {
@@ -250,9 +234,9 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
       for (const [f, value] of input.values) if (f.storage === 'column') values.set(f.name, value);
 
       if (values.has('TITLE') && isEmpty(values.get('TITLE'))) {
-        if (this.checkTitle(type, values, options.convention)) values.set('TITLE', `${type.caption} #${id}`);
+        if (this.checkTitle(type, values, options)) values.set('TITLE', `${type.caption} #${id}`);
       }
-      if (options.convention === 'legacy' && type.id === CONTACT && NAME_FIELDS.some((name) => values.has(name))) {
+      if (options.contactNameRequired && type.id === CONTACT && NAME_FIELDS.some((name) => values.has(name))) {
         const merged = new Map(NAME_FIELDS.map((name) => [name, values.has(name) ? values.get(name) : current[name.toLowerCase()]]));
         this.checkContactName(merged);
       }
@@ -312,57 +296,18 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
   async getItem(type: CrmType, id: number, parts: ItemParts = ALL_PARTS): Promise<StoredItem | undefined> {
     const row = await loadItemRow(this.db, type, id);
     if (!row) return undefined;
-    return (await this.assemble(type, [row], parts))[0];
+    return (await loadStoredItems(this.db, type, [row], parts))[0];
   }
 
   async listItems(type: CrmType, spec: ListSpec): Promise<{ items: StoredItem[]; total: number | undefined }> {
-    const db = this.db as unknown as Kysely<any>;
-    let where = filterSql(type, spec.filter);
-    if (spec.assignedTo !== undefined) where = sql`(${where}) and t.assigned_by_id = ${spec.assignedTo}`;
-    let query = db.selectFrom(`${type.table} as t`).selectAll('t').where(where as never);
-    for (const [f, direction] of spec.order) {
-      // As Bitrix's MySQL does on every database: NULLs first ascending, text without regard to case
-      // (salestrace_lower: the same Unicode folding on SQLite and PostgreSQL, db/dialects/types.ts).
-      const expression = isTextField(f) ? sql`salestrace_lower(${fieldExpression(type, f)})` : fieldExpression(type, f);
-      query = query.orderBy(sql`${expression} ${sql.raw(direction === 'desc' ? 'desc nulls last' : 'asc nulls first')}`);
-    }
-    if (!spec.order.some(([f]) => f.name === 'ID')) query = query.orderBy(sql.ref('t.id'), 'asc');
-    const rows = (await query.limit(spec.page.limit).offset(spec.page.offset).execute()) as ItemRow[];
-    let total: number | undefined;
-    if (spec.page.countTotal) {
-      const counted = await db
-        .selectFrom(`${type.table} as t`)
-        .select((eb) => eb.fn.countAll().as('count'))
-        .where(where as never)
-        .executeTakeFirst();
-      total = Number(counted?.count ?? 0);
-    }
-    return { items: await this.assemble(type, rows, spec.parts), total };
-  }
-
-  private async assemble(type: CrmType, rows: ItemRow[], parts: ItemParts): Promise<StoredItem[]> {
-    const ids = rows.map((row) => Number(row.id));
-    const utm = parts.utm ? await loadUtm(this.db, type.id, ids) : new Map<number, UtmValues>();
-    const multifields = parts.multifields && type.hasMultifields ? await loadMultifields(this.db, type.id, ids) : new Map<number, MultifieldRow[]>();
-    const hasContacts = type.fields.some((f) => f.storage === 'boundContacts');
-    const contacts = parts.bindings && hasContacts ? await loadBoundContacts(this.db, type.id, ids) : new Map<number, number[]>();
-    const companies = parts.bindings && type.id === CONTACT ? await loadBoundCompanies(this.db, ids) : new Map<number, number[]>();
-    return rows.map((row) => {
-      const id = Number(row.id);
-      return {
-        row: { ...row, id },
-        utm: utm.get(id) ?? {},
-        multifields: multifields.get(id) ?? [],
-        contactIds: contacts.get(id) ?? [],
-        companyIds: companies.get(id) ?? [],
-      };
-    });
+    const { rows, total } = await selectItemPage(this.db, type, spec);
+    return { items: await loadStoredItems(this.db, type, rows, spec.parts), total };
   }
 
   /** True when TITLE is empty and the item should be titled "{Type} #{id}". */
-  private checkTitle(type: CrmType, values: Map<string, unknown>, convention: Convention): boolean {
+  private checkTitle(type: CrmType, values: Map<string, unknown>, rules: WriteRules): boolean {
     if (!type.hasTitle || !isEmpty(values.get('TITLE'))) return false;
-    if (convention === 'legacy' && type.legacyTitleRequired) throw new CrmInputError(type.byName('TITLE')!, 'required');
+    if (rules.titleRequired) throw new CrmInputError(type.byName('TITLE')!, 'required');
     values.delete('TITLE');
     return true;
   }
@@ -400,8 +345,7 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
         const targetType = crmTypeById(target)!;
         if (!(await holdItemRows(db, targetType, [value])).has(value)) throw new CrmInputError(f, 'invalid');
       } else if (f.type === 'user') {
-        const user = await db.selectFrom('users').select('id').where('id', '=', value).executeTakeFirst();
-        if (!user) throw new CrmInputError(f, 'invalid');
+        if (!(await userExists(db, value))) throw new CrmInputError(f, 'invalid');
       }
     }
   }
@@ -439,30 +383,6 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
     await writeMultifields(db, type.id, id, input.multifields);
     await updateItemRow(db, type, id, await multifieldFlags(db, type.id, id));
   }
-}
-
-/** The stage semantic and the fields that follow a stage change; `userId` is who moves it. */
-export function applyStage(type: CrmType, values: Map<string, unknown>, current: ItemRow | undefined, userId: number, now: number): void {
-  const list = type.stages!;
-  const stageId = String(values.get(list.field));
-  const stage = findStage(list, stageId) ?? list.stages[0];
-  values.set(list.field, stage.id);
-  if (list.semanticField) values.set(list.semanticField, stage.semantic);
-  if (type.byName('MOVED_BY_ID')) values.set('MOVED_BY_ID', userId);
-  if (type.byName('MOVED_TIME')) values.set('MOVED_TIME', now);
-  if (type.byName('IS_NEW')) values.set('IS_NEW', stage.id === list.stages[0].id ? 'Y' : 'N');
-  if (type.byName('CLOSED') && (stage.semantic !== 'P' || current !== undefined)) values.set('CLOSED', stage.semantic === 'P' ? 'N' : 'Y');
-  if (type.byName('DATE_CLOSED')) values.set('DATE_CLOSED', stage.semantic === 'P' ? null : now);
-}
-
-/** Field values by field name as the item table's columns (`salestrace seed` writes the same). */
-export function itemColumns(type: CrmType, values: Map<string, unknown>): Record<string, unknown> {
-  const columns: Record<string, unknown> = {};
-  for (const [name, value] of values) {
-    const f = type.byName(name);
-    if (f && f.storage === 'column' && f.name !== 'ID') columns[f.column] = value;
-  }
-  return columns;
 }
 
 function linkOrNull(value: unknown): number | null {

@@ -3,22 +3,10 @@
 // administrators have ALL. A user without any role has no CRM access (COMPATIBILITY.md).
 import type { Executor } from '../../db/schema.js';
 import type { Caller } from '../../auth/caller.js';
-
-export const CRM_ACTIONS = ['READ', 'ADD', 'WRITE', 'DELETE'] as const;
-export type CrmAction = (typeof CRM_ACTIONS)[number];
-
-export const PERMISSION_LEVELS = ['NONE', 'OWN', 'ALL'] as const;
-export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+import { isPermissionLevel, type CrmAction, type PermissionLevel } from '../model/permissions.js';
+import { grantedLevels } from '../store/roles.js';
 
 const RANK: Record<PermissionLevel, number> = { NONE: 0, OWN: 1, ALL: 2 };
-
-export function isPermissionLevel(text: string): text is PermissionLevel {
-  return (PERMISSION_LEVELS as readonly string[]).includes(text);
-}
-
-export function isCrmAction(text: string): text is CrmAction {
-  return (CRM_ACTIONS as readonly string[]).includes(text);
-}
 
 export async function permissionLevel(
   db: Executor,
@@ -27,17 +15,9 @@ export async function permissionLevel(
   action: CrmAction,
 ): Promise<PermissionLevel> {
   if (caller.isAdmin) return 'ALL';
-  const rows = await db
-    .selectFrom('crm_user_roles')
-    .innerJoin('crm_role_permissions', 'crm_role_permissions.role_id', 'crm_user_roles.role_id')
-    .select('crm_role_permissions.level')
-    .where('crm_user_roles.user_id', '=', caller.userId)
-    .where('crm_role_permissions.entity_type_id', '=', entityTypeId)
-    .where('crm_role_permissions.action', '=', action)
-    .execute();
   let widest: PermissionLevel = 'NONE';
-  for (const row of rows) {
-    if (isPermissionLevel(row.level) && RANK[row.level] > RANK[widest]) widest = row.level;
+  for (const level of await grantedLevels(db, caller.userId, entityTypeId, action)) {
+    if (isPermissionLevel(level) && RANK[level] > RANK[widest]) widest = level;
   }
   return widest;
 }

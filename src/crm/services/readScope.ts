@@ -6,7 +6,8 @@ import type { Caller } from '../../auth/caller.js';
 import type { Db, Executor } from '../../db/schema.js';
 import type { ItemReadScope, ItemReadScopes } from '../contract.js';
 import { CRM_TYPES, type CrmType } from '../model/types.js';
-import { permissionLevel, type PermissionLevel } from './permissions.js';
+import type { PermissionLevel } from '../model/permissions.js';
+import { permissionLevel } from './permissions.js';
 
 const EVERY_ITEM: ItemReadScope = { kind: 'ALL' };
 const NO_ITEM: ItemReadScope = { kind: 'NONE' };

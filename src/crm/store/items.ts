@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { lockRows, withRowLock } from '../../db/dialects/rowLocks.js';
 import type { Executor } from '../../db/schema.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from '../model/fields/field.js';
-import type { MultifieldInput } from '../services/input.js';
+import type { MultifieldInput } from '../model/itemInput.js';
 import type { CrmType } from '../model/types.js';
 import { CRM_TYPES } from '../model/types.js';
 
@@ -23,6 +23,16 @@ const COMPANY_TYPE_ID = 4;
 /** Item tables are addressed by names from the type definitions, so the typed builder is bypassed here. */
 function untyped(db: Executor): Kysely<any> {
   return db as unknown as Kysely<any>;
+}
+
+/** Field values by field name as the item table's columns (`salestrace seed` writes the same). */
+export function itemColumns(type: CrmType, values: Map<string, unknown>): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [name, value] of values) {
+    const f = type.byName(name);
+    if (f && f.storage === 'column' && f.name !== 'ID') columns[f.column] = value;
+  }
+  return columns;
 }
 
 export async function insertItemRow(db: Executor, type: CrmType, columns: Record<string, unknown>): Promise<number> {
@@ -284,4 +294,12 @@ export async function unlinkItem(db: Executor, type: CrmType, id: number): Promi
 
 export async function deleteItemRow(db: Executor, type: CrmType, id: number): Promise<void> {
   await untyped(db).deleteFrom(type.table).where('id', '=', id).execute();
+}
+
+/**
+ * Whether a user with this ID exists, for links to users (ASSIGNED_BY_ID, …). The users table is
+ * auth's: this reads it directly until auth offers such a question through a contract.
+ */
+export async function userExists(db: Executor, id: number): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }

@@ -4,12 +4,10 @@
 import { lockRows } from '../../db/dialects/rowLocks.js';
 import type { Executor } from '../../db/schema.js';
 import { UTM_CODES, type UtmCode } from '../model/fields/field.js';
+import { UTM_VALUE_MAX } from '../model/textLimits.js';
 import { crmTypeById } from '../model/types.js';
 
 export type UtmValues = Partial<Record<UtmCode, string>>;
-
-/** b_crm_utm.VALUE is varchar(600) (§1.11). */
-export const UTM_VALUE_MAX = 600;
 
 export function isUtmCode(code: string): code is UtmCode {
   return (UTM_CODES as readonly string[]).includes(code);

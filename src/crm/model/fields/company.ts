@@ -2,7 +2,7 @@
 // out: COMPATIBILITY.md). A company's CONTACT_ID is the multiple list of its contacts.
 import { addressFields, field, multiFields, utmFields, type CrmField } from './field.js';
 
-export const COMPANY_FIELDS: readonly CrmField[] = [
+export const COMPANY_FIELDS = [
   field('ID', 'integer', 'ID', { readOnly: true }),
   field('TITLE', 'string', 'Company Name', { required: true }),
   field('COMPANY_TYPE', 'crm_status', 'Company Type', { statusType: 'COMPANY_TYPE', itemName: 'typeId' }),
@@ -55,4 +55,4 @@ export const COMPANY_FIELDS: readonly CrmField[] = [
   field('LAST_ACTIVITY_BY', 'user', 'Last Activity Author'),
   field('LAST_COMMUNICATION_TIME', 'string', 'Last Communication Date', { readOnly: true }),
   ...multiFields(),
-];
+] as const satisfies readonly CrmField[];

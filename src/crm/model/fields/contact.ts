@@ -2,7 +2,7 @@
 // The page marks the three name fields required: Bitrix means "at least one of them".
 import { PLAIN_ADDRESS_TITLES, addressFields, field, multiFields, utmFields, type CrmField } from './field.js';
 
-export const CONTACT_FIELDS: readonly CrmField[] = [
+export const CONTACT_FIELDS = [
   field('ID', 'integer', 'ID', { readOnly: true }),
   field('HONORIFIC', 'crm_status', 'Salutation', { statusType: 'HONORIFIC' }),
   field('NAME', 'string', 'First Name', { required: true }),
@@ -35,4 +35,4 @@ export const CONTACT_FIELDS: readonly CrmField[] = [
   field('LAST_ACTIVITY_TIME', 'datetime', 'Last Activity', { readOnly: true }),
   field('LAST_ACTIVITY_BY', 'user', 'Last Activity By', { readOnly: true }),
   ...multiFields(),
-];
+] as const satisfies readonly CrmField[];

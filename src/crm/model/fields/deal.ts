@@ -2,7 +2,7 @@
 // crm.deal.* but crm.item.add documents leadId and quoteId as writable.
 import { field, utmFields, type CrmField } from './field.js';
 
-export const DEAL_FIELDS: readonly CrmField[] = [
+export const DEAL_FIELDS = [
   field('ID', 'integer', 'ID', { readOnly: true }),
   field('TITLE', 'string', 'Title'),
   field('TYPE_ID', 'crm_status', 'Type', { statusType: 'DEAL_TYPE' }),
@@ -44,4 +44,4 @@ export const DEAL_FIELDS: readonly CrmField[] = [
   ...utmFields('Campaign Search Condition'),
   field('LAST_ACTIVITY_TIME', 'datetime', 'LAST_ACTIVITY_TIME', { readOnly: true }),
   field('LAST_ACTIVITY_BY', 'user', 'LAST_ACTIVITY_BY', { readOnly: true }),
-];
+] as const satisfies readonly CrmField[];

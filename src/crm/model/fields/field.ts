@@ -34,14 +34,18 @@ export type FieldStorage =
   /** Companies a contact is bound to through crm_contact_binding (COMPANY_IDS). */
   | 'boundCompanies';
 
-export interface CrmField {
+/**
+ * The type parameters keep a listed field's name, type and storage as literals, so the item
+ * tables' row types can be derived from the field lists (src/crm/store/tables.ts).
+ */
+export interface CrmField<Name extends string = string, Type extends FieldType = FieldType, Storage extends FieldStorage = FieldStorage> {
   /** Legacy name (crm.deal.* and friends). */
-  readonly name: string;
+  readonly name: Name;
   /** crm.item.* name. */
   readonly itemName: string;
-  readonly type: FieldType;
+  readonly type: Type;
   readonly title: string;
-  readonly storage: FieldStorage;
+  readonly storage: Storage;
   /** Column name for 'column' storage. */
   readonly column: string;
   readonly required: boolean;
@@ -94,8 +98,20 @@ export function camelName(upper: string): string {
     .join('');
 }
 
-export function field(name: string, type: FieldType, title: string, options: FieldOptions = {}): CrmField {
-  const storage = options.storage ?? (type === 'crm_multifield' ? 'multifield' : 'column');
+/** Where `field` keeps a value: as the options say, else multi-fields in crm_multifield and the rest in a column. */
+type StorageOf<Type extends FieldType, Options extends FieldOptions> = Options extends { readonly storage: infer Storage extends FieldStorage }
+  ? Storage
+  : Type extends 'crm_multifield'
+    ? 'multifield'
+    : 'column';
+
+export function field<const Name extends string, const Type extends FieldType, const Options extends FieldOptions = {}>(
+  name: Name,
+  type: Type,
+  title: string,
+  options: Options = {} as Options,
+): CrmField<Name, Type, StorageOf<Type, Options>> {
+  const storage = (options.storage ?? (type === 'crm_multifield' ? 'multifield' : 'column')) as StorageOf<Type, Options>;
   return {
     name,
     itemName: options.itemName ?? ITEM_NAME_OVERRIDES[name] ?? camelName(name),
@@ -141,32 +157,32 @@ export function isReadOnlyFor(f: CrmField, convention: 'legacy' | 'item'): boole
 export const UTM_CODES = ['UTM_SOURCE', 'UTM_MEDIUM', 'UTM_CAMPAIGN', 'UTM_CONTENT', 'UTM_TERM'] as const;
 export type UtmCode = (typeof UTM_CODES)[number];
 
-export function utmFields(termTitle: string): CrmField[] {
+export function utmFields(termTitle: string) {
   return [
     field('UTM_SOURCE', 'string', 'Advertising System', { storage: 'utm' }),
     field('UTM_MEDIUM', 'string', 'Traffic Type', { storage: 'utm' }),
     field('UTM_CAMPAIGN', 'string', 'Campaign Identifier', { storage: 'utm' }),
     field('UTM_CONTENT', 'string', 'Campaign Content', { storage: 'utm' }),
     field('UTM_TERM', 'string', termTitle, { storage: 'utm' }),
-  ];
+  ] as const;
 }
 
 export const MULTIFIELD_TYPES = ['PHONE', 'EMAIL', 'WEB', 'IM', 'LINK'] as const;
 export type MultifieldType = (typeof MULTIFIELD_TYPES)[number];
 
-export function multiFields(): CrmField[] {
+export function multiFields() {
   return [
     field('PHONE', 'crm_multifield', 'Phone'),
     field('EMAIL', 'crm_multifield', 'E-mail'),
     field('WEB', 'crm_multifield', 'Website'),
     field('IM', 'crm_multifield', 'Messenger'),
     field('LINK', 'crm_multifield', 'LINK'),
-  ];
+  ] as const;
 }
 
-export function addressFields(prefix: string, titles: { main: string; line2: string; city: string; postal: string; region: string; province: string; country: string; countryCode: string; locAddr: string }): CrmField[] {
+export function addressFields<const Prefix extends string>(prefix: Prefix, titles: { main: string; line2: string; city: string; postal: string; region: string; province: string; country: string; countryCode: string; locAddr: string }) {
   return [
-    field(`${prefix}`, 'string', titles.main, { longText: true }),
+    field(prefix, 'string', titles.main, { longText: true }),
     field(`${prefix}_2`, 'string', titles.line2),
     field(`${prefix}_CITY`, 'string', titles.city),
     field(`${prefix}_POSTAL_CODE`, 'string', titles.postal),
@@ -175,7 +191,7 @@ export function addressFields(prefix: string, titles: { main: string; line2: str
     field(`${prefix}_COUNTRY`, 'string', titles.country),
     field(`${prefix}_COUNTRY_CODE`, 'string', titles.countryCode),
     field(`${prefix}_LOC_ADDR_ID`, 'integer', titles.locAddr),
-  ];
+  ] as const;
 }
 
 export const PLAIN_ADDRESS_TITLES = {

@@ -1,7 +1,7 @@
 // Lead fields, in the order of crm-lead-fields.md.
 import { PLAIN_ADDRESS_TITLES, addressFields, field, multiFields, utmFields, type CrmField } from './field.js';
 
-export const LEAD_FIELDS: readonly CrmField[] = [
+export const LEAD_FIELDS = [
   field('ID', 'integer', 'ID', { readOnly: true }),
   field('TITLE', 'string', 'Lead Title'),
   field('HONORIFIC', 'crm_status', 'Salutation', { statusType: 'HONORIFIC' }),
@@ -43,4 +43,4 @@ export const LEAD_FIELDS: readonly CrmField[] = [
   field('LAST_ACTIVITY_TIME', 'datetime', 'LAST_ACTIVITY_TIME', { readOnly: true }),
   field('LAST_ACTIVITY_BY', 'user', 'LAST_ACTIVITY_BY', { readOnly: true }),
   ...multiFields(),
-];
+] as const satisfies readonly CrmField[];

@@ -2,7 +2,7 @@
 // SOURCE_ID and no PHONE/EMAIL in Bitrix24 either.
 import { field, utmFields, type CrmField } from './field.js';
 
-export const QUOTE_FIELDS: readonly CrmField[] = [
+export const QUOTE_FIELDS = [
   field('ID', 'integer', 'ID', { readOnly: true }),
   field('QUOTE_NUMBER', 'string', 'Estimate Number', { readOnly: true }),
   field('TITLE', 'string', 'Subject', { required: true }),
@@ -42,4 +42,4 @@ export const QUOTE_FIELDS: readonly CrmField[] = [
   field('LAST_ACTIVITY_TIME', 'datetime', 'LAST_ACTIVITY_TIME', { readOnly: true }),
   field('LAST_ACTIVITY_BY', 'user', 'LAST_ACTIVITY_BY', { readOnly: true }),
   field('LAST_COMMUNICATION_TIME', 'string', 'LAST_COMMUNICATION_TIME', { readOnly: true }),
-];
+] as const satisfies readonly CrmField[];

@@ -1,9 +1,9 @@
-// Managing roles (the `salestrace role` commands and tests): create a role, grant it a level
-// per type and action, assign it to users.
+// Roles as stored: managing them (the `salestrace role` commands and tests: create a role,
+// grant it a level per type and action, assign it to users) and the levels a user's roles grant.
 import { lockRows } from '../../db/dialects/rowLocks.js';
 import { fitsIntegerColumn } from '../../db/integers.js';
 import type { Executor } from '../../db/schema.js';
-import type { CrmAction, PermissionLevel } from './permissions.js';
+import type { CrmAction, PermissionLevel } from '../model/permissions.js';
 
 export interface Role {
   readonly id: number;
@@ -74,4 +74,17 @@ export async function assignRole(db: Executor, userId: number, roleId: number): 
     .where('role_id', '=', roleId)
     .executeTakeFirst();
   if (!existing) await db.insertInto('crm_user_roles').values({ user_id: userId, role_id: roleId }).execute();
+}
+
+/** The levels the user's roles grant for this type and action, as stored (one per role that grants any). */
+export async function grantedLevels(db: Executor, userId: number, entityTypeId: number, action: CrmAction): Promise<string[]> {
+  const rows = await db
+    .selectFrom('crm_user_roles')
+    .innerJoin('crm_role_permissions', 'crm_role_permissions.role_id', 'crm_user_roles.role_id')
+    .select('crm_role_permissions.level')
+    .where('crm_user_roles.user_id', '=', userId)
+    .where('crm_role_permissions.entity_type_id', '=', entityTypeId)
+    .where('crm_role_permissions.action', '=', action)
+    .execute();
+  return rows.map((row) => row.level);
 }

@@ -4,28 +4,13 @@
 // list and values are converted to the field's type, so only known columns and bound values
 // reach SQL. Legacy methods drop what they cannot use, as Bitrix's CCrm*::GetListEx does;
 // crm.item.list answers INVALID_ARG_VALUE.
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { isPhpArray, isPhpMap, phpEntries, phpIntval, phpIsNumeric, phpString, phpValues } from '../../php/values.js';
 import { parseDateOnly, parseDateTime } from '../model/dates.js';
 import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from '../model/fields/field.js';
-import { storedTextLimit, type Convention } from '../services/input.js';
+import type { FilterCondition, FilterGroup, FilterNode, FilterOperator, FilterScalar } from '../model/listCriteria.js';
+import { storedTextLimit } from '../model/textLimits.js';
 import type { CrmType } from '../model/types.js';
-
-export type FilterOperator =
-  | 'eq'
-  | 'neq'
-  | 'gt'
-  | 'lt'
-  | 'gte'
-  | 'lte'
-  | 'in'
-  | 'notIn'
-  /** `%`: substring, the value's own % and _ are literal. */
-  | 'contains'
-  | 'notContains'
-  /** `=%` / `%=`: the value is a LIKE pattern. */
-  | 'like'
-  | 'notLike';
+import type { Convention } from './input.js';
 
 const OPERATORS: Record<string, FilterOperator> = {
   '': 'eq',
@@ -45,24 +30,6 @@ const OPERATORS: Record<string, FilterOperator> = {
   '!=%': 'notLike',
   '!%=': 'notLike',
 };
-
-type FilterScalar = string | number | null;
-
-export interface FilterCondition {
-  readonly kind: 'condition';
-  readonly field: CrmField;
-  readonly operator: FilterOperator;
-  /** One value, or the list for in / notIn. */
-  readonly value: FilterScalar | FilterScalar[];
-}
-
-export interface FilterGroup {
-  readonly kind: 'group';
-  readonly logic: 'AND' | 'OR';
-  readonly children: readonly FilterNode[];
-}
-
-export type FilterNode = FilterCondition | FilterGroup;
 
 /**
  * Why a list refuses a filter. crm.item.list refuses every kind; legacy lists drop unknown
@@ -231,108 +198,4 @@ function parseGroup(type: CrmType, filter: unknown, convention: Convention, dept
 
 export function parseFilter(type: CrmType, filter: unknown, convention: Convention): FilterGroup {
   return parseGroup(type, filter, convention, 0);
-}
-
-// SQL. The item table is aliased `t`.
-
-/** The SQL expression of a field: a column, or the item's UTM value. */
-export function fieldExpression(type: CrmType, f: CrmField): RawBuilder<unknown> {
-  if (f.storage === 'utm') {
-    return sql`(select u.value from crm_utm u where u.entity_type_id = ${type.id} and u.entity_id = t.id and u.code = ${f.name})`;
-  }
-  return sql.ref(`t.${f.column}`);
-}
-
-/**
- * The LIKE pattern of a value, with `\` as the escape character. A substring search (`%`) takes
- * `%`, `_` and `\` literally. A pattern (`=%`, `%=`) is read as Bitrix's MySQL reads it: `%` and
- * `_` are wildcards, `\` takes the next character literally, and a `\` that ends the pattern
- * stands for itself (SQLite would match nothing with it, and PostgreSQL refuse the query).
- */
-function likePattern(value: FilterScalar, substring: boolean): string {
-  const text = value === null ? '' : phpString(value);
-  if (substring) return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return endsWithLoneEscape(text) ? `${text}\\` : text;
-}
-
-/** Whether the pattern ends in an odd run of backslashes: its last one escapes nothing. */
-function endsWithLoneEscape(text: string): boolean {
-  let run = 0;
-  for (let i = text.length - 1; i >= 0 && text[i] === '\\'; i--) run++;
-  return run % 2 === 1;
-}
-
-/**
- * Bitrix's MySQL compares case-insensitively, Cyrillic and accented letters included;
- * salestrace_lower() on both sides does the same on SQLite and PostgreSQL (db/dialects/types.ts).
- */
-function likeExpression(expr: RawBuilder<unknown>, pattern: string): RawBuilder<SqlBool> {
-  return sql<SqlBool>`salestrace_lower(cast(${expr} as text)) like salestrace_lower(cast(${pattern} as text)) escape '\\'`;
-}
-
-function comparison(expr: RawBuilder<unknown>, operator: FilterOperator, value: FilterScalar | FilterScalar[]): RawBuilder<SqlBool> {
-  if (Array.isArray(value)) {
-    const present = value.filter((v) => v !== null && v !== '');
-    const wantsEmpty = present.length !== value.length;
-    const parts: RawBuilder<SqlBool>[] = [];
-    if (present.length > 0) parts.push(sql<SqlBool>`${expr} in (${sql.join(present)})`);
-    if (wantsEmpty) parts.push(sql<SqlBool>`(${expr} is null or cast(${expr} as text) = '')`);
-    const anyOf = parts.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-    return operator === 'notIn' ? sql<SqlBool>`not coalesce(${anyOf}, false)` : anyOf;
-  }
-  // An empty value means "not filled in": `{"!=name": ""}` keeps items that have a name. The
-  // range operators cannot order anything against nothing, so `{">=DATE_CREATE": ""}` asks for
-  // an empty field too, as `=` does; comparing a number or date column with '' would otherwise
-  // answer differently on each database (or fail, on PostgreSQL).
-  if (value === null || value === '') {
-    const empty = sql<SqlBool>`(${expr} is null or cast(${expr} as text) = '')`;
-    if (operator === 'neq') return sql<SqlBool>`not ${empty}`;
-    if (operator === 'eq' || operator === 'gt' || operator === 'gte' || operator === 'lt' || operator === 'lte') return empty;
-  }
-  switch (operator) {
-    case 'eq':
-      return sql<SqlBool>`${expr} = ${value}`;
-    case 'neq':
-      return sql<SqlBool>`(${expr} is null or ${expr} <> ${value})`;
-    case 'gt':
-      return sql<SqlBool>`${expr} > ${value}`;
-    case 'lt':
-      return sql<SqlBool>`${expr} < ${value}`;
-    case 'gte':
-      return sql<SqlBool>`${expr} >= ${value}`;
-    case 'lte':
-      return sql<SqlBool>`${expr} <= ${value}`;
-    case 'contains':
-      return likeExpression(expr, likePattern(value, true));
-    case 'like':
-      return likeExpression(expr, likePattern(value, false));
-    case 'notContains':
-      return sql<SqlBool>`(${expr} is null or not ${likeExpression(expr, likePattern(value, true))})`;
-    case 'notLike':
-      return sql<SqlBool>`(${expr} is null or not ${likeExpression(expr, likePattern(value, false))})`;
-    default:
-      return sql<SqlBool>`1 = 1`;
-  }
-}
-
-/** PHONE/EMAIL/…: some value of that kind matches (a plain value is a LIKE pattern, as in Bitrix). */
-function multifieldCondition(type: CrmType, condition: FilterCondition): RawBuilder<SqlBool> {
-  const negated = condition.operator === 'neq' || condition.operator === 'notIn' || condition.operator === 'notContains' || condition.operator === 'notLike';
-  const positive: Record<FilterOperator, FilterOperator> = {
-    eq: 'like', neq: 'like', in: 'in', notIn: 'in', contains: 'contains', notContains: 'contains', like: 'like', notLike: 'like',
-    gt: 'gt', lt: 'lt', gte: 'gte', lte: 'lte',
-  };
-  const inner = comparison(sql.ref('m.value'), positive[condition.operator], condition.value);
-  const exists = sql<SqlBool>`exists (select 1 from crm_multifield m where m.entity_type_id = ${type.id} and m.entity_id = t.id and m.type_id = ${condition.field.name} and ${inner})`;
-  return negated ? sql<SqlBool>`not ${exists}` : exists;
-}
-
-export function filterSql(type: CrmType, node: FilterNode): RawBuilder<SqlBool> {
-  if (node.kind === 'condition') {
-    if (node.field.storage === 'multifield') return multifieldCondition(type, node);
-    return comparison(fieldExpression(type, node.field), node.operator, node.value);
-  }
-  if (node.children.length === 0) return sql<SqlBool>`1 = 1`;
-  const parts = node.children.map((child) => filterSql(type, child));
-  return sql<SqlBool>`(${sql.join(parts, node.logic === 'OR' ? sql` or ` : sql` and `)})`;
 }

@@ -9,8 +9,9 @@ import { isEmailAddress } from '../model/email.js';
 import { CrmEmailError, CrmInputError } from '../model/errors.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, field, fitsIntColumn, isReadOnlyFor, type CrmField, type MultifieldType } from '../model/fields/field.js';
 import { findStage } from '../model/stages.js';
+import type { ItemInput, MultifieldInput, MultifieldValue } from '../model/itemInput.js';
+import { storedTextLimit } from '../model/textLimits.js';
 import type { CrmType } from '../model/types.js';
-import { UTM_VALUE_MAX } from '../store/utm.js';
 
 export type Convention = 'legacy' | 'item';
 export type WriteMode = 'add' | 'update';
@@ -23,50 +24,8 @@ export interface InputOptions {
   readonly strict: boolean;
 }
 
-export interface MultifieldValue {
-  /** Existing row to change or delete; undefined for a new value. */
-  readonly id?: number;
-  readonly typeId: MultifieldType;
-  readonly valueType: string;
-  /** Empty means "delete this row" for an existing id. */
-  readonly value: string;
-}
-
-export interface MultifieldInput {
-  /**
-   * 'merge' (crm.{type}.*): rows with an ID are changed or deleted, rows without are added,
-   * other rows stay. 'replace' (crm.item `fm`): the list becomes exactly the given values.
-   */
-  readonly mode: 'merge' | 'replace';
-  readonly items: readonly MultifieldValue[];
-}
-
-export interface ItemInput {
-  /** Column and UTM fields with their parsed values (null clears). */
-  readonly values: Map<CrmField, unknown>;
-  /** New CONTACT_IDS (or a company's contacts), in order. */
-  readonly contactIds?: number[];
-  /** New COMPANY_IDS of a contact, in order. */
-  readonly companyIds?: number[];
-  readonly multifields?: MultifieldInput;
-}
-
 /** crm.item's `fm` (crm-item-get.md): all multi-fields of an item as one list. */
 export const FM_FIELD: CrmField = field('FM', 'crm_multifield', 'Multi-fields', { itemName: 'fm' });
-
-const MAX_STRING = 255;
-const MAX_TEXT = 65535;
-const MAX_MULTIFIELD_VALUE = 250;
-
-/**
- * The longest text a field keeps, in UTF-16 units: Bitrix's varchar(255), its free-text
- * columns, b_crm_utm.VALUE and the multi-field values. Lists cap filter values with it too.
- */
-export function storedTextLimit(f: CrmField): number {
-  if (f.storage === 'utm') return UTM_VALUE_MAX;
-  if (f.storage === 'multifield') return MAX_MULTIFIELD_VALUE;
-  return f.longText ? MAX_TEXT : MAX_STRING;
-}
 
 /** Value types per multi-field (crm/data-types.md crm_multifield). */
 export const MULTIFIELD_VALUE_TYPES: Record<MultifieldType, readonly string[]> = {

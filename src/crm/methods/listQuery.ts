@@ -2,8 +2,9 @@
 // crm.item.list refuses unknown order fields and directions (crm-item-list.md errors).
 import { isPhpArray, phpEntries, phpString, phpValues } from '../../php/values.js';
 import type { CrmField } from '../model/fields/field.js';
-import type { Convention } from './input.js';
+import type { SortDirection } from '../model/listCriteria.js';
 import type { CrmType } from '../model/types.js';
+import type { Convention } from './input.js';
 
 export interface Selection {
   /** Fields to return, in definition order. */
@@ -13,8 +14,6 @@ export interface Selection {
   /** `*` or no select: crm.item then also prints entityTypeId. */
   readonly all: boolean;
 }
-
-export type SortDirection = 'asc' | 'desc';
 
 export class OrderError extends Error {
   constructor(
