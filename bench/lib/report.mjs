@@ -1,6 +1,6 @@
 // The human-readable side of a run: the results section of BENCHMARKS.md (also printed).
 import { formatNumber, table } from './markdown.mjs';
-import { LOAD_GENERATOR_SATURATED_CORES } from './summary.mjs';
+import { LOAD_GENERATOR_SATURATED_CORES, MACHINE_SATURATED_SHARE } from './summary.mjs';
 
 /** What each scenario's rate is compared with in the table (the targets' pairs, and the baselines). */
 const COMPARED_WITH = {
@@ -37,6 +37,12 @@ function saturationNote(scenarios) {
   return saturated.length === 0
     ? `${rule} No scenario reached it in this run.`
     : `${rule} **Saturated in this run: ${saturated.join(', ')}**; their rates, and the ratios that use them, are lower bounds for the server.`;
+}
+
+function machineNote(scenarios) {
+  const busy = scenarios.filter((s) => s.machineSaturated).map((s) => `\`${s.name}\``);
+  if (busy.length === 0) return '';
+  return ` Every core was busy (server + load generator + other ≥ ${formatNumber(MACHINE_SATURATED_SHARE * 100, 0)}% of the machine, median) during ${busy.join(', ')}: there the rate is what the machine had left, and ratios between them compare shares of a contended machine.`;
 }
 
 export function resultsMarkdown(run) {
@@ -86,7 +92,7 @@ ${table(['Scenario', 'req/s', 'units/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'CPU
     run.discardedDisturbedRounds.length ? ` ${run.discardedDisturbedRounds.length} disturbed attempts were repeated and set aside (\`--retry-disturbed\`: the least disturbed attempt of each round counts; the JSON lists the others).` : ''
   }
 
-${saturationNote(run.scenarios)}
+${saturationNote(run.scenarios)}${machineNote(run.scenarios)}
 
 ${targets}
 

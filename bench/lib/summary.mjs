@@ -1,4 +1,5 @@
 // Turns the rounds of a run into medians, ratios and target verdicts.
+import os from 'node:os';
 import { median, round } from './stats.mjs';
 
 /**
@@ -7,6 +8,13 @@ import { median, round } from './stats.mjs';
  * says little).
  */
 export const LOAD_GENERATOR_SATURATED_CORES = 0.85;
+
+/**
+ * The other way a client-bound rate shows: every core busy (server, load generator and other
+ * processes together), so neither side can go faster. Loopback networking in the kernel is not
+ * always charged to either process, hence the margin.
+ */
+export const MACHINE_SATURATED_SHARE = 0.9;
 
 export function summariseScenario(scenario, runs) {
   const units = scenario.unitsPerRequest ?? 1;
@@ -32,6 +40,9 @@ export function summariseScenario(scenario, runs) {
       otherMax: round(Math.max(...runs.map((r) => r.cpu?.otherCores ?? 0)), 2),
     },
     loadGeneratorSaturated: loadGeneratorCores >= LOAD_GENERATOR_SATURATED_CORES,
+    machineSaturated:
+      median(runs.map((r) => (r.cpu ? r.cpu.serverCores + r.cpu.loadGeneratorCores + r.cpu.otherCores : null))) >=
+      MACHINE_SATURATED_SHARE * (os.availableParallelism?.() ?? os.cpus().length),
     rounds: runs.map((r) => ({
       requestsPerSecond: round(r.rps, 0),
       seconds: round(r.seconds, 2),
