@@ -33,7 +33,8 @@ const { values, positionals } = parseArgs({
 if (Number(values['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(values['quiet-wait']));
 const name = positionals[0] ?? 'server.time';
 const scenario = SCENARIOS.find((s) => s.name === name);
-const PROFILABLE = SCENARIOS.filter((s) => ['salestrace', 'bare-http', 'raw-sqlite', 'fastify-floor'].includes(s.server) && !s.consume);
+const PROFILABLE = SCENARIOS.filter((s) => ['salestrace', 'bare-http', 'raw-sqlite', 'raw-durable', 'fastify-floor'].includes(s.server) && !s.consume);
+const BASELINE_ARGS = { 'raw-sqlite': ['raw.db', 'FULL'], 'raw-durable': ['raw.db'] };
 if (!PROFILABLE.includes(scenario)) {
   throw new Error(`profile.mjs runs scenarios with fixed requests: ${PROFILABLE.map((s) => s.name).join(', ')}`);
 }
@@ -46,7 +47,7 @@ const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', profileDir];
 const server =
   scenario.server === 'salestrace'
     ? await startSalestrace('salestrace', path.join(work, 'data'), { nodeArgs })
-    : await startBaseline(scenario.server, scenario.server === 'raw-sqlite' ? [path.join(work, 'raw.db'), 'FULL'] : [], { nodeArgs });
+    : await startBaseline(scenario.server, (BASELINE_ARGS[scenario.server] ?? []).map((arg) => (arg.endsWith('.db') ? path.join(work, arg) : arg)), { nodeArgs });
 const spec = { url: server.url, connections: Number(values.connections), verify: scenario.verify, requests: await scenario.requests(server) };
 const warmUp = await runLoad({ ...spec, seconds: 2 }, work); // outside the measured load, inside the profile
 const result = await runLoad({ ...spec, seconds: Number(values.seconds) }, work, server.pid);
@@ -54,7 +55,13 @@ const problems = loadProblems(result);
 if (problems.length > 0) throw new Error(problems.join('; '));
 await server.stop();
 
-const file = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(profileDir, f)).at(-1);
+// One profile per thread, named CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the main
+// thread's is thread 0 (the server's checkpoint thread writes its own).
+const file = fs
+  .readdirSync(profileDir)
+  .filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')
+  .map((f) => path.join(profileDir, f))
+  .at(-1);
 if (!file) throw new Error('the server wrote no .cpuprofile (did it exit cleanly?)');
 const summary = analyse(JSON.parse(fs.readFileSync(file, 'utf8')));
 const markdown =

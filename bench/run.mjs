@@ -21,7 +21,7 @@ import { machineInfo, processMemoryMB, waitForIdleProcess, waitForQuietMachine }
 import { replaceSection } from './lib/markdown.mjs';
 import { resultsMarkdown } from './lib/report.mjs';
 import { round } from './lib/stats.mjs';
-import { evaluateTargets, summariseScenario } from './lib/summary.mjs';
+import { evaluateTargets, LOAD_GENERATOR_SATURATED_CORES, summariseScenario } from './lib/summary.mjs';
 import { verifierFor } from './lib/verify.mjs';
 import { enablePinning, pinningEnabled } from './lib/pinning.mjs';
 import { makeWorkDir } from './lib/workDir.mjs';
@@ -98,6 +98,7 @@ if (needed.has('salestrace-1m')) {
 if (needed.has('bare-http')) servers['bare-http'] = await startBaseline('bare-http');
 if (needed.has('fastify-floor')) servers['fastify-floor'] = await startBaseline('fastify-floor');
 if (needed.has('raw-sqlite')) servers['raw-sqlite'] = await startBaseline('raw-sqlite', [path.join(work, 'raw-sqlite.db'), 'FULL']);
+if (needed.has('raw-durable')) servers['raw-durable'] = await startBaseline('raw-durable', [path.join(work, 'raw-durable.db')]);
 if (needed.has('salestrace')) servers.salestrace = await startSalestrace('salestrace', path.join(work, 'salestrace'));
 if (needed.has('salestrace-1m')) servers['salestrace-1m'] = await startSalestrace('salestrace-1m', path.join(work, 'salestrace-1m'));
 for (const server of Object.values(servers)) log(`${server.name}: pid ${server.pid}, ${server.url}`);
@@ -158,7 +159,8 @@ function describeRun(result, scenario) {
   return (
     `${Math.round(result.rps).toString().padStart(7)} req/s${units}  p50 ${result.latencyMs.p50.toFixed(2)} ms  ` +
     `p99 ${result.latencyMs.p99.toFixed(2)} ms  rss ${result.rssPeakMB.toFixed(0)} MB  ` +
-    `cpu: server ${result.cpu?.serverCores.toFixed(2)} load ${result.cpu?.loadGeneratorCores.toFixed(2)} other ${result.cpu?.otherCores.toFixed(2)}` +
+    `cpu: server ${result.cpu?.serverCores.toFixed(2)} load ${result.cpu?.loadGeneratorCores.toFixed(2)}` +
+    `${result.cpu?.loadGeneratorCores >= LOAD_GENERATOR_SATURATED_CORES ? ' (saturated)' : ''} other ${result.cpu?.otherCores.toFixed(2)}` +
     `${result.drainSeconds >= 1 ? `  drained ${result.drainSeconds.toFixed(1)} s` : ''}` +
     `${result.poolExhausted ? '  (pool ran out early)' : ''}`
   );

@@ -1,12 +1,14 @@
 // The human-readable side of a run: the results section of BENCHMARKS.md (also printed).
 import { formatNumber, table } from './markdown.mjs';
+import { LOAD_GENERATOR_SATURATED_CORES, MACHINE_SATURATED_SHARE } from './summary.mjs';
 
 /** What each scenario's rate is compared with in the table (the targets' pairs, and the baselines). */
 const COMPARED_WITH = {
   'server.time': 'bare-http',
   'fastify-floor': 'bare-http',
-  'trace.add': 'raw-sqlite',
-  'trace.delete': 'raw-sqlite',
+  'raw-sqlite': 'raw-durable',
+  'trace.add': 'raw-durable',
+  'trace.delete': 'raw-durable',
   'batch-50': 'trace.add',
   'trace.add@1M': 'trace.add',
 };
@@ -15,8 +17,9 @@ function percent(value) {
   return value === null || value === undefined ? '–' : `${formatNumber(value * 100, 0)}%`;
 }
 
-function verdict(pass) {
-  return pass === null ? 'not measured yet' : pass ? 'met' : '**missed**';
+function verdict(target) {
+  const text = target.pass === null ? 'not measured yet' : target.pass ? 'met' : '**missed**';
+  return target.saturated ? `${text} (load generator saturated in ${target.saturated.join(', ')})` : text;
 }
 
 function measuredText(target) {
@@ -26,6 +29,20 @@ function measuredText(target) {
   if (target.rssBelowMB) return `${formatNumber(target.measured, 0)} MB (${target.worst})`;
   if (target.coldStartBelowMs) return `${formatNumber(target.measured, 0)} ms`;
   return String(target.measured);
+}
+
+function saturationNote(scenarios) {
+  const saturated = scenarios.filter((s) => s.loadGeneratorSaturated).map((s) => `\`${s.name}\``);
+  const rule = `The load generator (autocannon, one thread) counts as saturated at ≥ ${formatNumber(LOAD_GENERATOR_SATURATED_CORES, 2)} cores (median over the rounds): it then sends as fast as it can and the rate is its limit, not the server's.`;
+  return saturated.length === 0
+    ? `${rule} No scenario reached it in this run.`
+    : `${rule} **Saturated in this run: ${saturated.join(', ')}**; their rates, and the ratios that use them, are lower bounds for the server.`;
+}
+
+function machineNote(scenarios) {
+  const busy = scenarios.filter((s) => s.machineSaturated).map((s) => `\`${s.name}\``);
+  if (busy.length === 0) return '';
+  return ` Every core was busy (server + load generator + other ≥ ${formatNumber(MACHINE_SATURATED_SHARE * 100, 0)}% of the machine, median) during ${busy.join(', ')}: there the rate is what the machine had left, and ratios between them compare shares of a contended machine.`;
 }
 
 export function resultsMarkdown(run) {
@@ -44,15 +61,15 @@ export function resultsMarkdown(run) {
       formatNumber(s.latencyMs.p50, 2),
       formatNumber(s.latencyMs.p99, 2),
       formatNumber(s.peakRssMB, 0),
-      `${formatNumber(s.cpuCores.server, 2)} / ${formatNumber(s.cpuCores.loadGenerator, 2)} / ${formatNumber(s.cpuCores.otherMax, 2)}`,
+      `${formatNumber(s.cpuCores.server, 2)} / ${formatNumber(s.cpuCores.loadGenerator, 2)}${s.loadGeneratorSaturated ? ' (saturated)' : ''} / ${formatNumber(s.cpuCores.otherMax, 2)}`,
       vs,
     ];
   });
   for (const skipped of run.notRun) rows.push([`\`${skipped.name}\``, '–', '', '–', '–', '–', '–', `not run: ${skipped.reason}`]);
 
   const targets = table(
-    ['Target (issue 6)', 'Measured', 'Status'],
-    run.targets.map((t) => [t.text, measuredText(t), verdict(t.pass)]),
+    ['Target (issues 6, 17)', 'Measured', 'Status'],
+    run.targets.map((t) => [t.text, measuredText(t), verdict(t)]),
   );
 
   const cold = run.coldStart
@@ -74,6 +91,8 @@ ${table(['Scenario', 'req/s', 'units/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'CPU
 "Other" is CPU that processes outside the bench used during the scenario's runs (the worst round); well above 0 means the machine was shared and the figures are disturbed.${
     run.discardedDisturbedRounds.length ? ` ${run.discardedDisturbedRounds.length} disturbed attempts were repeated and set aside (\`--retry-disturbed\`: the least disturbed attempt of each round counts; the JSON lists the others).` : ''
   }
+
+${saturationNote(run.scenarios)}${machineNote(run.scenarios)}
 
 ${targets}
 

@@ -1,9 +1,25 @@
 // Turns the rounds of a run into medians, ratios and target verdicts.
+import os from 'node:os';
 import { median, round } from './stats.mjs';
+
+/**
+ * autocannon runs on one thread: near one core of CPU it cannot send faster, and the rate it
+ * measured is its own limit, not the server's (a ratio against a baseline it also limited then
+ * says little).
+ */
+export const LOAD_GENERATOR_SATURATED_CORES = 0.85;
+
+/**
+ * The other way a client-bound rate shows: every core busy (server, load generator and other
+ * processes together), so neither side can go faster. Loopback networking in the kernel is not
+ * always charged to either process, hence the margin.
+ */
+export const MACHINE_SATURATED_SHARE = 0.9;
 
 export function summariseScenario(scenario, runs) {
   const units = scenario.unitsPerRequest ?? 1;
   const rps = median(runs.map((r) => r.rps));
+  const loadGeneratorCores = median(runs.map((r) => r.cpu?.loadGeneratorCores));
   return {
     name: scenario.name,
     server: scenario.server,
@@ -20,9 +36,13 @@ export function summariseScenario(scenario, runs) {
     peakRssMB: round(Math.max(...runs.map((r) => r.rssPeakMB)), 1),
     cpuCores: {
       server: round(median(runs.map((r) => r.cpu?.serverCores)), 2),
-      loadGenerator: round(median(runs.map((r) => r.cpu?.loadGeneratorCores)), 2),
+      loadGenerator: round(loadGeneratorCores, 2),
       otherMax: round(Math.max(...runs.map((r) => r.cpu?.otherCores ?? 0)), 2),
     },
+    loadGeneratorSaturated: loadGeneratorCores >= LOAD_GENERATOR_SATURATED_CORES,
+    machineSaturated:
+      median(runs.map((r) => (r.cpu ? r.cpu.serverCores + r.cpu.loadGeneratorCores + r.cpu.otherCores : null))) >=
+      MACHINE_SATURATED_SHARE * (os.availableParallelism?.() ?? os.cpus().length),
     rounds: runs.map((r) => ({
       requestsPerSecond: round(r.rps, 0),
       seconds: round(r.seconds, 2),
@@ -48,7 +68,8 @@ export function evaluateTargets(targets, summaries, coldStart) {
       const [a, b] = target.ratio.map((name) => byName.get(name));
       if (!a || !b) return { ...target, measured: null, pass: null, note: `needs ${target.ratio.filter((n) => !byName.has(n)).join(', ')}` };
       const value = a.unitsPerSecond / b.unitsPerSecond;
-      return { ...target, measured: round(value, 3), pass: value >= target.min };
+      const saturated = [a, b].filter((s) => s.loadGeneratorSaturated).map((s) => s.name);
+      return { ...target, measured: round(value, 3), pass: value >= target.min, ...(saturated.length ? { saturated } : {}) };
     }
     if (target.p99BelowMs) {
       if (protocol.length === 0) return { ...target, measured: null, pass: null };

@@ -10,12 +10,14 @@
 //   last synced (checkpoints still sync both the log and the database before the log is
 //   reused), and no answer goes out before the commits it follows are synced. Concurrent
 //   requests share one sync instead of paying one each. Here a `batch` also runs all its rows in
-//   one transaction (heldTransaction.ts), so that it costs one commit and one sync.
+//   one transaction (heldTransaction.ts), so that it costs one commit and one sync. Its
+//   checkpoints run on a worker thread (checkpointer.ts), not inside a COMMIT.
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import { durableOnCommit, type Durability } from '../durability.js';
+import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { GroupCommit, type SyncLog } from './groupCommit.js';
 import { CachingSqliteDialect } from './sqliteDriver.js';
 import { withStorableText } from './storableText.js';
@@ -29,9 +31,16 @@ export interface SqliteOptions {
   readonly commits?: SqliteCommitMode;
   /** Replaces the sync of the log in `grouped` mode: tests hold it to see who waits. */
   readonly syncLog?: SyncLog;
+  /** `grouped` only: how the checkpoint thread bounds the log (checkpointer.ts). */
+  readonly checkpoints?: CheckpointerOptions;
 }
 
-export function openSqlite<DB>(file: string, options: SqliteOptions = {}): OpenedDatabase<DB> {
+export interface OpenedSqlite<DB> extends OpenedDatabase<DB> {
+  /** The checkpoint thread in `grouped` mode (its stats are for tests and benchmarks). */
+  readonly checkpointer: Checkpointer | null;
+}
+
+export function openSqlite<DB>(file: string, options: SqliteOptions = {}): OpenedSqlite<DB> {
   const grouped = options.commits === 'grouped';
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const connection = new Database(file);
@@ -44,10 +53,16 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
     typeof value === 'string' ? value.toLowerCase() : value === null ? null : String(value).toLowerCase(),
   );
   const log = grouped && !options.syncLog ? walSync(file) : null;
-  const groupCommit = grouped ? new GroupCommit(options.syncLog ?? log!.sync) : null;
+  const checkpointer = grouped ? new Checkpointer(connection, file, options.checkpoints) : null;
+  const groupCommit = grouped ? new GroupCommit(checkpointer!.guard(options.syncLog ?? log!.sync)) : null;
   const durability: Durability = groupCommit ?? durableOnCommit;
   const dialect = new CachingSqliteDialect(connection, {
-    onCommit: groupCommit ? () => groupCommit.noteCommit() : undefined,
+    onCommit: groupCommit
+      ? () => {
+          groupCommit.noteCommit();
+          checkpointer!.noteCommit();
+        }
+      : undefined,
     // The server's mode; CLI commands (perCommit) run no batches.
     holdBatches: grouped,
   });
@@ -56,6 +71,7 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
     db,
     helpers: sqliteHelpers,
     durability,
+    checkpointer,
     inOneTransaction: (work) => dialect.inOneTransaction(work),
     insideOneTransaction: () => dialect.insideOneTransaction(),
     ping: async () => {
@@ -65,6 +81,8 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
       // Nobody waits for writes made outside an answer (background work), but they are synced
       // too before the connection goes; a failure here was already reported to the answers.
       await groupCommit?.afterWrites().catch(() => {});
+      // The serving connection closes last, so that it checkpoints and removes the log.
+      await checkpointer?.close();
       await db.destroy();
       await log?.close();
     },
