@@ -49,7 +49,7 @@ export async function removeTempDataDir(dir: string): Promise<void> {
 export const databaseUrlFor = databaseUrlForDataDir;
 
 /** Adds the data directory's database to a command unless the test chose one itself. */
-function withTestDatabase(args: string[], env: Record<string, string>): { args: string[]; env: Record<string, string> } {
+export function withTestDatabase(args: string[], env: Record<string, string>): { args: string[]; env: Record<string, string> } {
   if (args.includes('--database-url') || env.SALESTRACE_DATABASE_URL !== undefined) return { args, env };
   const flag = args.indexOf('--data');
   const byFlag = flag >= 0 ? databaseUrlFor(args[flag + 1]) : null;
