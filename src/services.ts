@@ -12,7 +12,7 @@ import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
 import { OperatingTimeLimiter } from './limits/operatingTime.js';
 import { CrmService } from './crm/services/crmService.js';
 import { createLogger, type Logger } from './logger.js';
-import { allMethods } from './methods.js';
+import { allMethods, testMethodsFrom } from './methods.js';
 import type { MethodContext } from './rest/method.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
@@ -87,6 +87,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     syncLog: options.syncLog,
   });
   const ratePlan = ratePlanFor(config);
+  const methods = config.testMethods ? [...allMethods(), ...(await testMethodsFrom(config.testMethods))] : allMethods();
   const changes = await changeTokenFor(opened.db, opened.helpers.name, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
   const tracking = new TrackingService(opened.db, clock, crm, crm, crm);
@@ -103,7 +104,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     pingDatabase: opened.ping,
     durability: opened.durability,
     inOneTransaction: opened.inOneTransaction,
-    registry: new MethodRegistry(allMethods(), { strict: config.strict, testMethods: config.testMethods }),
+    registry: new MethodRegistry(methods, { strict: config.strict }),
     tokens: oauthTokenAuthenticator,
     changes,
     credentials: new WebhookCredentialCache(changes),

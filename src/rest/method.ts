@@ -21,8 +21,6 @@ export interface MethodDeclaration {
   readonly scope: string | null;
   /** Whether `batch` may run it; true unless a method says otherwise. */
   readonly batch?: boolean;
-  /** Registered only when the server runs with test methods on (the test suite). */
-  readonly testOnly?: boolean;
   handler(context: MethodContext): unknown;
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { runCli } from './inProcess.js';
-import { BIN, cleanEnv, databaseUrlFor, removeTempDataDir, ROOT, runCli as spawnCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { builtBin, cleanEnv, databaseUrlFor, removeTempDataDir, ROOT, runCli as spawnCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
 const dataDir = await tempDataDir();
 let serve: ServeProcess;
@@ -31,7 +31,7 @@ async function call(url: string): Promise<any> {
 describe('./bin/salestrace', () => {
   it('runs directly from the checkout (shebang and executable bit)', async () => {
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(BIN, ['--version'], { cwd: ROOT, env: cleanEnv() });
+      const child = spawn(builtBin(), ['--version'], { cwd: ROOT, env: cleanEnv() });
       let stdout = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
       child.on('error', reject);

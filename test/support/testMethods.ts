@@ -1,11 +1,14 @@
 // Methods that exist only when the server runs with test methods on (the test suite). They
 // give tests a list of known size, a call that takes a set time, and errors on demand.
+// Not part of the product: the server loads this module only when config.testMethods names it
+// (src/methods.ts). `#salestrace/*` is the server's own code: src/ under vitest and tsc, the
+// built dist/ when the compiled copy (dist-test/, buildTestMethods.mjs) runs in a spawned server.
 import { sql } from 'kysely';
-import type { Clock } from '../clock.js';
-import { coreError, ERRORS, restError, type ErrorKey } from '../rest/errors.js';
-import { defineMethod, type MethodDeclaration } from '../rest/method.js';
-import { pageRequest, pagedResult } from '../rest/paging.js';
-import { phpIntval, phpString } from '../php/values.js';
+import type { Clock } from '#salestrace/clock.js';
+import { coreError, ERRORS, restError, type ErrorKey } from '#salestrace/rest/errors.js';
+import { defineMethod, type MethodDeclaration } from '#salestrace/rest/method.js';
+import { pageRequest, pagedResult } from '#salestrace/rest/paging.js';
+import { phpIntval, phpString } from '#salestrace/php/values.js';
 
 function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void } {
   return typeof (clock as { advance?: unknown }).advance === 'function';
@@ -18,7 +21,6 @@ function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void 
 const testList = defineMethod({
   name: 'salestrace.test.list',
   scope: null,
-  testOnly: true,
   handler({ params, start }) {
     const count = Math.max(0, Math.min(100_000, phpIntval(params.count)));
     const page = pageRequest(start);
@@ -40,7 +42,6 @@ const testList = defineMethod({
 const testWork = defineMethod({
   name: 'salestrace.test.work',
   scope: null,
-  testOnly: true,
   async handler({ params, services }) {
     const seconds = Number(phpString(params.seconds)) || 0;
     if (canAdvance(services.clock)) services.clock.advance(seconds * 1000);
@@ -59,7 +60,6 @@ const testWork = defineMethod({
 const testFail = defineMethod({
   name: 'salestrace.test.fail',
   scope: null,
-  testOnly: true,
   async handler({ params, services }) {
     const key = phpString(params.key);
     if (Object.hasOwn(ERRORS, key)) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
@@ -76,7 +76,6 @@ const testFail = defineMethod({
 const testEcho = defineMethod({
   name: 'salestrace.test.echo',
   scope: null,
-  testOnly: true,
   handler({ params, start }) {
     return { params, start };
   },
@@ -86,7 +85,6 @@ const testEcho = defineMethod({
 const testScoped = defineMethod({
   name: 'salestrace.test.scoped',
   scope: 'crm',
-  testOnly: true,
   handler() {
     return 'scoped';
   },
