@@ -82,12 +82,13 @@ export function ratePlanFor(config: Config): RatePlan | null {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
+  // Before the database opens, so that a bad module path leaves nothing open.
+  const methods = config.testMethods ? [...allMethods(), ...(await testMethodsFrom(config.testMethods))] : allMethods();
   const opened = await openDatabase(config, {
     commits: options.groupCommit ? 'grouped' : 'perCommit',
     syncLog: options.syncLog,
   });
   const ratePlan = ratePlanFor(config);
-  const methods = config.testMethods ? [...allMethods(), ...(await testMethodsFrom(config.testMethods))] : allMethods();
   const changes = await changeTokenFor(opened.db, opened.helpers.name, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
   const tracking = new TrackingService(opened.db, clock, crm, crm, crm);
