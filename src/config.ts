@@ -22,8 +22,11 @@ export interface Config {
    * a portal stores the link or drops the value.
    */
   readonly strictFields: boolean;
-  /** Register the test-only methods (the suite sets this). */
-  readonly testMethods: boolean;
+  /**
+   * A module whose `testMethods` export adds methods for the test suite (test/support/); null,
+   * as always in production, adds none.
+   */
+  readonly testMethods: string | null;
   /** Refuse webhook calls over plain HTTP (rest-protocol.md §8). */
   readonly requireHttps: boolean;
   /** Honour X-Forwarded-Proto / X-Forwarded-For from a reverse proxy. */
@@ -50,7 +53,7 @@ export const DEFAULT_CONFIG: Config = {
   databaseUrl: null,
   strict: false,
   strictFields: false,
-  testMethods: false,
+  testMethods: null,
   requireHttps: false,
   trustProxy: false,
   plan: 'unlimited',
@@ -179,6 +182,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     throw new ConfigError(`${nameOf('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const databaseUrl = text('databaseUrl')?.trim() || base.databaseUrl;
+  const testMethodsModule = text('testMethods');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
     throw new ConfigError(`${nameOf('databaseUrl')} must be a postgres:// or postgresql:// URL`);
   }
@@ -198,7 +202,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     databaseUrl,
     strict: bool('strict', base.strict),
     strictFields: bool('strictFields', base.strictFields),
-    testMethods: bool('testMethods', base.testMethods),
+    testMethods: testMethodsModule ? path.resolve(testMethodsModule) : base.testMethods,
     requireHttps: bool('requireHttps', base.requireHttps),
     trustProxy: bool('trustProxy', base.trustProxy),
     plan,

@@ -15,7 +15,7 @@ import { OperatingTimeLimiter } from './limits/operatingTime.js';
 import { CrmService } from './crm/services/crmService.js';
 import { CrmReadScopes } from './crm/services/readScope.js';
 import { createLogger, type Logger } from './logger.js';
-import { allMethods } from './methods.js';
+import { allMethods, testMethodsFrom } from './methods.js';
 import type { Ports } from './ports.js';
 import { runMethod, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
@@ -86,6 +86,8 @@ export function ratePlanFor(config: Config): RatePlan | null {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
+  // Before the database opens, so that a bad module path leaves nothing open.
+  const methods = config.testMethods ? [...allMethods(), ...(await testMethodsFrom(config.testMethods))] : allMethods();
   const opened = await openDatabase(config, {
     commits: options.groupCommit ? 'grouped' : 'perCommit',
     syncLog: options.syncLog,
@@ -98,7 +100,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
-  const registry = new MethodRegistry<Ports>(allMethods(), { strict: config.strict, testMethods: config.testMethods });
+  const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
   const ports: Ports = {
     config,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolveConfig, type Config, type RawOptions } from '../config.js';
 import { createServices, type Services } from '../services.js';
 import { prepareDataDir, requireDatabase } from '../setup/dataDir.js';
+import { printLine, type CliIo } from './io.js';
 
 export function addDataOption(command: Command): Command {
   return command
@@ -10,14 +11,14 @@ export function addDataOption(command: Command): Command {
     .option('--database-url <url>', 'postgres:// URL instead of the embedded SQLite database; env SALESTRACE_DATABASE_URL');
 }
 
-export function configFromOptions(options: Record<string, unknown>, extra: RawOptions = {}): Config {
+export function configFromOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv, extra: RawOptions = {}): Config {
   return resolveConfig(
     {
       dataDir: options.data as string | undefined,
       databaseUrl: options.databaseUrl as string | undefined,
       ...extra,
     },
-    process.env,
+    env,
   );
 }
 
@@ -26,11 +27,12 @@ export function configFromOptions(options: Record<string, unknown>, extra: RawOp
  * exist unless `createDatabase` (for commands that set up a new one, like `serve`).
  */
 export async function withServices<T>(
+  io: CliIo,
   options: Record<string, unknown>,
   run: (services: Services) => Promise<T>,
   { createDatabase = false }: { createDatabase?: boolean } = {},
 ): Promise<T> {
-  const config = configFromOptions(options, { logLevel: 'warn' });
+  const config = configFromOptions(options, io.env, { logLevel: 'warn' });
   if (createDatabase) prepareDataDir(config);
   else requireDatabase(config);
   const services = await createServices(config);
@@ -53,15 +55,15 @@ export function parseIdOption(name: string, text: string): number {
   return Number(text);
 }
 
-export function printTable(rows: Record<string, unknown>[]): void {
+export function printTable(io: CliIo, rows: Record<string, unknown>[]): void {
   if (rows.length === 0) {
-    console.log('(none)');
+    printLine(io, '(none)');
     return;
   }
   const columns = Object.keys(rows[0]);
   const cell = (value: unknown) => (value === null || value === undefined ? '' : String(value));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  console.log(line(columns));
-  for (const row of rows) console.log(line(columns.map((c) => cell(row[c]))));
+  printLine(io, line(columns));
+  for (const row of rows) printLine(io, line(columns.map((c) => cell(row[c]))));
 }

@@ -23,8 +23,6 @@ export interface MethodInfo {
   readonly scope: string | null;
   /** Whether `batch` may run it; true unless a method says otherwise. */
   readonly batch?: boolean;
-  /** Registered only when the server runs with test methods on (the test suite). */
-  readonly testOnly?: boolean;
 }
 
 export interface MethodDeclaration<Ports = {}> extends MethodInfo {

@@ -7,8 +7,6 @@ export const SALESTRACE_NAMESPACE = 'salestrace.';
 export interface RegistryOptions {
   /** `serve --strict`: hide every method Bitrix24 does not have. */
   readonly strict: boolean;
-  /** Register `testOnly` methods (used by the test suite). */
-  readonly testMethods: boolean;
 }
 
 export class MethodRegistry<Ports> {
@@ -16,7 +14,6 @@ export class MethodRegistry<Ports> {
 
   constructor(declarations: Iterable<MethodDeclaration<Ports>>, options: RegistryOptions) {
     for (const declaration of declarations) {
-      if (declaration.testOnly && !options.testMethods) continue;
       if (options.strict && declaration.name.startsWith(SALESTRACE_NAMESPACE)) continue;
       const name = declaration.name.toLowerCase();
       if (this.byName.has(name)) throw new Error(`REST method declared twice: ${name}`);

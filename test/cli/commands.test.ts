@@ -1,12 +1,14 @@
-// The administrative commands, run as processes: `user add|list`, `webhook add|list|revoke`, the
-// `serve` flags and SALESTRACE_* variables, and `--data DIR` on every command.
+// The administrative commands: `user add|list`, `webhook add|list|revoke`, the `serve` flags and
+// SALESTRACE_* variables, and `--data DIR` on every command. `serve` runs as a process, the
+// other commands in the test process (inProcess.ts) beside it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { BIN, cleanEnv, databaseUrlFor, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { runCli } from './inProcess.js';
+import { builtBin, cleanEnv, databaseUrlFor, removeTempDataDir, ROOT, runCli as spawnCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
 const dataDir = await tempDataDir();
 let serve: ServeProcess;
@@ -29,7 +31,7 @@ async function call(url: string): Promise<any> {
 describe('./bin/salestrace', () => {
   it('runs directly from the checkout (shebang and executable bit)', async () => {
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(BIN, ['--version'], { cwd: ROOT, env: cleanEnv() });
+      const child = spawn(builtBin(), ['--version'], { cwd: ROOT, env: cleanEnv() });
       let stdout = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
       child.on('error', reject);
@@ -96,8 +98,10 @@ describe('serve flags and environment', () => {
       [['--database-url', 'mysql://root:secret@127.0.0.1/crm'], {}, '--database-url must be a postgres:// or postgresql:// URL'],
       [[], { SALESTRACE_DATABASE_URL: 'mysql://root:secret@127.0.0.1/crm' }, 'SALESTRACE_DATABASE_URL must be a postgres:// or postgresql:// URL'],
     ];
-    for (const [args, env, message] of cases) {
-      const bad = await runCli(['serve', '--data', dataDir, ...args], env);
+    for (const [index, [args, env, message]] of cases.entries()) {
+      // The first through the real binary (its exit code), the rest in the test process.
+      const run = index === 0 ? spawnCli : runCli;
+      const bad = await run(['serve', '--data', dataDir, ...args], env);
       expect(bad.code, message).toBe(1);
       expect(bad.stderr.trim()).toBe(`salestrace: ${message}`);
     }

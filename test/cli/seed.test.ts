@@ -1,4 +1,4 @@
-// `salestrace seed`, run as a process: the rows it writes read back through the real server
+// `salestrace seed`, run in the test process (inProcess.ts): the rows it writes read back through the real server
 // exactly as if crm.item.add and crm.tracking.trace.add had written them, counts are exact,
 // IDs go on after the seeded ones, the same --seed gives the same data, and bad values are
 // refused before anything is created. SQLite only: on PostgreSQL the command refuses.
@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { removeTempDataDir, runCli, startServe, tempDataDir, type ServeProcess } from './spawn.js';
+import { runCli } from './inProcess.js';
+import { removeTempDataDir, startServe, tempDataDir, type ServeProcess } from './spawn.js';
 
 const onSqlite = TEST_DIALECT === 'sqlite';
 

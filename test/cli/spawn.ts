@@ -14,9 +14,24 @@ import {
   rememberDataDirDatabase,
   type TestDatabase,
 } from '../helpers/database.js';
+import { requireFreshBuild } from './freshBuild.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'bin', 'salestrace');
+const BIN_PATH = path.join(ROOT, 'bin', 'salestrace');
+/** The suite's methods as a spawned server loads them (SALESTRACE_TEST_METHODS). */
+const TEST_METHODS_BUILT = path.join(ROOT, 'dist-test', 'testMethods.js');
+
+/** The binary, once dist/ is known to be built from the current src/. */
+export function builtBin(): string {
+  requireFreshBuild(ROOT);
+  return BIN_PATH;
+}
+
+/** The built test methods module, once known to be current. */
+export function builtTestMethods(): string {
+  requireFreshBuild(ROOT);
+  return TEST_METHODS_BUILT;
+}
 
 /** The environment without any SALESTRACE_* setting of the developer's shell. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -49,7 +64,7 @@ export async function removeTempDataDir(dir: string): Promise<void> {
 export const databaseUrlFor = databaseUrlForDataDir;
 
 /** Adds the data directory's database to a command unless the test chose one itself. */
-function withTestDatabase(args: string[], env: Record<string, string>): { args: string[]; env: Record<string, string> } {
+export function withTestDatabase(args: string[], env: Record<string, string>): { args: string[]; env: Record<string, string> } {
   if (args.includes('--database-url') || env.SALESTRACE_DATABASE_URL !== undefined) return { args, env };
   const flag = args.indexOf('--data');
   const byFlag = flag >= 0 ? databaseUrlFor(args[flag + 1]) : null;
@@ -69,7 +84,7 @@ export interface CliResult {
 export function runCli(givenArgs: string[], givenEnv: Record<string, string> = {}, input?: string): Promise<CliResult> {
   const { args, env } = withTestDatabase(givenArgs, givenEnv);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
+    const child = spawn(process.execPath, [builtBin(), ...args], { cwd: ROOT, env: cleanEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -96,7 +111,7 @@ export interface ServeProcess {
 export function startServe(givenArgs: string[], givenEnv: Record<string, string> = {}): Promise<ServeProcess> {
   const { args, env } = withTestDatabase(givenArgs, givenEnv);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: cleanEnv(env) });
+    const child = spawn(process.execPath, [builtBin(), 'serve', ...args], { cwd: ROOT, env: cleanEnv(env) });
     let out = '';
     let done = false;
     const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));

@@ -1,27 +1,19 @@
-// `salestrace role add|grant|assign|list` and `user add --role`, run as the real command
-// against the running server's data directory, then checked through the REST API.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+// `salestrace role add|grant|assign|list` and `user add --role`, run as the command line runs
+// them (test/cli/inProcess.ts) against the running server's data directory, then checked
+// through the REST API.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findUserByLogin } from '../../src/auth/users.js';
+import { runCli } from '../cli/inProcess.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok } from './helpers.js';
 
-const run = promisify(execFile);
-const CLI = path.resolve('dist/cli/main.js');
 let server: TestServer;
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    // The command opens the same database as the server (SQLite file or PostgreSQL URL).
-    const url = server.services.config.databaseUrl;
-    const where = url ? ['--data', server.dataDir, '--database-url', url] : ['--data', server.dataDir];
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args, ...where]);
-    return { stdout, stderr, code: 0 };
-  } catch (error: any) {
-    return { stdout: error.stdout ?? '', stderr: error.stderr ?? '', code: error.code ?? 1 };
-  }
+async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  // The command opens the same database as the server (SQLite file or PostgreSQL URL).
+  const url = server.services.config.databaseUrl;
+  const where = url ? ['--data', server.dataDir, '--database-url', url] : ['--data', server.dataDir];
+  return runCli([...args, ...where]);
 }
 
 beforeAll(async () => {

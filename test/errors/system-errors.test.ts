@@ -1,6 +1,6 @@
 // Every system error of rest-protocol.md §3.2 and system-errors.md, produced by a real
 // condition, with its status, code and text. The admin switches are flipped with the real
-// command line, in a separate process, while the server runs.
+// command line (in the test process, on its own database connection) while the server runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWebhook } from '../../src/auth/webhooks.js';
 import { CACHE_MS } from '../../src/system/portalState.js';

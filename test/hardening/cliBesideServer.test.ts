@@ -3,7 +3,9 @@
 // then could not take the write lock without risking a deadlock, so SQLite refused at once
 // instead of waiting out busy_timeout. Transactions now begin IMMEDIATE on both sides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+// A separate process: an in-process command would block the server's event loop while it waits
+// for SQLite's write lock.
+import { runCli } from '../cli/spawn.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { expect, it } from 'vitest';
-import { BIN, databaseUrlFor, removeTempDataDir, tempDataDir } from '../cli/spawn.js';
+import { builtBin, builtTestMethods, databaseUrlFor, removeTempDataDir, tempDataDir } from '../cli/spawn.js';
 
 function connectable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,8 +20,8 @@ it('finishes the in-flight request, refuses new connections, and exits 0 on SIGT
   const dataDir = await tempDataDir();
   const url = databaseUrlFor(dataDir);
   const database = url ? ['--database-url', url] : [];
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dataDir, ...database, '--port', '0', '--https-port', 'off', '--log-level', 'silent'], {
-    env: { ...process.env, SALESTRACE_TEST_METHODS: '1' },
+  const child = spawn(process.execPath, [builtBin(), 'serve', '--data', dataDir, ...database, '--port', '0', '--https-port', 'off', '--log-level', 'silent'], {
+    env: { ...process.env, SALESTRACE_TEST_METHODS: builtTestMethods() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

@@ -1,6 +1,7 @@
-// Runs the built `salestrace` command line as a separate process, the way an administrator
-// would while the server runs (`npm test` builds dist/ first).
-import { runCli as runCommand, type CliResult } from '../cli/spawn.js';
+// Runs a `salestrace` command the way an administrator would while the server runs, inside the
+// test process (test/cli/inProcess.ts); tests about the process itself use test/cli/spawn.ts.
+import { runCli as runCommand } from '../cli/inProcess.js';
+import type { CliResult } from '../cli/spawn.js';
 
 export type { CliResult };
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ManualClock, type Clock } from '../../src/clock.js';
 import { resolveConfig, type RawOptions } from '../../src/config.js';
 import { routeInstallers } from '../../src/routes.js';
@@ -15,6 +16,9 @@ import { ensureAdministrator } from '../../src/setup/firstStart.js';
 import { ensureCertificate, tlsFiles } from '../../src/tls/certificate.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase, forgetDataDirDatabase, rememberDataDirDatabase } from './database.js';
+
+/** The suite's own methods (salestrace.test.*), loaded by the server from source in this process. */
+export const TEST_METHODS_SOURCE = fileURLToPath(new URL('../support/testMethods.ts', import.meta.url));
 
 export interface TestServer {
   readonly running: RunningServer;
@@ -114,7 +118,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       httpsPort: 0,
       dataDir,
       databaseUrl: database.url,
-      testMethods: true,
+      testMethods: TEST_METHODS_SOURCE,
       logLevel: 'silent',
       ...options.config,
     });

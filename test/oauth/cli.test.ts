@@ -1,4 +1,5 @@
-// The OAuth administration commands, run as a separate process against a running server.
+// The OAuth administration commands, run against a running server's data directory on their own
+// database connection, as the `salestrace` command does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { callWithToken } from '../helpers/oauth.js';

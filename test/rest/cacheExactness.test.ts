@@ -1,6 +1,7 @@
 // The running server keeps webhook credentials and the source matcher in memory
 // (src/auth/credentialCache.ts, src/tracking/sourceMatcherCache.ts). Every change must still
-// take effect on the very next request: from the `salestrace` CLI in another process and
+// take effect on the very next request: from the `salestrace` CLI on its own connection, as
+// from another process (the server cannot tell the difference: src/system/changeToken.ts), and
 // through the server's own functions; for credentials also through raw SQL on the server's own
 // connection (sources are versioned by the code that writes them, sourceMatcherCache.ts). Each
 // test makes a request first, so the answer it then checks would come from a warm cache.

@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceCommand } from '../../src/cli/commands/source.js';
 import { resolveConfig } from '../../src/config.js';
 import { createServices } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { capturedIo } from '../cli/inProcess.js';
 
 let dataDir: string;
 let database: TestDatabase;
@@ -25,18 +26,12 @@ afterAll(async () => {
 
 /** Runs one `salestrace source …` command and returns what it printed. */
 async function run(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    lines.push(parts.join(' '));
-  });
-  try {
-    const command = sourceCommand().exitOverride();
-    const where = database.url ? ['--data', dataDir, '--database-url', database.url] : ['--data', dataDir];
-    await command.parseAsync([...args, ...where], { from: 'user' });
-  } finally {
-    log.mockRestore();
-  }
-  return lines.join('\n');
+  const captured = capturedIo();
+  const command = sourceCommand(captured.io).exitOverride();
+  const where = database.url ? ['--data', dataDir, '--database-url', database.url] : ['--data', dataDir];
+  await command.parseAsync([...args, ...where], { from: 'user' });
+  // The printed lines, without the newline after the last.
+  return captured.stdout().replace(/\n$/, '');
 }
 
 async function storedSources() {

@@ -1,6 +1,6 @@
 // The server keeps its source matcher between traces (src/tracking/sourceMatcherCache.ts);
-// these prove that a change to the sources, by the server or by a CLI command in another
-// process, is used by the very next trace, and that nothing changed means nothing re-read.
+// these prove that a change to the sources, by the server or by a CLI command on its own
+// database connection (as from another process), is used by the very next trace, and that nothing changed means nothing re-read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceMatcherCache } from '../../src/tracking/sourceMatcherCache.js';
 import { markSourcesChanged, saveTrackingSettings } from '../../src/tracking/settings.js';

@@ -7,6 +7,7 @@ import { parseScopeList } from '../../auth/scopes.js';
 import { findUserById } from '../../auth/users.js';
 import type { Services } from '../../services.js';
 import { addDataOption, parseIdOption, printTable, withServices } from '../shared.js';
+import { printError, printLine, type CliIo } from '../io.js';
 
 async function existingApp(services: Services, text: string) {
   const id = parseIdOption('--app', text);
@@ -25,7 +26,7 @@ function parseUserList(text: string): number[] {
   return [...new Set(ids)];
 }
 
-export function appCommand(): Command {
+export function appCommand(io: CliIo): Command {
   const app = new Command('app').description('manage OAuth applications (local applications)');
 
   addDataOption(
@@ -36,22 +37,22 @@ export function appCommand(): Command {
       .option('--redirect-uri <url>', 'where /oauth/authorize/ sends the code')
       .option('--title <title>', 'a name shown on the authorization page', ''),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const scopes = parseScopeList(options.scope);
       const { app: created, clientSecret } = await addApp(
         services.db,
         { scopes, title: options.title, redirectUri: options.redirectUri ?? null },
         services.clock.now() / 1000,
       );
-      console.log(`client_id: ${created.clientId}`);
-      console.log(`client_secret: ${clientSecret}`);
-      console.error(`application ${created.id} added with scopes ${scopes.join(',') || '(none)'}; the secret is shown only now`);
+      printLine(io, `client_id: ${created.clientId}`);
+      printLine(io, `client_secret: ${clientSecret}`);
+      printError(io, `application ${created.id} added with scopes ${scopes.join(',') || '(none)'}; the secret is shown only now`);
     });
   });
 
   addDataOption(app.command('list').description('list applications (secrets are stored hashed and never shown)')).action(
     async (options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const rows = [];
         for (const a of await listApps(services.db)) {
           rows.push({
@@ -64,7 +65,7 @@ export function appCommand(): Command {
             USERS: a.restricted ? (await allowedUsers(services.db, a.id)).join(',') || '(nobody)' : 'all',
           });
         }
-        printTable(rows);
+        printTable(io, rows);
       });
     },
   );
@@ -77,7 +78,7 @@ export function appCommand(): Command {
       .requiredOption('--user <id>', 'user the tokens act as')
       .option('--base-url <url>', 'the server URL clients use, for client_endpoint/server_endpoint', 'https://127.0.0.1:8443'),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const target = await existingApp(services, options.app);
       if (!target.active) throw new Error(`application ${target.id} is disabled`);
       const userId = parseIdOption('--user', options.user);
@@ -85,7 +86,7 @@ export function appCommand(): Command {
       if (!user || !user.active) throw new Error(`user ${userId} does not exist or is inactive`);
       const pair = await issueTokenPair(services.db, target.id, userId, services.clock.now() / 1000);
       const answer = tokenAnswer(pair, target.scopes, originFromUrl(options.baseUrl), await portalMemberId(services.db));
-      console.log(JSON.stringify(answer, null, 2));
+      printLine(io, JSON.stringify(answer, null, 2));
     });
   });
 
@@ -97,7 +98,7 @@ export function appCommand(): Command {
       .option('--users <ids>', 'comma-separated user IDs allowed to use the application')
       .option('--all', 'lift the restriction: every user may use the application'),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const target = await existingApp(services, options.app);
       if (Boolean(options.all) === Boolean(options.users)) throw new Error('give either --users <ids> or --all');
       const users = options.all ? null : parseUserList(options.users);
@@ -105,7 +106,7 @@ export function appCommand(): Command {
         if (!(await findUserById(services.db, id))) throw new Error(`user ${id} does not exist`);
       }
       await restrictApp(services.db, target.id, users);
-      console.log(users ? `application ${target.id} restricted to users ${users.join(',')}` : `application ${target.id} open to every user`);
+      printLine(io, users ? `application ${target.id} restricted to users ${users.join(',')}` : `application ${target.id} open to every user`);
     });
   });
 
@@ -116,10 +117,10 @@ export function appCommand(): Command {
         .description(active ? 'enable a disabled application' : 'disable an application (its tokens get APPLICATION_NOT_FOUND)')
         .requiredOption('--app <id>', 'application ID'),
     ).action(async (options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const target = await existingApp(services, options.app);
         await setAppActive(services.db, target.id, active);
-        console.log(`application ${target.id} ${active ? 'enabled' : 'disabled'}`);
+        printLine(io, `application ${target.id} ${active ? 'enabled' : 'disabled'}`);
       });
     });
   }
@@ -127,10 +128,10 @@ export function appCommand(): Command {
   addDataOption(
     app.command('remove').description('delete an application with all its tokens').requiredOption('--app <id>', 'application ID'),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const target = await existingApp(services, options.app);
       await removeApp(services.db, target.id);
-      console.log(`application ${target.id} removed`);
+      printLine(io, `application ${target.id} removed`);
     });
   });
 

@@ -5,24 +5,25 @@ import { Command } from 'commander';
 import { PORTAL_CLOSED_SETTING, setPortalClosed } from '../../system/portalState.js';
 import { readSetting } from '../../system/settings.js';
 import { addDataOption, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
-export function portalCommand(): Command {
+export function portalCommand(io: CliIo): Command {
   const portal = new Command('portal').description('open or close the REST API of the whole server');
 
   for (const [name, closed] of [['close', true], ['open', false]] as const) {
     addDataOption(
       portal.command(name).description(closed ? 'close: every REST call answers PORTAL_DELETED' : 'open the REST API again'),
     ).action(async (options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         await setPortalClosed(services.db, closed);
-        console.log(`portal ${closed ? 'closed' : 'open'}`);
+        printLine(io, `portal ${closed ? 'closed' : 'open'}`);
       });
     });
   }
 
   addDataOption(portal.command('status').description('print open or closed')).action(async (options) => {
-    await withServices(options, async (services) => {
-      console.log((await readSetting(services.db, PORTAL_CLOSED_SETTING)) === '1' ? 'closed' : 'open');
+    await withServices(io, options, async (services) => {
+      printLine(io, (await readSetting(services.db, PORTAL_CLOSED_SETTING)) === '1' ? 'closed' : 'open');
     });
   });
 

@@ -19,6 +19,7 @@ import {
 } from '../../crm/contract.js';
 import type { Executor } from '../../db/schema.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
 const TYPE_NAMES = Object.keys(CRM_ENTITY_TYPES) as CrmEntityTypeName[];
 
@@ -43,14 +44,14 @@ export async function requireRole(db: Executor, nameOrId: string) {
   return role;
 }
 
-export function roleCommand(): Command {
+export function roleCommand(io: CliIo): Command {
   const role = new Command('role').description('manage CRM roles and their permissions');
 
   addDataOption(role.command('add').description('create a role').requiredOption('--name <name>', 'unique role name')).action(
     async (options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const created = await createRole(services.db, options.name, services.clock.now() / 1000);
-        console.log(`role ${created.id} (${created.name}) added`);
+        printLine(io, `role ${created.id} (${created.name}) added`);
       });
     },
   );
@@ -68,14 +69,14 @@ export function roleCommand(): Command {
     const actions = parseActions(options.action);
     const level = String(options.level).trim().toUpperCase();
     if (!isPermissionLevel(level)) throw new Error(`--level must be NONE, OWN or ALL, got "${options.level}"`);
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       await services.db.transaction().execute(async (trx) => {
         const found = await requireRole(trx, options.role);
         for (const entityTypeId of types) {
           for (const action of actions) await grantRole(trx, found.id, { entityTypeId, action, level });
         }
       });
-      console.log(`role ${options.role}: ${actions.join(',')} on ${types.map((t) => entityTypeName(t)).join(',')} = ${level}`);
+      printLine(io, `role ${options.role}: ${actions.join(',')} on ${types.map((t) => entityTypeName(t)).join(',')} = ${level}`);
     });
   });
 
@@ -86,20 +87,21 @@ export function roleCommand(): Command {
       .requiredOption('--user <id|login>', 'user')
       .requiredOption('--role <name|id>', 'role'),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const text = String(options.user);
       const user = /^[1-9]\d{0,9}$/.test(text) ? await findUserById(services.db, Number(text)) : await findUserByLogin(services.db, text);
       if (!user) throw new Error(`user ${text} does not exist`);
       const found = await requireRole(services.db, options.role);
       await assignRole(services.db, user.id, found.id);
-      console.log(`user ${user.id} (${user.login}) has role ${found.name}`);
+      printLine(io, `user ${user.id} (${user.login}) has role ${found.name}`);
     });
   });
 
   addDataOption(role.command('list').description('list roles, their grants and users')).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const roles = await listRoles(services.db);
       printTable(
+        io,
         roles.map((r) => ({
           ID: r.id,
           NAME: r.name,

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { itemMix } from '../../seed/items.js';
 import { loadSeed, prepareSeed } from '../../seed/seed.js';
 import { addDataOption, configFromOptions, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
 /** The most of either that one run writes: IDs are 32-bit, and this keeps far below that. */
 export const SEED_MAX = 100_000_000;
@@ -22,14 +23,14 @@ function parseSeed(text: string): number {
 }
 
 /** A bar rewritten in place on a terminal; a line at every quarter otherwise (logs, pipes). */
-function progressReporter(): (done: number, total: number) => void {
-  if (process.stdout.isTTY) {
+function progressReporter(io: CliIo): (done: number, total: number) => void {
+  if (io.stdout.isTTY) {
     return (done, total) => {
       const width = 30;
       const filled = Math.round((done / total) * width);
       const percent = Math.floor((done / total) * 100);
-      process.stdout.write(`\rseed: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total} traces`);
-      if (done === total) process.stdout.write('\n');
+      io.stdout.write(`\rseed: [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${done}/${total} traces`);
+      if (done === total) io.stdout.write('\n');
     };
   }
   let quarter = 0;
@@ -37,11 +38,11 @@ function progressReporter(): (done: number, total: number) => void {
     const reached = Math.floor((done * 4) / total);
     if (reached <= quarter) return;
     quarter = reached;
-    console.log(`seed: ${done}/${total} traces`);
+    printLine(io, `seed: ${done}/${total} traces`);
   };
 }
 
-export function seedCommand(): Command {
+export function seedCommand(io: CliIo): Command {
   return addDataOption(
     new Command('seed')
       .description('fill the database with realistic CRM items and traces (benchmarks, demos; SQLite only)')
@@ -53,21 +54,22 @@ export function seedCommand(): Command {
     const traces = parseCount('--traces', options.traces);
     const items = parseCount('--items', options.items);
     const seed = parseSeed(options.seed);
-    if (configFromOptions(options).databaseUrl) {
+    if (configFromOptions(options, io.env).databaseUrl) {
       throw new Error('seed writes to the embedded SQLite database only; it does not support PostgreSQL (--database-url, SALESTRACE_DATABASE_URL)');
     }
     const started = performance.now();
     // The services create or migrate the database and add the sources; the bulk load runs once
     // they have closed their connection, so it can have the file to itself (src/seed/sqlite.ts).
-    const prepared = await withServices(options, prepareSeed, { createDatabase: true });
-    const summary = loadSeed(prepared, { traces, items, seed, onProgress: traces > 0 ? progressReporter() : undefined });
+    const prepared = await withServices(io, options, prepareSeed, { createDatabase: true });
+    const summary = loadSeed(prepared, { traces, items, seed, onProgress: traces > 0 ? progressReporter(io) : undefined });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const mix = itemMix(summary.items);
-    if (summary.sourcesAdded > 0) console.log(`added ${summary.sourcesAdded} custom sources`);
-    console.log(
+    if (summary.sourcesAdded > 0) printLine(io, `added ${summary.sourcesAdded} custom sources`);
+    printLine(
+      io,
       `added ${summary.items} items (${mix.companies} companies, ${mix.contacts} contacts, ${mix.leads} leads, ${mix.deals} deals)`,
     );
     const ids = summary.traceIds ? ` (IDs ${summary.traceIds.first}-${summary.traceIds.last})` : '';
-    console.log(`added ${summary.traces} traces${ids} in ${seconds} s`);
+    printLine(io, `added ${summary.traces} traces${ids} in ${seconds} s`);
   });
 }

@@ -11,8 +11,9 @@ import { ensureAdministrator, WEBHOOK_FILE, webhookUrls, writeWebhookFile } from
 import { forgetRunningServer, recordRunningServer } from '../../setup/runningServer.js';
 import { ensureCertificate, tlsFiles } from '../../tls/certificate.js';
 import { addDataOption } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
-export function serveCommand(): Command {
+export function serveCommand(io: CliIo): Command {
   const serve = addDataOption(
     new Command('serve')
       .description('serve the REST API over HTTP and HTTPS')
@@ -47,7 +48,7 @@ export function serveCommand(): Command {
         operatingLimitSeconds: options.operatingLimit,
         logLevel: options.logLevel,
       },
-      process.env,
+      io.env,
     );
     prepareDataDir(config);
     if (config.httpsPort !== null) await ensureCertificate(config.dataDir);
@@ -56,7 +57,7 @@ export function serveCommand(): Command {
     const server = await startServer(services, routeInstallers());
     // Handlers go in before anything is printed: a supervisor may signal as soon as it reads the banner.
     const shutdown = (signal: string) => {
-      console.log(`${signal} received: finishing in-flight requests`);
+      printLine(io, `${signal} received: finishing in-flight requests`);
       forgetRunningServer(config.dataDir);
       server.close().then(
         () => process.exit(0),
@@ -79,22 +80,23 @@ export function serveCommand(): Command {
     // For `webhook add`, which prints this server's address rather than the defaults.
     recordRunningServer(config.dataDir, { pid: process.pid, https: server.httpsUrl, http: server.httpUrl });
 
-    console.log(`Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
-    console.log(`Data directory: ${config.dataDir}`);
-    console.log(`Database: ${describeDatabase(config)}`);
+    printLine(io, `Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
+    printLine(io, `Data directory: ${config.dataDir}`);
+    printLine(io, `Database: ${describeDatabase(config)}`);
     if (bootstrap.created) {
-      console.log('Administrator webhook (every scope):');
-      for (const url of urls) console.log(`  ${url}`);
-      console.log(`Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
+      printLine(io, 'Administrator webhook (every scope):');
+      for (const url of urls) printLine(io, `  ${url}`);
+      printLine(io, `Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
     } else if (fs.existsSync(bootstrap.webhookFile)) {
-      console.log(`Administrator webhook URLs are in ${bootstrap.webhookFile}`);
+      printLine(io, `Administrator webhook URLs are in ${bootstrap.webhookFile}`);
     } else {
-      console.log(
+      printLine(
+        io,
         `The administrator webhook file ${bootstrap.webhookFile} is gone; create a new webhook with ` +
           '`salestrace webhook add --user 1 --scope crm,user`.',
       );
     }
-    if (server.httpsUrl) console.log(`Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
+    if (server.httpsUrl) printLine(io, `Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
   });
   return serve;
 }

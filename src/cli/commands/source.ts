@@ -5,6 +5,7 @@ import { REGIONS } from '../../tracking/settings.js';
 import { isAvailable, type Region, type ValueKind } from '../../tracking/sourceCatalog.js';
 import type { SourceChanges } from '../../tracking/sources.js';
 import { addDataOption, parseIdOption, printTable, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -42,14 +43,15 @@ function parseFlag(name: string, text: string): boolean {
   throw new Error(`${name} must be on or off, got "${text}"`);
 }
 
-export function sourceCommand(): Command {
+export function sourceCommand(io: CliIo): Command {
   const source = new Command('source').description('manage Sales Intelligence sources');
 
   addDataOption(source.command('list').description('list sources in matching order')).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const settings = await services.tracking.settings();
       const sources = await services.tracking.sources();
       printTable(
+        io,
         sources.map((s) => ({
           ID: s.id,
           CODE: s.code ?? '',
@@ -62,16 +64,16 @@ export function sourceCommand(): Command {
           EMAIL: s.values.EMAIL.join(','),
         })),
       );
-      console.log(`region: ${settings.region}; social referrer domains: ${settings.socialReferrers ? 'on' : 'off'}`);
+      printLine(io, `region: ${settings.region}; social referrer domains: ${settings.socialReferrers ? 'on' : 'off'}`);
     });
   });
 
   addDataOption(
     withValueOptions(source.command('add').description('add a custom source').requiredOption('--name <name>', 'display name').option('--inactive', 'add it archived', false)),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const id = await services.tracking.addSource({ name: options.name, active: !options.inactive, values: valueChanges(options) });
-      console.log(`source ${id} added`);
+      printLine(io, `source ${id} added`);
     });
   });
 
@@ -85,19 +87,19 @@ export function sourceCommand(): Command {
         .option('--active <on|off>', 'archive (off) or restore (on)'),
     ),
   ).action(async (id: string, options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const sourceId = parseIdOption('source ID', id);
       const active = options.active === undefined ? undefined : parseFlag('--active', options.active);
       await services.tracking.updateSource(sourceId, { name: options.name, active, values: valueChanges(options) });
-      console.log(`source ${sourceId} updated`);
+      printLine(io, `source ${sourceId} updated`);
     });
   });
 
   addDataOption(source.command('delete').description('delete a custom source').argument('<id>', 'source ID')).action(async (id: string, options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const sourceId = parseIdOption('source ID', id);
       await services.tracking.deleteSource(sourceId);
-      console.log(`source ${sourceId} deleted`);
+      printLine(io, `source ${sourceId} deleted`);
     });
   });
 
@@ -108,7 +110,7 @@ export function sourceCommand(): Command {
       .option('--region <region>', `which built-in sources exist: ${REGIONS.join(' or ')}`)
       .option('--social-referrers <on|off>', 'recognise social sites by referrer domain'),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       if (options.region !== undefined && !REGIONS.includes(options.region as Region)) {
         throw new Error(`--region must be ${REGIONS.join(' or ')}, got "${options.region}"`);
       }
@@ -116,7 +118,7 @@ export function sourceCommand(): Command {
         region: options.region as Region | undefined,
         socialReferrers: options.socialReferrers === undefined ? undefined : parseFlag('--social-referrers', options.socialReferrers),
       });
-      console.log(`region: ${settings.region}; social referrer domains: ${settings.socialReferrers ? 'on' : 'off'}`);
+      printLine(io, `region: ${settings.region}; social referrer domains: ${settings.socialReferrers ? 'on' : 'off'}`);
     });
   });
 

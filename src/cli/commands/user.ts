@@ -4,9 +4,10 @@ import { addUser, findUserById, listUsers } from '../../auth/users.js';
 import { assignRole } from '../../crm/contract.js';
 import { requireRole } from './role.js';
 import { addDataOption, printTable, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 import { addUserAccessCommands } from './userAccess.js';
 
-export function userCommand(): Command {
+export function userCommand(io: CliIo): Command {
   const user = new Command('user').description('manage portal users');
 
   addDataOption(
@@ -20,7 +21,7 @@ export function userCommand(): Command {
       .option('--admin', 'make the user an administrator', false)
       .option('--role <name|id>', 'give the user a CRM role (repeatable)', (value: string, all: string[]) => [...all, value], []),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       // User 1 is the administrator that the first `serve` creates together with its webhook.
       if (!(await findUserById(services.db, 1))) {
         throw new Error('this data directory has no administrator yet: run `salestrace serve` once first');
@@ -37,19 +38,20 @@ export function userCommand(): Command {
         return { created, roles };
       });
       const withRoles = roles.length > 0 ? ` with role ${roles.map((r) => r.name).join(', ')}` : '';
-      console.log(`user ${created.id} (${created.login}) added${created.isAdmin ? ' as administrator' : ''}${withRoles}`);
+      printLine(io, `user ${created.id} (${created.login}) added${created.isAdmin ? ' as administrator' : ''}${withRoles}`);
     });
   });
 
   addDataOption(user.command('list').description('list users')).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const users = await listUsers(services.db);
       printTable(
+        io,
         users.map((u) => ({ ID: u.id, LOGIN: u.login, NAME: `${u.name} ${u.lastName}`.trim(), ADMIN: u.isAdmin ? 'Y' : 'N', ACTIVE: u.active ? 'Y' : 'N' })),
       );
     });
   });
 
-  addUserAccessCommands(user);
+  addUserAccessCommands(user, io);
   return user;
 }

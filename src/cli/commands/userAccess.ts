@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setUserPassword } from '../../auth/oauth/passwords.js';
 import { findUserById, setUserActive } from '../../auth/users.js';
 import { addDataOption, parseIdOption, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
 async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -16,7 +17,7 @@ async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return text.split(/\r?\n/)[0];
 }
 
-export function addUserAccessCommands(user: Command): void {
+export function addUserAccessCommands(user: Command, io: CliIo): void {
   addDataOption(
     user
       .command('passwd')
@@ -26,11 +27,11 @@ export function addUserAccessCommands(user: Command): void {
   ).action(async (id: string, options) => {
     const userId = parseIdOption('user ID', id);
     // Never a command-line argument: those end up in shell history and `ps`.
-    const password = options.stdin ? await readFirstLine(process.stdin) : randomBytes(12).toString('base64url');
-    await withServices(options, async (services) => {
+    const password = options.stdin ? await readFirstLine(io.stdin) : randomBytes(12).toString('base64url');
+    await withServices(io, options, async (services) => {
       if (!(await findUserById(services.db, userId))) throw new Error(`user ${userId} does not exist`);
       await setUserPassword(services.db, userId, password);
-      console.log(options.stdin ? `password of user ${userId} set` : `password of user ${userId}: ${password}`);
+      printLine(io, options.stdin ? `password of user ${userId} set` : `password of user ${userId}: ${password}`);
     });
   });
 
@@ -41,10 +42,10 @@ export function addUserAccessCommands(user: Command): void {
         .description(active ? 'activate a deactivated user' : 'deactivate a user: no sign-in, webhooks and tokens stop working')
         .argument('<id>', 'user ID'),
     ).action(async (id: string, options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const userId = parseIdOption('user ID', id);
         if (!(await setUserActive(services.db, userId, active))) throw new Error(`user ${userId} does not exist`);
-        console.log(`user ${userId} ${active ? 'activated' : 'deactivated'}`);
+        printLine(io, `user ${userId} ${active ? 'activated' : 'deactivated'}`);
       });
     });
   }

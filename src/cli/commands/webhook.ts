@@ -6,9 +6,10 @@ import { addWebhook, listWebhooks, setWebhookFlag } from '../../auth/webhooks.js
 import { reachableHost } from '../../setup/firstStart.js';
 import { findRunningServer } from '../../setup/runningServer.js';
 import { addDataOption, parseDateOption, parseIdOption, printTable, withServices } from '../shared.js';
+import { printError, printLine, type CliIo } from '../io.js';
 import { addWebhookHoldCommands } from './webhookHold.js';
 
-export function webhookCommand(): Command {
+export function webhookCommand(io: CliIo): Command {
   const webhook = new Command('webhook').description('manage incoming webhooks');
 
   addDataOption(
@@ -22,7 +23,7 @@ export function webhookCommand(): Command {
       .option('--title <title>', 'a note to recognise it by', '')
       .option('--base-url <url>', 'base URL to print (default: the address of the server running on --data, else the one `serve` would use)'),
   ).action(async (options) => {
-    await withServices(options, async (services) => {
+    await withServices(io, options, async (services) => {
       const { httpsPort, port, dataDir } = services.config;
       const host = reachableHost(services.config.host);
       const running = options.baseUrl === undefined ? findRunningServer(dataDir) : null;
@@ -38,19 +39,20 @@ export function webhookCommand(): Command {
         services.clock.now() / 1000,
       );
       const base = String(options.baseUrl ?? defaultBase).replace(/\/+$/, '');
-      console.log(`${base}/rest/${userId}/${secret}/`);
-      console.error(`webhook ${created.id} created for user ${userId} with scopes ${scopes.join(',') || '(none)'}`);
+      printLine(io, `${base}/rest/${userId}/${secret}/`);
+      printError(io, `webhook ${created.id} created for user ${userId} with scopes ${scopes.join(',') || '(none)'}`);
       if (options.baseUrl !== undefined) return;
-      if (running) console.error(`the URL names the server running on ${dataDir} (process ${running.pid})`);
-      else console.error(`no server is running on ${dataDir}: the URL names the address serve would use with these settings (--base-url for another)`);
+      if (running) printError(io, `the URL names the server running on ${dataDir} (process ${running.pid})`);
+      else printError(io, `no server is running on ${dataDir}: the URL names the address serve would use with these settings (--base-url for another)`);
     });
   });
 
   addDataOption(webhook.command('list').description('list webhooks (secrets are stored hashed and never shown)')).action(
     async (options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const rows = await listWebhooks(services.db);
         printTable(
+          io,
           rows.map((w) => ({
             ID: w.id,
             USER: w.userId,
@@ -67,14 +69,14 @@ export function webhookCommand(): Command {
 
   addDataOption(webhook.command('revoke').description('revoke a webhook for good').argument('<id>', 'webhook ID')).action(
     async (id: string, options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const webhookId = parseIdOption('webhook ID', id);
         if (!(await setWebhookFlag(services.db, webhookId, 'active', false))) throw new Error(`webhook ${webhookId} does not exist`);
-        console.log(`webhook ${webhookId} revoked`);
+        printLine(io, `webhook ${webhookId} revoked`);
       });
     },
   );
 
-  addWebhookHoldCommands(webhook);
+  addWebhookHoldCommands(webhook, io);
   return webhook;
 }

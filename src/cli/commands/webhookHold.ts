@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { setWebhookFlag } from '../../auth/webhooks.js';
 import { addDataOption, parseIdOption, withServices } from '../shared.js';
+import { printLine, type CliIo } from '../io.js';
 
-export function addWebhookHoldCommands(webhook: Command): void {
+export function addWebhookHoldCommands(webhook: Command, io: CliIo): void {
   for (const [name, held] of [['hold', true], ['release', false]] as const) {
     addDataOption(
       webhook
@@ -12,10 +13,10 @@ export function addWebhookHoldCommands(webhook: Command): void {
         .description(held ? 'block a webhook: its calls answer OVERLOAD_LIMIT' : 'lift a hold')
         .argument('<id>', 'webhook ID'),
     ).action(async (id: string, options) => {
-      await withServices(options, async (services) => {
+      await withServices(io, options, async (services) => {
         const webhookId = parseIdOption('webhook ID', id);
         if (!(await setWebhookFlag(services.db, webhookId, 'held', held))) throw new Error(`webhook ${webhookId} does not exist`);
-        console.log(`webhook ${webhookId} ${held ? 'held' : 'released'}`);
+        printLine(io, `webhook ${webhookId} ${held ? 'held' : 'released'}`);
       });
     });
   }

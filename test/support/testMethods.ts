@@ -1,11 +1,14 @@
 // Methods that exist only when the server runs with test methods on (the test suite). They
 // give tests a list of known size, a call that takes a set time, and errors on demand.
-import type { Clock } from '../clock.js';
-import type { DatabaseFaults } from '../db/faults.js';
-import { coreError, ERRORS, restError, type ErrorKey } from '../rest/errors.js';
-import { defineMethod, type MethodDeclaration } from '../rest/method.js';
-import { pageRequest, pagedResult } from '../rest/paging.js';
-import { phpIntval, phpString } from '../php/values.js';
+// Not part of the product: the server loads this module only when config.testMethods names it
+// (src/methods.ts). `#salestrace/*` is the server's own code: src/ under vitest and tsc, the
+// built dist/ when the compiled copy (dist-test/, buildTestMethods.mjs) runs in a spawned server.
+import type { Clock } from '#salestrace/clock.js';
+import type { DatabaseFaults } from '#salestrace/db/faults.js';
+import { coreError, ERRORS, restError, type ErrorKey } from '#salestrace/rest/errors.js';
+import { defineMethod, type MethodDeclaration } from '#salestrace/rest/method.js';
+import { pageRequest, pagedResult } from '#salestrace/rest/paging.js';
+import { phpIntval, phpString } from '#salestrace/php/values.js';
 
 export interface TestPorts {
   readonly clock: Clock;
@@ -23,7 +26,6 @@ function canAdvance(clock: Clock): clock is Clock & { advance(ms: number): void 
 const testList = defineMethod({
   name: 'salestrace.test.list',
   scope: null,
-  testOnly: true,
   handler({ params, start }) {
     const count = Math.max(0, Math.min(100_000, phpIntval(params.count)));
     const page = pageRequest(start);
@@ -45,7 +47,6 @@ const testList = defineMethod({
 const testWork = defineMethod<Pick<TestPorts, 'clock'>>({
   name: 'salestrace.test.work',
   scope: null,
-  testOnly: true,
   async handler({ params, ports: { clock } }) {
     const seconds = Number(phpString(params.seconds)) || 0;
     if (canAdvance(clock)) clock.advance(seconds * 1000);
@@ -64,7 +65,6 @@ const testWork = defineMethod<Pick<TestPorts, 'clock'>>({
 const testFail = defineMethod<Pick<TestPorts, 'faults'>>({
   name: 'salestrace.test.fail',
   scope: null,
-  testOnly: true,
   async handler({ params, ports: { faults } }) {
     const key = phpString(params.key);
     if (Object.hasOwn(ERRORS, key)) throw restError(key as ErrorKey, { message: 'test failure', reason: 'test', limit: 1 });
@@ -81,7 +81,6 @@ const testFail = defineMethod<Pick<TestPorts, 'faults'>>({
 const testEcho = defineMethod({
   name: 'salestrace.test.echo',
   scope: null,
-  testOnly: true,
   handler({ params, start }) {
     return { params, start };
   },
@@ -91,7 +90,6 @@ const testEcho = defineMethod({
 const testScoped = defineMethod({
   name: 'salestrace.test.scoped',
   scope: 'crm',
-  testOnly: true,
   handler() {
     return 'scoped';
   },
