@@ -117,7 +117,7 @@ async function answerRestRequest(
     // Core treats any call carrying `token` as a signed download/upload link and checks its
     // signature after authentication; this server never issues such links (§1.4).
     if (params.token !== undefined && params.token !== null) {
-      throw restError('ACCESS_DENIED_REASON', { reason: 'Link check failed' });
+      throw restError('ACCESS_DENIED_LINK_CHECK');
     }
     const outcome = await runMethod(services, method, caller, params, startedAt, false);
     return { status: 200, body: successBody(outcome, format) };

@@ -128,7 +128,7 @@ export const userCurrentMethod = defineMethod({
   scope: 'user',
   async handler({ caller, services }) {
     const user = await findUserById(services.db, caller.userId);
-    if (!user) throw restError('ACCESS_DENIED_REASON', { reason: 'User authorization required' });
+    if (!user) throw restError('ACCESS_DENIED_USER_REQUIRED');
     // The fields of the user.current answer in batch.md's example that Salestrace can fill. There
     // is no web interface: the user is active when calling, and this call is that activity.
     const now = services.clock.now() / 1000;
@@ -169,7 +169,7 @@ export const appInfoMethod = defineMethod({
       return { SCOPE: authScopes(caller, services), LICENSE: SELF_HOSTED_LICENSE };
     }
     const describe = services.appInfo;
-    if (!describe) throw restError('ACCESS_DENIED_REASON', { reason: 'Application context required' });
+    if (!describe) throw restError('ACCESS_DENIED_APP_CONTEXT');
     return describe(context);
   },
 });

@@ -1,7 +1,7 @@
 // crm.{lead,deal,contact,company,quote}.{fields,add,get,list,update,delete}: the legacy family
 // (restservice.php CCrmRestProxyBase and the per-type proxies). UPPER_CASE fields, every value
 // a string, `fields`/`params` parameters, errors with an empty code.
-import { legacyError } from '../../rest/errors.js';
+import { restError, type ErrorKey } from '../../rest/errors.js';
 import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
@@ -19,17 +19,15 @@ import { partsFor } from './parts.js';
 import { asMap, legacyArrayParam, legacyEntityId } from './params.js';
 import { withLegacyErrors } from './conventions.js';
 
-const ACCESS_DENIED = 'Access denied.';
-
 function arrayParam(params: PhpMap, name: string) {
   const value = legacyArrayParam(params, name);
-  if (!isPhpArray(value)) throw legacyError(`Parameter '${name}' must be array.`);
+  if (!isPhpArray(value)) throw restError('LEGACY_PARAMETER_NOT_ARRAY', { name });
   return value;
 }
 
 function validId(params: PhpMap): number {
   const id = legacyEntityId(params);
-  if (id <= 0) throw legacyError('ID is not defined or invalid.');
+  if (id <= 0) throw restError('LEGACY_ID_INVALID');
   return id;
 }
 
@@ -38,16 +36,16 @@ function validId(params: PhpMap): number {
  * callers get "Access denied." for a missing ID; deals look the item up first and say
  * "Not found" unless the caller has no access to deals at all.
  */
-async function checkAccess(services: Services, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: string) {
+async function checkAccess(services: Services, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: ErrorKey) {
   const level = await services.crm.permission(caller, type, action);
   const assigned = await loadAssignedBy(services.db, type, id);
   if (type.legacy.missingItemCheck === 'type') {
-    if (assigned === undefined) throw legacyError(level === 'NONE' ? 'Access denied' : notFound);
-    if (!levelCovers(level, assigned, caller)) throw legacyError(ACCESS_DENIED);
+    if (assigned === undefined) throw restError(level === 'NONE' ? 'LEGACY_TYPE_ACCESS_DENIED' : notFound);
+    if (!levelCovers(level, assigned, caller)) throw restError('LEGACY_ACCESS_DENIED');
     return level;
   }
-  if (!(level === 'ALL' || (assigned !== undefined && levelCovers(level, assigned, caller)))) throw legacyError(ACCESS_DENIED);
-  if (assigned === undefined) throw legacyError(notFound);
+  if (!(level === 'ALL' || (assigned !== undefined && levelCovers(level, assigned, caller)))) throw restError('LEGACY_ACCESS_DENIED');
+  if (assigned === undefined) throw restError(notFound);
   return level;
 }
 
@@ -68,7 +66,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
           const fields = arrayParam(params, 'fields');
           arrayParam(params, 'params');
           const level = await services.crm.permission(caller, type, 'ADD');
-          if (level === 'NONE') throw legacyError(ACCESS_DENIED);
+          if (level === 'NONE') throw restError('LEGACY_ACCESS_DENIED');
           // TRACE is not a field: it survives only as part of the raw fields the hooks get
           // (sales-intelligence.md §5.1).
           const input = readItemInput(type, fields, 'legacy', 'add', { strict: services.config.strictFields });
@@ -87,9 +85,9 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
       handler: ({ params, caller, services }: MethodContext) =>
         withLegacyErrors(async () => {
           const id = validId(params);
-          await checkAccess(services, type, id, caller, 'READ', 'Not found');
+          await checkAccess(services, type, id, caller, 'READ', 'LEGACY_NOT_FOUND');
           const item = await services.crm.getItem(type, id);
-          if (!item) throw legacyError('Not found');
+          if (!item) throw restError('LEGACY_NOT_FOUND');
           return legacyItem(item, fullSelection(type, 'legacy'));
         }),
     }),
@@ -103,7 +101,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
           const filter = arrayParam(params, 'filter');
           const select = legacyArrayParam(params, 'select');
           const level = await services.crm.permission(caller, type, 'READ');
-          if (level === 'NONE') throw legacyError(ACCESS_DENIED);
+          if (level === 'NONE') throw restError('LEGACY_ACCESS_DENIED');
           const selection = parseSelect(type, select, 'legacy');
           const page = pageRequest(start);
           const { items, total } = await services.crm.listItems(type, {
@@ -138,7 +136,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
             convention: 'legacy',
             assignToCaller: level === 'OWN',
           });
-          if (!updated) throw legacyError(type.legacy.updateNotFound);
+          if (!updated) throw restError(type.legacy.updateNotFound);
           return true;
         }),
     }),
@@ -150,7 +148,7 @@ export function typedMethods(type: CrmType): MethodDeclaration[] {
         withLegacyErrors(async () => {
           const id = validId(params);
           await checkAccess(services, type, id, caller, 'DELETE', type.legacy.deleteNotFound);
-          if (!(await services.crm.deleteItem(type, id))) throw legacyError(type.legacy.deleteNotFound);
+          if (!(await services.crm.deleteItem(type, id))) throw restError(type.legacy.deleteNotFound);
           return true;
         }),
     }),

@@ -4,6 +4,7 @@ import { isPhpArray, phpEntries, phpString, phpValues } from '../../php/values.j
 import type { CrmField } from '../model/fields/field.js';
 import type { Convention } from './input.js';
 import type { CrmType } from '../model/types.js';
+import { CrmError } from '../model/errors.js';
 
 export interface Selection {
   /** Fields to return, in definition order. */
@@ -16,13 +17,13 @@ export interface Selection {
 
 export type SortDirection = 'asc' | 'desc';
 
-export class OrderError extends Error {
+export class OrderError extends CrmError {
   constructor(
     readonly reason: 'field' | 'direction',
     readonly fieldName: string,
     readonly direction = '',
   ) {
-    super(`order ${reason}: ${fieldName}`);
+    super(reason === 'field' ? 'orderField' : 'orderDirection', { field: fieldName, value: direction });
     this.name = 'OrderError';
   }
 }

@@ -10,6 +10,7 @@ import { parseDateOnly, parseDateTime } from '../model/dates.js';
 import { INT_MAX, INT_MIN, LINK_TARGETS, fitsIntColumn, type CrmField } from '../model/fields/field.js';
 import { storedTextLimit, type Convention } from '../services/input.js';
 import type { CrmType } from '../model/types.js';
+import { CrmError } from '../model/errors.js';
 
 export type FilterOperator =
   | 'eq'
@@ -68,14 +69,16 @@ export type FilterNode = FilterCondition | FilterGroup;
  * Why a list refuses a filter. crm.item.list refuses every kind; legacy lists drop unknown
  * fields and unusable values as Bitrix does, and refuse only a value that is too long.
  */
-export class FilterError extends Error {
+const FILTER_KINDS = { field: 'filterField', value: 'filterValue', tooLong: 'filterValueTooLong' } as const;
+
+export class FilterError extends CrmError {
   constructor(
     readonly reason: 'field' | 'value' | 'tooLong',
     readonly fieldName: string,
     /** For 'tooLong': the most characters the value may have. */
     readonly limit = 0,
   ) {
-    super(`filter ${reason}: ${fieldName}`);
+    super(FILTER_KINDS[reason], { field: fieldName, limit });
     this.name = 'FilterError';
   }
 }

@@ -1,9 +1,7 @@
 // crm.tracking.trace.delete (sales-intelligence.md §2.7; bitrix24-docs crm-tracking-trace-delete.md).
-import { coreError } from '../../rest/errors.js';
+import { restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import { isPhpArray, phpEmpty, phpIntval } from '../../php/values.js';
-
-export const TRACE_ID_REQUIRED = 'Parameter `id` required.';
 
 export const traceDeleteMethod = defineMethod({
   name: 'crm.tracking.trace.delete',
@@ -14,7 +12,7 @@ export const traceDeleteMethod = defineMethod({
     // delete trace 1; Salestrace refuses it instead (COMPATIBILITY.md).
     const raw = params.id;
     const id = phpEmpty(raw) || isPhpArray(raw) ? 0 : phpIntval(raw);
-    if (id === 0) throw coreError(TRACE_ID_REQUIRED);
+    if (id === 0) throw restError('TRACE_ID_REQUIRED');
     await services.tracking.delete(id, caller);
     return null;
   },
