@@ -2,7 +2,7 @@
 // (rest-protocol.md §1.6): rate limit, route and parameters, method lookup (404 before any
 // authentication), authentication and scope, operating-time limit, the method itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../auth/authenticate.js';
+import { authenticateOrAnswer } from './authErrors.js';
 import type { Services } from '../services.js';
 import { unexpectedErrorAnswer } from './databaseError.js';
 import { runMethod } from './dispatch.js';
@@ -104,7 +104,7 @@ async function answerRestRequest(
     if (await services.portal.isClosed()) throw restError('PORTAL_DELETED');
     const method = route.recognised && route.method !== '' ? services.registry.get(route.method) : undefined;
     if (!method) throw restError('ERROR_METHOD_NOT_FOUND');
-    const caller = await authenticate(
+    const caller = await authenticateOrAnswer(
       services,
       {
         webhook: route.webhook,

@@ -5,6 +5,8 @@
 import { findUserById, type User } from '../auth/users.js';
 import { restError } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
+import { NOT_MET, translatingMethods, type TranslationTable } from '../rest/translation.js';
+import type { AuthErrorKind } from '../auth/errors.js';
 import type { Caller } from '../auth/caller.js';
 import { paramCaseInsensitive, phpString, phpTruthy } from '../php/values.js';
 import { formatDateC } from '../rest/time.js';
@@ -174,7 +176,23 @@ export const appInfoMethod = defineMethod({
   },
 });
 
-export const systemMethods: MethodDeclaration[] = [
+/** app.info asks the auth module about the token's application; nothing else here can be refused by auth. */
+export const SYSTEM_ERRORS: TranslationTable<AuthErrorKind> = {
+  appNotFound: { key: 'APPLICATION_NOT_FOUND' },
+  credentialsMissing: NOT_MET,
+  httpsRequired: NOT_MET,
+  webhookInvalid: NOT_MET,
+  webhookScopeMissing: NOT_MET,
+  webhookHeld: NOT_MET,
+  restNotInPlan: NOT_MET,
+  userInactive: NOT_MET,
+  tokenInvalid: NOT_MET,
+  tokenExpired: NOT_MET,
+  tokenScopeMissing: NOT_MET,
+  userNotAllowed: NOT_MET,
+};
+
+export const systemMethods: MethodDeclaration[] = translatingMethods(SYSTEM_ERRORS, [
   methodsMethod,
   scopeMethod,
   methodGetMethod,
@@ -182,4 +200,4 @@ export const systemMethods: MethodDeclaration[] = [
   profileMethod,
   userCurrentMethod,
   appInfoMethod,
-];
+]);

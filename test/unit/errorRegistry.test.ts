@@ -7,11 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { AUTH_ERROR_KINDS } from '../../src/auth/errors.js';
 import { ITEM_HOOK_ERROR_KINDS } from '../../src/crm/contract.js';
 import { ITEM_ERRORS, LEGACY_ERRORS } from '../../src/crm/methods/conventions.js';
 import { CRM_ERROR_KINDS } from '../../src/crm/model/errors.js';
+import { AUTH_ERRORS } from '../../src/rest/authErrors.js';
 import { ERRORS, NEVER_RAISED, type ErrorKey } from '../../src/rest/errors.js';
 import { NOT_MET, type TranslationTable } from '../../src/rest/translation.js';
+import { SYSTEM_ERRORS } from '../../src/system/methods.js';
 import { TRACKING_ERROR_KINDS } from '../../src/tracking/errors.js';
 import { CRM_TRACKING_ERRORS, SALESTRACE_ERRORS } from '../../src/tracking/methods/errors.js';
 
@@ -125,6 +128,8 @@ const FAMILIES: [string, TranslationTable<string>, readonly string[]][] = [
   ['crm.item.*', ITEM_ERRORS, CRM_ERROR_KINDS],
   ['crm.tracking.*', CRM_TRACKING_ERRORS, TRACKING_ERROR_KINDS],
   ['salestrace.*', SALESTRACE_ERRORS, TRACKING_ERROR_KINDS],
+  ['authentication (every method)', AUTH_ERRORS, AUTH_ERROR_KINDS],
+  ['system methods', SYSTEM_ERRORS, AUTH_ERROR_KINDS],
 ];
 
 describe('the families’ translation tables', () => {
@@ -137,7 +142,7 @@ describe('the families’ translation tables', () => {
 
   it('answers every kind in some family: no kind is declared and then met nowhere', () => {
     const met = new Set(FAMILIES.flatMap(([, table]) => Object.keys(table).filter((kind) => table[kind] !== NOT_MET)));
-    expect([...CRM_ERROR_KINDS, ...TRACKING_ERROR_KINDS].filter((kind) => !met.has(kind))).toEqual([]);
+    expect([...CRM_ERROR_KINDS, ...TRACKING_ERROR_KINDS, ...AUTH_ERROR_KINDS].filter((kind) => !met.has(kind))).toEqual([]);
   });
 
   it('covers the add hooks’ refusals with kinds tracking raises', () => {

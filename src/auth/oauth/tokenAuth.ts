@@ -2,9 +2,9 @@
 // C:lib/oauth/auth.php): the token must exist, then the plan gate, the app installed and
 // active, the token unexpired, the method's scope granted, the user able to log in, and the
 // user allowed to use the app.
-import { restError } from '../../rest/errors.js';
 import type { MethodContext } from '../../rest/method.js';
 import type { Caller } from '../caller.js';
+import { AuthError } from '../errors.js';
 import type { Services } from '../../services.js';
 import { SELF_HOSTED_LICENSE } from '../../system/methods.js';
 import type { TokenAuthenticator } from '../authenticate.js';
@@ -17,15 +17,15 @@ import { findAccessTokenRecord } from './tokens.js';
 export const oauthTokenAuthenticator: TokenAuthenticator = {
   async authenticate(token: string, requiredScope: string | null, services: Services): Promise<Caller> {
     const record = await findAccessTokenRecord(services.db, token);
-    if (!record) throw restError('INVALID_TOKEN');
-    if (services.config.plan === 'free') throw restError('ACCESS_DENIED_PLAN');
-    if (!record.app.active) throw restError('APPLICATION_NOT_FOUND');
-    if (record.expiresAt <= services.clock.now() / 1000) throw restError('EXPIRED_TOKEN');
+    if (!record) throw new AuthError('tokenInvalid');
+    if (services.config.plan === 'free') throw new AuthError('restNotInPlan');
+    if (!record.app.active) throw new AuthError('appNotFound');
+    if (record.expiresAt <= services.clock.now() / 1000) throw new AuthError('tokenExpired');
     const scopes = new Set(record.app.scopes);
-    if (!hasScope(scopes, requiredScope)) throw restError('INSUFFICIENT_SCOPE_TOKEN');
+    if (!hasScope(scopes, requiredScope)) throw new AuthError('tokenScopeMissing');
     const user = await findUserById(services.db, record.userId);
-    if (!user || !user.active) throw restError('AUTHORIZATION_ERROR');
-    if (!(await appAllowsUser(services.db, record.app, user.id))) throw restError('USER_ACCESS_ERROR');
+    if (!user || !user.active) throw new AuthError('userInactive');
+    if (!(await appAllowsUser(services.db, record.app, user.id))) throw new AuthError('userNotAllowed');
     return {
       userId: user.id,
       isAdmin: user.isAdmin,
@@ -40,7 +40,7 @@ export const oauthTokenAuthenticator: TokenAuthenticator = {
 /** `app.info` for an application token (rest-protocol.md §9, app-info.md). */
 export async function describeOAuthApp({ caller, services }: MethodContext): Promise<Record<string, unknown>> {
   const app = await findAppById(services.db, caller.credentialId);
-  if (!app) throw restError('APPLICATION_NOT_FOUND');
+  if (!app) throw new AuthError('appNotFound');
   return {
     ID: app.id,
     CODE: app.clientId,
