@@ -109,8 +109,6 @@ export const ERRORS = {
   LEGACY_NAME_REQUIRED: spec('', 400, 'One of the fields must be filled in: "First Name", "Middle Name", "Last Name".'),
   WRONG_ENCODING: spec('WRONG_ENCODING', 400, 'Wrong request encoding'),
 
-  // crm.tracking.trace.add binds every ENTITIES item to the trace and each of its (up to 155)
-  // previous traces: the cap keeps one call's writes bounded (COMPATIBILITY.md, "Sales Intelligence").
   // crm.tracking.trace.* (crm-tracking-trace-add.md, -delete.md); the size and depth limits of
   // TRACE are Salestrace's (COMPATIBILITY.md, "Sales Intelligence").
   TRACE_REQUIRED: spec('ERROR_CORE', 400, 'Parameter `TRACE` required.'),
@@ -122,6 +120,8 @@ export const ERRORS = {
   TRACE_ENTITY_WRONG_ID: spec('ERROR_CORE', 400, 'Wrong ID in parameter `ENTITIES`.'),
   TRACE_ENTITY_NO_ACCESS: spec('ERROR_CORE', 400, 'You have no access to entity `{type}` with ID `{id}`.'),
   TRACE_ID_REQUIRED: spec('ERROR_CORE', 400, 'Parameter `id` required.'),
+  // crm.tracking.trace.add binds every ENTITIES item to the trace and each of its (up to 155)
+  // previous traces: the cap keeps one call's writes bounded (COMPATIBILITY.md, "Sales Intelligence").
   TRACE_TOO_MANY_ENTITIES: spec('ERROR_CORE', 400, 'Parameter `ENTITIES` lists more than {limit} items.'),
 
   // Salestrace's own read and source methods (salestrace.trace.*, salestrace.source.*):
