@@ -1,8 +1,8 @@
 // Establishes the caller of a REST request, with the checks and the order of
 // rest-protocol.md §1.5 (core's apauth): HTTPS, credentials, scope, manual hold, plan gate,
 // and finally whether the user can be logged in.
-import { restError } from '../rest/errors.js';
 import type { Caller } from './caller.js';
+import { AuthError } from './errors.js';
 import type { PhpMap } from '../php/query.js';
 import type { Services } from '../services.js';
 import { hasScope } from './scopes.js';
@@ -62,7 +62,7 @@ export async function authenticateWebhook(
   isHttps: boolean,
   requiredScope: string | null,
 ): Promise<Caller> {
-  if (services.config.requireHttps && !isHttps) throw restError('HTTPS_REQUIRED');
+  if (services.config.requireHttps && !isHttps) throw new AuthError('httpsRequired');
   const { user, webhook } = await services.credentials.lookup(login, secret, async () => {
     const found = await webhookUser(services, login);
     // Looked up for an unknown user too: the same work either way (findWebhookBySecret).
@@ -72,13 +72,13 @@ export async function authenticateWebhook(
   // An expired or revoked webhook is no longer an active pair of user and secret, which core
   // answers with INVALID_CREDENTIALS (COMPATIBILITY.md explains the choice).
   if (!user || !webhook || !webhook.active || (webhook.expiresAt !== null && webhook.expiresAt <= now)) {
-    throw restError('INVALID_CREDENTIALS');
+    throw new AuthError('webhookInvalid');
   }
   const scopes = scopeSetOf(webhook);
-  if (!hasScope(scopes, requiredScope)) throw restError('INSUFFICIENT_SCOPE_WEBHOOK');
-  if (webhook.held) throw restError('OVERLOAD_LIMIT');
-  if (services.config.plan === 'free') throw restError('ACCESS_DENIED_PLAN');
-  if (!user.active) throw restError('AUTHORIZATION_ERROR');
+  if (!hasScope(scopes, requiredScope)) throw new AuthError('webhookScopeMissing');
+  if (webhook.held) throw new AuthError('webhookHeld');
+  if (services.config.plan === 'free') throw new AuthError('restNotInPlan');
+  if (!user.active) throw new AuthError('userInactive');
   return {
     userId: user.id,
     isAdmin: user.isAdmin,
@@ -108,6 +108,6 @@ export async function authenticate(
   const webhook = webhookCredentials(credentials);
   if (webhook) return authenticateWebhook(services, webhook.login, webhook.secret, credentials.isHttps, requiredScope);
   const token = findAccessToken(credentials);
-  if (token === undefined) throw restError('NO_AUTH_FOUND');
+  if (token === undefined) throw new AuthError('credentialsMissing');
   return services.tokens.authenticate(token, requiredScope);
 }

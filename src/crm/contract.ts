@@ -72,6 +72,14 @@ export interface ItemAddedEvent {
   readonly viaTypedMethod: boolean;
 }
 
+/**
+ * The refusals an add hook may throw, as DomainError kinds: Sales Intelligence refuses a TRACE
+ * over its limits. crm.{type}.add answers each of them (crm/methods/conventions.ts); any other
+ * error from a hook is an unexpected failure.
+ */
+export const ITEM_HOOK_ERROR_KINDS = ['traceTooLarge', 'traceTooDeep'] as const;
+export type ItemHookErrorKind = (typeof ITEM_HOOK_ERROR_KINDS)[number];
+
 /** Runs after the item row is written, in the same transaction. */
 export type ItemAddedHook = (trx: Executor, event: ItemAddedEvent) => Promise<void>;
 

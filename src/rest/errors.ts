@@ -48,9 +48,12 @@ export const ERRORS = {
 
   // §7 the OAuth token endpoint (settings/oauth/error-codes.md); statuses as the PHP SDK
   // expects them: 400 for a bad grant or request, 401 for bad client credentials.
-  OAUTH_INVALID_REQUEST: spec('invalid_request', 400, '{reason}'),
   OAUTH_INVALID_CLIENT: spec('invalid_client', 401, 'Invalid client_id or client_secret, or the application is not installed'),
-  OAUTH_INVALID_GRANT: spec('invalid_grant', 400, '{reason}'),
+  OAUTH_PARAMETER_MISSING: spec('invalid_request', 400, 'The {name} parameter is missing'),
+  OAUTH_GRANT_TYPE_INVALID: spec('invalid_request', 400, 'grant_type must be authorization_code or refresh_token'),
+  OAUTH_HTTPS_REQUIRED: spec('invalid_request', 400, 'Https required.'),
+  OAUTH_CODE_INVALID: spec('invalid_grant', 400, 'The authorization code is invalid, expired or already used'),
+  OAUTH_REFRESH_TOKEN_INVALID: spec('invalid_grant', 400, 'The refresh token is invalid, expired or already used'),
 
   // §5 batch.
   ERROR_BATCH_LENGTH_EXCEEDED: spec('ERROR_BATCH_LENGTH_EXCEEDED', 400, 'Max batch length exceeded'),
@@ -74,19 +77,49 @@ export const ERRORS = {
   // §3.3 method-level errors.
   ERROR_METHOD_NOT_FOUND: spec('ERROR_METHOD_NOT_FOUND', 404, 'Method not found!'),
   ACCESS_DENIED: spec('ACCESS_DENIED', 403, 'Access denied!'),
-  ACCESS_DENIED_REASON: spec('ACCESS_DENIED', 403, 'Access denied! {reason}'),
+  /** A call carrying `token`, which core checks as a signed link; this server issues none (§1.4). */
+  ACCESS_DENIED_LINK_CHECK: spec('ACCESS_DENIED', 403, 'Access denied! Link check failed'),
+  ACCESS_DENIED_USER_REQUIRED: spec('ACCESS_DENIED', 403, 'Access denied! User authorization required'),
+  ACCESS_DENIED_APP_CONTEXT: spec('ACCESS_DENIED', 403, 'Access denied! Application context required'),
   WRONG_AUTH_TYPE: spec('WRONG_AUTH_TYPE', 403, 'Current authorization type is denied for this method'),
   WRONG_LICENSE: spec('WRONG_LICENSE', 403, 'This feature is not enabled for the current license: {feature}'),
   METHOD_CONFIRM_WAITING: spec('METHOD_CONFIRM_WAITING', 401, 'Waiting for confirmation'),
   METHOD_CONFIRM_DENIED: spec('METHOD_CONFIRM_DENIED', 403, 'Method call denied'),
-  ERROR_ARGUMENT: spec('ERROR_ARGUMENT', 400, '{message}'),
+  // Free-text shapes, for the test methods and test hooks only: server code raises a keyed
+  // text (test/unit/errorRegistry.test.ts holds it to that).
   ERROR_CORE: spec('ERROR_CORE', 400, '{message}'),
   /** A statement the database refused (rest/databaseError.ts). */
   SQL_ERROR: spec('ERROR_CORE', 500, 'SQL query error!'),
-  /** Legacy CRM methods throw plain messages without a code: `"error": ""`. */
+  /** The legacy CRM shape, free text, for test hooks: `"error": ""`. */
   LEGACY: spec('', 400, '{message}'),
+  // crm.{type}.* (CCrmRestProxyBase and the per-type proxies): empty code, status 400.
+  LEGACY_PARAMETER_NOT_ARRAY: spec('', 400, "Parameter '{name}' must be array."),
+  LEGACY_ID_INVALID: spec('', 400, 'ID is not defined or invalid.'),
+  LEGACY_ACCESS_DENIED: spec('', 400, 'Access denied.'),
+  /** Deals, for a caller with no access to deals at all (restservice.php deal proxy). */
+  LEGACY_TYPE_ACCESS_DENIED: spec('', 400, 'Access denied'),
+  LEGACY_NOT_FOUND: spec('', 400, 'Not found'),
+  LEGACY_LEAD_NOT_FOUND: spec('', 400, 'Lead is not found'),
+  LEGACY_CONTACT_NOT_FOUND: spec('', 400, 'Contact is not found'),
+  LEGACY_COMPANY_NOT_FOUND: spec('', 400, 'Company is not found'),
+  LEGACY_QUOTE_NOT_FOUND: spec('', 400, 'Quote is not found'),
+  LEGACY_ELEMENT_NOT_FOUND: spec('', 400, 'Element not found'),
+  LEGACY_FIELD_REQUIRED: spec('', 400, 'Field "{field}" is required.'),
+  LEGACY_FIELD_INVALID: spec('', 400, 'Invalid value for the "{field}" field'),
+  LEGACY_NAME_REQUIRED: spec('', 400, 'One of the fields must be filled in: "First Name", "Middle Name", "Last Name".'),
   WRONG_ENCODING: spec('WRONG_ENCODING', 400, 'Wrong request encoding'),
 
+  // crm.tracking.trace.* (crm-tracking-trace-add.md, -delete.md); the size and depth limits of
+  // TRACE are Salestrace's (COMPATIBILITY.md, "Sales Intelligence").
+  TRACE_REQUIRED: spec('ERROR_CORE', 400, 'Parameter `TRACE` required.'),
+  TRACE_INVALID_JSON: spec('ERROR_CORE', 400, 'Can not parse JSON in parameter `TRACE`.'),
+  TRACE_TOO_LARGE: spec('ERROR_CORE', 400, 'Parameter `TRACE` is too large: the limit is {limit} bytes.'),
+  TRACE_TOO_DEEP: spec('ERROR_CORE', 400, 'Parameter `TRACE` nests `previous` traces deeper than {limit} levels.'),
+  TRACE_ENTITIES_NOT_A_LIST: spec('ERROR_CORE', 400, 'Parameter `ENTITIES` must be a list of objects with TYPE and ID.'),
+  TRACE_ENTITY_WRONG_TYPE: spec('ERROR_CORE', 400, 'Wrong TYPE in parameter `ENTITIES`. Allowed types: {types}'),
+  TRACE_ENTITY_WRONG_ID: spec('ERROR_CORE', 400, 'Wrong ID in parameter `ENTITIES`.'),
+  TRACE_ENTITY_NO_ACCESS: spec('ERROR_CORE', 400, 'You have no access to entity `{type}` with ID `{id}`.'),
+  TRACE_ID_REQUIRED: spec('ERROR_CORE', 400, 'Parameter `id` required.'),
   // crm.tracking.trace.add binds every ENTITIES item to the trace and each of its (up to 155)
   // previous traces: the cap keeps one call's writes bounded (COMPATIBILITY.md, "Sales Intelligence").
   TRACE_TOO_MANY_ENTITIES: spec('ERROR_CORE', 400, 'Parameter `ENTITIES` lists more than {limit} items.'),
@@ -103,6 +136,30 @@ export const ERRORS = {
     400,
     'Source `{code}` is built in and cannot be deleted; set ACTIVE to N to archive it.',
   ),
+  // Parameter checks of salestrace.*: ERROR_ARGUMENT, the parameter named in `argument`.
+  ID_NOT_POSITIVE: spec('ERROR_ARGUMENT', 400, 'Parameter `id` must be a positive integer.'),
+  TRACE_FILTER_NOT_OBJECT: spec('ERROR_ARGUMENT', 400, 'Parameter `filter` must be an object.'),
+  TRACE_FILTER_FIELD_UNKNOWN: spec('ERROR_ARGUMENT', 400, 'Unknown filter field `{key}`. Allowed: {allowed}.'),
+  TRACE_FILTER_DATE: spec(
+    'ERROR_ARGUMENT',
+    400,
+    'Filter field `{key}` must be a date (YYYY-MM-DD), an ISO 8601 date-time or unix seconds.',
+  ),
+  TRACE_FILTER_ENTITY_TYPE: spec('ERROR_ARGUMENT', 400, 'Filter field `ENTITY_TYPE` must be one of {types}, together with ENTITY_ID.'),
+  TRACE_FILTER_ENTITY_ID: spec('ERROR_ARGUMENT', 400, 'Filter field `ENTITY_ID` must be a positive integer, together with ENTITY_TYPE.'),
+  TRACE_FILTER_SOURCE_ID: spec('ERROR_ARGUMENT', 400, 'Filter field `SOURCE_ID` must be a source ID, or 0 for organic traffic.'),
+  SOURCE_FIELDS_NOT_OBJECT: spec('ERROR_ARGUMENT', 400, 'Parameter `fields` must be an object.'),
+  SOURCE_FIELD_UNKNOWN: spec('ERROR_ARGUMENT', 400, 'Unknown or read-only field `{key}`. Allowed: {allowed}.'),
+  SOURCE_NAME_NOT_STRING: spec('ERROR_ARGUMENT', 400, 'Field `NAME` must be a string.'),
+  SOURCE_ACTIVE_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `ACTIVE` must be Y or N.'),
+  SOURCE_VALUES_NOT_STRINGS: spec('ERROR_ARGUMENT', 400, 'Field `{field}` must be a list of strings.'),
+  SOURCE_VALUE_TOO_LONG: spec('ERROR_ARGUMENT', 400, 'A {field} value is longer than {limit} characters.'),
+  SOURCE_DOMAIN_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" is not a domain name.'),
+  SOURCE_PHONE_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" is not a phone number.'),
+  SOURCE_EMAIL_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" is not an e-mail address.'),
+  SOURCE_NAME_EMPTY: spec('ERROR_ARGUMENT', 400, 'The source name must not be empty.'),
+  SOURCE_NAME_TOO_LONG: spec('ERROR_ARGUMENT', 400, 'The source name is longer than {limit} characters.'),
+  SOURCE_NAME_REQUIRED: spec('ERROR_ARGUMENT', 400, 'The source name is required.'),
 
   // Request-shape limits. Bitrix (PHP) silently truncates such input; Salestrace refuses it
   // with a clear error instead (COMPATIBILITY.md, "Input limits").
@@ -210,17 +267,17 @@ export function restError(
   return new RestError(entry.code, entry.status, description, extra);
 }
 
-/** `ERROR_CORE` with a method-specific message: the shape of `crm.tracking.*` validation errors. */
+/** `ERROR_CORE` with a free message: for the test methods; server code raises a keyed text. */
 export function coreError(message: string): RestError {
   return restError('ERROR_CORE', { message });
 }
 
-/** A legacy CRM error: empty `error` code, status 400, plain message (crm.*.get "Not found"). */
+/** A legacy CRM error shape (empty `error` code, status 400) with a free message: for test hooks. */
 export function legacyError(message: string): RestError {
   return restError('LEGACY', { message });
 }
 
-/** `ERROR_ARGUMENT` carries the offending parameter's name in an extra `argument` key. */
-export function argumentError(message: string, argument: string): RestError {
-  return restError('ERROR_ARGUMENT', { message }, { argument });
+/** `ERROR_ARGUMENT` answers carry the offending parameter's name in an extra `argument` key. */
+export function argumentError(key: ErrorKey, argument: string, args: Record<string, string | number> = {}): RestError {
+  return restError(key, args, { argument });
 }

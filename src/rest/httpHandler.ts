@@ -2,7 +2,7 @@
 // (rest-protocol.md §1.6): rate limit, route and parameters, method lookup (404 before any
 // authentication), authentication and scope, operating-time limit, the method itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../auth/authenticate.js';
+import { authenticateOrAnswer } from './authErrors.js';
 import type { Services } from '../services.js';
 import { unexpectedErrorAnswer } from './databaseError.js';
 import { CONTENT_TYPES, errorBody, successBody } from './envelope.js';
@@ -103,7 +103,7 @@ async function answerRestRequest(
     if (await services.portal.isClosed()) throw restError('PORTAL_DELETED');
     const method = route.recognised && route.method !== '' ? services.registry.get(route.method) : undefined;
     if (!method) throw restError('ERROR_METHOD_NOT_FOUND');
-    const caller = await authenticate(
+    const caller = await authenticateOrAnswer(
       services,
       {
         webhook: route.webhook,
@@ -116,7 +116,7 @@ async function answerRestRequest(
     // Core treats any call carrying `token` as a signed download/upload link and checks its
     // signature after authentication; this server never issues such links (§1.4).
     if (params.token !== undefined && params.token !== null) {
-      throw restError('ACCESS_DENIED_REASON', { reason: 'Link check failed' });
+      throw restError('ACCESS_DENIED_LINK_CHECK');
     }
     const outcome = await services.ports.calls.run(method, caller, params, startedAt, false);
     return { status: 200, body: successBody(outcome, format) };

@@ -8,6 +8,8 @@ import type { Clock } from '../clock.js';
 import type { MethodCatalog } from '../rest/contract.js';
 import { restError } from '../rest/errors.js';
 import { defineMethod, type MethodDeclaration } from '../rest/method.js';
+import { NOT_MET, translatingMethods, type TranslationTable } from '../rest/translation.js';
+import type { AuthErrorKind } from '../auth/errors.js';
 import type { Caller } from '../auth/caller.js';
 import { paramCaseInsensitive, phpString, phpTruthy } from '../php/values.js';
 import { formatDateC } from '../rest/time.js';
@@ -139,7 +141,7 @@ export const userCurrentMethod = defineMethod<Pick<SystemPorts, 'users' | 'clock
   scope: 'user',
   async handler({ caller, ports: { users, clock } }) {
     const user = await users.findById(caller.userId);
-    if (!user) throw restError('ACCESS_DENIED_REASON', { reason: 'User authorization required' });
+    if (!user) throw restError('ACCESS_DENIED_USER_REQUIRED');
     // The fields of the user.current answer in batch.md's example that Salestrace can fill. There
     // is no web interface: the user is active when calling, and this call is that activity.
     const now = clock.now() / 1000;
@@ -178,12 +180,28 @@ export const appInfoMethod = defineMethod<Pick<SystemPorts, 'methods' | 'apps'>>
       // What core answers on a webhook: the granted scopes and the license (app-info.md).
       return { SCOPE: authScopes(caller, methods), LICENSE: SELF_HOSTED_LICENSE };
     }
-    if (!apps) throw restError('ACCESS_DENIED_REASON', { reason: 'Application context required' });
+    if (!apps) throw restError('ACCESS_DENIED_APP_CONTEXT');
     return apps.describe(caller);
   },
 });
 
-export const systemMethods: MethodDeclaration<SystemPorts>[] = [
+/** app.info asks the auth module about the token's application; nothing else here can be refused by auth. */
+export const SYSTEM_ERRORS: TranslationTable<AuthErrorKind> = {
+  appNotFound: { key: 'APPLICATION_NOT_FOUND' },
+  credentialsMissing: NOT_MET,
+  httpsRequired: NOT_MET,
+  webhookInvalid: NOT_MET,
+  webhookScopeMissing: NOT_MET,
+  webhookHeld: NOT_MET,
+  restNotInPlan: NOT_MET,
+  userInactive: NOT_MET,
+  tokenInvalid: NOT_MET,
+  tokenExpired: NOT_MET,
+  tokenScopeMissing: NOT_MET,
+  userNotAllowed: NOT_MET,
+};
+
+export const systemMethods: MethodDeclaration<SystemPorts>[] = translatingMethods<SystemPorts>(SYSTEM_ERRORS, [
   methodsMethod,
   scopeMethod,
   methodGetMethod,
@@ -191,4 +209,4 @@ export const systemMethods: MethodDeclaration<SystemPorts>[] = [
   profileMethod,
   userCurrentMethod,
   appInfoMethod,
-];
+]);

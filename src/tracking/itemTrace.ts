@@ -7,7 +7,6 @@ import {
   decodeTraceText,
   emptyTrace,
   parseTrace,
-  TRACE_MESSAGES,
   TraceInputError,
   UTM_CODES,
   type ParsedTrace,
@@ -32,7 +31,7 @@ export function traceFromItemFields(fields: PhpMap, matcher: SourceMatcher, nowS
     try {
       decoded = decodeTraceText(text);
     } catch (error) {
-      if (!(error instanceof TraceInputError) || error.message !== TRACE_MESSAGES.invalidJson) throw error;
+      if (!(error instanceof TraceInputError) || error.kind !== 'traceInvalidJson') throw error;
     }
     trace = parseTrace(decoded, matcher, nowSeconds);
   }

@@ -5,6 +5,7 @@
 import { hostOf, isChannelCode, normalizeChannelValue, siteChannelForUrl, type TraceChannel } from './channels.js';
 import type { SourceMatcher } from './sourceMatcher.js';
 import { isPhpArray, phpIsNumeric, phpTruthy, phpValues } from '../php/values.js';
+import { TrackingError } from './errors.js';
 
 /** Largest TRACE accepted, in UTF-8 bytes. A browser trace (6 visits of 5 pages) stays far below. */
 export const TRACE_MAX_BYTES = 256 * 1024;
@@ -22,17 +23,10 @@ export type UtmCode = (typeof UTM_CODES)[number];
 /** Latest timestamp taken from a trace: 9999-12-31T23:59:59Z. Anything beyond is ignored. */
 const MAX_TIMESTAMP = 253402300799;
 
-export const TRACE_MESSAGES = {
-  required: 'Parameter `TRACE` required.',
-  invalidJson: 'Can not parse JSON in parameter `TRACE`.',
-  tooLarge: `Parameter \`TRACE\` is too large: the limit is ${TRACE_MAX_BYTES} bytes.`,
-  tooDeep: `Parameter \`TRACE\` nests \`previous\` traces deeper than ${PREVIOUS_MAX_DEPTH} levels.`,
-} as const;
-
-/** A TRACE that cannot be used; the message is the exact ERROR_CORE text. */
-export class TraceInputError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A TRACE that cannot be used: over a limit, or not JSON. */
+export class TraceInputError extends TrackingError {
+  constructor(kind: 'traceInvalidJson' | 'traceTooLarge' | 'traceTooDeep', limit?: number) {
+    super(kind, limit === undefined ? {} : { limit });
     this.name = 'TraceInputError';
   }
 }
@@ -100,12 +94,12 @@ function phpWouldRefuse(text: string): boolean {
 
 /** Decodes a TRACE string the way Bitrix's Json::decode does; any valid JSON passes, `123` and `null` too. */
 export function decodeTraceText(text: string): unknown {
-  if (Buffer.byteLength(text, 'utf8') > TRACE_MAX_BYTES) throw new TraceInputError(TRACE_MESSAGES.tooLarge);
-  if (LONE_SURROGATE.test(text) || phpWouldRefuse(text)) throw new TraceInputError(TRACE_MESSAGES.invalidJson);
+  if (Buffer.byteLength(text, 'utf8') > TRACE_MAX_BYTES) throw new TraceInputError('traceTooLarge', TRACE_MAX_BYTES);
+  if (LONE_SURROGATE.test(text) || phpWouldRefuse(text)) throw new TraceInputError('traceInvalidJson');
   try {
     return JSON.parse(text);
   } catch {
-    throw new TraceInputError(TRACE_MESSAGES.invalidJson);
+    throw new TraceInputError('traceInvalidJson');
   }
 }
 
@@ -184,7 +178,7 @@ function loadTrace(data: unknown, matcher: SourceMatcher, now: number, level: nu
   if (isPhpArray(previous)) {
     for (const entry of phpValues(previous).slice(-PREVIOUS_PER_LEVEL)) {
       if (!isPhpArray(entry) || !phpTruthy(entry)) continue;
-      if (level + 1 > PREVIOUS_MAX_DEPTH) throw new TraceInputError(TRACE_MESSAGES.tooDeep);
+      if (level + 1 > PREVIOUS_MAX_DEPTH) throw new TraceInputError('traceTooDeep', PREVIOUS_MAX_DEPTH);
       trace.previous.push(loadTrace(entry, matcher, now, level + 1));
     }
   }

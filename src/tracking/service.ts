@@ -14,7 +14,6 @@ import {
 } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
-import { coreError } from '../rest/errors.js';
 import {
   bindItems,
   descendantIds,
@@ -27,7 +26,7 @@ import {
 } from './bindings.js';
 import { positiveIntegerId } from './itemRefs.js';
 import { traceFromItemFields } from './itemTrace.js';
-import { parseTrace, TraceInputError, type ParsedTrace } from './parseTrace.js';
+import { parseTrace, type ParsedTrace } from './parseTrace.js';
 import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
@@ -197,13 +196,8 @@ export class TrackingService {
     let fresh: FreshTrace | undefined;
     if (traceId === undefined) {
       const matcher = await this.#matchers.get(trx);
-      let trace: ParsedTrace;
-      try {
-        trace = traceFromItemFields(event.fields, matcher, now);
-      } catch (error) {
-        if (error instanceof TraceInputError) throw coreError(error.message);
-        throw error;
-      }
+      // A TRACE over the limits throws TraceInputError: crm.{type}.add answers it (ITEM_HOOK_ERROR_KINDS).
+      const trace = traceFromItemFields(event.fields, matcher, now);
       const saved = await saveTraceTree(trx, trace, matcher, now, event.caller.userId);
       traceId = saved.id;
       fresh = { tags: trace.tags, previousIds: previousIdsOf(saved) };

@@ -6,6 +6,8 @@ import type { Executor } from '../db/schema.js';
 import { hostOf, normalizeEmail, normalizePhone } from './channels.js';
 import { isBuiltIn, sortSources, VALUE_KINDS, type SourceRecord, type SourceValues, type ValueKind } from './sourceCatalog.js';
 import { markSourcesChanged } from './settings.js';
+import type { ErrorDetails } from '../domainError.js';
+import { TrackingError, type TrackingErrorKind } from './errors.js';
 
 export const SOURCE_NAME_MAX = 255;
 /** b_crm_tracking_source_field.VALUE is varchar(2000). */
@@ -18,14 +20,10 @@ export interface SourceChanges {
   readonly values?: Partial<Record<ValueKind, readonly string[]>>;
 }
 
-/** Why a source change was refused. `subject` is the offending field, or the built-in source's code. */
-export class SourceError extends Error {
-  constructor(
-    readonly reason: 'invalid' | 'not-found' | 'built-in',
-    message: string,
-    readonly subject?: string,
-  ) {
-    super(message);
+/** Why a source change was refused; `details.field` names the offending field where there is one. */
+export class SourceError extends TrackingError {
+  constructor(kind: TrackingErrorKind, details: ErrorDetails = {}) {
+    super(kind, details);
     this.name = 'SourceError';
   }
 }
@@ -55,7 +53,7 @@ export async function findSource(db: Executor, id: number): Promise<SourceRecord
 
 /** One configured value, normalised the way matching compares it; null when it is empty. */
 function normalizeValue(kind: ValueKind, raw: string): string | null {
-  if (raw.length > SOURCE_VALUE_MAX) throw new SourceError('invalid', `A ${kind} value is longer than ${SOURCE_VALUE_MAX} characters.`, kind);
+  if (raw.length > SOURCE_VALUE_MAX) throw new SourceError('sourceValueTooLong', { field: kind, limit: SOURCE_VALUE_MAX });
   if (raw.trim() === '') return null;
   switch (kind) {
     case 'UTM_SOURCE':
@@ -63,17 +61,17 @@ function normalizeValue(kind: ValueKind, raw: string): string | null {
       return raw;
     case 'REF_DOMAIN': {
       const host = hostOf(raw);
-      if (host === null || /\s/.test(raw.trim())) throw new SourceError('invalid', `"${raw}" is not a domain name.`, kind);
+      if (host === null || /\s/.test(raw.trim())) throw new SourceError('sourceDomainInvalid', { field: kind, value: raw });
       return host;
     }
     case 'PHONE': {
       const digits = normalizePhone(raw);
-      if (digits === '') throw new SourceError('invalid', `"${raw}" is not a phone number.`, kind);
+      if (digits === '') throw new SourceError('sourcePhoneInvalid', { field: kind, value: raw });
       return digits;
     }
     case 'EMAIL': {
       const email = normalizeEmail(raw);
-      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new SourceError('invalid', `"${raw}" is not an e-mail address.`, kind);
+      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new SourceError('sourceEmailInvalid', { field: kind, value: raw });
       return email;
     }
   }
@@ -90,8 +88,8 @@ function normalizeValues(kind: ValueKind, raw: readonly string[]): string[] {
 
 function normalizeName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '') throw new SourceError('invalid', 'The source name must not be empty.', 'NAME');
-  if (trimmed.length > SOURCE_NAME_MAX) throw new SourceError('invalid', `The source name is longer than ${SOURCE_NAME_MAX} characters.`, 'NAME');
+  if (trimmed === '') throw new SourceError('sourceNameEmpty', { field: 'NAME' });
+  if (trimmed.length > SOURCE_NAME_MAX) throw new SourceError('sourceNameTooLong', { field: 'NAME', limit: SOURCE_NAME_MAX });
   return trimmed;
 }
 
@@ -109,7 +107,7 @@ async function replaceValues(db: Executor, sourceId: number, values: SourceChang
 
 /** A custom source (no code). Run inside a transaction: the row and its values belong together. */
 export async function addSource(db: Executor, changes: SourceChanges, nowSeconds: number): Promise<number> {
-  if (changes.name === undefined) throw new SourceError('invalid', 'The source name is required.', 'NAME');
+  if (changes.name === undefined) throw new SourceError('sourceNameRequired', { field: 'NAME' });
   const name = normalizeName(changes.name);
   // Validate every value before the first write.
   for (const kind of VALUE_KINDS) if (changes.values?.[kind]) normalizeValues(kind, changes.values[kind]);
@@ -124,7 +122,7 @@ export async function addSource(db: Executor, changes: SourceChanges, nowSeconds
 }
 
 function notFound(id: number): SourceError {
-  return new SourceError('not-found', `Source with ID \`${id}\` not found.`);
+  return new SourceError('sourceNotFound', { id });
 }
 
 /** Built-in sources take a name, the active flag and values too; their code never changes. */
@@ -159,7 +157,7 @@ export async function deleteSource(db: Executor, id: number): Promise<void> {
   const source = await findSource(db, id);
   if (!source) throw notFound(id);
   if (isBuiltIn(source)) {
-    throw new SourceError('built-in', `Source ${source.code} is built in and cannot be deleted; archive it instead.`, source.code ?? '');
+    throw new SourceError('sourceBuiltIn', { code: source.code ?? '' });
   }
   await db.deleteFrom('tracking_source_values').where('source_id', '=', id).execute();
   await db.deleteFrom('tracking_sources').where('id', '=', id).execute();

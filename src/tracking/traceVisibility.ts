@@ -10,7 +10,7 @@
 // follows what the caller sees, not the size of the portal (issue 18).
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type QueryCreator, type SqlBool } from 'kysely';
 import type { ItemReadScope, ItemReadScopes, PartialReadScope } from '../crm/contract.js';
-import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
+import { fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { Caller } from '../auth/caller.js';
 import { PREVIOUS_MAX_DEPTH } from './parseTrace.js';

@@ -6,7 +6,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupCommit } from '../../src/db/dialects/groupCommit.js';
-import { TRACE_MESSAGES } from '../../src/tracking/parseTrace.js';
 import { crmSnapshot, ok, userWithGrants } from '../crm/helpers.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { HeldSyncs } from '../helpers/heldSyncs.js';
@@ -15,6 +14,8 @@ import { expectIntegrity, trackingCounts } from '../tracking/helpers.js';
 
 const onSqlite = TEST_DIALECT === 'sqlite';
 const syncs = new HeldSyncs();
+/** The answer crm.{type}.add gives for a TRACE nested too deep (the registry's TRACE_TOO_DEEP). */
+const TRACE_MESSAGES = { tooDeep: 'Parameter `TRACE` nests `previous` traces deeper than 3 levels.' };
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ syncLog: syncs.sync });

@@ -6,6 +6,8 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateWebhook } from '../../src/auth/authenticate.js';
+import { AUTH_ERRORS } from '../../src/rest/authErrors.js';
+import { withTranslation } from '../../src/rest/translation.js';
 import { addUser } from '../../src/auth/users.js';
 import { addWebhook } from '../../src/auth/webhooks.js';
 import type { Services } from '../../src/services.js';
@@ -48,7 +50,9 @@ afterAll(async () => {
 async function queriesOf(login: string, secret: string): Promise<string[]> {
   const recorder = new QueryShapes();
   const services: Services = { ...running.services, db: running.services.db.withPlugin(recorder) };
-  await expect(authenticateWebhook(services, login, secret, false, null)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401 });
+  // The auth module refuses by kind; the REST pipeline answers it from its table.
+  const attempt = withTranslation(AUTH_ERRORS, () => authenticateWebhook(services, login, secret, false, null));
+  await expect(attempt).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401 });
   return recorder.shapes;
 }
 

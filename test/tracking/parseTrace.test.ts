@@ -8,11 +8,22 @@ import {
   PREVIOUS_MAX_DEPTH,
   PREVIOUS_PER_LEVEL,
   TRACE_MAX_BYTES,
-  TRACE_MESSAGES,
   traceSourceId,
   type ParsedTrace,
 } from '../../src/tracking/parseTrace.js';
 import type { SourceMatcher } from '../../src/tracking/sourceMatcher.js';
+import { restError } from '../../src/rest/errors.js';
+
+// The parser throws kinds (tracking/errors.ts); the answers' texts are the registry's.
+const TRACE_MESSAGES = {
+  tooLarge: restError('TRACE_TOO_LARGE', { limit: TRACE_MAX_BYTES }).description,
+  tooDeep: restError('TRACE_TOO_DEEP', { limit: PREVIOUS_MAX_DEPTH }).description,
+};
+const TRACE_ERRORS = {
+  invalidJson: expect.objectContaining({ kind: 'traceInvalidJson' }),
+  tooLarge: expect.objectContaining({ kind: 'traceTooLarge', details: { limit: TRACE_MAX_BYTES } }),
+  tooDeep: expect.objectContaining({ kind: 'traceTooDeep', details: { limit: PREVIOUS_MAX_DEPTH } }),
+};
 
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
 
@@ -42,11 +53,11 @@ describe('the documented limits', () => {
     expect(TRACE_MESSAGES.tooDeep).toBe('Parameter `TRACE` nests `previous` traces deeper than 3 levels.');
     const nested = (levels: number): unknown => (levels === 0 ? { url: 'https://a.example/' } : { previous: { list: [nested(levels - 1)] } });
     expect(() => parse(nested(3))).not.toThrow();
-    expect(() => parse(nested(4))).toThrow(TRACE_MESSAGES.tooDeep);
+    expect(() => parse(nested(4))).toThrow(TRACE_ERRORS.tooDeep);
     const six = { previous: { list: Array.from({ length: 6 }, (_, i) => ({ url: `https://p${i}.example/` })) } };
     expect(parse(six).previous).toHaveLength(5);
     expect(decodeTraceText(JSON.stringify({ url: 'x'.repeat(262144 - 10) }))).toBeTypeOf('object');
-    expect(() => decodeTraceText(JSON.stringify({ url: 'x'.repeat(262144 - 9) }))).toThrow(TRACE_MESSAGES.tooLarge);
+    expect(() => decodeTraceText(JSON.stringify({ url: 'x'.repeat(262144 - 9) }))).toThrow(TRACE_ERRORS.tooLarge);
   });
 });
 
@@ -59,7 +70,7 @@ describe('decoding the TRACE text', () => {
 
   it('refuses text that is not JSON with the documented message', () => {
     for (const text of ['{', 'abc', '{"a":}', "{'a':1}", '   ']) {
-      expect(() => decodeTraceText(text)).toThrow(TRACE_MESSAGES.invalidJson);
+      expect(() => decodeTraceText(text)).toThrow(TRACE_ERRORS.invalidJson);
     }
   });
 
@@ -67,16 +78,16 @@ describe('decoding the TRACE text', () => {
     const ok = '['.repeat(JSON_MAX_DEPTH) + ']'.repeat(JSON_MAX_DEPTH);
     expect(() => decodeTraceText(ok)).not.toThrow();
     const deep = '['.repeat(JSON_MAX_DEPTH + 1) + ']'.repeat(JSON_MAX_DEPTH + 1);
-    expect(() => decodeTraceText(deep)).toThrow(TRACE_MESSAGES.invalidJson);
+    expect(() => decodeTraceText(deep)).toThrow(TRACE_ERRORS.invalidJson);
     // Brackets inside strings do not count.
     expect(() => decodeTraceText(JSON.stringify({ a: '['.repeat(1000) }))).not.toThrow();
   });
 
   it('refuses lone UTF-16 surrogates as PHP does, accepts proper pairs', () => {
     expect(() => decodeTraceText('{"a":"\\ud83d\\ude00"}')).not.toThrow();
-    expect(() => decodeTraceText('{"a":"\\ud83d"}')).toThrow(TRACE_MESSAGES.invalidJson);
-    expect(() => decodeTraceText('{"a":"\\ude00x"}')).toThrow(TRACE_MESSAGES.invalidJson);
-    expect(() => decodeTraceText('{"a":"\ud83d"}')).toThrow(TRACE_MESSAGES.invalidJson);
+    expect(() => decodeTraceText('{"a":"\\ud83d"}')).toThrow(TRACE_ERRORS.invalidJson);
+    expect(() => decodeTraceText('{"a":"\\ude00x"}')).toThrow(TRACE_ERRORS.invalidJson);
+    expect(() => decodeTraceText('{"a":"\ud83d"}')).toThrow(TRACE_ERRORS.invalidJson);
   });
 
   it('refuses a TRACE over the size limit, counted in UTF-8 bytes', () => {
@@ -84,11 +95,11 @@ describe('decoding the TRACE text', () => {
     expect(Buffer.byteLength(fits)).toBe(TRACE_MAX_BYTES);
     expect(() => decodeTraceText(fits)).not.toThrow();
     const oneOver = JSON.stringify({ url: 'x'.repeat(TRACE_MAX_BYTES - 9) });
-    expect(() => decodeTraceText(oneOver)).toThrow(TRACE_MESSAGES.tooLarge);
+    expect(() => decodeTraceText(oneOver)).toThrow(TRACE_ERRORS.tooLarge);
     // Fewer characters than the limit, but more bytes: two per Cyrillic letter.
     const cyrillic = JSON.stringify({ url: 'я'.repeat(TRACE_MAX_BYTES / 2) });
     expect(cyrillic.length).toBeLessThan(TRACE_MAX_BYTES);
-    expect(() => decodeTraceText(cyrillic)).toThrow(TRACE_MESSAGES.tooLarge);
+    expect(() => decodeTraceText(cyrillic)).toThrow(TRACE_ERRORS.tooLarge);
   });
 });
 
@@ -153,7 +164,7 @@ describe('rule 1: previous.list', () => {
     let depth = 0;
     for (let node = parse(nested); node.previous.length > 0; node = node.previous[0]) depth++;
     expect(depth).toBe(PREVIOUS_MAX_DEPTH);
-    expect(() => parse({ previous: { list: [nested] } })).toThrow(TRACE_MESSAGES.tooDeep);
+    expect(() => parse({ previous: { list: [nested] } })).toThrow(TRACE_ERRORS.tooDeep);
   });
 
   it('does not count levels that are skipped or sliced away', () => {

@@ -5,8 +5,8 @@
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/schema.js';
-import { restError } from '../../rest/errors.js';
 import type { Caller } from '../caller.js';
+import { AuthError } from '../errors.js';
 import { SELF_HOSTED_LICENSE } from '../../system/methods.js';
 import type { AppDescriber, TokenAuthenticator } from '../contract.js';
 import { hasScope } from '../scopes.js';
@@ -17,15 +17,15 @@ import { findAccessTokenRecord } from './tokens.js';
 export const oauthTokenAuthenticator = (db: Db, clock: Clock, config: Pick<Config, 'plan'>): TokenAuthenticator => ({
   async authenticate(token: string, requiredScope: string | null): Promise<Caller> {
     const record = await findAccessTokenRecord(db, token);
-    if (!record) throw restError('INVALID_TOKEN');
-    if (config.plan === 'free') throw restError('ACCESS_DENIED_PLAN');
-    if (!record.app.active) throw restError('APPLICATION_NOT_FOUND');
-    if (record.expiresAt <= clock.now() / 1000) throw restError('EXPIRED_TOKEN');
+    if (!record) throw new AuthError('tokenInvalid');
+    if (config.plan === 'free') throw new AuthError('restNotInPlan');
+    if (!record.app.active) throw new AuthError('appNotFound');
+    if (record.expiresAt <= clock.now() / 1000) throw new AuthError('tokenExpired');
     const scopes = new Set(record.app.scopes);
-    if (!hasScope(scopes, requiredScope)) throw restError('INSUFFICIENT_SCOPE_TOKEN');
+    if (!hasScope(scopes, requiredScope)) throw new AuthError('tokenScopeMissing');
     const user = await findUserById(db, record.userId);
-    if (!user || !user.active) throw restError('AUTHORIZATION_ERROR');
-    if (!(await appAllowsUser(db, record.app, user.id))) throw restError('USER_ACCESS_ERROR');
+    if (!user || !user.active) throw new AuthError('userInactive');
+    if (!(await appAllowsUser(db, record.app, user.id))) throw new AuthError('userNotAllowed');
     return {
       userId: user.id,
       isAdmin: user.isAdmin,
@@ -44,7 +44,7 @@ export const oauthAppDescriber = (db: Db): AppDescriber => ({
 
 async function describeOAuthApp(db: Db, caller: Caller): Promise<Record<string, unknown>> {
   const app = await findAppById(db, caller.credentialId);
-  if (!app) throw restError('APPLICATION_NOT_FOUND');
+  if (!app) throw new AuthError('appNotFound');
   return {
     ID: app.id,
     CODE: app.clientId,

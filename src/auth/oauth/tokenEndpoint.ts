@@ -19,7 +19,7 @@ function textParam(params: PhpMap, name: string): string | undefined {
 }
 
 function missing(name: string): RestError {
-  return restError('OAUTH_INVALID_REQUEST', { reason: `The ${name} parameter is missing` });
+  return restError('OAUTH_PARAMETER_MISSING', { name });
 }
 
 const GRANTS = ['authorization_code', 'refresh_token'] as const;
@@ -28,7 +28,7 @@ async function issueFor(services: Services, params: PhpMap): Promise<{ pair: Iss
   const grant = textParam(params, 'grant_type');
   if (grant === undefined) throw missing('grant_type');
   if (!(GRANTS as readonly string[]).includes(grant)) {
-    throw restError('OAUTH_INVALID_REQUEST', { reason: 'grant_type must be authorization_code or refresh_token' });
+    throw restError('OAUTH_GRANT_TYPE_INVALID');
   }
   const clientId = textParam(params, 'client_id');
   const clientSecret = textParam(params, 'client_secret');
@@ -39,13 +39,13 @@ async function issueFor(services: Services, params: PhpMap): Promise<{ pair: Iss
     const code = textParam(params, 'code');
     if (code === undefined) throw missing('code');
     const pair = await redeemCode(services.db, app, code, now);
-    if (!pair) throw restError('OAUTH_INVALID_GRANT', { reason: 'The authorization code is invalid, expired or already used' });
+    if (!pair) throw restError('OAUTH_CODE_INVALID');
     return { pair, scopes: app.scopes };
   }
   const refreshToken = textParam(params, 'refresh_token');
   if (refreshToken === undefined) throw missing('refresh_token');
   const pair = await refreshTokenPair(services.db, app, refreshToken, now);
-  if (!pair) throw restError('OAUTH_INVALID_GRANT', { reason: 'The refresh token is invalid, expired or already used' });
+  if (!pair) throw restError('OAUTH_REFRESH_TOKEN_INVALID');
   return { pair, scopes: app.scopes };
 }
 
@@ -54,7 +54,7 @@ export async function handleTokenRequest(services: Services, request: FastifyReq
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   try {
     if (services.config.requireHttps && !isHttpsRequest(request, services.config.trustProxy)) {
-      throw restError('OAUTH_INVALID_REQUEST', { reason: 'Https required.' });
+      throw restError('OAUTH_HTTPS_REQUIRED');
     }
     const url = request.raw.url ?? '';
     const question = url.indexOf('?');

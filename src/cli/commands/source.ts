@@ -1,6 +1,9 @@
 // `salestrace source list|add|update|delete|settings`: Sales Intelligence sources from the
 // command line, through the same service as the salestrace.source.* methods.
 import { Command } from 'commander';
+import type { ErrorDetails } from '../../domainError.js';
+import type { Services } from '../../services.js';
+import { TrackingError, type TrackingErrorKind } from '../../tracking/errors.js';
 import { REGIONS } from '../../tracking/settings.js';
 import { isAvailable, type Region, type ValueKind } from '../../tracking/sourceCatalog.js';
 import type { SourceChanges } from '../../tracking/sources.js';
@@ -36,6 +39,32 @@ function valueChanges(options: Record<string, unknown>): SourceChanges['values']
   return values;
 }
 
+/** What the command says for each refusal of the source service; a command parses no TRACE. */
+const SOURCE_MESSAGES: Record<TrackingErrorKind, ((details: ErrorDetails) => string) | undefined> = {
+  traceInvalidJson: undefined,
+  traceTooLarge: undefined,
+  traceTooDeep: undefined,
+  sourceNotFound: ({ id }) => `Source with ID \`${id}\` not found.`,
+  sourceBuiltIn: ({ code }) => `Source ${code} is built in and cannot be deleted; archive it instead.`,
+  sourceValueTooLong: ({ field, limit }) => `A ${field} value is longer than ${limit} characters.`,
+  sourceDomainInvalid: ({ value }) => `"${value}" is not a domain name.`,
+  sourcePhoneInvalid: ({ value }) => `"${value}" is not a phone number.`,
+  sourceEmailInvalid: ({ value }) => `"${value}" is not an e-mail address.`,
+  sourceNameEmpty: () => 'The source name must not be empty.',
+  sourceNameTooLong: ({ limit }) => `The source name is longer than ${limit} characters.`,
+  sourceNameRequired: () => 'The source name is required.',
+};
+
+/** withServices, with the source service's refusals told in words. */
+async function withSourceServices<T>(io: CliIo, options: Record<string, unknown>, run: (services: Services) => Promise<T>): Promise<T> {
+  try {
+    return await withServices(io, options, run);
+  } catch (error) {
+    const message = error instanceof TrackingError ? SOURCE_MESSAGES[error.kind]?.(error.details) : undefined;
+    throw message === undefined ? error : new Error(message);
+  }
+}
+
 function parseFlag(name: string, text: string): boolean {
   const lower = text.toLowerCase();
   if (['y', 'yes', 'on', 'true', '1'].includes(lower)) return true;
@@ -47,7 +76,7 @@ export function sourceCommand(io: CliIo): Command {
   const source = new Command('source').description('manage Sales Intelligence sources');
 
   addDataOption(source.command('list').description('list sources in matching order')).action(async (options) => {
-    await withServices(io, options, async (services) => {
+    await withSourceServices(io, options, async (services) => {
       const settings = await services.tracking.settings();
       const sources = await services.tracking.sources();
       printTable(
@@ -71,7 +100,7 @@ export function sourceCommand(io: CliIo): Command {
   addDataOption(
     withValueOptions(source.command('add').description('add a custom source').requiredOption('--name <name>', 'display name').option('--inactive', 'add it archived', false)),
   ).action(async (options) => {
-    await withServices(io, options, async (services) => {
+    await withSourceServices(io, options, async (services) => {
       const id = await services.tracking.addSource({ name: options.name, active: !options.inactive, values: valueChanges(options) });
       printLine(io, `source ${id} added`);
     });
@@ -87,7 +116,7 @@ export function sourceCommand(io: CliIo): Command {
         .option('--active <on|off>', 'archive (off) or restore (on)'),
     ),
   ).action(async (id: string, options) => {
-    await withServices(io, options, async (services) => {
+    await withSourceServices(io, options, async (services) => {
       const sourceId = parseIdOption('source ID', id);
       const active = options.active === undefined ? undefined : parseFlag('--active', options.active);
       await services.tracking.updateSource(sourceId, { name: options.name, active, values: valueChanges(options) });
@@ -96,7 +125,7 @@ export function sourceCommand(io: CliIo): Command {
   });
 
   addDataOption(source.command('delete').description('delete a custom source').argument('<id>', 'source ID')).action(async (id: string, options) => {
-    await withServices(io, options, async (services) => {
+    await withSourceServices(io, options, async (services) => {
       const sourceId = parseIdOption('source ID', id);
       await services.tracking.deleteSource(sourceId);
       printLine(io, `source ${sourceId} deleted`);
@@ -110,7 +139,7 @@ export function sourceCommand(io: CliIo): Command {
       .option('--region <region>', `which built-in sources exist: ${REGIONS.join(' or ')}`)
       .option('--social-referrers <on|off>', 'recognise social sites by referrer domain'),
   ).action(async (options) => {
-    await withServices(io, options, async (services) => {
+    await withSourceServices(io, options, async (services) => {
       if (options.region !== undefined && !REGIONS.includes(options.region as Region)) {
         throw new Error(`--region must be ${REGIONS.join(' or ')}, got "${options.region}"`);
       }

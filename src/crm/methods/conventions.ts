@@ -1,39 +1,9 @@
-// Turns the CRM module's own errors into each convention's answer: an empty-code message for
-// crm.{type}.* (legacyError), a D7 code for crm.item.*.
-import { RestError, legacyError, restError } from '../../rest/errors.js';
-import { CrmEmailError, CrmInputError, CrmNameRequiredError } from '../model/errors.js';
-import { FilterError } from './filter.js';
-import { OrderError } from './listQuery.js';
-
-function legacyMessage(error: unknown): string | undefined {
-  if (error instanceof CrmInputError) {
-    return error.problem === 'required'
-      ? `Field "${error.field.title}" is required.`
-      : `Invalid value for the "${error.field.title}" field`;
-  }
-  if (error instanceof CrmNameRequiredError) {
-    return 'One of the fields must be filled in: "First Name", "Middle Name", "Last Name".';
-  }
-  return undefined;
-}
-
-function itemError(error: unknown): RestError | undefined {
-  if (error instanceof CrmInputError) {
-    if (error.problem === 'notIterable') return restError('CRM_FIELD_NOT_ITERABLE', { type: error.actualType });
-    if (error.problem === 'required') return restError('CRM_FIELD_REQUIRED', { field: error.field.title });
-    return restError('CRM_FIELD_INVALID', { field: error.field.title });
-  }
-  if (error instanceof FilterError) {
-    if (error.reason === 'tooLong') return restError('CRM_FILTER_VALUE_TOO_LONG', { field: error.fieldName, limit: error.limit });
-    return restError(error.reason === 'field' ? 'CRM_FILTER_FIELD' : 'CRM_FILTER_VALUE', { field: error.fieldName });
-  }
-  if (error instanceof OrderError) {
-    return error.reason === 'field'
-      ? restError('CRM_ORDER_FIELD', { field: error.fieldName })
-      : restError('CRM_ORDER_DIRECTION', { field: error.fieldName, value: error.direction });
-  }
-  return undefined;
-}
+// The CRM families' answers to the CRM module's error kinds, one table each: an empty-code
+// message for crm.{type}.*, a D7 code for crm.item.*. Each table names every kind, so a new
+// kind does not compile until both families say what becomes of it.
+import { NOT_MET, withTranslation, type TranslationTable } from '../../rest/translation.js';
+import type { ItemHookErrorKind } from '../contract.js';
+import type { CrmErrorKind } from '../model/errors.js';
 
 /** How the error names an e-mail value by its type; only "Work e-mail" is on the pages. */
 const EMAIL_CAPTIONS: Record<string, string> = {
@@ -43,24 +13,43 @@ const EMAIL_CAPTIONS: Record<string, string> = {
   OTHER: 'Other e-mail',
 };
 
-export async function withLegacyErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    // The only filter error legacy lists raise: they drop unknown fields and values.
-    if (error instanceof FilterError && error.reason === 'tooLong') {
-      throw restError('LEGACY_FILTER_VALUE_TOO_LONG', { field: error.fieldName, limit: error.limit });
-    }
-    if (error instanceof CrmEmailError) throw restError('CRM_EMAIL_INVALID', { field: EMAIL_CAPTIONS[error.valueType] ?? 'E-mail' });
-    const message = legacyMessage(error);
-    throw message === undefined ? error : legacyError(message);
-  }
+/** crm.{lead,deal,contact,company,quote}.*; an add also meets the add hooks' refusals. */
+export const LEGACY_ERRORS: TranslationTable<CrmErrorKind | ItemHookErrorKind> = {
+  fieldInvalid: { key: 'LEGACY_FIELD_INVALID' },
+  fieldRequired: { key: 'LEGACY_FIELD_REQUIRED' },
+  // Raised only for crm.item's `fm`; the legacy wording, should a legacy field raise it.
+  fieldNotIterable: { key: 'LEGACY_FIELD_INVALID' },
+  emailInvalid: { key: 'CRM_EMAIL_INVALID', args: ({ valueType }) => ({ field: EMAIL_CAPTIONS[valueType] ?? 'E-mail' }) },
+  nameRequired: { key: 'LEGACY_NAME_REQUIRED' },
+  // The only filter error legacy lists raise: they drop unknown fields and values, and orders too.
+  filterField: NOT_MET,
+  filterValue: NOT_MET,
+  filterValueTooLong: { key: 'LEGACY_FILTER_VALUE_TOO_LONG' },
+  orderField: NOT_MET,
+  orderDirection: NOT_MET,
+  traceTooLarge: { key: 'TRACE_TOO_LARGE' },
+  traceTooDeep: { key: 'TRACE_TOO_DEEP' },
+};
+
+/** crm.item.*: it creates no trace, so the add hooks refuse nothing (sales-intelligence.md §5.4). */
+export const ITEM_ERRORS: TranslationTable<CrmErrorKind> = {
+  fieldInvalid: { key: 'CRM_FIELD_INVALID' },
+  fieldRequired: { key: 'CRM_FIELD_REQUIRED' },
+  fieldNotIterable: { key: 'CRM_FIELD_NOT_ITERABLE' },
+  // EMAIL and the contact's name are legacy fields; crm.item.* checks them as any other field.
+  emailInvalid: NOT_MET,
+  nameRequired: NOT_MET,
+  filterField: { key: 'CRM_FILTER_FIELD' },
+  filterValue: { key: 'CRM_FILTER_VALUE' },
+  filterValueTooLong: { key: 'CRM_FILTER_VALUE_TOO_LONG' },
+  orderField: { key: 'CRM_ORDER_FIELD' },
+  orderDirection: { key: 'CRM_ORDER_DIRECTION' },
+};
+
+export function withLegacyErrors<T>(run: () => Promise<T>): Promise<T> {
+  return withTranslation(LEGACY_ERRORS, run);
 }
 
-export async function withItemErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw itemError(error) ?? error;
-  }
+export function withItemErrors<T>(run: () => Promise<T>): Promise<T> {
+  return withTranslation(ITEM_ERRORS, run);
 }

@@ -11,6 +11,7 @@ import type { FilterCondition, FilterGroup, FilterNode, FilterOperator, FilterSc
 import { storedTextLimit } from '../model/textLimits.js';
 import type { CrmType } from '../model/types.js';
 import type { Convention } from './input.js';
+import { CrmError } from '../model/errors.js';
 
 const OPERATORS: Record<string, FilterOperator> = {
   '': 'eq',
@@ -35,14 +36,16 @@ const OPERATORS: Record<string, FilterOperator> = {
  * Why a list refuses a filter. crm.item.list refuses every kind; legacy lists drop unknown
  * fields and unusable values as Bitrix does, and refuse only a value that is too long.
  */
-export class FilterError extends Error {
+const FILTER_KINDS = { field: 'filterField', value: 'filterValue', tooLong: 'filterValueTooLong' } as const;
+
+export class FilterError extends CrmError {
   constructor(
     readonly reason: 'field' | 'value' | 'tooLong',
     readonly fieldName: string,
     /** For 'tooLong': the most characters the value may have. */
     readonly limit = 0,
   ) {
-    super(`filter ${reason}: ${fieldName}`);
+    super(FILTER_KINDS[reason], { field: fieldName, limit });
     this.name = 'FilterError';
   }
 }

@@ -1,7 +1,7 @@
 // crm.{lead,deal,contact,company,quote}.{fields,add,get,list,update,delete}: the legacy family
 // (restservice.php CCrmRestProxyBase and the per-type proxies). UPPER_CASE fields, every value
 // a string, `fields`/`params` parameters, errors with an empty code.
-import { legacyError } from '../../rest/errors.js';
+import { restError, type ErrorKey } from '../../rest/errors.js';
 import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
@@ -20,8 +20,6 @@ import { partsFor } from './parts.js';
 import { asMap, legacyArrayParam, legacyEntityId } from './params.js';
 import { withLegacyErrors } from './conventions.js';
 
-const ACCESS_DENIED = 'Access denied.';
-
 /** The proxies refuse an empty TITLE on companies and quotes, and a contact without a name. */
 function legacyWriteRules(type: CrmType): WriteRules {
   return { titleRequired: type.legacyTitleRequired, contactNameRequired: true };
@@ -29,13 +27,13 @@ function legacyWriteRules(type: CrmType): WriteRules {
 
 function arrayParam(params: PhpMap, name: string) {
   const value = legacyArrayParam(params, name);
-  if (!isPhpArray(value)) throw legacyError(`Parameter '${name}' must be array.`);
+  if (!isPhpArray(value)) throw restError('LEGACY_PARAMETER_NOT_ARRAY', { name });
   return value;
 }
 
 function validId(params: PhpMap): number {
   const id = legacyEntityId(params);
-  if (id <= 0) throw legacyError('ID is not defined or invalid.');
+  if (id <= 0) throw restError('LEGACY_ID_INVALID');
   return id;
 }
 
@@ -44,16 +42,16 @@ function validId(params: PhpMap): number {
  * callers get "Access denied." for a missing ID; deals look the item up first and say
  * "Not found" unless the caller has no access to deals at all.
  */
-async function checkAccess(ports: CrmPorts, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: string) {
+async function checkAccess(ports: CrmPorts, type: CrmType, id: number, caller: Caller, action: CrmAction, notFound: ErrorKey) {
   const level = await ports.crm.permission(caller, type, action);
   const assigned = await ports.crm.assignedUser(type, id);
   if (type.legacy.missingItemCheck === 'type') {
-    if (assigned === undefined) throw legacyError(level === 'NONE' ? 'Access denied' : notFound);
-    if (!levelCovers(level, assigned, caller)) throw legacyError(ACCESS_DENIED);
+    if (assigned === undefined) throw restError(level === 'NONE' ? 'LEGACY_TYPE_ACCESS_DENIED' : notFound);
+    if (!levelCovers(level, assigned, caller)) throw restError('LEGACY_ACCESS_DENIED');
     return level;
   }
-  if (!(level === 'ALL' || (assigned !== undefined && levelCovers(level, assigned, caller)))) throw legacyError(ACCESS_DENIED);
-  if (assigned === undefined) throw legacyError(notFound);
+  if (!(level === 'ALL' || (assigned !== undefined && levelCovers(level, assigned, caller)))) throw restError('LEGACY_ACCESS_DENIED');
+  if (assigned === undefined) throw restError(notFound);
   return level;
 }
 
@@ -74,7 +72,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
           const fields = arrayParam(params, 'fields');
           arrayParam(params, 'params');
           const level = await ports.crm.permission(caller, type, 'ADD');
-          if (level === 'NONE') throw legacyError(ACCESS_DENIED);
+          if (level === 'NONE') throw restError('LEGACY_ACCESS_DENIED');
           // TRACE is not a field: it survives only as part of the raw fields the hooks get
           // (sales-intelligence.md §5.1).
           const input = readItemInput(type, fields, 'legacy', 'add', { strict: ports.config.strictFields });
@@ -93,9 +91,9 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
       handler: ({ params, caller, ports }: MethodContext<CrmPorts>) =>
         withLegacyErrors(async () => {
           const id = validId(params);
-          await checkAccess(ports, type, id, caller, 'READ', 'Not found');
+          await checkAccess(ports, type, id, caller, 'READ', 'LEGACY_NOT_FOUND');
           const item = await ports.crm.getItem(type, id);
-          if (!item) throw legacyError('Not found');
+          if (!item) throw restError('LEGACY_NOT_FOUND');
           return legacyItem(item, fullSelection(type, 'legacy'));
         }),
     }),
@@ -109,7 +107,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
           const filter = arrayParam(params, 'filter');
           const select = legacyArrayParam(params, 'select');
           const level = await ports.crm.permission(caller, type, 'READ');
-          if (level === 'NONE') throw legacyError(ACCESS_DENIED);
+          if (level === 'NONE') throw restError('LEGACY_ACCESS_DENIED');
           const selection = parseSelect(type, select, 'legacy');
           const page = pageRequest(start);
           const { items, total } = await ports.crm.listItems(type, {
@@ -144,7 +142,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
             ...legacyWriteRules(type),
             assignToCaller: level === 'OWN',
           });
-          if (!updated) throw legacyError(type.legacy.updateNotFound);
+          if (!updated) throw restError(type.legacy.updateNotFound);
           return true;
         }),
     }),
@@ -156,7 +154,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
         withLegacyErrors(async () => {
           const id = validId(params);
           await checkAccess(ports, type, id, caller, 'DELETE', type.legacy.deleteNotFound);
-          if (!(await ports.crm.deleteItem(type, id))) throw legacyError(type.legacy.deleteNotFound);
+          if (!(await ports.crm.deleteItem(type, id))) throw restError(type.legacy.deleteNotFound);
           return true;
         }),
     }),

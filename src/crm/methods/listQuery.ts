@@ -5,6 +5,7 @@ import type { CrmField } from '../model/fields/field.js';
 import type { SortDirection } from '../model/listCriteria.js';
 import type { CrmType } from '../model/types.js';
 import type { Convention } from './input.js';
+import { CrmError } from '../model/errors.js';
 
 export interface Selection {
   /** Fields to return, in definition order. */
@@ -15,13 +16,13 @@ export interface Selection {
   readonly all: boolean;
 }
 
-export class OrderError extends Error {
+export class OrderError extends CrmError {
   constructor(
     readonly reason: 'field' | 'direction',
     readonly fieldName: string,
     readonly direction = '',
   ) {
-    super(`order ${reason}: ${fieldName}`);
+    super(reason === 'field' ? 'orderField' : 'orderDirection', { field: fieldName, value: direction });
     this.name = 'OrderError';
   }
 }

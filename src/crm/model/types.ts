@@ -1,6 +1,7 @@
 // The five item types: their table, fields, stages and the few behaviours in which Bitrix24's
 // legacy methods differ from one type to another (restservice.php proxies).
 import { CRM_ENTITY_TYPES, type CrmEntityTypeId, type CrmEntityTypeName } from './entityTypes.js';
+import type { ErrorKey } from '../../rest/errors.js';
 import { COMPANY_FIELDS } from './fields/company.js';
 import { CONTACT_FIELDS } from './fields/contact.js';
 import { DEAL_FIELDS } from './fields/deal.js';
@@ -26,10 +27,10 @@ export interface CrmType {
   /** crm.{type}.add refuses an empty TITLE instead of generating one (company, quote). */
   readonly legacyTitleRequired: boolean;
   readonly legacy: {
-    /** crm.{type}.update text for a missing item (CCrm*RestProxy::innerUpdate). */
-    readonly updateNotFound: string;
-    /** crm.{type}.delete text for a missing item. */
-    readonly deleteNotFound: string;
+    /** crm.{type}.update error for a missing item (CCrm*RestProxy::innerUpdate). */
+    readonly updateNotFound: ErrorKey;
+    /** crm.{type}.delete error for a missing item. */
+    readonly deleteNotFound: ErrorKey;
     /**
      * 'item': the permission check runs on the item first, so a caller with OWN access gets
      * "Access denied." for a missing ID. 'type': deals look the item up first and answer
@@ -63,7 +64,7 @@ export const CRM_TYPES: readonly CrmType[] = [
     fields: LEAD_FIELDS,
     stages: LEAD_STATUSES,
     legacyTitleRequired: false,
-    legacy: { updateNotFound: 'Lead is not found', deleteNotFound: 'Not found', missingItemCheck: 'item' },
+    legacy: { updateNotFound: 'LEGACY_LEAD_NOT_FOUND', deleteNotFound: 'LEGACY_NOT_FOUND', missingItemCheck: 'item' },
   }),
   defineType({
     id: CRM_ENTITY_TYPES.DEAL,
@@ -74,7 +75,7 @@ export const CRM_TYPES: readonly CrmType[] = [
     fields: DEAL_FIELDS,
     stages: DEAL_STAGES,
     legacyTitleRequired: false,
-    legacy: { updateNotFound: 'Not found', deleteNotFound: 'Not found', missingItemCheck: 'type' },
+    legacy: { updateNotFound: 'LEGACY_NOT_FOUND', deleteNotFound: 'LEGACY_NOT_FOUND', missingItemCheck: 'type' },
   }),
   defineType({
     id: CRM_ENTITY_TYPES.CONTACT,
@@ -84,7 +85,7 @@ export const CRM_TYPES: readonly CrmType[] = [
     caption: 'Contact',
     fields: CONTACT_FIELDS,
     legacyTitleRequired: false,
-    legacy: { updateNotFound: 'Contact is not found', deleteNotFound: 'Contact is not found', missingItemCheck: 'item' },
+    legacy: { updateNotFound: 'LEGACY_CONTACT_NOT_FOUND', deleteNotFound: 'LEGACY_CONTACT_NOT_FOUND', missingItemCheck: 'item' },
   }),
   defineType({
     id: CRM_ENTITY_TYPES.COMPANY,
@@ -94,7 +95,7 @@ export const CRM_TYPES: readonly CrmType[] = [
     caption: 'Company',
     fields: COMPANY_FIELDS,
     legacyTitleRequired: true,
-    legacy: { updateNotFound: 'Company is not found', deleteNotFound: 'Company is not found', missingItemCheck: 'item' },
+    legacy: { updateNotFound: 'LEGACY_COMPANY_NOT_FOUND', deleteNotFound: 'LEGACY_COMPANY_NOT_FOUND', missingItemCheck: 'item' },
   }),
   defineType({
     id: CRM_ENTITY_TYPES.QUOTE,
@@ -105,7 +106,7 @@ export const CRM_TYPES: readonly CrmType[] = [
     fields: QUOTE_FIELDS,
     stages: QUOTE_STATUSES,
     legacyTitleRequired: true,
-    legacy: { updateNotFound: 'Quote is not found', deleteNotFound: 'Element not found', missingItemCheck: 'item' },
+    legacy: { updateNotFound: 'LEGACY_QUOTE_NOT_FOUND', deleteNotFound: 'LEGACY_ELEMENT_NOT_FOUND', missingItemCheck: 'item' },
   }),
 ];
 

@@ -1,7 +1,7 @@
 // salestrace.source.{list,add,update,delete}: the sources traces are attributed to and the
 // values that recognise them (sales-intelligence.md §1.6, §1.7, §3). Changing sources is for
 // administrators, as Sales Intelligence settings are in Bitrix24.
-import { argumentError, restError, RestError } from '../../rest/errors.js';
+import { argumentError, restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import type { TrackingPorts } from './ports.js';
 import type { Caller } from '../../auth/caller.js';
@@ -18,7 +18,7 @@ import {
   type TrackingSettings,
   type ValueKind,
 } from '../sourceCatalog.js';
-import { SourceError, type SourceChanges } from '../sources.js';
+import type { SourceChanges } from '../sources.js';
 import { requiredId } from './traceRead.js';
 
 function sourceView(source: SourceRecord, settings: TrackingSettings): Record<string, unknown> {
@@ -81,48 +81,31 @@ function valueList(value: unknown, kind: ValueKind): string[] {
   return list.map((entry) => {
     if (typeof entry === 'string') return entry;
     if (typeof entry === 'number' && Number.isFinite(entry)) return String(entry);
-    throw argumentError(`Field \`${kind}\` must be a list of strings.`, kind);
+    throw argumentError('SOURCE_VALUES_NOT_STRINGS', kind, { field: kind });
   });
 }
 
 function sourceChanges(params: Record<string, unknown>): SourceChanges {
   const fields = paramCaseInsensitive(params, 'fields');
-  if (!isPhpMap(fields)) throw argumentError('Parameter `fields` must be an object.', 'fields');
+  if (!isPhpMap(fields)) throw argumentError('SOURCE_FIELDS_NOT_OBJECT', 'fields');
   for (const key of Object.keys(fields)) {
-    if (!FIELD_NAMES.includes(key)) throw argumentError(`Unknown or read-only field \`${key}\`. Allowed: ${FIELD_NAMES.join(', ')}.`, key);
+    if (!FIELD_NAMES.includes(key)) throw argumentError('SOURCE_FIELD_UNKNOWN', key, { key, allowed: FIELD_NAMES.join(', ') });
   }
   const changes: { name?: string; active?: boolean; values?: Partial<Record<ValueKind, string[]>> } = {};
   if ('NAME' in fields) {
-    if (typeof fields.NAME !== 'string') throw argumentError('Field `NAME` must be a string.', 'NAME');
+    if (typeof fields.NAME !== 'string') throw argumentError('SOURCE_NAME_NOT_STRING', 'NAME');
     changes.name = fields.NAME;
   }
   if ('ACTIVE' in fields) {
     const active = fields.ACTIVE;
     if (active === 'Y' || active === true) changes.active = true;
     else if (active === 'N' || active === false) changes.active = false;
-    else throw argumentError('Field `ACTIVE` must be Y or N.', 'ACTIVE');
+    else throw argumentError('SOURCE_ACTIVE_INVALID', 'ACTIVE');
   }
   for (const kind of VALUE_KINDS) {
     if (kind in fields) changes.values = { ...changes.values, [kind]: valueList(fields[kind], kind) };
   }
   return changes;
-}
-
-function translated(error: unknown, id?: number): unknown {
-  if (!(error instanceof SourceError)) return error;
-  if (error.reason === 'not-found') return restError('SOURCE_NOT_FOUND', { id: id ?? 0 });
-  if (error.reason === 'built-in') return restError('SOURCE_IS_BUILT_IN', { code: error.subject ?? '' });
-  return argumentError(error.message, error.subject ?? 'fields');
-}
-
-async function withSourceErrors<T>(run: () => Promise<T>, id?: number): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    const mapped = translated(error, id);
-    if (mapped instanceof RestError) throw mapped;
-    throw error;
-  }
 }
 
 export const sourceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
@@ -131,7 +114,7 @@ export const sourceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   async handler({ params, caller, ports: { tracking } }) {
     requireAdmin(caller);
     const changes = sourceChanges(params);
-    return withSourceErrors(() => tracking.addSource(changes));
+    return tracking.addSource(changes);
   },
 });
 
@@ -142,7 +125,7 @@ export const sourceUpdateMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>(
     requireAdmin(caller);
     const id = requiredId(params.id);
     const changes = sourceChanges(params);
-    await withSourceErrors(() => tracking.updateSource(id, changes), id);
+    await tracking.updateSource(id, changes);
     return true;
   },
 });
@@ -153,7 +136,7 @@ export const sourceDeleteMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>(
   async handler({ params, caller, ports: { tracking } }) {
     requireAdmin(caller);
     const id = requiredId(params.id);
-    await withSourceErrors(() => tracking.deleteSource(id), id);
+    await tracking.deleteSource(id);
     return true;
   },
 });

@@ -4,13 +4,13 @@
 // trace and its bindings, so a permission is never judged on a state the write does not see.
 import { CRM_ENTITY_TYPES, type CrmEntityTypeName } from '../../crm/contract.js';
 import type { Executor } from '../../db/schema.js';
-import { coreError, restError } from '../../rest/errors.js';
+import { restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import type { TrackingPorts } from './ports.js';
 import type { Caller } from '../../auth/caller.js';
 import { isPhpArray, phpEmpty, phpValues } from '../../php/values.js';
 import { positiveIntegerId } from '../itemRefs.js';
-import { decodeTraceText, TRACE_MESSAGES, TraceInputError } from '../parseTrace.js';
+import { decodeTraceText } from '../parseTrace.js';
 import type { TrackingPort } from '../contract.js';
 import type { ItemRef } from '../traceStore.js';
 
@@ -24,28 +24,16 @@ const ALLOWED_TYPES = 'COMPANY,CONTACT,DEAL,LEAD,QUOTE';
  */
 export const MAX_ENTITIES = 50;
 
-export const ENTITY_MESSAGES = {
-  notAList: 'Parameter `ENTITIES` must be a list of objects with TYPE and ID.',
-  wrongType: `Wrong TYPE in parameter \`ENTITIES\`. Allowed types: ${ALLOWED_TYPES}`,
-  wrongId: 'Wrong ID in parameter `ENTITIES`.',
-  noAccess: (type: string, id: number) => `You have no access to entity \`${type}\` with ID \`${id}\`.`,
-} as const;
-
 /** TRACE as text: strings as sent, numbers and `true` the way PHP would print them; a list or map is not JSON text. */
 function traceParamText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return value === true ? '1' : String(value);
-  throw coreError(TRACE_MESSAGES.invalidJson);
+  throw restError('TRACE_INVALID_JSON');
 }
 
 function decodeTraceParam(value: unknown): unknown {
-  if (phpEmpty(value)) throw coreError(TRACE_MESSAGES.required);
-  try {
-    return decodeTraceText(traceParamText(value));
-  } catch (error) {
-    if (error instanceof TraceInputError) throw coreError(error.message);
-    throw error;
-  }
+  if (phpEmpty(value)) throw restError('TRACE_REQUIRED');
+  return decodeTraceText(traceParamText(value));
 }
 
 function entityField(entity: unknown, key: string): unknown {
@@ -59,18 +47,18 @@ function entityField(entity: unknown, key: string): unknown {
  */
 async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingPort, db: Executor): Promise<ItemRef[]> {
   if (phpEmpty(value)) return [];
-  if (!isPhpArray(value)) throw coreError(ENTITY_MESSAGES.notAList);
+  if (!isPhpArray(value)) throw restError('TRACE_ENTITIES_NOT_A_LIST');
   const entities = phpValues(value);
   // Counted as sent, repeats included: the checks below cost a read per element.
   if (entities.length > MAX_ENTITIES) throw restError('TRACE_TOO_MANY_ENTITIES', { limit: MAX_ENTITIES });
   const items: ItemRef[] = [];
   for (const entity of entities) {
     const type = entityField(entity, 'TYPE');
-    if (typeof type !== 'string' || !Object.hasOwn(CRM_ENTITY_TYPES, type)) throw coreError(ENTITY_MESSAGES.wrongType);
+    if (typeof type !== 'string' || !Object.hasOwn(CRM_ENTITY_TYPES, type)) throw restError('TRACE_ENTITY_WRONG_TYPE', { types: ALLOWED_TYPES });
     const id = positiveIntegerId(entityField(entity, 'ID'));
-    if (id === null) throw coreError(ENTITY_MESSAGES.wrongId);
+    if (id === null) throw restError('TRACE_ENTITY_WRONG_ID');
     const item = { entityTypeId: CRM_ENTITY_TYPES[type as CrmEntityTypeName], entityId: id };
-    if (!(await tracking.mayEdit(item, caller, db))) throw coreError(ENTITY_MESSAGES.noAccess(type, id));
+    if (!(await tracking.mayEdit(item, caller, db))) throw restError('TRACE_ENTITY_NO_ACCESS', { type, id });
     items.push(item);
   }
   return items;
@@ -82,13 +70,7 @@ export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   batch: true,
   async handler({ params, caller, ports: { tracking } }) {
     const decoded = decodeTraceParam(params.TRACE);
-    let prepared;
-    try {
-      prepared = await tracking.prepare(decoded);
-    } catch (error) {
-      if (error instanceof TraceInputError) throw coreError(error.message);
-      throw error;
-    }
+    const prepared = await tracking.prepare(decoded);
     return tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, tracking, db), caller.userId);
   },
 });

@@ -1,10 +1,8 @@
 // crm.tracking.trace.delete (sales-intelligence.md §2.7; bitrix24-docs crm-tracking-trace-delete.md).
-import { coreError } from '../../rest/errors.js';
+import { restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import type { TrackingPorts } from './ports.js';
 import { isPhpArray, phpEmpty, phpIntval } from '../../php/values.js';
-
-export const TRACE_ID_REQUIRED = 'Parameter `id` required.';
 
 export const traceDeleteMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'crm.tracking.trace.delete',
@@ -15,7 +13,7 @@ export const traceDeleteMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
     // delete trace 1; Salestrace refuses it instead (COMPATIBILITY.md).
     const raw = params.id;
     const id = phpEmpty(raw) || isPhpArray(raw) ? 0 : phpIntval(raw);
-    if (id === 0) throw coreError(TRACE_ID_REQUIRED);
+    if (id === 0) throw restError('TRACE_ID_REQUIRED');
     await tracking.delete(id, caller);
     return null;
   },

@@ -14,7 +14,7 @@ import { traceTreeView, traceView } from './traceView.js';
 
 export function requiredId(value: unknown): number {
   const id = positiveIntegerId(value);
-  if (id === null) throw argumentError('Parameter `id` must be a positive integer.', 'id');
+  if (id === null) throw argumentError('ID_NOT_POSITIVE', 'id');
   return id;
 }
 
@@ -52,31 +52,31 @@ function filterDate(value: unknown, key: string): number {
       if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
     }
   }
-  throw argumentError(`Filter field \`${key}\` must be a date (YYYY-MM-DD), an ISO 8601 date-time or unix seconds.`, 'filter');
+  throw argumentError('TRACE_FILTER_DATE', 'filter', { key });
 }
 
 function traceFilter(raw: unknown): TraceFilter {
   if (phpEmpty(raw)) return {};
-  if (!isPhpMap(raw)) throw argumentError('Parameter `filter` must be an object.', 'filter');
+  if (!isPhpMap(raw)) throw argumentError('TRACE_FILTER_NOT_OBJECT', 'filter');
   for (const key of Object.keys(raw)) {
     if (!FILTER_FIELDS.includes(key)) {
-      throw argumentError(`Unknown filter field \`${key}\`. Allowed: ${FILTER_FIELDS.join(', ')}.`, 'filter');
+      throw argumentError('TRACE_FILTER_FIELD_UNKNOWN', 'filter', { key, allowed: FILTER_FIELDS.join(', ') });
     }
   }
   const filter: { -readonly [K in keyof TraceFilter]: TraceFilter[K] } = {};
   if ('ENTITY_TYPE' in raw || 'ENTITY_ID' in raw) {
     const type = raw.ENTITY_TYPE;
     if (typeof type !== 'string' || !Object.hasOwn(CRM_ENTITY_TYPES, type)) {
-      throw argumentError(`Filter field \`ENTITY_TYPE\` must be one of ${Object.keys(CRM_ENTITY_TYPES).join(', ')}, together with ENTITY_ID.`, 'filter');
+      throw argumentError('TRACE_FILTER_ENTITY_TYPE', 'filter', { types: Object.keys(CRM_ENTITY_TYPES).join(', ') });
     }
     const id = positiveIntegerId(raw.ENTITY_ID);
-    if (id === null) throw argumentError('Filter field `ENTITY_ID` must be a positive integer, together with ENTITY_TYPE.', 'filter');
+    if (id === null) throw argumentError('TRACE_FILTER_ENTITY_ID', 'filter');
     filter.item = { entityTypeId: CRM_ENTITY_TYPES[type as CrmEntityTypeName], entityId: id };
   }
   if ('SOURCE_ID' in raw) {
     const value = raw.SOURCE_ID;
     const id = value === 0 || value === '0' ? 0 : positiveIntegerId(value);
-    if (id === null) throw argumentError('Filter field `SOURCE_ID` must be a source ID, or 0 for organic traffic.', 'filter');
+    if (id === null) throw argumentError('TRACE_FILTER_SOURCE_ID', 'filter');
     filter.sourceId = id;
   }
   if ('>=DATE_CREATE' in raw) filter.createdFrom = filterDate(raw['>=DATE_CREATE'], '>=DATE_CREATE');
