@@ -27,6 +27,17 @@ module.exports = {
       },
       to: { path: '^src/services[.]ts$' },
     },
+    {
+      name: 'no-database-in-handlers',
+      severity: 'error',
+      comment:
+        'A method handler asks its ports; SQL and drivers stay in the stores and db/ (issue 15). The schema module is allowed for the opaque transaction type a port hands back.',
+      from: { path: ['/methods/', '^src/system/methods[.]ts$', '^src/rest/batch[.]ts$'] },
+      to: {
+        path: ['^src/db/', 'node_modules/(kysely|better-sqlite3|pg)/'],
+        pathNot: '^src/db/schema[.]ts$',
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,5 +1,6 @@
 // The import rules of .dependency-cruiser.cjs, run by `npm test`: no circle in src/, type-only
-// imports included (issue 15). The fixture check proves the rule can fail.
+// imports included, and no SQL in method handlers (issue 15). The fixture checks prove the
+// rules can fail.
 import { createRequire } from 'node:module';
 import { cruise, type IConfiguration, type IViolation } from 'dependency-cruiser';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
@@ -16,7 +17,7 @@ async function violations(paths: string[], forbidden: IConfiguration['forbidden'
 }
 
 describe('import rules', () => {
-  it('hold in src/: no import circle, and the Services bag only where the server is composed', async () => {
+  it('hold in src/: no import circle, the Services bag only where the server is composed, no SQL in handlers', async () => {
     expect(await violations(['src'], rules.forbidden)).toEqual([]);
   }, 60_000);
 
@@ -26,5 +27,11 @@ describe('import rules', () => {
     const found = await violations(['test/architecture/fixtures/typeCircle'], onFixture);
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((text) => text.startsWith('no-circular: '))).toBe(true);
+  }, 60_000);
+
+  it('see a handler module that imports the query builder', async () => {
+    const handlerRule = rules.forbidden!.filter((rule) => rule.name === 'no-database-in-handlers');
+    const found = await violations(['test/architecture/fixtures/methods'], handlerRule);
+    expect(found).toEqual(['no-database-in-handlers: test/architecture/fixtures/methods/queriesItself.ts']);
   }, 60_000);
 });

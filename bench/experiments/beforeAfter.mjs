@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Before and after a change to the write path, in one run: trace.add and trace.delete against
-// the raw-durable baseline, on the current build (dist/) and on another one (--before, e.g. a
-// copy of dist/ built before the change), interleaved in rounds so that both see the same
-// machine. Issue 17 used it for the checkpoint thread (src/db/dialects/checkpointer.ts).
-//   node bench/experiments/checkpoints.mjs --before bench/.work/dist-before/cli/main.js
-//        [--rounds 3] [--seconds 5] [--connections 32]
+// Before and after a change, in one run: chosen scenarios (default trace.add, trace.delete and
+// batch-50) against the raw-durable baseline, on the current build (dist/) and on another one
+// (--before, e.g. a copy of dist/ built before the change), interleaved in rounds so that both
+// see the same machine. Issue 17 used it for the checkpoint thread
+// (src/db/dialects/checkpointer.ts); issue 15 for the refactor that must not move the figures.
+//   node bench/experiments/beforeAfter.mjs --before bench/.work/dist-before/cli/main.js
+//        [--scenarios server.time,crm.item.list,trace.add] [--rounds 3] [--seconds 5] [--connections 32]
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ armDeadline(15 * 60_000, 'the before/after experiment');
 const { values } = parseArgs({
   options: {
     before: { type: 'string' },
+    scenarios: { type: 'string', default: 'trace.add,trace.delete,batch-50' },
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
@@ -44,12 +46,13 @@ for (const server of [servers.before, servers.after]) server.methods = new Set()
 // What runs: [label, scenario, server].
 const runs = [
   ['raw-durable', 'raw-durable', 'raw-durable'],
-  ['trace.add before', 'trace.add', 'before'],
-  ['trace.add after', 'trace.add', 'after'],
-  ['trace.delete before', 'trace.delete', 'before'],
-  ['trace.delete after', 'trace.delete', 'after'],
-  ['batch-50 before', 'batch-50', 'before'],
-  ['batch-50 after', 'batch-50', 'after'],
+  ...values.scenarios.split(',').flatMap((name) => {
+    if (!scenario(name)) throw new Error(`unknown scenario ${name}`);
+    return [
+      [`${name} before`, name, 'before'],
+      [`${name} after`, name, 'after'],
+    ];
+  }),
 ];
 const lastRate = new Map();
 
@@ -106,11 +109,12 @@ const rows = runs.map(([label]) => {
     formatNumber(Math.max(...list.map((r) => r.cpu?.otherCores ?? 0)), 2),
     label === 'raw-durable'
       ? 'baseline'
-      : label.startsWith('batch')
+      : label.startsWith('batch') && results.has(label.replace('batch-50', 'trace.add'))
         ? `${formatNumber(rate(label) / rate(label.replace('batch-50', 'trace.add')), 1)}× trace.add`
         : `${formatNumber((rate(label) / baseline) * 100, 0)}%`,
+    label.endsWith(' after') ? `${formatNumber(rate(label) / rate(label.replace(/ after$/, ' before')), 2)}×` : '',
   ];
 });
 console.log(`\n${connections} connections, ${rounds} interleaved rounds of ${seconds} s, medians; load average at the end ${os.loadavg().map((v) => v.toFixed(1)).join(' / ')}\n`);
-console.log(table(['Run', 'req/s (batch: traces/s)', 'p99 ms', 'CPU server', 'server CPU µs per request (trace)', 'CPU load gen.', 'CPU other (max)', 'vs raw-durable'], rows));
+console.log(table(['Run', 'req/s (batch: traces/s)', 'p99 ms', 'CPU server', 'server CPU µs per request (trace)', 'CPU load gen.', 'CPU other (max)', 'vs raw-durable', 'after / before'], rows));
 process.exit(0);
