@@ -47,7 +47,7 @@ async function expectRefused(base: string, status: number, body: unknown): Promi
   expect(answer.body).toEqual(body);
 }
 
-describe('webhook credentials changed by the CLI in another process', () => {
+describe('webhook credentials changed by the CLI on its own connection', () => {
   it('refuses a webhook revoked between two requests', async () => {
     const hook = await newWebhook(1);
     await expectServed(hook.base);
