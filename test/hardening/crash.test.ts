@@ -9,15 +9,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/dialects/postgres.js';
 import { openSqlite } from '../../src/db/dialects/sqlite.js';
 import type { Database } from '../../src/db/schema.js';
-import { databaseUrlFor, removeTempDataDir, startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { databaseUrlFor, removeTempDataDir, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { callOk, killableServer } from './killableServer.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { integrityProblems } from '../tracking/helpers.js';
 import { markedTrace, readAllTraces, strayTraces, wholenessProblems, type Expected } from './traceModel.js';
 
 const dataDir = await tempDataDir();
-const running: ServeProcess[] = [];
+const server = killableServer(dataDir);
 afterAll(async () => {
-  for (const serve of running) serve.child.kill('SIGKILL');
+  for (const serve of server.running) serve.child.kill('SIGKILL');
   await removeTempDataDir(dataDir);
 });
 
@@ -44,25 +45,7 @@ interface Request {
 }
 
 const requests: Request[] = [];
-let secret = '';
 
-async function start(): Promise<{ serve: ServeProcess; base: string }> {
-  const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', 'off', '--operating-limit', 'off', '--log-level', 'silent']);
-  running.push(serve);
-  const output = serve.output();
-  const printed = /^ {2}http:\/\/127\.0\.0\.1:\d+\/rest\/1\/([a-z0-9]+)\/$/m.exec(output);
-  if (printed) secret = printed[1];
-  const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-  if (!port || !secret) throw new Error(`unexpected serve output:\n${output}`);
-  return { serve, base: `http://127.0.0.1:${port}/rest/1/${secret}/` };
-}
-
-async function call(base: string, method: string, params: unknown): Promise<any> {
-  const response = await fetch(base + method, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
-  const body = (await response.json()) as any;
-  if (response.status !== 200) throw new Error(`${method}: ${response.status} ${JSON.stringify(body)}`);
-  return body.result;
-}
 
 /** A trace.add, or a contact.add with a TRACE; false when the server died before answering it. */
 async function oneWrite(base: string, n: number, items: string[]): Promise<boolean> {
@@ -73,10 +56,10 @@ async function oneWrite(base: string, n: number, items: string[]): Promise<boole
   try {
     if (kind === 'trace') {
       const entities = request.items.map((item) => ({ TYPE: item.startsWith(`${CONTACT}:`) ? 'CONTACT' : 'DEAL', ID: Number(item.split(':')[1]) }));
-      request.answered = await call(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: entities });
+      request.answered = await callOk(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: entities });
     } else {
       request.items.length = 0;
-      request.answered = await call(base, 'crm.contact.add', { fields: { NAME: request.marker, TRACE: trace, UTM_MEDIUM: 'crash' } });
+      request.answered = await callOk(base, 'crm.contact.add', { fields: { NAME: request.marker, TRACE: trace, UTM_MEDIUM: 'crash' } });
     }
   } catch {
     return false;
@@ -104,7 +87,7 @@ async function batchOfTraces(base: string, n: number, items: string[]): Promise<
   });
   let result;
   try {
-    result = await call(base, 'batch', { halt: 1, cmd });
+    result = await callOk(base, 'batch', { halt: 1, cmd });
   } catch {
     return false;
   }
@@ -133,7 +116,7 @@ async function loadUntilKilled(serve: ServeProcess, base: string, items: string[
   };
   await Promise.all(Array.from({ length: WORKERS }, worker));
   await exited;
-  running.splice(running.indexOf(serve), 1);
+  server.reaped(serve);
   return answered;
 }
 
@@ -185,7 +168,7 @@ async function verify(base: string): Promise<void> {
   const answered = requests.filter((r) => r.kind === 'trace' && r.answered !== undefined);
   for (let i = 0; i < answered.length; i += 50) {
     const cmd = Object.fromEntries(answered.slice(i, i + 50).map((r) => [r.marker, `salestrace.trace.get?id=${r.answered}`]));
-    const result = await call(base, 'batch', { halt: 0, cmd });
+    const result = await callOk(base, 'batch', { halt: 0, cmd });
     expect(result.result_error).toEqual([]);
     for (const r of answered.slice(i, i + 50)) {
       expect(result.result[r.marker]).toMatchObject({ ID: r.answered, TAGS: { UTM_TERM: r.marker }, PREVIOUS_IDS: expect.any(Array) });
@@ -196,23 +179,23 @@ async function verify(base: string): Promise<void> {
 
 describe('SIGKILL in the middle of trace writes', () => {
   it('loses no answered trace and leaves none half-written, over several kill points', async () => {
-    let { serve, base } = await start();
+    let { serve, base } = await server.start();
     const items: string[] = [];
     for (const killAfter of [3, 30, 90]) {
       // A few new items each round, made without traces.
       for (let i = 0; i < 2; i++) {
-        const contact = await call(base, 'crm.item.add', { entityTypeId: CONTACT, fields: { name: `item${items.length}` } });
-        const deal = await call(base, 'crm.item.add', { entityTypeId: DEAL, fields: { title: `item${items.length}` } });
+        const contact = await callOk(base, 'crm.item.add', { entityTypeId: CONTACT, fields: { name: `item${items.length}` } });
+        const deal = await callOk(base, 'crm.item.add', { entityTypeId: DEAL, fields: { title: `item${items.length}` } });
         items.push(`${CONTACT}:${contact.item.id}`, `${DEAL}:${deal.item.id}`);
       }
       const answered = await loadUntilKilled(serve, base, items, killAfter);
       expect(answered).toBeGreaterThanOrEqual(killAfter);
-      ({ serve, base } = await start());
+      ({ serve, base } = await server.start());
       await verify(base);
     }
     // Some writes were in flight at each kill; everything answered is accounted for above.
     expect(requests.filter((r) => r.answered !== undefined).length).toBeGreaterThanOrEqual(123);
     await serve.stop();
-    running.splice(running.indexOf(serve), 1);
+    server.reaped(serve);
   }, 60_000);
 });

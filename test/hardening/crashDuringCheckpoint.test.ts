@@ -9,16 +9,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/db/dialects/sqlite.js';
 import type { Database } from '../../src/db/schema.js';
-import { removeTempDataDir, startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { removeTempDataDir, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { callOk, killableServer } from './killableServer.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { integrityProblems } from '../tracking/helpers.js';
 import { markedTrace, readAllTraces, strayTraces, wholenessProblems } from './traceModel.js';
 
 const dataDir = await tempDataDir();
 const databaseFile = path.join(dataDir, 'salestrace.db');
-const running: ServeProcess[] = [];
+const server = killableServer(dataDir);
 afterAll(async () => {
-  for (const serve of running) serve.child.kill('SIGKILL');
+  for (const serve of server.running) serve.child.kill('SIGKILL');
   await removeTempDataDir(dataDir);
 });
 
@@ -33,25 +34,7 @@ interface Written {
 }
 
 const writes: Written[] = [];
-let secret = '';
 
-async function start(): Promise<{ serve: ServeProcess; base: string }> {
-  const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', 'off', '--operating-limit', 'off', '--log-level', 'silent']);
-  running.push(serve);
-  const output = serve.output();
-  const printed = /^ {2}http:\/\/127\.0\.0\.1:\d+\/rest\/1\/([a-z0-9]+)\/$/m.exec(output);
-  if (printed) secret = printed[1];
-  const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-  if (!port || !secret) throw new Error(`unexpected serve output:\n${output}`);
-  return { serve, base: `http://127.0.0.1:${port}/rest/1/${secret}/` };
-}
-
-async function call(base: string, method: string, params: unknown): Promise<any> {
-  const response = await fetch(base + method, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
-  const body = (await response.json()) as any;
-  if (response.status !== 200) throw new Error(`${method}: ${response.status} ${JSON.stringify(body)}`);
-  return body.result;
-}
 
 /**
  * Writes traces from WORKERS loops; once `armAfter` were answered, watches the database file
@@ -76,7 +59,7 @@ async function loadUntilKilledInCheckpoint(serve: ServeProcess, base: string, it
       writes.push(written);
       try {
         const trace = JSON.stringify(markedTrace(written.marker, written.previous));
-        written.answered = await call(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: [{ TYPE: 'CONTACT', ID: Number(item.split(':')[1]) }] });
+        written.answered = await callOk(base, 'crm.tracking.trace.add', { TRACE: trace, ENTITIES: [{ TYPE: 'CONTACT', ID: Number(item.split(':')[1]) }] });
       } catch {
         // The connection died with the server: that write may or may not have happened.
         return;
@@ -89,7 +72,7 @@ async function loadUntilKilledInCheckpoint(serve: ServeProcess, base: string, it
   await Promise.all(Array.from({ length: WORKERS }, worker));
   clearTimeout(noCheckpoint);
   await exited;
-  running.splice(running.indexOf(serve), 1);
+  server.reaped(serve);
   return { answered, killedBy };
 }
 
@@ -113,18 +96,18 @@ async function verify(): Promise<void> {
 
 describe.skipIf(TEST_DIALECT !== 'sqlite')('SIGKILL while the worker thread checkpoints the log', () => {
   it('loses no answered trace and leaves none half-written', async () => {
-    let { serve, base } = await start();
-    const contact = await call(base, 'crm.item.add', { entityTypeId: CONTACT, fields: { name: 'checkpoint' } });
+    let { serve, base } = await server.start();
+    const contact = await callOk(base, 'crm.item.add', { entityTypeId: CONTACT, fields: { name: 'checkpoint' } });
     const item = `${CONTACT}:${contact.item.id}`;
     for (const armAfter of [50, 200, 400]) {
       const { answered, killedBy } = await loadUntilKilledInCheckpoint(serve, base, item, armAfter);
       expect(killedBy).toBe('checkpoint');
       expect(answered).toBeGreaterThanOrEqual(armAfter);
       await verify();
-      ({ serve, base } = await start());
+      ({ serve, base } = await server.start());
     }
     expect(writes.filter((w) => w.answered !== undefined).length).toBeGreaterThanOrEqual(650);
     await serve.stop();
-    running.splice(running.indexOf(serve), 1);
+    server.reaped(serve);
   }, 120_000);
 });
