@@ -1,7 +1,7 @@
 // UTM values of CRM items, kept apart from the item rows as Bitrix keeps them in b_crm_utm
 // (sales-intelligence.md §1.11). Sales Intelligence writes here too: binding a trace to an item
 // that has no UTM rows copies the trace's tags (§1.2 step 4).
-import { lockRows } from '../../db/dialects/rowLocks.js';
+import { hasRowLocks, lockRows } from '../../db/dialects/rowLocks.js';
 import type { Executor } from '../../db/schema.js';
 import { UTM_CODES, type UtmCode } from '../model/fields/field.js';
 import { UTM_VALUE_MAX } from '../model/textLimits.js';
@@ -106,6 +106,8 @@ export async function copyUtmToItemsWithoutAny(
 
 /** Locks the item rows for a UTM write, type by type, each type's rows in ID order. */
 async function lockItemsForUtm(db: Executor, items: readonly { entityTypeId: number; entityId: number }[]): Promise<void> {
+  // Where writers run one at a time there is nothing to lock, and the lookup would answer nothing used.
+  if (!hasRowLocks(db)) return;
   const byType = new Map<number, number[]>();
   for (const item of items) byType.set(item.entityTypeId, [...(byType.get(item.entityTypeId) ?? []), item.entityId]);
   for (const [typeId, ids] of [...byType].sort(([a], [b]) => a - b)) {
