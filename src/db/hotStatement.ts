@@ -31,40 +31,41 @@ function slotOf(parameter: unknown): Slot {
   return { constant: parameter };
 }
 
-/** Shapes kept per statement (e.g. row counts of a multi-row insert); beyond it a shape is compiled per call. */
+/** Shapes kept per statement (row counts, tables); beyond it a shape is compiled per call. */
 const MAX_SHAPES = 64;
 
 /**
- * One statement whose shape depends only on `size` (1 unless it varies, e.g. the number of rows
- * of a multi-row insert). `build` must put every value of a call through `$`, in any order.
+ * One statement whose text depends only on `shape` (1 unless it varies, e.g. the number of rows
+ * of a multi-row insert, or a table name). `build` must put every value of a call through `$`,
+ * in any order; whatever else it binds is kept as a constant of the shape.
  */
-export class HotStatement<R = unknown> {
+export class HotStatement<R = unknown, S extends string | number = number> {
   readonly #compiled = new Map<string, Compiled>();
 
-  constructor(private readonly build: (db: Kysely<any>, $: Marker, size: number) => Compilable<R>) {}
+  constructor(private readonly build: (db: Kysely<any>, $: Marker, shape: S) => Compilable<R>) {}
 
-  #compile(db: Kysely<any>, size: number): Compiled {
-    const key = `${dialectOf(db).name}:${size}`;
+  #compile(db: Kysely<any>, shape: S): Compiled {
+    const key = `${dialectOf(db).name}:${shape}`;
     const kept = this.#compiled.get(key);
     if (kept) return kept;
-    const template = this.build(db, marker, size).compile();
+    const template = this.build(db, marker, shape).compile();
     const compiled = { template, slots: template.parameters.map(slotOf) };
     if (this.#compiled.size < MAX_SHAPES) this.#compiled.set(key, compiled);
     return compiled;
   }
 
   /** The SQL and parameters this call runs (for tests: the same as building the query with the values). */
-  compiledFor(db: Kysely<any>, values: readonly unknown[], size = 1): CompiledQuery<R> {
-    const { template, slots } = this.#compile(db, size);
+  compiledFor(db: Kysely<any>, values: readonly unknown[], shape: S = 1 as S): CompiledQuery<R> {
+    const { template, slots } = this.#compile(db, shape);
     const parameters = slots.map((slot) => ('index' in slot ? values[slot.index] : slot.constant));
     return { ...template, parameters: storableParameters(parameters) } as CompiledQuery<R>;
   }
 
-  execute(db: Kysely<any>, values: readonly unknown[], size = 1): Promise<QueryResult<R>> {
-    return db.executeQuery(this.compiledFor(db, values, size));
+  execute(db: Kysely<any>, values: readonly unknown[], shape: S = 1 as S): Promise<QueryResult<R>> {
+    return db.executeQuery(this.compiledFor(db, values, shape));
   }
 
-  async rows(db: Kysely<any>, values: readonly unknown[], size = 1): Promise<R[]> {
-    return (await this.execute(db, values, size)).rows;
+  async rows(db: Kysely<any>, values: readonly unknown[], shape: S = 1 as S): Promise<R[]> {
+    return (await this.execute(db, values, shape)).rows;
   }
 }

@@ -7,9 +7,17 @@ import type { Executor } from '../db/schema.js';
 import { HotStatement } from '../db/hotStatement.js';
 import { deleteTraceRows, insertRuns, lockTrace, markBound, markUnboundIfEmpty, type ItemRef } from './traceStore.js';
 
+const childrenOfTraces = new HotStatement<{ child_id: number }>((db, $, count) =>
+  db
+    .selectFrom('tracking_trace_tree')
+    .select('child_id')
+    .where('parent_id', 'in', Array.from({ length: count }, (_, at) => $(at)))
+    .orderBy('id'),
+);
+
 async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('tracking_trace_tree').select('child_id').where('parent_id', 'in', [...ids]).orderBy('id').execute();
+  const rows = await childrenOfTraces.rows(db, ids, ids.length);
   return rows.map((row) => row.child_id);
 }
 
@@ -160,13 +168,21 @@ async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<bo
  */
 export async function unbindItems(db: Executor, ids: readonly number[], items: readonly ItemRef[]): Promise<void> {
   if (items.length === 0) return;
-  await db
-    .deleteFrom('tracking_trace_items')
-    .where('trace_id', 'in', [...ids])
-    .where((eb) => eb.or(items.map((item) => eb.and([eb('entity_type_id', '=', item.entityTypeId), eb('entity_id', '=', item.entityId)]))))
-    .execute();
+  const values = [...ids, ...items.flatMap((item) => [item.entityTypeId, item.entityId])];
+  await deleteBindings.execute(db, values, `${ids.length}:${items.length}`);
   await markUnboundIfEmpty(db, ids);
 }
+
+/** Bindings of these items (the shape's second count) to these traces (its first). */
+const deleteBindings = new HotStatement<unknown, string>((db, $, shape) => {
+  const [traces, items] = shape.split(':').map(Number);
+  return db
+    .deleteFrom('tracking_trace_items')
+    .where('trace_id', 'in', Array.from({ length: traces }, (_, at) => $(at)))
+    .where((eb) =>
+      eb.or(Array.from({ length: items }, (_, at) => eb.and([eb('entity_type_id', '=', $(traces + 2 * at)), eb('entity_id', '=', $(traces + 2 * at + 1))]))),
+    );
+});
 
 /** The newest trace bound to an item (Bitrix's getRowByEntity: the latest binding row). */
 export async function latestTraceOfItem(db: Executor, item: ItemRef): Promise<number | undefined> {
@@ -205,13 +221,12 @@ export async function removeUnusedTraces(db: Executor, candidates: readonly numb
 }
 
 /** The bound items of one trace, in binding order. */
+const boundItems = new HotStatement<{ entity_type_id: number; entity_id: number }>((db, $) =>
+  db.selectFrom('tracking_trace_items').select(['entity_type_id', 'entity_id']).where('trace_id', '=', $(0)).orderBy('id'),
+);
+
 export async function itemsOfTrace(db: Executor, traceId: number): Promise<ItemRef[]> {
-  const rows = await db
-    .selectFrom('tracking_trace_items')
-    .select(['entity_type_id', 'entity_id'])
-    .where('trace_id', '=', traceId)
-    .orderBy('id')
-    .execute();
+  const rows = await boundItems.rows(db, [traceId]);
   return rows.map((row) => ({ entityTypeId: row.entity_type_id, entityId: row.entity_id }));
 }
 

@@ -1,6 +1,6 @@
 // Trace rows in the database: saving a parsed trace with its previous visits, tree rows and
 // channels (sales-intelligence.md §2.5), reading traces back, and removing one trace's rows.
-import { lockRows, withRowLock, type RowLock } from '../db/dialects/rowLocks.js';
+import { withRowLock, type RowLock } from '../db/dialects/rowLocks.js';
 import { HotStatement } from '../db/hotStatement.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
@@ -151,14 +151,18 @@ export async function markBound(db: Executor, ids: readonly number[]): Promise<v
 /** Clears tracking_traces.bound for the traces among `ids` left without any binding; after deleting bindings. */
 export async function markUnboundIfEmpty(db: Executor, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db
+  const unique = [...new Set(ids)];
+  await markUnbound.execute(db, unique, unique.length);
+}
+
+const markUnbound = new HotStatement((db, $, count) =>
+  db
     .updateTable('tracking_traces')
     .set({ bound: 0 })
-    .where('id', 'in', [...new Set(ids)])
+    .where('id', 'in', Array.from({ length: count }, (_, at) => $(at)))
     .where('bound', '=', 1)
-    .where(({ exists, not, selectFrom }) => not(exists(selectFrom('tracking_trace_items').select('id').whereRef('tracking_trace_items.trace_id', '=', 'tracking_traces.id'))))
-    .execute();
-}
+    .where(({ exists, not, selectFrom }) => not(exists(selectFrom('tracking_trace_items').select('id').whereRef('tracking_trace_items.trace_id', '=', 'tracking_traces.id')))),
+);
 
 const lockedTrace = new HotStatement<{ id: number; created_by: number | null }>((db, $) =>
   withRowLock(db, db.selectFrom('tracking_traces').select(['id', 'created_by']).where('id', '=', $(0)), 'update'),
@@ -180,19 +184,29 @@ export async function lockTraceForDelete(db: Executor, id: number): Promise<{ cr
  * one after the other.
  */
 export async function lockTrace(db: Executor, id: number, lock: RowLock): Promise<boolean> {
-  return (await lockRows(db, 'tracking_traces', [id], lock)).has(id);
+  if (!fitsIntegerColumn(id)) return false;
+  return (await lockedTraceId.rows(db, [id], lock)).length > 0;
 }
+
+const lockedTraceId = new HotStatement<{ id: number }, RowLock>((db, $, lock) =>
+  withRowLock(db, db.selectFrom('tracking_traces').select('id').where('id', '=', $(0)), lock),
+);
 
 /**
  * Deletes one trace row with its bindings, channels and tree rows (both directions). `unbound`:
  * the caller has just removed every binding of the trace, locked, so there are none to delete.
  */
 export async function deleteTraceRows(db: Executor, id: number, options: { unbound?: boolean } = {}): Promise<void> {
-  if (!options.unbound) await db.deleteFrom('tracking_trace_items').where('trace_id', '=', id).execute();
-  await db.deleteFrom('tracking_trace_channels').where('trace_id', '=', id).execute();
-  await db.deleteFrom('tracking_trace_tree').where((eb) => eb.or([eb('parent_id', '=', id), eb('child_id', '=', id)])).execute();
-  await db.deleteFrom('tracking_traces').where('id', '=', id).execute();
+  if (!options.unbound) await deleteBindingsOf.execute(db, [id]);
+  await deleteChannelsOf.execute(db, [id]);
+  await deleteTreeRowsOf.execute(db, [id]);
+  await deleteTrace.execute(db, [id]);
 }
+
+const deleteBindingsOf = new HotStatement((db, $) => db.deleteFrom('tracking_trace_items').where('trace_id', '=', $(0)));
+const deleteChannelsOf = new HotStatement((db, $) => db.deleteFrom('tracking_trace_channels').where('trace_id', '=', $(0)));
+const deleteTreeRowsOf = new HotStatement((db, $) => db.deleteFrom('tracking_trace_tree').where((eb) => eb.or([eb('parent_id', '=', $(0)), eb('child_id', '=', $(0))])));
+const deleteTrace = new HotStatement((db, $) => db.deleteFrom('tracking_traces').where('id', '=', $(0)));
 
 function parseJson<T>(text: string, fallback: T): T {
   try {
