@@ -4,11 +4,20 @@
 import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
 import { hasRowLocks, lockRows } from '../db/dialects/rowLocks.js';
 import type { Executor } from '../db/schema.js';
-import { deleteTraceRows, lockTrace, markBound, markUnboundIfEmpty, type ItemRef } from './traceStore.js';
+import { HotStatement } from '../db/hotStatement.js';
+import { deleteTraceRows, insertRuns, lockTrace, markBound, markUnboundIfEmpty, type ItemRef } from './traceStore.js';
+
+const childrenOfTraces = new HotStatement<{ child_id: number }>((db, $, count) =>
+  db
+    .selectFrom('tracking_trace_tree')
+    .select('child_id')
+    .where('parent_id', 'in', Array.from({ length: count }, (_, at) => $(at)))
+    .orderBy('id'),
+);
 
 async function childrenOf(db: Executor, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('tracking_trace_tree').select('child_id').where('parent_id', 'in', [...ids]).orderBy('id').execute();
+  const rows = await childrenOfTraces.rows(db, ids, ids.length);
   return rows.map((row) => row.child_id);
 }
 
@@ -26,8 +35,22 @@ export async function descendantIds(db: Executor, traceId: number): Promise<numb
   return found;
 }
 
-/** Three parameters a row: well inside SQLite's 32,766 and PostgreSQL's 65,535. */
-const BINDING_ROWS_PER_INSERT = 500;
+const insertBindingRows = new HotStatement((db, $, count) =>
+  db
+    .insertInto('tracking_trace_items')
+    .values(Array.from({ length: count }, (_, row) => ({ trace_id: $(3 * row), entity_type_id: $(3 * row + 1), entity_id: $(3 * row + 2) })))
+    .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing()),
+);
+
+/** A binding of the trace and a tree row carrying it as a previous visit, null where there is none; read after the trace is locked. */
+const stillNeeded = new HotStatement<{ bound: number | null; parent: number | null }>((db, $) =>
+  db.selectNoFrom((eb) => [
+    eb.selectFrom('tracking_trace_items').select('id').where('trace_id', '=', $(0)).limit(1).as('bound'),
+    eb.selectFrom('tracking_trace_tree').select('id').where('child_id', '=', $(0)).limit(1).as('parent'),
+  ]),
+);
+
+const traceIdsOf = (rows: readonly number[]) => rows.filter((_, at) => at % 3 === 0);
 
 const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
 
@@ -45,6 +68,24 @@ function inLockOrder(items: readonly ItemRef[]): ItemRef[] {
 export interface FreshTrace {
   readonly tags: Record<string, string>;
   readonly previousIds: readonly number[];
+  /**
+   * The items given are those holdExistingItems found, held before the trace was saved with
+   * `bound` set when there are any (saveTraceTree): nothing to look up or mark again.
+   */
+  readonly itemsHeld?: boolean;
+}
+
+/**
+ * The items among `items` that exist, in the order given, each held against deletion (in lock
+ * order): a concurrent delete of an item waits for this transaction, so it cannot miss a
+ * binding written in it.
+ */
+export async function holdExistingItems(db: Executor, items: readonly ItemRef[], crm: CrmItemAccess): Promise<ItemRef[]> {
+  const existing = new Set<string>();
+  for (const item of inLockOrder(items)) {
+    if (await crm.holdItem(item.entityTypeId, item.entityId, db)) existing.add(itemKey(item));
+  }
+  return items.filter((item) => existing.has(itemKey(item)));
 }
 
 /**
@@ -72,17 +113,13 @@ export async function bindItems(
     if (!trace) return;
     tags = JSON.parse(trace.tags_json) as Record<string, string>;
   }
-  // Held, not just looked up: a concurrent delete of an item waits for this transaction, so it
-  // cannot miss a binding written here.
-  const existing = new Set<string>();
-  for (const item of inLockOrder(items)) {
-    if (await crm.holdItem(item.entityTypeId, item.entityId, db)) existing.add(itemKey(item));
-  }
+  const existing = new Set((fresh?.itemsHeld ? items : await holdExistingItems(db, items, crm)).map(itemKey));
   const previous = fresh ? [...fresh.previousIds].reverse() : (await heldDescendantIds(db, traceId)).reverse();
   // Items bound by this call (a fresh trace has no others).
   const boundHere = new Set<string>();
   const bound: ItemRef[] = [];
-  const rows: { trace_id: number; entity_type_id: number; entity_id: number }[] = [];
+  // trace_id, entity_type_id, entity_id of each binding row, one row after another.
+  const rows: number[] = [];
   for (const item of items) {
     const key = itemKey(item);
     if (!existing.has(key)) continue;
@@ -90,19 +127,13 @@ export async function bindItems(
     if (boundHere.has(key) || (!fresh && (await isBound(db, traceId, item)))) continue;
     // Previous traces first and the trace itself last, as Bitrix's recursion does: the newest
     // binding row of an item is then the trace it was bound to, not one of its previous visits.
-    for (const id of [...previous, traceId]) rows.push({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId });
+    for (const id of [...previous, traceId]) rows.push(id, item.entityTypeId, item.entityId);
     boundHere.add(key);
     bound.push(item);
   }
   // Rows get their IDs in this order, as one insert after another would give them.
-  for (let at = 0; at < rows.length; at += BINDING_ROWS_PER_INSERT) {
-    await db
-      .insertInto('tracking_trace_items')
-      .values(rows.slice(at, at + BINDING_ROWS_PER_INSERT))
-      .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
-      .execute();
-  }
-  await markBound(db, rows.map((row) => row.trace_id));
+  for (const [at, count] of insertRuns(rows.length / 3)) await insertBindingRows.execute(db, rows.slice(3 * at, 3 * (at + count)), count);
+  if (!fresh?.itemsHeld) await markBound(db, traceIdsOf(rows));
   if (!utm || Object.keys(tags).length === 0) return;
   const ordered = inLockOrder(bound);
   await utm.copyTagsToItemsWithoutAny(db, ordered, tags);
@@ -131,17 +162,27 @@ async function isBound(db: Executor, traceId: number, item: ItemRef): Promise<bo
   return row !== undefined;
 }
 
-/** Removes an item's binding from a trace and from its previous traces, the mirror of bindItem. */
-export async function unbindItem(db: Executor, traceId: number, item: ItemRef): Promise<void> {
-  const ids = [traceId, ...(await descendantIds(db, traceId))];
-  await db
-    .deleteFrom('tracking_trace_items')
-    .where('trace_id', 'in', ids)
-    .where('entity_type_id', '=', item.entityTypeId)
-    .where('entity_id', '=', item.entityId)
-    .execute();
+/**
+ * Removes these items' bindings from the traces `ids` (a trace and its previous traces: the
+ * mirror of bindItems), then clears `bound` on those left without any.
+ */
+export async function unbindItems(db: Executor, ids: readonly number[], items: readonly ItemRef[]): Promise<void> {
+  if (items.length === 0) return;
+  const values = [...ids, ...items.flatMap((item) => [item.entityTypeId, item.entityId])];
+  await deleteBindings.execute(db, values, `${ids.length}:${items.length}`);
   await markUnboundIfEmpty(db, ids);
 }
+
+/** Bindings of these items (the shape's second count) to these traces (its first). */
+const deleteBindings = new HotStatement<unknown, string>((db, $, shape) => {
+  const [traces, items] = shape.split(':').map(Number);
+  return db
+    .deleteFrom('tracking_trace_items')
+    .where('trace_id', 'in', Array.from({ length: traces }, (_, at) => $(at)))
+    .where((eb) =>
+      eb.or(Array.from({ length: items }, (_, at) => eb.and([eb('entity_type_id', '=', $(traces + 2 * at)), eb('entity_id', '=', $(traces + 2 * at + 1))]))),
+    );
+});
 
 /** The newest trace bound to an item (Bitrix's getRowByEntity: the latest binding row). */
 export async function latestTraceOfItem(db: Executor, item: ItemRef): Promise<number | undefined> {
@@ -169,12 +210,10 @@ export async function removeUnusedTraces(db: Executor, candidates: readonly numb
     if (removed.includes(id)) continue;
     // Locked before it is found unused: a binding to it being written commits first and is seen.
     if (!(await lockTrace(db, id, 'update'))) continue;
-    const bound = await db.selectFrom('tracking_trace_items').select('id').where('trace_id', '=', id).limit(1).executeTakeFirst();
-    if (bound) continue;
-    const parent = await db.selectFrom('tracking_trace_tree').select('id').where('child_id', '=', id).limit(1).executeTakeFirst();
-    if (parent) continue;
+    const [needed] = await stillNeeded.rows(db, [id]);
+    if (needed.bound !== null || needed.parent !== null) continue;
     const children = await childrenOf(db, [id]);
-    await deleteTraceRows(db, id);
+    await deleteTraceRows(db, id, { unbound: true });
     removed.push(id);
     queue.push(...children);
   }
@@ -182,13 +221,12 @@ export async function removeUnusedTraces(db: Executor, candidates: readonly numb
 }
 
 /** The bound items of one trace, in binding order. */
+const boundItems = new HotStatement<{ entity_type_id: number; entity_id: number }>((db, $) =>
+  db.selectFrom('tracking_trace_items').select(['entity_type_id', 'entity_id']).where('trace_id', '=', $(0)).orderBy('id'),
+);
+
 export async function itemsOfTrace(db: Executor, traceId: number): Promise<ItemRef[]> {
-  const rows = await db
-    .selectFrom('tracking_trace_items')
-    .select(['entity_type_id', 'entity_id'])
-    .where('trace_id', '=', traceId)
-    .orderBy('id')
-    .execute();
+  const rows = await boundItems.rows(db, [traceId]);
   return rows.map((row) => ({ entityTypeId: row.entity_type_id, entityId: row.entity_id }));
 }
 

@@ -17,12 +17,13 @@ import type { Caller } from '../auth/caller.js';
 import {
   bindItems,
   descendantIds,
+  holdExistingItems,
   itemsOfTrace,
   latestTraceOfItem,
   removeUnusedTraces,
   tracesOfItem,
   type FreshTrace,
-  unbindItem,
+  unbindItems,
 } from './bindings.js';
 import { positiveIntegerId } from './itemRefs.js';
 import { traceFromItemFields } from './itemTrace.js';
@@ -37,11 +38,11 @@ import {
   appendChannel,
   deleteTraceRows,
   lockTrace,
+  lockTraceForDelete,
   markUnboundIfEmpty,
   previousIdsOf,
   readTraces,
   saveTraceTree,
-  traceCreator,
   traceExists,
   type ItemRef,
   type TraceFilter,
@@ -100,9 +101,9 @@ export class TrackingService {
    */
   async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const items = await checkItems(trx);
-      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds(), createdBy);
-      await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved) });
+      const items = await holdExistingItems(trx, await checkItems(trx), this.crm);
+      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds(), createdBy, items.length > 0);
+      await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved), itemsHeld: true });
       return saved.id;
     });
   }
@@ -116,21 +117,19 @@ export class TrackingService {
   async delete(id: number, caller: Caller): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       // Locked first: a binding to this trace being written commits before its items are read.
-      if (!(await lockTrace(trx, id, 'update'))) return;
-      const creator = await traceCreator(trx, id);
-      if (creator === undefined) return;
+      const trace = await lockTraceForDelete(trx, id);
+      if (trace === undefined) return;
       const items = await itemsOfTrace(trx, id);
       // A trace bound to nothing is its creator's (and the administrators') alone. Anyone else
       // gets what a trace they may not touch gives: silence, and the trace stays (COMPATIBILITY.md).
-      if (items.length === 0 && !caller.isAdmin && creator !== caller.userId) return;
-      let keptSome = false;
-      for (const item of items) {
-        if (await this.crm.canUpdate(item.entityTypeId, item.entityId, caller, trx)) await unbindItem(trx, id, item);
-        else keptSome = true;
-      }
-      if (keptSome) return;
+      if (items.length === 0 && !caller.isAdmin && trace.createdBy !== caller.userId) return;
+      const editable: ItemRef[] = [];
+      for (const item of items) if (await this.crm.canUpdate(item.entityTypeId, item.entityId, caller, trx)) editable.push(item);
+      // The tree is read once: unbinding changes no tree row.
       const previous = await descendantIds(trx, id);
-      await deleteTraceRows(trx, id);
+      await unbindItems(trx, [id, ...previous], editable);
+      if (editable.length < items.length) return;
+      await deleteTraceRows(trx, id, { unbound: true });
       await removeUnusedTraces(trx, previous);
     });
   }

@@ -1,6 +1,7 @@
 // Sales Intelligence settings, kept in the shared `settings` table: the portal region (which
 // built-in sources exist) and whether social sites are recognised by their referrer (§3.1).
 import { randomUUID } from 'node:crypto';
+import { HotStatement } from '../db/hotStatement.js';
 import type { Executor } from '../db/schema.js';
 import { DEFAULT_TRACKING_SETTINGS, type Region, type TrackingSettings } from './sourceCatalog.js';
 
@@ -18,13 +19,14 @@ export interface TrackingState {
   readonly sourcesVersion: string;
 }
 
+// Read by every trace.add: compiled once (src/db/hotStatement.ts); the names are constants.
+const trackingStateRows = new HotStatement<{ name: string; value: string }>((db) =>
+  db.selectFrom('settings').select(['name', 'value']).where('name', 'in', [REGION_KEY, SOCIAL_REFERRERS_KEY, SOURCES_VERSION_KEY]),
+);
+
 /** The settings and the sources' version, in one query. */
 export async function loadTrackingState(db: Executor): Promise<TrackingState> {
-  const rows = await db
-    .selectFrom('settings')
-    .select(['name', 'value'])
-    .where('name', 'in', [REGION_KEY, SOCIAL_REFERRERS_KEY, SOURCES_VERSION_KEY])
-    .execute();
+  const rows = await trackingStateRows.rows(db, []);
   const value = (name: string) => rows.find((row) => row.name === name)?.value;
   const region = value(REGION_KEY);
   const social = value(SOCIAL_REFERRERS_KEY);

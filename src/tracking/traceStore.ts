@@ -1,6 +1,7 @@
 // Trace rows in the database: saving a parsed trace with its previous visits, tree rows and
 // channels (sales-intelligence.md §2.5), reading traces back, and removing one trace's rows.
-import { lockRows, type RowLock } from '../db/dialects/rowLocks.js';
+import { withRowLock, type RowLock } from '../db/dialects/rowLocks.js';
+import { HotStatement } from '../db/hotStatement.js';
 import { boundForBigintColumn, fitsIntegerColumn } from '../db/integers.js';
 import type { Executor } from '../db/schema.js';
 import type { TraceChannel } from './channels.js';
@@ -52,20 +53,68 @@ export interface SavedTrace {
   readonly previous: readonly SavedTrace[];
 }
 
+/** The rows of one trace insert, in the order insertTrace binds them. */
+const TRACE_COLUMNS = ['created_at', 'source_id', 'is_mobile', 'tags_json', 'pages_json', 'created_by', 'bound'] as const;
+
+const insertTrace = new HotStatement<{ id: number }>((db, $) =>
+  db
+    .insertInto('tracking_traces')
+    .values(Object.fromEntries(TRACE_COLUMNS.map((column, i) => [column, $(i)])))
+    .returning('id'),
+);
+
+const insertTreeRows = new HotStatement((db, $, rows) =>
+  db.insertInto('tracking_trace_tree').values(Array.from({ length: rows }, (_, row) => ({ parent_id: $(2 * row), child_id: $(2 * row + 1) }))),
+);
+
+/** One channel per code and trace: an existing code keeps its first value (§1.3); so does a repeat among the rows. */
+const insertChannelRows = new HotStatement((db, $, rows) =>
+  db
+    .insertInto('tracking_trace_channels')
+    .values(Array.from({ length: rows }, (_, row) => ({ trace_id: $(3 * row), code: $(3 * row + 1), value: $(3 * row + 2) })))
+    .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing()),
+);
+
+/** Rows a tree's save writes after its traces, in the order one insert each would have written them. */
+interface TreeRows {
+  readonly edges: number[];
+  readonly channels: unknown[];
+}
+
+async function insertTraces(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound: boolean, rows: TreeRows): Promise<SavedTrace> {
+  const previous: SavedTrace[] = [];
+  for (const earlier of trace.previous) previous.push(await insertTraces(db, earlier, matcher, nowSeconds, createdBy, bound, rows));
+  const row = { ...traceRow(trace, matcher, nowSeconds, createdBy), bound: bound ? 1 : 0 };
+  const [inserted] = await insertTrace.rows(db, TRACE_COLUMNS.map((column) => row[column]));
+  const id = inserted.id;
+  for (const child of previous) rows.edges.push(id, child.id);
+  for (const channel of trace.channels) rows.channels.push(id, channel.code, channel.value);
+  return { id, previous };
+}
+
 /**
  * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), then the
- * tree rows and the channels. Call inside a transaction.
+ * tree rows and the channels, each table's rows in one insert and in the order a row at a time
+ * would give them. `bound` says that items will be bound to every trace of the tree in this
+ * transaction (tracking_traces.bound written with the row instead of updated after). Call
+ * inside a transaction.
  */
-export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number): Promise<SavedTrace> {
-  const previous: SavedTrace[] = [];
-  for (const earlier of trace.previous) previous.push(await saveTraceTree(db, earlier, matcher, nowSeconds, createdBy));
-  const inserted = await db.insertInto('tracking_traces').values(traceRow(trace, matcher, nowSeconds, createdBy)).returning('id').executeTakeFirstOrThrow();
-  const id = inserted.id;
-  for (const child of previous) {
-    await db.insertInto('tracking_trace_tree').values({ parent_id: id, child_id: child.id }).execute();
-  }
-  for (const channel of trace.channels) await appendChannel(db, id, channel);
-  return { id, previous };
+export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound = false): Promise<SavedTrace> {
+  const rows: TreeRows = { edges: [], channels: [] };
+  const saved = await insertTraces(db, trace, matcher, nowSeconds, createdBy, bound, rows);
+  for (const [at, count] of insertRuns(rows.edges.length / 2)) await insertTreeRows.execute(db, rows.edges.slice(2 * at, 2 * (at + count)), count);
+  for (const [at, count] of insertRuns(rows.channels.length / 3)) await insertChannelRows.execute(db, rows.channels.slice(3 * at, 3 * (at + count)), count);
+  return saved;
+}
+
+/** Rows a multi-row insert takes at most: three parameters a row, well inside both databases' limits. */
+export const ROWS_PER_INSERT = 500;
+
+/** [first row, row count] of each insert that writes `total` rows. */
+export function insertRuns(total: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let at = 0; at < total; at += ROWS_PER_INSERT) runs.push([at, Math.min(ROWS_PER_INSERT, total - at)]);
+  return runs;
 }
 
 /**
@@ -85,11 +134,7 @@ export function previousIdsOf(saved: SavedTrace): number[] {
 
 /** One channel per code and trace: an existing code keeps its first value (§1.3). */
 export async function appendChannel(db: Executor, traceId: number, channel: TraceChannel): Promise<void> {
-  await db
-    .insertInto('tracking_trace_channels')
-    .values({ trace_id: traceId, code: channel.code, value: channel.value })
-    .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing())
-    .execute();
+  await insertChannelRows.execute(db, [traceId, channel.code, channel.value]);
 }
 
 export async function traceExists(db: Executor, id: number): Promise<boolean> {
@@ -106,20 +151,31 @@ export async function markBound(db: Executor, ids: readonly number[]): Promise<v
 /** Clears tracking_traces.bound for the traces among `ids` left without any binding; after deleting bindings. */
 export async function markUnboundIfEmpty(db: Executor, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db
-    .updateTable('tracking_traces')
-    .set({ bound: 0 })
-    .where('id', 'in', [...new Set(ids)])
-    .where('bound', '=', 1)
-    .where(({ exists, not, selectFrom }) => not(exists(selectFrom('tracking_trace_items').select('id').whereRef('tracking_trace_items.trace_id', '=', 'tracking_traces.id'))))
-    .execute();
+  const unique = [...new Set(ids)];
+  await markUnbound.execute(db, unique, unique.length);
 }
 
-/** Who created a trace: a user ID, null when nobody is recorded, undefined when there is no such trace. */
-export async function traceCreator(db: Executor, id: number): Promise<number | null | undefined> {
+const markUnbound = new HotStatement((db, $, count) =>
+  db
+    .updateTable('tracking_traces')
+    .set({ bound: 0 })
+    .where('id', 'in', Array.from({ length: count }, (_, at) => $(at)))
+    .where('bound', '=', 1)
+    .where(({ exists, not, selectFrom }) => not(exists(selectFrom('tracking_trace_items').select('id').whereRef('tracking_trace_items.trace_id', '=', 'tracking_traces.id')))),
+);
+
+const lockedTrace = new HotStatement<{ id: number; created_by: number | null }>((db, $) =>
+  withRowLock(db, db.selectFrom('tracking_traces').select(['id', 'created_by']).where('id', '=', $(0)), 'update'),
+);
+
+/**
+ * Locks a trace before deciding to delete it (as lockTrace with `update`) and says who created
+ * it: a user ID, null when nobody is recorded, undefined when there is no such trace.
+ */
+export async function lockTraceForDelete(db: Executor, id: number): Promise<{ createdBy: number | null } | undefined> {
   if (!fitsIntegerColumn(id)) return undefined;
-  const row = await db.selectFrom('tracking_traces').select('created_by').where('id', '=', id).executeTakeFirst();
-  return row ? row.created_by : undefined;
+  const [row] = await lockedTrace.rows(db, [id]);
+  return row ? { createdBy: row.created_by } : undefined;
 }
 
 /**
@@ -128,16 +184,29 @@ export async function traceCreator(db: Executor, id: number): Promise<number | n
  * one after the other.
  */
 export async function lockTrace(db: Executor, id: number, lock: RowLock): Promise<boolean> {
-  return (await lockRows(db, 'tracking_traces', [id], lock)).has(id);
+  if (!fitsIntegerColumn(id)) return false;
+  return (await lockedTraceId.rows(db, [id], lock)).length > 0;
 }
 
-/** Deletes one trace row with its bindings, channels and tree rows (both directions). */
-export async function deleteTraceRows(db: Executor, id: number): Promise<void> {
-  await db.deleteFrom('tracking_trace_items').where('trace_id', '=', id).execute();
-  await db.deleteFrom('tracking_trace_channels').where('trace_id', '=', id).execute();
-  await db.deleteFrom('tracking_trace_tree').where((eb) => eb.or([eb('parent_id', '=', id), eb('child_id', '=', id)])).execute();
-  await db.deleteFrom('tracking_traces').where('id', '=', id).execute();
+const lockedTraceId = new HotStatement<{ id: number }, RowLock>((db, $, lock) =>
+  withRowLock(db, db.selectFrom('tracking_traces').select('id').where('id', '=', $(0)), lock),
+);
+
+/**
+ * Deletes one trace row with its bindings, channels and tree rows (both directions). `unbound`:
+ * the caller has just removed every binding of the trace, locked, so there are none to delete.
+ */
+export async function deleteTraceRows(db: Executor, id: number, options: { unbound?: boolean } = {}): Promise<void> {
+  if (!options.unbound) await deleteBindingsOf.execute(db, [id]);
+  await deleteChannelsOf.execute(db, [id]);
+  await deleteTreeRowsOf.execute(db, [id]);
+  await deleteTrace.execute(db, [id]);
 }
+
+const deleteBindingsOf = new HotStatement((db, $) => db.deleteFrom('tracking_trace_items').where('trace_id', '=', $(0)));
+const deleteChannelsOf = new HotStatement((db, $) => db.deleteFrom('tracking_trace_channels').where('trace_id', '=', $(0)));
+const deleteTreeRowsOf = new HotStatement((db, $) => db.deleteFrom('tracking_trace_tree').where((eb) => eb.or([eb('parent_id', '=', $(0)), eb('child_id', '=', $(0))])));
+const deleteTrace = new HotStatement((db, $) => db.deleteFrom('tracking_traces').where('id', '=', $(0)));
 
 function parseJson<T>(text: string, fallback: T): T {
   try {

@@ -2,6 +2,7 @@
 // other items. Column names used here come from the field definitions only.
 import type { Kysely } from 'kysely';
 import { lockRows, withRowLock } from '../../db/dialects/rowLocks.js';
+import { HotStatement } from '../../db/hotStatement.js';
 import type { Executor } from '../../db/schema.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from '../model/fields/field.js';
 import type { MultifieldInput } from '../model/itemInput.js';
@@ -61,9 +62,14 @@ export async function loadItemRow(db: Executor, type: CrmType, id: number): Prom
 /** The responsible user of an item, or undefined when the item does not exist. */
 export async function loadAssignedBy(db: Executor, type: CrmType, id: number): Promise<number | null | undefined> {
   if (!fitsIntColumn(id)) return undefined;
-  const row = await untyped(db).selectFrom(type.table).select('assigned_by_id').where('id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : (row.assigned_by_id as number | null);
+  const [row] = await assignedBy.rows(db, [id], type.table);
+  return row === undefined ? undefined : row.assigned_by_id;
 }
+
+// Compiled once per table: permission checks on items read it on every trace.add by a non-administrator.
+const assignedBy = new HotStatement<{ assigned_by_id: number | null }, string>((db, $, table) =>
+  db.selectFrom(table).select('assigned_by_id').where('id', '=', $(0)),
+);
 
 /** IDs among `ids` that exist in the type's table. */
 export async function existingIds(db: Executor, type: CrmType, ids: number[]): Promise<Set<number>> {
@@ -80,9 +86,13 @@ export async function existingIds(db: Executor, type: CrmType, ids: number[]): P
  */
 export async function holdItemRow(db: Executor, type: CrmType, id: number): Promise<boolean> {
   if (!fitsIntColumn(id)) return false;
-  const query = untyped(db).selectFrom(type.table).select('id').where('id', '=', id);
-  return (await withRowLock(untyped(db), query, 'keyShare').executeTakeFirst()) !== undefined;
+  return (await heldItem.rows(db, [id], type.table)).length > 0;
 }
+
+// Compiled once per table: every crm.tracking.trace.add holds its items (src/db/hotStatement.ts).
+const heldItem = new HotStatement<{ id: number }, string>((db, $, table) =>
+  withRowLock(db, db.selectFrom(table).select('id').where('id', '=', $(0)), 'keyShare'),
+);
 
 /** Which of these items exist, each held against deletion as holdItemRow holds one (a link to them is being written). */
 export async function holdItemRows(db: Executor, type: CrmType, ids: number[]): Promise<Set<number>> {

@@ -1,7 +1,8 @@
 // UTM values of CRM items, kept apart from the item rows as Bitrix keeps them in b_crm_utm
 // (sales-intelligence.md §1.11). Sales Intelligence writes here too: binding a trace to an item
 // that has no UTM rows copies the trace's tags (§1.2 step 4).
-import { lockRows } from '../../db/dialects/rowLocks.js';
+import { hasRowLocks, lockRows } from '../../db/dialects/rowLocks.js';
+import { HotStatement } from '../../db/hotStatement.js';
 import type { Executor } from '../../db/schema.js';
 import { UTM_CODES, type UtmCode } from '../model/fields/field.js';
 import { UTM_VALUE_MAX } from '../model/textLimits.js';
@@ -84,12 +85,7 @@ export async function copyUtmToItemsWithoutAny(
   // The items are locked before their UTM rows are read: two copies (or a copy and an item
   // update) to one item then run one after the other instead of mixing their values.
   await lockItemsForUtm(db, items);
-  const rows = await db
-    .selectFrom('crm_utm')
-    .select(['entity_type_id', 'entity_id'])
-    .distinct()
-    .where((eb) => eb.or(items.map((item) => eb.and([eb('entity_type_id', '=', item.entityTypeId), eb('entity_id', '=', item.entityId)]))))
-    .execute();
+  const rows = await itemsWithUtm.rows(db, items.flatMap((item) => [item.entityTypeId, item.entityId]), items.length);
   const withUtm = new Set(rows.map((row) => `${row.entity_type_id}:${row.entity_id}`));
   const copied = copyableTags(tags);
   for (const item of items) {
@@ -104,8 +100,19 @@ export async function copyUtmToItemsWithoutAny(
   }
 }
 
+// Compiled once per item count: every binding of a trace to items asks it (src/db/hotStatement.ts).
+const itemsWithUtm = new HotStatement<{ entity_type_id: number; entity_id: number }>((db, $, count) =>
+  db
+    .selectFrom('crm_utm')
+    .select(['entity_type_id', 'entity_id'])
+    .distinct()
+    .where((eb) => eb.or(Array.from({ length: count }, (_, at) => eb.and([eb('entity_type_id', '=', $(2 * at)), eb('entity_id', '=', $(2 * at + 1))])))),
+);
+
 /** Locks the item rows for a UTM write, type by type, each type's rows in ID order. */
 async function lockItemsForUtm(db: Executor, items: readonly { entityTypeId: number; entityId: number }[]): Promise<void> {
+  // Where writers run one at a time there is nothing to lock, and the lookup would answer nothing used.
+  if (!hasRowLocks(db)) return;
   const byType = new Map<number, number[]>();
   for (const item of items) byType.set(item.entityTypeId, [...(byType.get(item.entityTypeId) ?? []), item.entityId]);
   for (const [typeId, ids] of [...byType].sort(([a], [b]) => a - b)) {

@@ -10,9 +10,15 @@ function storable(value: unknown): unknown {
   return typeof value === 'string' && value.includes(NUL) ? value.replaceAll(NUL, '\uFFFD') : value;
 }
 
+/** Parameters as the compiler below binds them; for SQL compiled once and run with new values (hotStatement.ts). */
+export function storableParameters(parameters: readonly unknown[]): readonly unknown[] {
+  if (!parameters.some((value) => typeof value === 'string' && value.includes(NUL))) return parameters;
+  return parameters.map(storable);
+}
+
 function withStorableParameters(query: CompiledQuery): CompiledQuery {
-  if (!query.parameters.some((value) => typeof value === 'string' && value.includes(NUL))) return query;
-  return { ...query, parameters: query.parameters.map(storable) };
+  const parameters = storableParameters(query.parameters);
+  return parameters === query.parameters ? query : { ...query, parameters };
 }
 
 export function withStorableText(dialect: Dialect): Dialect {

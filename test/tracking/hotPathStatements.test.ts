@@ -1,0 +1,121 @@
+// How many statements one crm.tracking.trace.add and one crm.tracking.trace.delete run on
+// SQLite (issue 17): each statement costs time on the single connection every request shares,
+// so a change that adds one back (a second lookup of an item, a read per request of something
+// cached, a row written twice) fails here instead of only showing in a benchmark. Counted by
+// wrapping better-sqlite3's statement methods, in this process, around one call at a time.
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
+
+const onPostgres = process.env.TEST_DB === 'postgres';
+
+type StatementMethod = (...args: unknown[]) => unknown;
+const counted: string[] = [];
+let counting = false;
+const probe = new Database(':memory:');
+const statementPrototype = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, StatementMethod>;
+const originals = new Map<string, StatementMethod>();
+
+function startCounting(): void {
+  for (const name of ['run', 'all', 'get', 'iterate']) {
+    const original = statementPrototype[name];
+    originals.set(name, original);
+    statementPrototype[name] = function (this: { source: string }, ...args: unknown[]) {
+      if (counting) counted.push(this.source);
+      return original.apply(this, args);
+    };
+  }
+}
+
+function stopCounting(): void {
+  for (const [name, original] of originals) statementPrototype[name] = original;
+  probe.close();
+}
+
+async function statementsOf(call: () => Promise<void>): Promise<string[]> {
+  counted.length = 0;
+  counting = true;
+  try {
+    await call();
+  } finally {
+    counting = false;
+  }
+  return [...counted];
+}
+
+let server: TestServer;
+let items: { contactId: number; dealId: number };
+beforeAll(async () => {
+  if (onPostgres) return;
+  startCounting();
+  server = await startTestServer();
+  const add = async (entityTypeId: number, fields: Record<string, unknown>) => {
+    const answer = await callJson(server, 'crm.item.add', { entityTypeId, fields });
+    expect(answer.status, answer.text).toBe(200);
+    return answer.body.result.item.id as number;
+  };
+  items = { contactId: await add(3, { name: 'Hot' }), dealId: await add(2, { title: 'Hot deal' }) };
+});
+afterAll(async () => {
+  if (onPostgres) return;
+  await server.close();
+  stopCounting();
+});
+
+/** The benchmark's trace (bench/traces.mjs): 3 pages, 5 UTM tags, a referrer, one previous visit of 2 pages. */
+function traceJson(i: number): string {
+  const visit = (n: number, ts: number, pages: number) => {
+    const tags = { utm_source: 'google', utm_medium: 'cpc', utm_campaign: `spring_sale_${n}`, utm_content: 'banner_1', utm_term: 'running shoes' };
+    const landing = `https://shop.example.com/catalog/running-shoes/?${new URLSearchParams(tags)}`;
+    return {
+      url: landing,
+      ref: 'https://www.google.com/',
+      device: { isMobile: n % 3 === 0 },
+      tags: { ts, list: tags, gclid: `Cj0KCQiA${n}x7` },
+      client: { gaId: `GA1.2.${100000 + n}.1767225600`, yaId: `1767225600${n}` },
+      pages: { list: [[landing, ts, 'Running shoes'], ['https://shop.example.com/cart/', ts + 47, 'Your cart'], ['https://shop.example.com/pay/', ts + 131, 'Pay']].slice(0, pages) },
+      gid: `guest-${1000 + n}`,
+    };
+  };
+  const ts = 1767225600 + i * 600;
+  return JSON.stringify({ ...visit(i, ts, 3), previous: { list: [visit(i + 1, ts - 3 * 86400, 2)] } });
+}
+
+async function addTrace(i: number): Promise<number> {
+  const entities = [
+    { TYPE: 'CONTACT', ID: items.contactId },
+    { TYPE: 'DEAL', ID: items.dealId },
+  ];
+  const answer = await callJson(server, 'crm.tracking.trace.add', { TRACE: traceJson(i), ENTITIES: entities });
+  expect(answer.status, answer.text).toBe(200);
+  return answer.body.result as number;
+}
+
+// The webhook cache's change token and the sources' state; BEGIN and COMMIT; for each of the
+// two items one existence check; the trace and its previous trace; their tree row; their
+// channels; the bindings; the items' UTM rows. (16 before issue 17.)
+const TRACE_ADD_AT_MOST = 12;
+// The change token; BEGIN and COMMIT; the trace locked with its creator; its items; its tree
+// (two levels); unbinding and what is left bound; the trace's rows (3 deletes); the previous
+// trace locked, whether anything needs it, its children and its rows (3 deletes). (28 before.)
+const TRACE_DELETE_AT_MOST = 18;
+
+describe.skipIf(onPostgres)('statements per call on SQLite', () => {
+  it(`trace.add of a trace with a previous one, bound to a contact and a deal, runs at most ${TRACE_ADD_AT_MOST}`, async () => {
+    // Warm: the first call fills the caches (webhook, sources) every later call relies on.
+    await addTrace(0);
+    await addTrace(1);
+    const statements = await statementsOf(async () => void (await addTrace(2)));
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(TRACE_ADD_AT_MOST);
+  });
+
+  it(`trace.delete of such a trace runs at most ${TRACE_DELETE_AT_MOST}`, async () => {
+    const id = await addTrace(3);
+    const statements = await statementsOf(async () => {
+      const answer = await callJson(server, 'crm.tracking.trace.delete', { id });
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body.result).toBe(null);
+    });
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(TRACE_DELETE_AT_MOST);
+  });
+});
