@@ -3,7 +3,11 @@
 // (saveTraceTree, then bindItems), but a few multi-row statements for the whole run instead of
 // about ten statements per trace. Every table's IDs follow the order of its own inserts only, so
 // writing each table's rows for all traces in one statement keeps every ID.
+import { CompiledQuery } from 'kysely';
 import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
+import { dialectOf } from '../db/dialects/dialectOf.js';
+import { withStorableParameters } from '../db/dialects/storableText.js';
+import type { DialectHelpers } from '../db/dialects/types.js';
 import type { Executor } from '../db/schema.js';
 import { traceRow, type ItemRef } from './traceStore.js';
 import type { ParsedTrace } from './parseTrace.js';
@@ -62,6 +66,36 @@ async function insertInChunks<Row>(rows: readonly Row[], insert: (chunk: Row[]) 
 }
 
 /**
+ * Kysely builds a 100-row insert in about the time SQLite takes to run it, so each insert is
+ * compiled once per dialect, statement and row count, and its SQL bound to each run's values.
+ */
+const compiledInserts = new Map<DialectHelpers, Map<string, string>>();
+
+async function insertCompiledOnce<Result>(
+  db: Executor,
+  statement: string,
+  rows: readonly Record<string, unknown>[],
+  build: (rows: readonly Record<string, unknown>[]) => { compile(): CompiledQuery },
+): Promise<Result[]> {
+  const dialect = dialectOf(db);
+  const texts = compiledInserts.get(dialect) ?? new Map<string, string>();
+  compiledInserts.set(dialect, texts);
+  const key = `${statement}:${rows.length}`;
+  // Every row has the same columns in the same order, so the values bind row after row.
+  const parameters = rows.flatMap((row) => Object.values(row));
+  let text = texts.get(key);
+  if (text === undefined) {
+    const compiled = build(rows).compile();
+    const bound = withStorableParameters(CompiledQuery.raw('', parameters)).parameters;
+    const sameOrder = compiled.parameters.length === bound.length && compiled.parameters.every((value, at) => value === bound[at]);
+    if (!sameOrder) return (await db.executeQuery<Result>(compiled)).rows;
+    text = compiled.sql;
+    texts.set(key, text);
+  }
+  return (await db.executeQuery<Result>(withStorableParameters(CompiledQuery.raw(text, parameters)))).rows;
+}
+
+/**
  * Writes checked traces as create() would one by one, inside the caller's transaction, and
  * returns their IDs in order. Item existence and the UTM copy are asked as bindItems asks them;
  * nothing a trace write does changes whether an item exists or may be edited, so checking all
@@ -93,21 +127,24 @@ export async function saveTraceRun(
   const ids: number[] = [];
   await insertInChunks(plan, async (chunk) => {
     const rows = chunk.map((planned) => ({ ...traceRow(planned.trace, planned.matcher, nowSeconds, planned.createdBy), bound: planned.bound ? 1 : 0 }));
-    const inserted = await db.insertInto('tracking_traces').values(rows).returning('id').execute();
+    const inserted = await insertCompiledOnce<{ id: number }>(db, 'traces', rows, (values) =>
+      db.insertInto('tracking_traces').values(values as typeof rows).returning('id'),
+    );
     // One insert numbers its rows in the order given.
     ids.push(...inserted.map((row) => row.id).sort((a, b) => a - b));
   });
 
   const treeRows = plan.flatMap((planned, at) => planned.children.map((child) => ({ parent_id: ids[at], child_id: ids[child] })));
-  await insertInChunks(treeRows, (chunk) => db.insertInto('tracking_trace_tree').values(chunk).execute());
+  await insertInChunks(treeRows, (chunk) => insertCompiledOnce(db, 'tree', chunk, (values) => db.insertInto('tracking_trace_tree').values(values as typeof chunk)));
 
   const channelRows = plan.flatMap((planned, at) => planned.trace.channels.map((channel) => ({ trace_id: ids[at], code: channel.code, value: channel.value })));
   await insertInChunks(channelRows, (chunk) =>
-    db
-      .insertInto('tracking_trace_channels')
-      .values(chunk)
-      .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing())
-      .execute(),
+    insertCompiledOnce(db, 'channels', chunk, (values) =>
+      db
+        .insertInto('tracking_trace_channels')
+        .values(values as typeof chunk)
+        .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing()),
+    ),
   );
 
   const bindingRows: { trace_id: number; entity_type_id: number; entity_id: number }[] = [];
@@ -119,11 +156,12 @@ export async function saveTraceRun(
     }
   });
   await insertInChunks(bindingRows, (chunk) =>
-    db
-      .insertInto('tracking_trace_items')
-      .values(chunk)
-      .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
-      .execute(),
+    insertCompiledOnce(db, 'bindings', chunk, (values) =>
+      db
+        .insertInto('tracking_trace_items')
+        .values(values as typeof chunk)
+        .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing()),
+    ),
   );
 
   if (utm) await copyTags(db, utm, traces, existing);

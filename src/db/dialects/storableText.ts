@@ -10,7 +10,8 @@ function storable(value: unknown): unknown {
   return typeof value === 'string' && value.includes(NUL) ? value.replaceAll(NUL, '\uFFFD') : value;
 }
 
-function withStorableParameters(query: CompiledQuery): CompiledQuery {
+/** The query with its string parameters made storable (for SQL compiled once and bound again). */
+export function withStorableParameters(query: CompiledQuery): CompiledQuery {
   if (!query.parameters.some((value) => typeof value === 'string' && value.includes(NUL))) return query;
   return { ...query, parameters: query.parameters.map(storable) };
 }
