@@ -17,7 +17,7 @@ import { CrmReadScopes } from './crm/services/readScope.js';
 import { createLogger, type Logger } from './logger.js';
 import { allMethods, testMethodsFrom } from './methods.js';
 import type { Ports } from './ports.js';
-import { runMethod, type MethodRuntime } from './rest/dispatch.js';
+import { checkForRun, runMethod, writeRun, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
@@ -110,6 +110,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
       find: (name) => registry.get(name),
       run: (method, caller, params, startedAt, inBatch) => runMethod(runtime, method, caller, params, startedAt, inBatch),
       inOneTransaction: opened.inOneTransaction,
+      insideOneTransaction: opened.insideOneTransaction,
+      writesInRuns: (method) => method.inRuns !== undefined,
+      check: (method, caller, params, startedAt) => checkForRun(runtime, method, caller, params, startedAt),
+      writeRun: (method, caller, checked) => writeRun(runtime, method, caller, checked),
     },
     methods: registry,
     users: userDirectory(opened.db),

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { MethodCalls } from './contract.js';
 import { unexpectedErrorAnswer } from './databaseError.js';
 import { RestError, restError } from './errors.js';
-import { defineMethod } from './method.js';
+import { defineMethod, type MethodInfo } from './method.js';
 import type { Caller } from '../auth/caller.js';
 import { isPhpArray, paramCaseInsensitive, phpEntries, phpString, phpTruthy, type PhpArray } from '../php/values.js';
 import { newPhpMap, parsePhpQuery, type PhpMap } from '../php/query.js';
@@ -198,6 +198,23 @@ function splitRow(row: string): { method: string; query: string } {
   return { method: url.slice(0, question), query: url.slice(question + 1) };
 }
 
+type RowOutcome =
+  | { ok: true; result: unknown; next?: number; total?: number; time: TimeBlock }
+  | { ok: false; error: RestError };
+
+/** A row's error as core answers it in the row's place; an unexpected one is logged first. */
+function rowError(ports: BatchPorts, key: string, methodName: string, error: unknown): RestError {
+  if (error instanceof RestError) return error;
+  // Core catches each row's exception and answers it in that row's place; the other rows run.
+  // The row's parameters are not logged: they may carry credentials.
+  ports.log.error({ err: error, row: key, method: methodName }, 'unexpected error in a batch row');
+  return unexpectedErrorAnswer(error);
+}
+
+/**
+ * Runs one row; with `checkOnly` a method that writes in runs only checks it, and the result is
+ * what its run's write takes (`RunWriter`).
+ */
 async function runRow(
   ports: BatchPorts,
   caller: Caller,
@@ -205,7 +222,8 @@ async function runRow(
   row: string,
   maps: BatchMaps,
   startedAt: number,
-): Promise<{ ok: true; result: unknown; next?: number; total?: number; time: TimeBlock } | { ok: false; error: RestError }> {
+  checkOnly: boolean,
+): Promise<RowOutcome> {
   const { method: name, query } = splitRow(row);
   const method = ports.calls.find(name);
   if (!method) return { ok: false, error: restError('ERROR_METHOD_NOT_FOUND') };
@@ -219,15 +237,30 @@ async function runRow(
         ? newPhpMap()
         : parsePhpQuery(query, { maxDepth: ports.config.maxParamDepth, maxVars: ports.config.maxParamVars });
     const params = substitute(parsed, maps, { baseChars: query.length, addedChars: 0 }) as PhpMap;
-    const outcome = await ports.calls.run(method, caller, params, startedAt, true);
+    const outcome = checkOnly
+      ? await ports.calls.check(method, caller, params, startedAt)
+      : await ports.calls.run(method, caller, params, startedAt, true);
     return { ok: true, ...outcome };
   } catch (error) {
-    if (error instanceof RestError) return { ok: false, error };
-    // Core catches each row's exception and answers it in that row's place; the other rows run.
-    // The row's parameters are not logged: they may carry credentials.
-    ports.log.error({ err: error, row: key, method: method.name }, 'unexpected error in a batch row');
-    return { ok: false, error: unexpectedErrorAnswer(error) };
+    return { ok: false, error: rowError(ports, key, method.name, error) };
   }
+}
+
+/** Checked rows of one method waiting to be written together. */
+interface PendingRow {
+  readonly key: string;
+  readonly checked: unknown;
+  readonly time: TimeBlock;
+}
+
+/**
+ * Whether a row may join a run: its method writes in runs, and it holds no reference (`$`,
+ * possibly percent-encoded), which could name a row of the run not yet written.
+ */
+function joinsRun(ports: BatchPorts, row: string): MethodInfo | undefined {
+  if (row.includes('$') || row.includes('%24')) return undefined;
+  const method = ports.calls.find(splitRow(row).method);
+  return method && ports.calls.writesInRuns(method) ? method : undefined;
 }
 
 export const batchMethod = defineMethod<BatchPorts>({
@@ -249,28 +282,71 @@ export const batchMethod = defineMethod<BatchPorts>({
     // become savepoints in it, so a failing row is still undone alone. Its COMMIT comes before
     // the answer; when it fails this throws and the batch answers an error instead.
     await ports.calls.inOneTransaction(async () => {
+      // Consecutive rows of a method that writes in runs (trace.add) are checked one by one and
+      // written together when the run ends; only inside the one transaction, where a check sees
+      // the state the write will (issue 17).
+      const runsAllowed = ports.calls.insideOneTransaction();
+      let run: { method: MethodInfo; rows: PendingRow[] } | null = null;
+      const record = (key: string, outcome: RowOutcome & { ok: true }) => {
+        maps.result[key] = outcome.result;
+        if (outcome.total !== undefined) maps.result_total[key] = outcome.total;
+        if (outcome.next !== undefined) maps.result_next[key] = outcome.next;
+        maps.result_time[key] = outcome.time;
+      };
+      /** Writes the pending run; true when a row of it failed and `halt` stops the batch there. */
+      const flush = async (): Promise<boolean> => {
+        if (!run) return false;
+        const { method, rows } = run;
+        run = null;
+        try {
+          const results = await ports.calls.writeRun(method, caller, rows.map((row) => row.checked));
+          rows.forEach((row, at) => record(row.key, { ok: true, result: results[at], time: row.time }));
+          return false;
+        } catch {
+          // The run's write is undone as a whole; each row again alone, in its own savepoint, so
+          // a failing row gets its own error and `halt` stops where it would have.
+        }
+        for (const row of rows) {
+          try {
+            const [result] = await ports.calls.writeRun(method, caller, [row.checked]);
+            record(row.key, { ok: true, result, time: row.time });
+          } catch (error) {
+            maps.result_error[row.key] = rowError(ports, row.key, method.name, error).toBody();
+            if (halt) return true;
+          }
+        }
+        return false;
+      };
       let position = 0;
       for (const [key, row] of rows) {
         position++;
         if (position > MAX_BATCH_COMMANDS) {
+          if (halt && (await flush())) break;
           maps.result_error[key] = restError('ERROR_BATCH_LENGTH_EXCEEDED').toBody();
           if (halt) break;
           continue;
         }
         // Non-string rows are skipped but still count towards the 50 (core ParseBatchQuery).
         if (typeof row !== 'string') continue;
+        const runWriter = runsAllowed ? joinsRun(ports, row) : undefined;
+        // Anything else sees the run's rows written, as it would one row at a time.
+        if (run && run.method !== runWriter && (await flush()) && halt) break;
         const startedAt = ports.clock.now() / 1000;
-        const outcome = await runRow(ports, caller, key, row, maps, startedAt);
+        const outcome = await runRow(ports, caller, key, row, maps, startedAt, runWriter !== undefined);
         if (!outcome.ok) {
+          if (halt && (await flush())) break;
           maps.result_error[key] = outcome.error.toBody();
           if (halt) break;
           continue;
         }
-        maps.result[key] = outcome.result;
-        if (outcome.total !== undefined) maps.result_total[key] = outcome.total;
-        if (outcome.next !== undefined) maps.result_next[key] = outcome.next;
-        maps.result_time[key] = outcome.time;
+        if (runWriter) {
+          run ??= { method: runWriter, rows: [] };
+          run.rows.push({ key, checked: outcome.result, time: outcome.time });
+        } else {
+          record(key, outcome);
+        }
       }
+      await flush();
     });
     return maps;
   },

@@ -19,4 +19,12 @@ export interface MethodCalls<Method extends MethodInfo = MethodInfo> {
   run(method: Method, caller: Caller, params: PhpMap, startedAt: number, inBatch: boolean): Promise<CallOutcome>;
   /** Runs `work` in one database transaction where the database allows (src/db/dialects/heldTransaction.ts). */
   inOneTransaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Whether the caller runs inside such a transaction: only there are runs of rows written together. */
+  insideOneTransaction(): boolean;
+  /** Whether rows of this method can be checked one by one and written together (`RunWriter`). */
+  writesInRuns(method: Method): boolean;
+  /** A row's checks; its `result` is what `writeRun` takes. Only for a method that `writesInRuns`. */
+  check(method: Method, caller: Caller, params: PhpMap, startedAt: number): Promise<CallOutcome>;
+  /** Writes checked rows of one method in order, one result each. */
+  writeRun(method: Method, caller: Caller, checked: readonly unknown[]): Promise<unknown[]>;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { operatingKey, type OperatingTimeLimiter } from '../limits/operatingTime.js';
 import { phpIntval } from '../php/values.js';
 import { newPhpMap, type PhpMap } from '../php/query.js';
-import { ListResult, type MethodDeclaration, type MethodInfo } from './method.js';
+import { ListResult, type MethodContext, type MethodDeclaration, type MethodInfo, type RunWriter } from './method.js';
 import type { Caller } from '../auth/caller.js';
 import { buildTimeBlock, type TimeBlock } from './time.js';
 
@@ -48,6 +48,7 @@ export async function runMethod<Ports>(
   rawParams: PhpMap,
   startedAt: number,
   inBatch: boolean,
+  body: (context: MethodContext<Ports>) => unknown = method.handler,
 ): Promise<CallOutcome> {
   const key = operatingKey(caller.authType, caller.credentialId, method.name);
   const counted = isCounted(method);
@@ -56,7 +57,7 @@ export async function runMethod<Ports>(
   const handlerStartMs = runtime.clock.now();
   let value: unknown;
   try {
-    value = await method.handler({ params, start, caller, ports: runtime.ports, inBatch });
+    value = await body({ params, start, caller, ports: runtime.ports, inBatch });
     // A handler that returns nothing answers null, like a PHP function without `return`.
     value ??= null;
   } finally {
@@ -72,4 +73,37 @@ export async function runMethod<Ports>(
     return { result: value.result, next: value.next, total: value.total, time };
   }
   return { result: value, next: undefined, total: undefined, time };
+}
+
+function runWriterOf<Ports>(method: MethodDeclaration<Ports>): RunWriter<Ports> {
+  if (!method.inRuns) throw new Error(`${method.name} does not write rows in runs`);
+  return method.inRuns;
+}
+
+/** A batch row's checks only, for a method that writes runs (`RunWriter`); the result is what `writeRun` takes. */
+export function checkForRun<Ports>(
+  runtime: MethodRuntime<Ports>,
+  method: MethodDeclaration<Ports>,
+  caller: Caller,
+  rawParams: PhpMap,
+  startedAt: number,
+): Promise<CallOutcome> {
+  return runMethod(runtime, method, caller, rawParams, startedAt, true, runWriterOf(method).check);
+}
+
+/** Writes checked rows of one method; their time counts towards the caller's operating time like a handler's. */
+export async function writeRun<Ports>(
+  runtime: MethodRuntime<Ports>,
+  method: MethodDeclaration<Ports>,
+  caller: Caller,
+  checked: readonly unknown[],
+): Promise<unknown[]> {
+  const { write } = runWriterOf(method);
+  const key = operatingKey(caller.authType, caller.credentialId, method.name);
+  const startMs = runtime.clock.now();
+  try {
+    return await write(runtime.ports, checked);
+  } finally {
+    runtime.operating.record(key, startMs / 1000, (runtime.clock.now() - startMs) / 1000);
+  }
 }

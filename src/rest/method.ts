@@ -28,6 +28,18 @@ export interface MethodInfo {
 export interface MethodDeclaration<Ports = {}> extends MethodInfo {
   // A property, not a method, so that a method needing more ports than a list offers does not fit it.
   readonly handler: (context: MethodContext<Ports>) => unknown;
+  /** How `batch` may write a run of consecutive rows of this method together (batch.ts). */
+  readonly inRuns?: RunWriter<Ports>;
+}
+
+/**
+ * A method's call split in two for `batch`: `check` does everything the handler does before it
+ * writes, and throws the row's error as the handler would; `write` then writes checked rows,
+ * in order, with the results and database contents the handler would give them one by one.
+ */
+export interface RunWriter<Ports = {}> {
+  readonly check: (context: MethodContext<Ports>) => Promise<unknown>;
+  readonly write: (ports: Ports, checked: readonly unknown[]) => Promise<unknown[]>;
 }
 
 /** A list page: `next` and `total` are lifted to the top of the envelope (§2.1). */

@@ -44,5 +44,12 @@ export function translatingMethods<Ports>(
   return methods.map((method) => ({
     ...method,
     handler: (context) => withTranslation(table, async () => method.handler(context)),
+    // A batch's run of rows calls the two halves instead of the handler: the same table applies.
+    ...(method.inRuns && {
+      inRuns: {
+        check: (context) => withTranslation(table, () => method.inRuns!.check(context)),
+        write: (ports, checked) => withTranslation(table, () => method.inRuns!.write(ports, checked)),
+      },
+    }),
   }));
 }

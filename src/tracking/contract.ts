@@ -3,6 +3,7 @@
 import type { Caller } from '../auth/caller.js';
 import type { Executor } from '../db/schema.js';
 import type { PreparedTrace, TracePageRequest, TraceTreeReading } from './service.js';
+import type { CheckedTrace } from './traceRun.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceChanges } from './sources.js';
 import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
@@ -12,8 +13,10 @@ export interface TrackingPort {
   prepare(decoded: unknown): Promise<PreparedTrace>;
   /** Saves a prepared trace, bound to the items `checkItems` gives inside the same transaction (`db`). */
   create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number>;
-  /** Bitrix's CheckUpdatePermission on one item; `db` is the open transaction. */
-  mayEdit(item: ItemRef, caller: Caller, db: Executor): Promise<boolean>;
+  /** Checked traces of one batch written together, as `create` would write them one by one (traceRun.ts). */
+  createMany(traces: readonly CheckedTrace[]): Promise<number[]>;
+  /** Bitrix's CheckUpdatePermission on one item; `db` is the open transaction, a batch's when left out. */
+  mayEdit(item: ItemRef, caller: Caller, db?: Executor): Promise<boolean>;
   delete(id: number, caller: Caller): Promise<void>;
   readTreeAsSeenBy(id: number, caller: Caller): Promise<TraceTreeReading>;
   listAsSeenBy(caller: Caller, filter: TraceFilter, page: TracePageRequest): Promise<{ traces: TraceRecord[]; total: number | undefined }>;

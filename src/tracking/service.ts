@@ -34,6 +34,7 @@ import type { SourceMatcher } from './sourceMatcher.js';
 import { SourceMatcherCache } from './sourceMatcherCache.js';
 import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from './traceVisibility.js';
 import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
+import { saveTraceRun, type CheckedTrace } from './traceRun.js';
 import {
   appendChannel,
   deleteTraceRows,
@@ -89,8 +90,8 @@ export class TrackingService {
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 
-  /** Bitrix's CheckUpdatePermission on one item; `db` is the open transaction. */
-  mayEdit(item: ItemRef, caller: Caller, db: Executor): Promise<boolean> {
+  /** Bitrix's CheckUpdatePermission on one item; `db` is the open transaction (a batch's by default). */
+  mayEdit(item: ItemRef, caller: Caller, db: Executor = this.db): Promise<boolean> {
     return this.crm.canUpdate(item.entityTypeId, item.entityId, caller, db);
   }
 
@@ -106,6 +107,11 @@ export class TrackingService {
       await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved), itemsHeld: true });
       return saved.id;
     });
+  }
+
+  /** Checked traces of one batch written together, as create() would write them in turn (traceRun.ts). */
+  async createMany(traces: readonly CheckedTrace[]): Promise<number[]> {
+    return this.db.transaction().execute((trx) => saveTraceRun(trx, traces, this.crm, this.itemUtm, this.nowSeconds()));
   }
 
   /**

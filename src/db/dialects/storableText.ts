@@ -16,7 +16,8 @@ export function storableParameters(parameters: readonly unknown[]): readonly unk
   return parameters.map(storable);
 }
 
-function withStorableParameters(query: CompiledQuery): CompiledQuery {
+/** The query with its string parameters made storable (for SQL compiled once and bound again: traceRun.ts). */
+export function withStorableParameters(query: CompiledQuery): CompiledQuery {
   const parameters = storableParameters(query.parameters);
   return parameters === query.parameters ? query : { ...query, parameters };
 }

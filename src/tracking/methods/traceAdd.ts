@@ -13,6 +13,9 @@ import { positiveIntegerId } from '../itemRefs.js';
 import { decodeTraceText } from '../parseTrace.js';
 import type { TrackingPort } from '../contract.js';
 import type { ItemRef } from '../traceStore.js';
+import type { PreparedTrace } from '../service.js';
+import type { CheckedTrace } from '../traceRun.js';
+import type { PhpMap } from '../../php/query.js';
 
 const ALLOWED_TYPES = 'COMPANY,CONTACT,DEAL,LEAD,QUOTE';
 
@@ -45,7 +48,7 @@ function entityField(entity: unknown, key: string): unknown {
  * ENTITIES, element by element. Core treats an absent or empty ENTITIES as none; any other
  * value that is not an array is refused here instead of being ignored (COMPATIBILITY.md).
  */
-async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingPort, db: Executor): Promise<ItemRef[]> {
+async function checkedEntities(value: unknown, caller: Caller, tracking: TrackingPort, db: Executor | undefined): Promise<ItemRef[]> {
   if (phpEmpty(value)) return [];
   if (!isPhpArray(value)) throw restError('TRACE_ENTITIES_NOT_A_LIST');
   const entities = phpValues(value);
@@ -64,13 +67,27 @@ async function checkedEntities(value: unknown, caller: Caller, tracking: Trackin
   return items;
 }
 
+/** TRACE decoded and parsed; a TRACE over the limits throws the tracking module's typed error. */
+function preparedTrace(params: PhpMap, tracking: TrackingPort): Promise<PreparedTrace> {
+  return tracking.prepare(decodeTraceParam(params.TRACE));
+}
+
 export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'crm.tracking.trace.add',
   scope: 'crm',
   batch: true,
   async handler({ params, caller, ports: { tracking } }) {
-    const decoded = decodeTraceParam(params.TRACE);
-    const prepared = await tracking.prepare(decoded);
+    const prepared = await preparedTrace(params, tracking);
     return tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, tracking, db), caller.userId);
+  },
+  // Inside a batch's one transaction the checks see what the write will: the run's earlier
+  // traces change no item's existence or rights, so checking each row before any is written
+  // gives each the answer it would get one by one (traceRun.ts).
+  inRuns: {
+    async check({ params, caller, ports: { tracking } }): Promise<CheckedTrace> {
+      const prepared = await preparedTrace(params, tracking);
+      return { prepared, items: await checkedEntities(params.ENTITIES, caller, tracking, undefined), createdBy: caller.userId };
+    },
+    write: ({ tracking }, checked) => tracking.createMany(checked as CheckedTrace[]),
   },
 });
