@@ -23,6 +23,10 @@ export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.
   pg.types.setTypeParser(20, (value: string) => Number(value));
   pg.types.setTypeParser(1700, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the database ends (a restart, pg_terminate_backend, DROP DATABASE … FORCE)
+  // is dropped by the pool, which then emits 'error'; unheard, that event would end the process.
+  // Nothing is lost: the connection held no transaction, and the next query opens a fresh one.
+  pool.on('error', () => {});
   const db = new ReadCommittedKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) }, retryForMs);
   return {
     db,
