@@ -150,6 +150,8 @@ export const SCENARIOS = [
     verify: 'batchAllOk',
     unitsPerRequest: BATCH_SIZE,
     unit: 'traces',
+    // Its p99 bound is 25 ms × 50 / (its speed-up over single trace.add calls), issue 17.
+    batchOf: 'trace.add',
     about: 'batch of 50 crm.tracking.trace.add rows (b24jssdk encoding: JSON cmd list of qs-encoded rows, halt=1)',
     requires: { methods: ['crm.tracking.trace.add', 'batch', 'crm.item.add'] },
     requests: async (server) => {
@@ -224,9 +226,9 @@ export const TARGETS = [
   { id: 'server.time/bare-http', ratio: ['server.time', 'bare-http'], min: 0.7, text: 'server.time ≥ 70% of bare-http req/s' },
   { id: 'trace.add/raw-durable', ratio: ['trace.add', 'raw-durable'], min: 0.5, text: 'trace.add ≥ 50% of raw-durable req/s' },
   { id: 'trace.delete/raw-durable', ratio: ['trace.delete', 'raw-durable'], min: 0.5, text: 'trace.delete ≥ 50% of raw-durable req/s' },
-  { id: 'batch-50/trace.add', ratio: ['batch-50', 'trace.add'], min: 15, text: 'batch-50 ≥ 15× the traces/s of single trace.add' },
+  { id: 'batch-50/trace.add', ratio: ['batch-50', 'trace.add'], min: 10, text: 'batch-50 ≥ 10× the traces/s of single trace.add' },
   { id: 'trace.add@1M/trace.add', ratio: ['trace.add@1M', 'trace.add'], min: 0.9, text: 'trace.add with 1M traces ≥ 90% of the empty-database rate' },
-  { id: 'p99', p99BelowMs: 25, text: 'p99 < 25 ms for every scenario at 32 connections' },
+  { id: 'p99', p99BelowMs: 25, text: 'p99 < 25 ms for every single-call scenario at 32 connections; a batch of n: 25 ms × n / its speed-up' },
   { id: 'rss', rssBelowMB: 250, text: 'peak RSS of the server < 250 MB' },
   { id: 'cold-start', coldStartBelowMs: 1500, text: 'cold start (spawn → first 200) < 1.5 s' },
 ];

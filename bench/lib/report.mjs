@@ -25,7 +25,7 @@ function verdict(target) {
 function measuredText(target) {
   if (target.measured === null) return target.note ? `– (${target.note})` : '–';
   if (target.ratio) return target.min >= 2 ? `${formatNumber(target.measured, 1)}×` : percent(target.measured);
-  if (target.p99BelowMs) return `${formatNumber(target.measured, 2)} ms (${target.worst})`;
+  if (target.p99BelowMs) return `${formatNumber(target.measured, 2)} ms (${target.worst}, bound ${formatNumber(target.bound, 1)} ms)`;
   if (target.rssBelowMB) return `${formatNumber(target.measured, 0)} MB (${target.worst})`;
   if (target.coldStartBelowMs) return `${formatNumber(target.measured, 0)} ms`;
   return String(target.measured);
