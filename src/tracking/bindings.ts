@@ -35,7 +35,7 @@ export async function descendantIds(db: Executor, traceId: number): Promise<numb
   return found;
 }
 
-const insertBindingRows = new HotStatement((db, $, count) =>
+export const insertBindingRows = new HotStatement((db, $, count) =>
   db
     .insertInto('tracking_trace_items')
     .values(Array.from({ length: count }, (_, row) => ({ trace_id: $(3 * row), entity_type_id: $(3 * row + 1), entity_id: $(3 * row + 2) })))
@@ -52,10 +52,10 @@ const stillNeeded = new HotStatement<{ bound: number | null; parent: number | nu
 
 const traceIdsOf = (rows: readonly number[]) => rows.filter((_, at) => at % 3 === 0);
 
-const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
+export const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
 
 /** One fixed order for taking items, so two writers never wait for each other in a circle. */
-function inLockOrder(items: readonly ItemRef[]): ItemRef[] {
+export function inLockOrder(items: readonly ItemRef[]): ItemRef[] {
   const unique = new Map(items.map((item) => [itemKey(item), item]));
   return [...unique.values()].sort((a, b) => a.entityTypeId - b.entityTypeId || a.entityId - b.entityId);
 }

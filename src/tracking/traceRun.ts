@@ -3,15 +3,12 @@
 // (saveTraceTree, then bindItems), but a few multi-row statements for the whole run instead of
 // about ten statements per trace. Every table's IDs follow the order of its own inserts only, so
 // writing each table's rows for all traces in one statement keeps every ID.
-import { CompiledQuery } from 'kysely';
 import type { CrmItemAccess, ItemUtmCopier } from '../crm/contract.js';
-import { dialectOf } from '../db/dialects/dialectOf.js';
-import { withStorableParameters } from '../db/dialects/storableText.js';
-import type { DialectHelpers } from '../db/dialects/types.js';
 import type { Executor } from '../db/schema.js';
-import { traceRow, type ItemRef } from './traceStore.js';
+import { inLockOrder, insertBindingRows, itemKey } from './bindings.js';
 import type { ParsedTrace } from './parseTrace.js';
 import type { SourceMatcher } from './sourceMatcher.js';
+import { insertChannelRows, insertRuns, insertTraceRows, insertTreeRows, traceValues, type ItemRef } from './traceStore.js';
 
 /** A trace.add row whose checks passed: what create() would write for it. */
 export interface CheckedTrace {
@@ -20,17 +17,6 @@ export interface CheckedTrace {
   /** The ENTITIES as checked, in the order sent (repeats included). */
   readonly items: readonly ItemRef[];
   readonly createdBy: number;
-}
-
-/** Rows per insert: at most 7 parameters a row, well inside both databases' limits. */
-const ROWS_PER_INSERT = 500;
-
-const itemKey = (item: ItemRef) => `${item.entityTypeId}:${item.entityId}`;
-
-/** bindings.ts's lock order: by type, then ID, each item once. */
-function inLockOrder(items: readonly ItemRef[]): ItemRef[] {
-  const unique = new Map(items.map((item) => [itemKey(item), item]));
-  return [...unique.values()].sort((a, b) => a.entityTypeId - b.entityTypeId || a.entityId - b.entityId);
 }
 
 /** One trace of a tree in saveTraceTree's order (previous traces first, depth first). */
@@ -61,38 +47,9 @@ function previousIds(plan: readonly PlannedTrace[], ids: readonly number[], posi
   return found;
 }
 
-async function insertInChunks<Row>(rows: readonly Row[], insert: (chunk: Row[]) => Promise<unknown>): Promise<void> {
-  for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) await insert(rows.slice(at, at + ROWS_PER_INSERT));
-}
-
-/**
- * Kysely builds a 100-row insert in about the time SQLite takes to run it, so each insert is
- * compiled once per dialect, statement and row count, and its SQL bound to each run's values.
- */
-const compiledInserts = new Map<DialectHelpers, Map<string, string>>();
-
-async function insertCompiledOnce<Result>(
-  db: Executor,
-  statement: string,
-  rows: readonly Record<string, unknown>[],
-  build: (rows: readonly Record<string, unknown>[]) => { compile(): CompiledQuery },
-): Promise<Result[]> {
-  const dialect = dialectOf(db);
-  const texts = compiledInserts.get(dialect) ?? new Map<string, string>();
-  compiledInserts.set(dialect, texts);
-  const key = `${statement}:${rows.length}`;
-  // Every row has the same columns in the same order, so the values bind row after row.
-  const parameters = rows.flatMap((row) => Object.values(row));
-  let text = texts.get(key);
-  if (text === undefined) {
-    const compiled = build(rows).compile();
-    const bound = withStorableParameters(CompiledQuery.raw('', parameters)).parameters;
-    const sameOrder = compiled.parameters.length === bound.length && compiled.parameters.every((value, at) => value === bound[at]);
-    if (!sameOrder) return (await db.executeQuery<Result>(compiled)).rows;
-    text = compiled.sql;
-    texts.set(key, text);
-  }
-  return (await db.executeQuery<Result>(withStorableParameters(CompiledQuery.raw(text, parameters)))).rows;
+/** Inserts `rows` (each `width` values, flat) with `statement`, at most ROWS_PER_INSERT rows a statement. */
+async function insertFlatRows(db: Executor, statement: typeof insertTreeRows, values: readonly unknown[], width: number): Promise<void> {
+  for (const [at, count] of insertRuns(values.length / width)) await statement.execute(db, values.slice(width * at, width * (at + count)), count);
 }
 
 /**
@@ -125,44 +82,26 @@ export async function saveTraceRun(
   const roots = traces.map(({ prepared, createdBy }, at) => planTree(plan, prepared.trace, prepared.matcher, createdBy, existing[at].length > 0));
   // The traces are already marked bound as markBound would mark them after binding.
   const ids: number[] = [];
-  await insertInChunks(plan, async (chunk) => {
-    const rows = chunk.map((planned) => ({ ...traceRow(planned.trace, planned.matcher, nowSeconds, planned.createdBy), bound: planned.bound ? 1 : 0 }));
-    const inserted = await insertCompiledOnce<{ id: number }>(db, 'traces', rows, (values) =>
-      db.insertInto('tracking_traces').values(values as typeof rows).returning('id'),
-    );
+  for (const [at, count] of insertRuns(plan.length)) {
+    const values = plan.slice(at, at + count).flatMap((planned) => traceValues(planned.trace, planned.matcher, nowSeconds, planned.createdBy, planned.bound));
     // One insert numbers its rows in the order given.
-    ids.push(...inserted.map((row) => row.id).sort((a, b) => a - b));
-  });
+    ids.push(...(await insertTraceRows.rows(db, values, count)).map((row) => row.id).sort((a, b) => a - b));
+  }
 
-  const treeRows = plan.flatMap((planned, at) => planned.children.map((child) => ({ parent_id: ids[at], child_id: ids[child] })));
-  await insertInChunks(treeRows, (chunk) => insertCompiledOnce(db, 'tree', chunk, (values) => db.insertInto('tracking_trace_tree').values(values as typeof chunk)));
+  const edges = plan.flatMap((planned, at) => planned.children.flatMap((child) => [ids[at], ids[child]]));
+  await insertFlatRows(db, insertTreeRows, edges, 2);
+  const channels = plan.flatMap((planned, at) => planned.trace.channels.flatMap((channel) => [ids[at], channel.code, channel.value]));
+  await insertFlatRows(db, insertChannelRows, channels, 3);
 
-  const channelRows = plan.flatMap((planned, at) => planned.trace.channels.map((channel) => ({ trace_id: ids[at], code: channel.code, value: channel.value })));
-  await insertInChunks(channelRows, (chunk) =>
-    insertCompiledOnce(db, 'channels', chunk, (values) =>
-      db
-        .insertInto('tracking_trace_channels')
-        .values(values as typeof chunk)
-        .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing()),
-    ),
-  );
-
-  const bindingRows: { trace_id: number; entity_type_id: number; entity_id: number }[] = [];
+  const bindings: number[] = [];
   traces.forEach((_, at) => {
     // Previous traces first and the trace itself last, as bindItems writes them.
     const treeIds = [...previousIds(plan, ids, roots[at])].reverse().concat(ids[roots[at]]);
     for (const item of existing[at]) {
-      for (const id of treeIds) bindingRows.push({ trace_id: id, entity_type_id: item.entityTypeId, entity_id: item.entityId });
+      for (const id of treeIds) bindings.push(id, item.entityTypeId, item.entityId);
     }
   });
-  await insertInChunks(bindingRows, (chunk) =>
-    insertCompiledOnce(db, 'bindings', chunk, (values) =>
-      db
-        .insertInto('tracking_trace_items')
-        .values(values as typeof chunk)
-        .onConflict((conflict) => conflict.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing()),
-    ),
-  );
+  await insertFlatRows(db, insertBindingRows, bindings, 3);
 
   if (utm) await copyTags(db, utm, traces, existing);
   return roots.map((at) => ids[at]);

@@ -63,12 +63,26 @@ const insertTrace = new HotStatement<{ id: number }>((db, $) =>
     .returning('id'),
 );
 
-const insertTreeRows = new HotStatement((db, $, rows) =>
+/** `rows` traces in one insert (a batch's run: traceRun.ts); their IDs come back in row order once sorted. */
+export const insertTraceRows = new HotStatement<{ id: number }>((db, $, rows) =>
+  db
+    .insertInto('tracking_traces')
+    .values(Array.from({ length: rows }, (_, row) => Object.fromEntries(TRACE_COLUMNS.map((column, i) => [column, $(row * TRACE_COLUMNS.length + i)]))))
+    .returning('id'),
+);
+
+/** A trace row's values in the order insertTrace and insertTraceRows bind them. */
+export function traceValues(trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound: boolean): unknown[] {
+  const row = { ...traceRow(trace, matcher, nowSeconds, createdBy), bound: bound ? 1 : 0 };
+  return TRACE_COLUMNS.map((column) => row[column]);
+}
+
+export const insertTreeRows = new HotStatement((db, $, rows) =>
   db.insertInto('tracking_trace_tree').values(Array.from({ length: rows }, (_, row) => ({ parent_id: $(2 * row), child_id: $(2 * row + 1) }))),
 );
 
 /** One channel per code and trace: an existing code keeps its first value (§1.3); so does a repeat among the rows. */
-const insertChannelRows = new HotStatement((db, $, rows) =>
+export const insertChannelRows = new HotStatement((db, $, rows) =>
   db
     .insertInto('tracking_trace_channels')
     .values(Array.from({ length: rows }, (_, row) => ({ trace_id: $(3 * row), code: $(3 * row + 1), value: $(3 * row + 2) })))
@@ -84,8 +98,7 @@ interface TreeRows {
 async function insertTraces(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound: boolean, rows: TreeRows): Promise<SavedTrace> {
   const previous: SavedTrace[] = [];
   for (const earlier of trace.previous) previous.push(await insertTraces(db, earlier, matcher, nowSeconds, createdBy, bound, rows));
-  const row = { ...traceRow(trace, matcher, nowSeconds, createdBy), bound: bound ? 1 : 0 };
-  const [inserted] = await insertTrace.rows(db, TRACE_COLUMNS.map((column) => row[column]));
+  const [inserted] = await insertTrace.rows(db, traceValues(trace, matcher, nowSeconds, createdBy, bound));
   const id = inserted.id;
   for (const child of previous) rows.edges.push(id, child.id);
   for (const channel of trace.channels) rows.channels.push(id, channel.code, channel.value);
