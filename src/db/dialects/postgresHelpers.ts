@@ -14,5 +14,6 @@ export const postgresHelpers: DialectHelpers = {
   withRowLock: (query, lock) =>
     (lock === 'keyShare' ? query.forKeyShare() : lock === 'noKeyUpdate' ? query.forNoKeyUpdate() : query.forUpdate()) as typeof query,
   classifyError: classifyPostgresError,
+  sharedByProcesses: true,
   watchChanges: null,
 };
