@@ -98,7 +98,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db));
+  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
