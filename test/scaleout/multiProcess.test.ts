@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processExists } from '../../src/setup/runningServer.js';
 import { runCli as runCliInProcess } from '../cli/inProcess.js';
-import { databaseUrlFor, removeTempDataDir, runCli, startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
+import { databaseUrlFor, removeTempDataDir, ROOT, runCli, startServe, tempDataDir, type ServeProcess } from '../cli/spawn.js';
 import { waitUntil } from '../helpers/cli.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 
@@ -53,6 +55,22 @@ function portOf(serve: ServeProcess): number {
   const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(serve.output());
   if (!match) throw new Error(`no port in:\n${serve.output()}`);
   return Number(match[1]);
+}
+
+/** nginx, where it is installed (the reverse-proxy test needs it). */
+function nginxBinary(): string | null {
+  return ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((file) => fs.existsSync(file)) ?? null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Runs `tasks` with at most `width` at a time. */
@@ -236,6 +254,42 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('several serve processes on one Pos
       const answer = await call(base, 'server.time');
       expect(answer.status).toBe(401);
       expect(answer.body).toEqual(INVALID_CREDENTIALS);
+    }
+  });
+
+  it.skipIf(!nginxBinary())('behind nginx with deploy/nginx-salestrace.conf: one rate limit for the address nginx saw, over both processes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-nginx-'));
+    const port = await freePort();
+    const site = fs
+      .readFileSync(path.join(ROOT, 'deploy', 'nginx-salestrace.conf'), 'utf8')
+      .replace('server 10.0.0.11:8080', `server 127.0.0.1:${portOf(serves[0])}`)
+      .replace('server 10.0.0.12:8080', `server 127.0.0.1:${portOf(serves[1])}`)
+      .replace('listen 443 ssl;', `listen 127.0.0.1:${port};`)
+      .replace(/^\s*ssl_certificate.*$/gm, '');
+    expect(site).not.toContain('10.0.0.1');
+    const temp = (name: string) => `${name}_temp_path ${path.join(dir, name)};`;
+    fs.writeFileSync(
+      path.join(dir, 'nginx.conf'),
+      `daemon off; pid ${path.join(dir, 'nginx.pid')}; error_log ${path.join(dir, 'error.log')} warn;\n` +
+        `events {}\nhttp { access_log off; ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}\n${site}\n}\n`,
+    );
+    const nginx = spawn(nginxBinary()!, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
+    try {
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status === 200, 10_000);
+      const proxied = `http://127.0.0.1:${port}/rest/1/${secret}/`;
+      // Each request claims another address; nginx appends the one it saw, which is the one that counts.
+      const answers = await inParallel(
+        Array.from({ length: 60 }, () => () => call(proxied, 'server.time')),
+        10,
+      );
+      expect(answers.filter((answer) => answer.status === 200)).toHaveLength(50);
+      const refused = answers.filter((answer) => answer.status === 503);
+      expect(refused).toHaveLength(10);
+      expect(refused[0].body).toEqual(LIMITED);
+    } finally {
+      nginx.kill('SIGTERM');
+      await new Promise((resolve) => nginx.once('exit', resolve));
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
