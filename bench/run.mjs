@@ -25,6 +25,7 @@ import { evaluateTargets, LOAD_GENERATOR_SATURATED_CORES, summariseScenario } fr
 import { verifierFor } from './lib/verify.mjs';
 import { enablePinning, pinningEnabled } from './lib/pinning.mjs';
 import { makeWorkDir } from './lib/workDir.mjs';
+import { openPostgresBench } from './lib/postgres.mjs';
 import { ROOT, cliHasCommand, currentCli, registeredMethods, startBaseline, startSalestrace, useCli } from './lib/servers.mjs';
 import { SCENARIOS, SEED, TARGETS } from './scenarios.mjs';
 
@@ -77,6 +78,15 @@ const notRun = SCENARIOS.filter((s) => !chosen.includes(s) && !s.reference).map(
   reason: s.enabled ? 'left out (--only)' : 'not enabled (--all runs it)',
 }));
 
+// PostgreSQL scenarios (issue 16) need a server at BENCH_DATABASE_URL; without one they are skipped.
+const pgChosen = chosen.filter((s) => s.postgres);
+const pgBench = pgChosen.length > 0 ? await openPostgresBench(process.env.BENCH_DATABASE_URL) : null;
+if (pgChosen.length > 0 && !pgBench.reachable) {
+  log(`PostgreSQL scenarios skipped: PostgreSQL is not reachable at ${pgBench.url} (${pgBench.reason}); set BENCH_DATABASE_URL`);
+  for (const list of [chosen, selected]) for (let i = list.length - 1; i >= 0; i--) if (list[i].postgres) list.splice(i, 1);
+  for (const s of pgChosen) notRun.push({ name: s.name, reason: 'PostgreSQL not reachable' });
+}
+
 if (Number(flags['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(flags['quiet-wait']), log);
 
 // ---- servers -------------------------------------------------------------------------------
@@ -101,6 +111,12 @@ if (needed.has('raw-sqlite')) servers['raw-sqlite'] = await startBaseline('raw-s
 if (needed.has('raw-durable')) servers['raw-durable'] = await startBaseline('raw-durable', [path.join(work, 'raw-durable.db')]);
 if (needed.has('salestrace')) servers.salestrace = await startSalestrace('salestrace', path.join(work, 'salestrace'));
 if (needed.has('salestrace-1m')) servers['salestrace-1m'] = await startSalestrace('salestrace-1m', path.join(work, 'salestrace-1m'));
+if (needed.has('raw-pg')) servers['raw-pg'] = await startBaseline('raw-pg', [await pgBench.database('raw')]);
+for (const [name, workers] of [['salestrace-pg', '1'], ['salestrace-pg-2w', '2']]) {
+  if (!needed.has(name)) continue;
+  const serveArgs = ['--database-url', await pgBench.database(name.replace(/-/g, '_')), '--workers', workers];
+  servers[name] = await startSalestrace(name, path.join(work, name), { serveArgs });
+}
 for (const server of Object.values(servers)) log(`${server.name}: pid ${server.pid}, ${server.url}`);
 
 // ---- requirements, setup, preflight ----------------------------------------------------------

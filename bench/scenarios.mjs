@@ -71,7 +71,24 @@ async function addTraces(server, items, count, firstVariant = 0) {
 
 const TRACE_ADD_REQUIRES = { methods: ['crm.tracking.trace.add', 'crm.item.add'] };
 
-export const SCENARIOS = [
+/** trace.add, trace.delete and crm.item.list on PostgreSQL: `pg` one worker, `pg-2w` two (serve --workers 2). */
+function postgresVariants(tag) {
+  const server = tag === 'pg' ? 'salestrace-pg' : 'salestrace-pg-2w';
+  const workers = tag === 'pg' ? '1 worker' : '2 workers';
+  return ['trace.add', 'trace.delete', 'crm.item.list'].map((name) => {
+    const base = SQLITE_SCENARIOS.find((s) => s.name === name);
+    return {
+      ...base,
+      name: `${tag}:${name}`,
+      postgres: true,
+      server,
+      about: `${base.about}; PostgreSQL, ${workers}`,
+      ...(base.poolRateLike ? { poolRateLike: `${tag}:${base.poolRateLike}` } : {}),
+    };
+  });
+}
+
+const SQLITE_SCENARIOS = [
   {
     name: 'bare-http',
     baseline: true,
@@ -214,6 +231,23 @@ export const SCENARIOS = [
   },
 ];
 
+export const SCENARIOS = [
+  ...SQLITE_SCENARIOS,
+  // PostgreSQL (issue 16): skipped with a line when PostgreSQL is not reachable (run.mjs).
+  {
+    name: 'raw-pg',
+    baseline: true,
+    postgres: true,
+    enabled: true,
+    server: 'raw-pg',
+    verify: 'traceId',
+    about: 'node:http + node-postgres (pool of 10, default synchronous_commit): parse the trace.add body, insert 1 trace + 2 binding rows in one transaction; sent the trace.add requests',
+    requests: () => traceAddRequests({ webhookPath: BASELINE_WEBHOOK_PATH }, { contactId: 1, dealId: 1 }),
+  },
+
+  ...['pg', 'pg-2w'].flatMap((tag) => postgresVariants(tag)),
+];
+
 /** The seeded database for `salestrace-1m` (the seed command's --traces and --items). */
 export const SEED = { traces: 1_000_000, items: 10_000 };
 
@@ -225,6 +259,9 @@ export const SEED = { traces: 1_000_000, items: 10_000 };
 export const TARGETS = [
   { id: 'server.time/bare-http', ratio: ['server.time', 'bare-http'], min: 0.7, text: 'server.time ≥ 70% of bare-http req/s' },
   { id: 'trace.add/raw-durable', ratio: ['trace.add', 'raw-durable'], min: 0.5, text: 'trace.add ≥ 50% of raw-durable req/s' },
+  // Issue 16, PostgreSQL: against raw-pg, and two workers against one on this 2-core machine.
+  { id: 'pg:trace.add/raw-pg', ratio: ['pg:trace.add', 'raw-pg'], min: 0.5, text: 'PostgreSQL trace.add (1 worker) ≥ 50% of raw-pg req/s' },
+  { id: 'pg-2w:trace.add/pg:trace.add', ratio: ['pg-2w:trace.add', 'pg:trace.add'], min: 1.3, text: 'PostgreSQL trace.add, 2 workers ≥ 1.3 × 1 worker' },
   { id: 'trace.delete/raw-durable', ratio: ['trace.delete', 'raw-durable'], min: 0.5, text: 'trace.delete ≥ 50% of raw-durable req/s' },
   { id: 'batch-50/trace.add', ratio: ['batch-50', 'trace.add'], min: 10, text: 'batch-50 ≥ 10× the traces/s of single trace.add' },
   { id: 'trace.add@1M/trace.add', ratio: ['trace.add@1M', 'trace.add'], min: 0.9, text: 'trace.add with 1M traces ≥ 90% of the empty-database rate' },

@@ -43,6 +43,8 @@ export interface Config {
   readonly maxJsonValues: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: string;
+  /** `serve` processes sharing the listening ports (node's cluster); above 1 only on PostgreSQL. */
+  readonly workers: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: Config = {
   maxJsonValues: 10000,
   requestTimeoutMs: 60_000,
   logLevel: 'info',
+  workers: 1,
 };
 
 const PLANS: readonly PlanName[] = ['unlimited', 'standard', 'enterprise', 'free'];
@@ -116,6 +119,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxJsonValues: 'SALESTRACE_MAX_JSON_VALUES',
   requestTimeoutMs: 'SALESTRACE_REQUEST_TIMEOUT_MS',
   logLevel: 'SALESTRACE_LOG_LEVEL',
+  workers: 'SALESTRACE_WORKERS',
 };
 
 /** The `serve` flags (the other commands share --data and --database-url), to name in errors. */
@@ -134,6 +138,7 @@ const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
   rateBurst: '--rate-burst',
   operatingLimitSeconds: '--operating-limit',
   logLevel: '--log-level',
+  workers: '--workers',
 };
 
 /** pino's levels, and `silent`. */
@@ -186,6 +191,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
     throw new ConfigError(`${nameOf('databaseUrl')} must be a postgres:// or postgresql:// URL`);
   }
+  const workers = int('workers', 1, 256, base.workers);
   const httpsText = text('httpsPort');
   const httpsPort =
     httpsText === undefined
@@ -215,7 +221,22 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     maxJsonValues: int('maxJsonValues', 1, 10_000_000, base.maxJsonValues),
     requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, base.requestTimeoutMs),
     logLevel,
+    workers,
   };
+}
+
+/**
+ * `serve --workers` above 1 needs PostgreSQL (only `serve` asks: the other commands ignore the
+ * setting, so SALESTRACE_WORKERS in the environment does not break them on SQLite).
+ */
+export function checkWorkers(config: Config, env: NodeJS.ProcessEnv = {}, flag?: unknown): void {
+  if (config.workers <= 1 || config.databaseUrl !== null) return;
+  const name = flag !== undefined ? '--workers' : env.SALESTRACE_WORKERS !== undefined ? 'SALESTRACE_WORKERS' : '--workers';
+  throw new ConfigError(
+    `${name} ${config.workers} needs PostgreSQL: the embedded SQLite database lets one process write at a time, ` +
+      'so more processes would only queue behind each other. ' +
+      'Run one process (leave out --workers), or point every process at PostgreSQL with --database-url postgres://….',
+  );
 }
 
 export function databaseFile(config: Config): string {

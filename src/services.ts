@@ -10,7 +10,10 @@ import type { Durability } from './db/durability.js';
 import { databaseFaults } from './db/faults.js';
 import { openDatabase } from './db/open.js';
 import type { Db } from './db/schema.js';
-import { LeakyBucket, type RatePlan } from './limits/leakyBucket.js';
+import type { OperatingTime, RequestRateLimit } from './limits/contract.js';
+import { LeakyBucket, memoryRateLimit, type RatePlan } from './limits/leakyBucket.js';
+import { SharedOperatingTime } from './limits/sharedOperatingTime.js';
+import { sharedRateLimit } from './limits/sharedRateLimit.js';
 import { OperatingTimeLimiter } from './limits/operatingTime.js';
 import { CrmService } from './crm/services/crmService.js';
 import { CrmReadScopes } from './crm/services/readScope.js';
@@ -43,9 +46,9 @@ export interface Services {
   readonly changes: ChangeToken;
   /** Webhook user and row per (login, secret), exact (src/auth/credentialCache.ts). */
   readonly credentials: WebhookCredentialCache;
-  /** Null when the plan is unlimited. */
-  readonly rateLimiter: LeakyBucket | null;
-  readonly operating: OperatingTimeLimiter;
+  /** Null when the plan is unlimited. In the database where processes share it (src/limits/contract.ts). */
+  readonly rateLimiter: RequestRateLimit | null;
+  readonly operating: OperatingTime;
   /** CRM items, permissions and the hooks Sales Intelligence registers (src/crm/contract.ts). */
   readonly crm: CrmService;
   /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
@@ -95,13 +98,22 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db));
+  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
-  const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
+  // Several processes on one database share one set of limits, kept in it (src/limits/shared*.ts).
+  const shared = opened.helpers.sharedByProcesses;
+  const operating: OperatingTime = shared
+    ? new SharedOperatingTime(opened.db, config.operatingLimitSeconds, clock)
+    : new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
+  const rateLimiter = !ratePlan
+    ? null
+    : shared
+      ? sharedRateLimit(opened.db, ratePlan, clock)
+      : memoryRateLimit(new LeakyBucket(ratePlan, clock));
   const ports: Ports = {
     config,
     clock,
@@ -137,7 +149,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     tokens: oauthTokenAuthenticator(opened.db, clock, config),
     changes,
     credentials: new WebhookCredentialCache(changes),
-    rateLimiter: ratePlan ? new LeakyBucket(ratePlan, clock) : null,
+    rateLimiter,
     operating,
     crm,
     tracking,

@@ -24,6 +24,7 @@ export function summariseScenario(scenario, runs) {
     name: scenario.name,
     server: scenario.server,
     baseline: Boolean(scenario.baseline),
+    postgres: Boolean(scenario.postgres),
     about: scenario.about,
     unit: scenario.unit ?? 'requests',
     ...(scenario.batchOf ? { batchOf: scenario.batchOf, unitsPerRequest: units } : {}),
@@ -63,7 +64,8 @@ export function summariseScenario(scenario, runs) {
 /** Each target's measured value and verdict; `null` verdict when what it needs was not run. */
 export function evaluateTargets(targets, summaries, coldStart) {
   const byName = new Map(summaries.map((s) => [s.name, s]));
-  const protocol = summaries.filter((s) => !s.baseline);
+  // The p99 and RSS bounds are SQLite's (issue 6); PostgreSQL rows are compared by their ratios.
+  const protocol = summaries.filter((s) => !s.baseline && !s.postgres);
   return targets.map((target) => {
     if (target.ratio) {
       const [a, b] = target.ratio.map((name) => byName.get(name));

@@ -3,8 +3,9 @@
 // on them (active, held, scopes, expiry against the clock, plan) still runs per request in
 // authenticate.ts. The whole cache is dropped as soon as the change token moves, i.e. after any
 // committed write to `users` or `webhooks`, from this process or another one
-// (src/system/changeToken.ts explains why that is exact). Where the token is null (PostgreSQL)
-// nothing is cached.
+// (src/system/changeToken.ts explains why that is exact; on PostgreSQL the token follows
+// LISTEN/NOTIFY, so a webhook revoked through another process is seen here on the next request).
+// Where the token is null (PostgreSQL while the listening connection is down) nothing is cached.
 //
 // Only pairs that found both a user and a webhook are kept, so unknown secrets cannot fill the
 // memory; the key holds the secret's SHA-256, never the secret.

@@ -1,6 +1,7 @@
 // The request-rate limit of rest-protocol.md §4.1: each HTTP request adds one to a counter
 // that drains at a fixed rate; a request that would overflow the bucket is refused.
 import type { Clock } from '../clock.js';
+import type { RequestRateLimit } from './contract.js';
 
 export interface RatePlan {
   /** Requests drained per second. */
@@ -50,4 +51,11 @@ export class LeakyBucket {
   private forgetEmpty(now: number): void {
     for (const key of [...this.levels.keys()]) if (this.drained(key, now) === 0) this.levels.delete(key);
   }
+}
+
+/** The request-rate limit in this process's memory: for one process (SQLite). */
+export function memoryRateLimit(bucket: LeakyBucket): RequestRateLimit {
+  return {
+    take: async (client) => (bucket.take(client) ? null : bucket.secondsUntilFree(client)),
+  };
 }

@@ -8,6 +8,7 @@
 import type { Clock } from '../clock.js';
 import { restError } from '../rest/errors.js';
 import type { OperatingReport } from '../rest/time.js';
+import type { OperatingTime } from './contract.js';
 
 const BUCKET_SECONDS = 60;
 /** How long a bucket counts, from its first recorded call: ten one-minute buckets. */
@@ -23,7 +24,8 @@ interface Bucket {
   firstCallAt: number;
 }
 
-export class OperatingTimeLimiter {
+/** The limit in this process's memory: for one process (SQLite). */
+export class OperatingTimeLimiter implements OperatingTime {
   private readonly buckets = new Map<string, Map<number, Bucket>>();
 
   /** @param limitSeconds null turns the refusal off; the time is still reported. */
@@ -54,13 +56,13 @@ export class OperatingTimeLimiter {
   }
 
   /** Throws OPERATION_TIME_LIMIT when the method is already over its budget. */
-  check(key: string): void {
+  async check(key: string): Promise<void> {
     if (this.limitSeconds === null) return;
     if (this.operating(key, this.clock.now() / 1000) > this.limitSeconds) throw restError('OPERATION_TIME_LIMIT');
   }
 
   /** Adds one call's execution time to the bucket of the minute it started in. */
-  record(key: string, startSeconds: number, durationSeconds: number): void {
+  async record(key: string, startSeconds: number, durationSeconds: number): Promise<void> {
     if (!(durationSeconds > MIN_RECORDED_SECONDS)) return;
     const index = Math.floor(startSeconds / BUCKET_SECONDS);
     let buckets = this.buckets.get(key);
@@ -83,7 +85,7 @@ export class OperatingTimeLimiter {
    * reset moment is counted from this call's start, as the cloud reports it (docs examples
    * show `operating: 0` with `operating_reset_at` = start + 600).
    */
-  report(key: string, callStartSeconds: number, nowSeconds: number): OperatingReport {
+  async report(key: string, callStartSeconds: number, nowSeconds: number): Promise<OperatingReport> {
     const buckets = this.live(key, nowSeconds);
     let total = 0;
     let oldest = Math.floor(callStartSeconds);

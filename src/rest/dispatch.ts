@@ -1,7 +1,8 @@
 // Runs one method for an authenticated caller: the operating-time check, the handler, and the
 // figures for the `time` block. Shared by plain calls and batch rows.
 import type { Clock } from '../clock.js';
-import { operatingKey, type OperatingTimeLimiter } from '../limits/operatingTime.js';
+import type { OperatingTime } from '../limits/contract.js';
+import { operatingKey } from '../limits/operatingTime.js';
 import { phpIntval } from '../php/values.js';
 import { newPhpMap, type PhpMap } from '../php/query.js';
 import { ListResult, type MethodContext, type MethodDeclaration, type MethodInfo, type RunWriter } from './method.js';
@@ -23,7 +24,7 @@ const RESERVED = new Set<string>(RESERVED_PARAMS);
 /** What running a method takes besides the method: the ports handed to it, the limiter, the clock. */
 export interface MethodRuntime<Ports> {
   readonly ports: Ports;
-  readonly operating: OperatingTimeLimiter;
+  readonly operating: OperatingTime;
   readonly clock: Clock;
 }
 
@@ -52,7 +53,7 @@ export async function runMethod<Ports>(
 ): Promise<CallOutcome> {
   const key = operatingKey(caller.authType, caller.credentialId, method.name);
   const counted = isCounted(method);
-  if (counted) runtime.operating.check(key);
+  if (counted) await runtime.operating.check(key);
   const { params, start } = methodParams(rawParams);
   const handlerStartMs = runtime.clock.now();
   let value: unknown;
@@ -62,12 +63,12 @@ export async function runMethod<Ports>(
     value ??= null;
   } finally {
     // A call that fails still used the time it took (the limit protects the server).
-    if (counted) runtime.operating.record(key, handlerStartMs / 1000, (runtime.clock.now() - handlerStartMs) / 1000);
+    if (counted) await runtime.operating.record(key, handlerStartMs / 1000, (runtime.clock.now() - handlerStartMs) / 1000);
   }
   const handlerEndMs = runtime.clock.now();
   // Differences in milliseconds first: seconds-then-subtract would make 0.1 s a hair longer.
   const processing = (handlerEndMs - handlerStartMs) / 1000;
-  const report = runtime.operating.report(key, startedAt, handlerEndMs / 1000);
+  const report = await runtime.operating.report(key, startedAt, handlerEndMs / 1000);
   const time = buildTimeBlock(startedAt, runtime.clock.now() / 1000, processing, report);
   if (value instanceof ListResult) {
     return { result: value.result, next: value.next, total: value.total, time };
@@ -104,6 +105,6 @@ export async function writeRun<Ports>(
   try {
     return await write(runtime.ports, checked);
   } finally {
-    runtime.operating.record(key, startMs / 1000, (runtime.clock.now() - startMs) / 1000);
+    await runtime.operating.record(key, startMs / 1000, (runtime.clock.now() - startMs) / 1000);
   }
 }

@@ -86,9 +86,10 @@ async function answerRestRequest(
   try {
     const limiter = services.rateLimiter;
     const client = limiter ? clientAddress(request, services.config.trustProxy) : '';
-    if (limiter && !limiter.take(client)) {
+    const waitSeconds = limiter ? await limiter.take(client) : null;
+    if (waitSeconds !== null) {
       // Only got honours Retry-After (clients.md §8.5); it costs nothing to tell everyone.
-      const retryAfter = String(Math.max(1, Math.ceil(limiter.secondsUntilFree(client))));
+      const retryAfter = String(Math.max(1, Math.ceil(waitSeconds)));
       return errorAnswer(restError('QUERY_LIMIT_EXCEEDED'), format, { 'retry-after': retryAfter });
     }
     const params = decodeRequestParams(

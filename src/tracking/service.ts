@@ -32,6 +32,7 @@ import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
 import { SourceMatcherCache } from './sourceMatcherCache.js';
+import type { ChangeToken } from '../db/dialects/types.js';
 import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from './traceVisibility.js';
 import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
 import { saveTraceRun, type CheckedTrace } from './traceRun.js';
@@ -69,7 +70,7 @@ export interface TracePageRequest {
 }
 
 export class TrackingService {
-  readonly #matchers = new SourceMatcherCache();
+  readonly #matchers: SourceMatcherCache;
 
   constructor(
     private readonly db: Db,
@@ -78,7 +79,11 @@ export class TrackingService {
     private readonly itemUtm: ItemUtmCopier | undefined,
     /** Which items a caller may read, for which traces they may see (traceVisibility.ts). */
     private readonly readScopes: ItemReadScopes,
-  ) {}
+    /** The change signal that lets the source matcher skip its version read (sourceMatcherCache.ts). */
+    changes?: ChangeToken,
+  ) {
+    this.#matchers = new SourceMatcherCache(changes);
+  }
 
   private nowSeconds(): number {
     return this.clock.now() / 1000;

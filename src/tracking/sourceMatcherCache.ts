@@ -4,6 +4,13 @@
 // sources changes the version in its own transaction (settings.ts), whichever process (the
 // server, a CLI command) makes it. The version is read before the sources, so a matcher is
 // never kept under a version newer than the sources it was built from.
+//
+// Where the database has an exact change signal over the `settings` table (src/system/changeToken.ts:
+// SQLite's data_version and triggers, PostgreSQL's LISTEN/NOTIFY), even that read is skipped
+// while the token stays the same: a source change writes the version row, which moves the token
+// in every process. A null token (no signal, or PostgreSQL's listening connection is down) reads
+// the version as before.
+import type { ChangeToken } from '../db/dialects/types.js';
 import type { Executor } from '../db/schema.js';
 import { loadTrackingState } from './settings.js';
 import { buildSourceMatcher, type SourceMatcher } from './sourceMatcher.js';
@@ -12,15 +19,23 @@ import { loadSources } from './sources.js';
 export class SourceMatcherCache {
   #key: string | null = null;
   #matcher: SourceMatcher | null = null;
+  /** The change token the matcher was checked under; null: check the version again. */
+  #token: string | null = null;
+
+  constructor(private readonly changes?: ChangeToken) {}
 
   /** The matcher for the sources and settings `db` sees now. */
   async get(db: Executor): Promise<SourceMatcher> {
+    // Read before the version: a change meanwhile moves the token, and the next call checks again.
+    const token = this.changes ? await this.changes.read() : null;
+    if (token !== null && token === this.#token && this.#matcher) return this.#matcher;
     const { settings, sourcesVersion } = await loadTrackingState(db);
     const key = JSON.stringify([sourcesVersion, settings.region, settings.socialReferrers]);
-    if (this.#key === key && this.#matcher) return this.#matcher;
-    const matcher = buildSourceMatcher(await loadSources(db), settings);
-    this.#key = key;
-    this.#matcher = matcher;
-    return matcher;
+    if (this.#key !== key || !this.#matcher) {
+      this.#matcher = buildSourceMatcher(await loadSources(db), settings);
+      this.#key = key;
+    }
+    this.#token = token;
+    return this.#matcher;
   }
 }

@@ -16,10 +16,10 @@ it('retries after 503 QUERY_LIMIT_EXCEEDED and succeeds once the bucket drains',
   const limiter = server.services.rateLimiter!;
   const take = limiter.take.bind(limiter);
   let refused = 0;
-  limiter.take = (key: string) => {
-    const ok = take(key);
-    if (!ok) refused++;
-    return ok;
+  limiter.take = async (key: string) => {
+    const wait = await take(key);
+    if (wait !== null) refused++;
+    return wait;
   };
   // Client-side throttling off, so the server's limit is what the SDK meets.
   const b24 = B24Hook.fromWebhookUrl(server.webhookHttpsUrl, {

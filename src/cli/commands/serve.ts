@@ -2,13 +2,14 @@
 import { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeDatabase, resolveConfig } from '../../config.js';
+import { checkWorkers, describeDatabase, resolveConfig, type Config } from '../../config.js';
 import { routeInstallers } from '../../routes.js';
 import { startServer } from '../../server.js';
-import { createServices } from '../../services.js';
+import { createServices, type Services } from '../../services.js';
 import { prepareDataDir } from '../../setup/dataDir.js';
 import { ensureAdministrator, WEBHOOK_FILE, webhookUrls, writeWebhookFile } from '../../setup/firstStart.js';
 import { forgetRunningServer, recordRunningServer } from '../../setup/runningServer.js';
+import { isServeWorker, reportListening, superviseWorkers } from '../../setup/workers.js';
 import { ensureCertificate, tlsFiles } from '../../tls/certificate.js';
 import { addDataOption } from '../shared.js';
 import { printLine, type CliIo } from '../io.js';
@@ -28,7 +29,8 @@ export function serveCommand(io: CliIo): Command {
       .option('--rate-drain <perSecond>', 'override the plan: requests drained per second')
       .option('--rate-burst <requests>', 'override the plan: bucket size')
       .option('--operating-limit <seconds>', 'operating-time limit per method over 10 minutes, or "off"')
-      .option('--log-level <level>', 'pino log level'),
+      .option('--log-level <level>', 'pino log level')
+      .option('--workers <count>', 'processes sharing the ports (PostgreSQL only); env SALESTRACE_WORKERS'),
   );
   serve.action(async (options) => {
     const config = resolveConfig(
@@ -47,11 +49,17 @@ export function serveCommand(io: CliIo): Command {
         rateBurst: options.rateBurst,
         operatingLimitSeconds: options.operatingLimit,
         logLevel: options.logLevel,
+        workers: options.workers,
       },
       io.env,
     );
+    checkWorkers(config, io.env, options.workers);
+    // A worker of `serve --workers` (this same command line, forked): the supervisor has set up
+    // the data directory, the schema and the administrator, and prints the banner.
+    if (isServeWorker()) return runWorker(config);
     prepareDataDir(config);
     if (config.httpsPort !== null) await ensureCertificate(config.dataDir);
+    if (config.workers > 1) return runSupervisor(config, io);
     const services = await createServices(config, { groupCommit: true });
     // Listen first: the webhook file names the real ports, which port 0 only knows afterwards.
     const server = await startServer(services, routeInstallers());
@@ -69,34 +77,101 @@ export function serveCommand(io: CliIo): Command {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
-    const ports = { http: server.httpPort, https: server.httpsPort };
-    let urls: string[] = [];
-    const bootstrap = await ensureAdministrator(services, (userId, secret) => {
-      urls = webhookUrls(config.host, ports, userId, secret);
-      writeWebhookFile(path.join(config.dataDir, WEBHOOK_FILE), urls);
+    await announce(io, services, {
+      pid: process.pid,
+      http: server.httpPort,
+      https: server.httpsPort,
+      httpUrl: server.httpUrl,
+      httpsUrl: server.httpsUrl,
     });
-    // The webhook printed below must already be durable, like any answer that follows a write.
-    await services.durability.afterWrites();
-    // For `webhook add`, which prints this server's address rather than the defaults.
-    recordRunningServer(config.dataDir, { pid: process.pid, https: server.httpsUrl, http: server.httpUrl });
-
-    printLine(io, `Salestrace listening on ${[server.httpsUrl, server.httpUrl].filter(Boolean).join(' and ')}`);
-    printLine(io, `Data directory: ${config.dataDir}`);
-    printLine(io, `Database: ${describeDatabase(config)}`);
-    if (bootstrap.created) {
-      printLine(io, 'Administrator webhook (every scope):');
-      for (const url of urls) printLine(io, `  ${url}`);
-      printLine(io, `Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
-    } else if (fs.existsSync(bootstrap.webhookFile)) {
-      printLine(io, `Administrator webhook URLs are in ${bootstrap.webhookFile}`);
-    } else {
-      printLine(
-        io,
-        `The administrator webhook file ${bootstrap.webhookFile} is gone; create a new webhook with ` +
-          '`salestrace webhook add --user 1 --scope crm,user`.',
-      );
-    }
-    if (server.httpsUrl) printLine(io, `Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
   });
   return serve;
+}
+
+interface Listening {
+  readonly pid: number;
+  readonly http: number;
+  readonly https: number | null;
+  readonly httpUrl: string;
+  readonly httpsUrl: string | null;
+}
+
+/** First start (the administrator and its webhook file), the running-server record, and the banner. */
+async function announce(io: CliIo, services: Services, listening: Listening): Promise<void> {
+  const { config } = services;
+  const ports = { http: listening.http, https: listening.https };
+  let urls: string[] = [];
+  const bootstrap = await ensureAdministrator(services, (userId, secret) => {
+    urls = webhookUrls(config.host, ports, userId, secret);
+    writeWebhookFile(path.join(config.dataDir, WEBHOOK_FILE), urls);
+  });
+  // The webhook printed below must already be durable, like any answer that follows a write.
+  await services.durability.afterWrites();
+  // For `webhook add`, which prints this server's address rather than the defaults.
+  recordRunningServer(config.dataDir, { pid: listening.pid, https: listening.httpsUrl, http: listening.httpUrl });
+
+  printLine(io, `Salestrace listening on ${[listening.httpsUrl, listening.httpUrl].filter(Boolean).join(' and ')}`);
+  printLine(io, `Data directory: ${config.dataDir}`);
+  printLine(io, `Database: ${describeDatabase(config)}`);
+  if (config.workers > 1) printLine(io, `Workers: ${config.workers} processes sharing these ports`);
+  if (bootstrap.created) {
+    printLine(io, 'Administrator webhook (every scope):');
+    for (const url of urls) printLine(io, `  ${url}`);
+    printLine(io, `Saved to ${bootstrap.webhookFile} (readable by you only; the database keeps only a hash).`);
+  } else if (fs.existsSync(bootstrap.webhookFile)) {
+    printLine(io, `Administrator webhook URLs are in ${bootstrap.webhookFile}`);
+  } else {
+    printLine(
+      io,
+      `The administrator webhook file ${bootstrap.webhookFile} is gone; create a new webhook with ` +
+        '`salestrace webhook add --user 1 --scope crm,user`.',
+    );
+  }
+  if (listening.httpsUrl) printLine(io, `Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
+}
+
+/**
+ * `serve --workers N`: migrates the database once, forks the workers, creates the administrator
+ * once they listen, and stops them all on SIGTERM or SIGINT (src/setup/workers.ts).
+ */
+async function runSupervisor(config: Config, io: CliIo): Promise<void> {
+  // Opening the database migrates it, once, before any worker starts.
+  const services = await createServices(config, { groupCommit: true });
+  const supervisor = superviseWorkers(config.workers, (line) => printLine(io, line));
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    printLine(io, `${signal} received: workers are finishing in-flight requests`);
+    forgetRunningServer(config.dataDir);
+    supervisor.stop('SIGTERM').then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    const first = await supervisor.listening;
+    await announce(io, services, { pid: process.pid, ...first });
+  } finally {
+    await services.close();
+  }
+}
+
+/** One worker of `serve --workers`: a whole server on its own connections, without the banner. */
+async function runWorker(config: Config): Promise<void> {
+  const services = await createServices(config, { groupCommit: true });
+  const server = await startServer(services, routeInstallers());
+  const shutdown = () => {
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  // The supervisor is gone (killed): nobody hands this worker connections any more.
+  process.once('disconnect', shutdown);
+  reportListening({ http: server.httpPort, https: server.httpsPort, httpUrl: server.httpUrl, httpsUrl: server.httpsUrl });
 }

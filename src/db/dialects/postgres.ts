@@ -2,7 +2,8 @@
 // embedded SQLite database does: transactions act as if run one at a time (readCommitted.ts,
 // rowLocks.ts), text values are stored alike (storableText.ts), and the schema is aligned after
 // migrating (postgresAlignment.ts). One difference is kept for speed: IDs come from sequences, so a
-// rolled-back write leaves its ID unused (COMPATIBILITY.md). 64-bit integers are parsed as
+// rolled-back write leaves its ID unused (COMPATIBILITY.md). Several processes may share one
+// database: the caches follow LISTEN/NOTIFY (postgresChangeSignal.ts). 64-bit integers are parsed as
 // numbers: every bigint here is a unix timestamp, a count or an ID well below 2^53.
 import { PostgresDialect, sql } from 'kysely';
 import { DEFAULT_CONFIG } from '../../config.js';
@@ -10,7 +11,7 @@ import { durableOnCommit } from '../durability.js';
 import { ReadCommittedKysely } from './readCommitted.js';
 import { withStorableText } from './storableText.js';
 import { postgresHelpers } from './postgresHelpers.js';
-import type { OpenedDatabase } from './types.js';
+import type { DialectHelpers, OpenedDatabase } from './types.js';
 
 /** `retryForMs`: how long a transaction that lost a deadlock is run again (the request timeout). */
 export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.requestTimeoutMs): Promise<OpenedDatabase<DB>> {
@@ -28,9 +29,20 @@ export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.
   // Nothing is lost: the connection held no transaction, and the next query opens a fresh one.
   pool.on('error', () => {});
   const db = new ReadCommittedKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) }, retryForMs);
+  // Each change signal listens on a connection of its own (postgresChangeSignal.ts), closed with the database.
+  const watchers: { close(): Promise<void> }[] = [];
+  const helpers: DialectHelpers = {
+    ...postgresHelpers,
+    watchChanges: async (watched, tables) => {
+      const { postgresChangeToken } = await import('./postgresChangeSignal.js');
+      const token = await postgresChangeToken(url, watched, tables);
+      watchers.push(token);
+      return token;
+    },
+  };
   return {
     db,
-    helpers: postgresHelpers,
+    helpers,
     // COMMIT returns once the commit is flushed (synchronous_commit=on, the default).
     durability: durableOnCommit,
     // Side-by-side transactions: a batch's rows keep their own.
@@ -39,6 +51,9 @@ export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await Promise.all(watchers.map((watcher) => watcher.close()));
+      await db.destroy();
+    },
   };
 }

@@ -1,6 +1,7 @@
 // What PostgreSQL is, for the code that must know: writers side by side at READ COMMITTED (so a
 // read-then-write transaction locks the rows it decides on: rowLocks.ts), 32-bit integer
-// columns, no cheap exact change signal, and pg's errors.
+// columns and pg's errors. The change signal needs the connection URL, so openPostgres (postgres.ts)
+// supplies it (postgresChangeSignal.ts).
 import { classifyPostgresError } from './postgresErrors.js';
 import type { DialectHelpers } from './types.js';
 
@@ -14,5 +15,6 @@ export const postgresHelpers: DialectHelpers = {
   withRowLock: (query, lock) =>
     (lock === 'keyShare' ? query.forKeyShare() : lock === 'noKeyUpdate' ? query.forNoKeyUpdate() : query.forUpdate()) as typeof query,
   classifyError: classifyPostgresError,
+  sharedByProcesses: true,
   watchChanges: null,
 };

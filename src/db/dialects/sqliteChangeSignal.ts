@@ -28,6 +28,7 @@
 // reads on its own instead: a shared read issued by another request waits for the connection
 // that batch holds, and the batch would wait for it in turn.
 import { CompiledQuery, type Kysely } from 'kysely';
+import { sharedAfterAsking } from './sharedRead.js';
 import type { ChangeToken } from './types.js';
 
 const COUNTER_TABLE = 'temp.salestrace_local_writes';
@@ -62,30 +63,4 @@ export async function sqliteChangeToken(
   };
   const shared = sharedAfterAsking(readNow);
   return { read: () => (insideOneTransaction() ? readNow() : shared()) };
-}
-
-type Waiter = { resolve(token: string): void; reject(error: unknown): void };
-
-/** `read` for everyone who asked before the read was issued; later askers wait for the next one. */
-function sharedAfterAsking(readNow: () => Promise<string>): () => Promise<string> {
-  let waiting: Waiter[] | null = null;
-  const issue = () => {
-    const group = waiting ?? [];
-    // Cleared before the read starts: whoever asks from now on may have arrived after this
-    // read executed, and must get a read of its own.
-    waiting = null;
-    readNow().then(
-      (token) => group.forEach((waiter) => waiter.resolve(token)),
-      (error: unknown) => group.forEach((waiter) => waiter.reject(error)),
-    );
-  };
-  return () =>
-    new Promise<string>((resolve, reject) => {
-      if (waiting) {
-        waiting.push({ resolve, reject });
-        return;
-      }
-      waiting = [{ resolve, reject }];
-      setImmediate(issue);
-    });
 }

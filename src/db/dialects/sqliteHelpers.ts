@@ -15,5 +15,6 @@ export const sqliteHelpers: DialectHelpers = {
   rowLocks: false,
   withRowLock: (query) => query,
   classifyError: classifySqliteError,
+  sharedByProcesses: false,
   watchChanges: sqliteChangeToken,
 };

@@ -70,6 +70,11 @@ export interface DialectHelpers {
   withRowLock<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock): Q;
   /** The kind of a failure this dialect's driver raised; null for anything else. */
   classifyError(error: unknown): DatabaseErrorKind | null;
+  /**
+   * Whether several server processes may serve one database (`serve --workers`, several
+   * machines): then the rate and operating-time limits are kept in the database, not in memory.
+   */
+  readonly sharedByProcesses: boolean;
   /** An exact, cheap signal that watched tables changed, or null where there is none (then nothing is cached). */
   readonly watchChanges: ChangeWatcher | null;
 }
