@@ -43,6 +43,14 @@ export interface Config {
   readonly maxJsonValues: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: string;
+  /** Outbound events: deliver the outbox (off keeps events queued, for tests and maintenance). */
+  readonly eventDelivery: boolean;
+  /** Per delivery attempt. */
+  readonly eventTimeoutMs: number;
+  /** Attempts after the first; 0 sends once, as Bitrix does (COMPATIBILITY.md, "Events"). */
+  readonly eventRetries: number;
+  /** The first retry's delay; each next one waits five times longer. */
+  readonly eventRetryDelayMs: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -66,6 +74,10 @@ export const DEFAULT_CONFIG: Config = {
   maxJsonValues: 10000,
   requestTimeoutMs: 60_000,
   logLevel: 'info',
+  eventDelivery: true,
+  eventTimeoutMs: 5000,
+  eventRetries: 3,
+  eventRetryDelayMs: 1000,
 };
 
 const PLANS: readonly PlanName[] = ['unlimited', 'standard', 'enterprise', 'free'];
@@ -116,6 +128,10 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxJsonValues: 'SALESTRACE_MAX_JSON_VALUES',
   requestTimeoutMs: 'SALESTRACE_REQUEST_TIMEOUT_MS',
   logLevel: 'SALESTRACE_LOG_LEVEL',
+  eventDelivery: 'SALESTRACE_EVENT_DELIVERY',
+  eventTimeoutMs: 'SALESTRACE_EVENT_TIMEOUT_MS',
+  eventRetries: 'SALESTRACE_EVENT_RETRIES',
+  eventRetryDelayMs: 'SALESTRACE_EVENT_RETRY_DELAY_MS',
 };
 
 /** The `serve` flags (the other commands share --data and --database-url), to name in errors. */
@@ -134,6 +150,10 @@ const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
   rateBurst: '--rate-burst',
   operatingLimitSeconds: '--operating-limit',
   logLevel: '--log-level',
+  eventDelivery: '--event-delivery',
+  eventTimeoutMs: '--event-timeout-ms',
+  eventRetries: '--event-retries',
+  eventRetryDelayMs: '--event-retry-delay-ms',
 };
 
 /** pino's levels, and `silent`. */
@@ -215,6 +235,10 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     maxJsonValues: int('maxJsonValues', 1, 10_000_000, base.maxJsonValues),
     requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, base.requestTimeoutMs),
     logLevel,
+    eventDelivery: bool('eventDelivery', base.eventDelivery),
+    eventTimeoutMs: int('eventTimeoutMs', 100, 600_000, base.eventTimeoutMs),
+    eventRetries: int('eventRetries', 0, 10, base.eventRetries),
+    eventRetryDelayMs: int('eventRetryDelayMs', 10, 3_600_000, base.eventRetryDelayMs),
   };
 }
 
