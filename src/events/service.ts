@@ -12,6 +12,8 @@ import { EventsError } from './errors.js';
 import {
   clearOffline,
   deleteHandlers,
+  deleteWebhookHandlers,
+  listWebhookHandlers,
   deleteOfflineRows,
   enqueueOffline,
   handlersOf,
@@ -109,6 +111,34 @@ export class EventService implements EventsPort, EventRaiser {
   readonly onItemAdded: ItemAddedHook = (trx, event) => this.raiseCrm(trx, event.entityTypeId, 'ADD', event.id, event.caller);
   readonly onItemUpdated: ItemUpdatedHook = (trx, entityTypeId, id, caller) => this.raiseCrm(trx, entityTypeId, 'UPDATE', id, caller);
   readonly onItemDeleted: ItemDeletedHook = (trx, entityTypeId, id, caller) => this.raiseCrm(trx, entityTypeId, 'DELETE', id, caller ?? null);
+
+  /** `webhook outgoing add`: one handler row per event, sharing a new application token (§3). */
+  async addOutgoingWebhook(handler: string, eventNames: readonly string[]): Promise<string> {
+    const token = randomBytes(16).toString('hex');
+    await this.db.transaction().execute(async (trx) => {
+      for (const eventName of eventNames) {
+        await insertHandler(trx, { appId: 0, eventName, handler, userId: 0, connectorId: '', applicationToken: token, options: {} }, this.nowSeconds());
+      }
+    });
+    return token;
+  }
+
+  /** Outgoing webhooks, one per application token, with their events in binding order. */
+  async listOutgoingWebhooks(): Promise<{ applicationToken: string; handler: string; events: string[]; handlerIds: number[] }[]> {
+    const byToken = new Map<string, { applicationToken: string; handler: string; events: string[]; handlerIds: number[] }>();
+    for (const row of await listWebhookHandlers(this.db)) {
+      const entry = byToken.get(row.application_token) ?? { applicationToken: row.application_token, handler: row.handler, events: [], handlerIds: [] };
+      entry.events.push(row.event_name);
+      entry.handlerIds.push(row.id);
+      byToken.set(row.application_token, entry);
+    }
+    return [...byToken.values()];
+  }
+
+  /** The number of handler rows removed (0: no such webhook). */
+  deleteOutgoingWebhook(applicationToken: string): Promise<number> {
+    return this.db.transaction().execute((trx) => deleteWebhookHandlers(trx, applicationToken));
+  }
 
   async bind(spec: BindSpec): Promise<void> {
     const id = await this.db.transaction().execute((trx) =>

@@ -1,9 +1,9 @@
 // Parameter rules shared by the event.* methods: core lower-cases the keys
 // (array_change_key_case), refuses webhooks, and checks handler URLs (events.md §2.1).
 import type { Caller } from '../../auth/caller.js';
-import { isIP } from 'node:net';
 import { paramCaseInsensitive, phpEmpty, phpString } from '../../php/values.js';
 import { argumentError, restError } from '../../rest/errors.js';
+import { handlerUrlProblem } from '../handlerUrl.js';
 
 export function param(params: Record<string, unknown>, name: string): unknown {
   return paramCaseInsensitive(params, name);
@@ -29,20 +29,10 @@ export function eventType(params: Record<string, unknown>): 'online' | 'offline'
   return text;
 }
 
-/**
- * HandlerHelper::checkCallback, with loopback allowed: the host must be a dotted name, an IP
- * address or `localhost`, and the scheme http or https (COMPATIBILITY.md, "Events").
- */
+/** The handler URL rules of handlerUrl.ts, as event.bind answers them. */
 export function checkHandlerUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw restError('ERROR_WRONG_HANDLER_URL');
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const hostOk = host !== '' && (host.indexOf('.') > 0 || host === 'localhost' || isIP(host) !== 0);
-  if (!hostOk) throw restError('ERROR_WRONG_HANDLER_URL');
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw restError('ERROR_UNSUPPORTED_PROTOCOL');
+  const problem = handlerUrlProblem(text);
+  if (problem === 'wrongUrl') throw restError('ERROR_WRONG_HANDLER_URL');
+  if (problem === 'unsupportedProtocol') throw restError('ERROR_UNSUPPORTED_PROTOCOL');
   return text;
 }
