@@ -109,14 +109,18 @@ export class EventSender {
     const now = this.clock.now();
     for (const [handlerId, list] of byHandler) {
       if (this.stopped || this.busy.size >= this.options.concurrency) break;
-      if (list[0]!.next_at > now) continue;
+      if (Number(list[0]!.next_at) > now) continue;
       this.busy.add(handlerId);
       const work = this.deliverInOrder(handlerId, list)
-        .catch((error: unknown) => this.log.error({ err: error, handlerId }, 'event delivery failed unexpectedly'))
+        .then(
+          // More may be waiting behind what was read: look again at once.
+          () => this.schedule(0),
+          // A failing database is not retried in a tight loop: the next poll comes as usual.
+          (error: unknown) => this.log.error({ err: error, handlerId }, 'event delivery failed unexpectedly'),
+        )
         .finally(() => {
           this.busy.delete(handlerId);
           this.running.delete(work);
-          if (!this.stopped) this.schedule(0);
         });
       this.running.add(work);
     }
@@ -131,7 +135,7 @@ export class EventSender {
         await deleteDelivery(this.db, row.id);
         continue;
       }
-      if (row.next_at > this.clock.now()) return;
+      if (Number(row.next_at) > this.clock.now()) return;
       const outcome = await this.attempt(handler, row);
       if (outcome === 'aborted') return;
       if (outcome === 'delivered') {
@@ -145,7 +149,7 @@ export class EventSender {
         continue;
       }
       const delay = this.options.retryDelayMs * 5 ** (attempts - 1);
-      await rescheduleDelivery(this.db, row.id, attempts, this.clock.now() + delay);
+      await rescheduleDelivery(this.db, row.id, attempts, Math.floor(this.clock.now() + delay));
       // Later events of this handler wait for this one.
       return;
     }

@@ -82,7 +82,7 @@ export class EventService implements EventsPort, EventRaiser {
           messageId: messageId(eventName, data),
           dataJson,
           additionalJson: JSON.stringify(userId > 0 ? { user_id: userId } : {}),
-          nowMs: this.clock.now(),
+          nowMs: Math.floor(this.clock.now()),
         });
         queuedApps.add(handler.app_id);
       } else {

@@ -191,7 +191,7 @@ function isoDate(ms: number): string {
 function offlineItem(row: OfflineRow, withState: boolean): Record<string, unknown> {
   const item: Record<string, unknown> = {
     ID: String(row.id),
-    TIMESTAMP_X: isoDate(row.timestamp_x),
+    TIMESTAMP_X: isoDate(Number(row.timestamp_x)),
     EVENT_NAME: row.event_name,
     EVENT_DATA: JSON.parse(row.event_data),
     EVENT_ADDITIONAL: JSON.parse(row.event_additional),
