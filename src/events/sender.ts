@@ -2,17 +2,15 @@
 // in order per handler (a handler's next event waits until the previous one is delivered or
 // given up), with a timeout per attempt and a bounded number of retries with growing delays.
 // It runs in the background of the server: a request that raised an event never waits for it.
-import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { issueTokenPair, ACCESS_TOKEN_SECONDS, type IssuedPair } from '../auth/oauth/tokens.js';
 import { LOCAL_APP_STATUS } from '../auth/oauth/apps.js';
 import { buildPhpQuery } from '../php/form.js';
-import { settingOrDefault } from '../system/settings.js';
+import { applicationTokenOf, portalMemberId } from './appToken.js';
 import { eventSpec } from './catalogue.js';
 import { appForDelivery, deleteDelivery, findHandler, pendingDeliveries, rescheduleDelivery, type DeliveryRow, type HandlerRow } from './store.js';
-import { randomBytes } from 'node:crypto';
 
 export interface SenderOptions {
   /** Per attempt. */
@@ -35,14 +33,15 @@ export interface PortalEndpoint {
   readonly host: string;
 }
 
-/** Bitrix's CRestUtil::getApplicationToken, from what this server stores: stable per app (§4.4). */
-export function applicationTokenOf(memberId: string, appId: number, secretHash: string): string {
-  return createHash('md5').update(`${memberId}|${appId}|${secretHash}`).digest('hex');
-}
-
 /** The data as the handler receives it: every scalar a string (§4.2). */
 function parseData(json: string): unknown {
   return JSON.parse(json) as unknown;
+}
+
+/** A delivery that carries its own target: the handler row is gone (ONAPPUNINSTALL). */
+function detachedHandler(id: number, json: string): HandlerRow {
+  const target = JSON.parse(json) as { url: string; applicationToken: string };
+  return { id, app_id: 0, event_name: '', handler: target.url, user_id: 0, connector_id: '', application_token: target.applicationToken, options_json: '{}' };
 }
 
 export class EventSender {
@@ -127,9 +126,10 @@ export class EventSender {
   }
 
   private async deliverInOrder(handlerId: number, rows: DeliveryRow[]): Promise<void> {
-    const handler = await findHandler(this.db, handlerId);
+    const found = await findHandler(this.db, handlerId);
     for (const row of rows) {
       if (this.stopped) return;
+      const handler = row.detached_json === null ? found : detachedHandler(handlerId, row.detached_json);
       if (!handler) {
         // Unbound since: nobody to deliver to.
         await deleteDelivery(this.db, row.id);
@@ -181,8 +181,7 @@ export class EventSender {
   }
 
   private async portalMemberId(): Promise<string> {
-    // The same setting the OAuth answers use (auth/oauth/portal.ts).
-    this.memberId ??= await settingOrDefault(this.db, 'member_id', randomBytes(16).toString('hex'));
+    this.memberId ??= await portalMemberId(this.db);
     return this.memberId;
   }
 
@@ -212,7 +211,7 @@ export class EventSender {
       data: parseData(row.data_json),
       ts: row.ts,
     };
-    if (handler.app_id === 0) {
+    if (handler.app_id === 0 || row.detached_json !== null) {
       payload.auth = {
         domain: this.endpoint.host,
         client_endpoint: endpoint,

@@ -7,11 +7,14 @@ import type { Clock } from '../clock.js';
 import type { ItemAddedHook, ItemDeletedHook, ItemUpdatedHook } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
 import { crmEventName } from './catalogue.js';
+import { applicationTokenOf, portalMemberId } from './appToken.js';
 import type { BindSpec, BoundHandler, EventRaiser, EventsPort, OfflineGetSpec, UnbindSpec } from './contract.js';
 import { EventsError } from './errors.js';
 import {
   clearOffline,
+  deleteAppHandlers,
   deleteHandlers,
+  appForDelivery,
   deleteWebhookHandlers,
   listWebhookHandlers,
   deleteOfflineRows,
@@ -138,6 +141,47 @@ export class EventService implements EventsPort, EventRaiser {
   /** The number of handler rows removed (0: no such webhook). */
   deleteOutgoingWebhook(applicationToken: string): Promise<number> {
     return this.db.transaction().execute((trx) => deleteWebhookHandlers(trx, applicationToken));
+  }
+
+  /**
+   * `app add --install-handler`: the handler is bound to ONAPPINSTALL and the event raised for
+   * the installing user, whose fresh tokens (with a refresh token) it carries (§5.2).
+   */
+  async appInstalled(appId: number, handler: string, userId: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const spec = { appId, eventName: 'ONAPPINSTALL', handler, userId: 0, connectorId: '', applicationToken: '', options: {} };
+      const id = (await insertHandler(trx, spec, this.nowSeconds())) ?? (await listAppHandlers(trx, appId, undefined)).find((h) => h.event_name === 'ONAPPINSTALL' && h.handler === handler)!.id;
+      const data = { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' };
+      await insertDeliveries(trx, [{ handlerId: id, eventName: 'ONAPPINSTALL', dataJson: JSON.stringify(data), userId, ts: this.nowSeconds() }]);
+    });
+    this.wake();
+  }
+
+  /**
+   * `app remove`: ONAPPUNINSTALL to the app's handlers, then its handlers and offline queue go.
+   * The delivery carries its URL and token itself, as the app is gone when it is sent (§5.2).
+   */
+  async appUninstalled(appId: number, clean: boolean): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const app = await appForDelivery(trx, appId);
+      if (!app) return;
+      const applicationToken = applicationTokenOf(await portalMemberId(trx), app.id, app.secretHash);
+      const handlers = (await listAppHandlers(trx, appId, undefined)).filter((h) => h.event_name === 'ONAPPUNINSTALL' && h.handler !== '');
+      const dataJson = JSON.stringify({ LANGUAGE_ID: 'en', CLEAN: clean ? 1 : 0 });
+      await insertDeliveries(
+        trx,
+        handlers.map((h) => ({
+          handlerId: h.id,
+          eventName: 'ONAPPUNINSTALL',
+          dataJson,
+          userId: 0,
+          ts: this.nowSeconds(),
+          detachedJson: JSON.stringify({ url: h.handler, applicationToken }),
+        })),
+      );
+      await deleteAppHandlers(trx, appId);
+    });
+    this.wake();
   }
 
   async bind(spec: BindSpec): Promise<void> {

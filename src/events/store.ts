@@ -106,8 +106,10 @@ export function findHandler(db: Executor, id: number): Promise<HandlerRow | unde
   return db.selectFrom('event_handlers').select(HANDLER_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
+/** Uninstall: the app's handlers and its offline queue go (EventTable::deleteByApp). */
 export async function deleteAppHandlers(db: Executor, appId: number): Promise<void> {
   await db.deleteFrom('event_handlers').where('app_id', '=', appId).execute();
+  await db.deleteFrom('event_offline').where('app_id', '=', appId).execute();
 }
 
 /** Outgoing webhooks: the handlers that share one application token. */
@@ -128,13 +130,14 @@ export interface NewDelivery {
   readonly dataJson: string;
   readonly userId: number;
   readonly ts: number;
+  readonly detachedJson?: string;
 }
 
 export async function insertDeliveries(db: Executor, rows: readonly NewDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('event_outbox')
-    .values(rows.map((r) => ({ handler_id: r.handlerId, event_name: r.eventName, data_json: r.dataJson, user_id: r.userId, ts: r.ts })))
+    .values(rows.map((r) => ({ handler_id: r.handlerId, event_name: r.eventName, data_json: r.dataJson, user_id: r.userId, ts: r.ts, detached_json: r.detachedJson ?? null })))
     .execute();
 }
 
@@ -147,13 +150,14 @@ export interface DeliveryRow {
   readonly ts: number;
   readonly attempts: number;
   readonly next_at: number;
+  readonly detached_json: string | null;
 }
 
 /** The oldest deliveries, in order. */
 export function pendingDeliveries(db: Executor, limit: number): Promise<DeliveryRow[]> {
   return db
     .selectFrom('event_outbox')
-    .select(['id', 'handler_id', 'event_name', 'data_json', 'user_id', 'ts', 'attempts', 'next_at'])
+    .select(['id', 'handler_id', 'event_name', 'data_json', 'user_id', 'ts', 'attempts', 'next_at', 'detached_json'])
     .orderBy('id')
     .limit(limit)
     .execute();

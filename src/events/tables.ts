@@ -30,6 +30,8 @@ export interface EventOutboxTable {
   ts: number;
   attempts: Generated<number>;
   next_at: Generated<number>;
+  /** Set when the handler row may be gone before delivery (ONAPPUNINSTALL): `{"url","applicationToken"}`. */
+  detached_json: string | null;
 }
 
 /** b_rest_event_offline (events.md §2.6). */

@@ -221,3 +221,38 @@ describe('outgoing webhooks', () => {
     }
   });
 });
+
+describe('application lifecycle', () => {
+  it('ONAPPINSTALL brings working tokens; ONAPPUNINSTALL brings only the application token', async () => {
+    const lifecycle = await startReceiver();
+    try {
+      const added = await runCli(['app', 'add', '--data', server.dataDir, '--scope', 'crm', '--install-handler', lifecycle.url]);
+      expect(added.code).toBe(0);
+      const clientId = /client_id: (\S+)/.exec(added.stdout)![1];
+      const appRow = await server.services.db.selectFrom('oauth_apps').select('id').where('client_id', '=', clientId).executeTakeFirstOrThrow();
+      const [install] = await lifecycle.waitFor(1);
+      const body = install.body as any;
+      expect(body.event).toBe('ONAPPINSTALL');
+      expect(body.data).toEqual({ VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' });
+      expect(Object.keys(body.auth)).toEqual([
+        'access_token', 'expires', 'expires_in', 'scope', 'domain', 'server_endpoint', 'status', 'client_endpoint', 'member_id', 'user_id', 'refresh_token', 'application_token',
+      ]);
+      // The app binds its uninstall handler with the token the install brought.
+      const bound = await callWithToken(server, 'event.bind', body.auth.access_token, { event: 'ONAPPUNINSTALL', handler: lifecycle.url });
+      expect(bound.body.result).toBe(true);
+
+      const removed = await runCli(['app', 'remove', '--data', server.dataDir, '--app', String(appRow.id), '--clean']);
+      expect(removed.code).toBe(0);
+      const [, uninstall] = await lifecycle.waitFor(2);
+      const gone = uninstall.body as any;
+      expect(gone.event).toBe('ONAPPUNINSTALL');
+      expect(gone.data).toEqual({ LANGUAGE_ID: 'en', CLEAN: '1' });
+      expect(Object.keys(gone.auth)).toEqual(['domain', 'client_endpoint', 'server_endpoint', 'member_id', 'application_token']);
+      // The one check an uninstall handler can make: the token it stored at install.
+      expect(gone.auth.application_token).toBe(body.auth.application_token);
+      expect(await server.services.db.selectFrom('event_handlers').select('id').where('app_id', '=', appRow.id).execute()).toEqual([]);
+    } finally {
+      await lifecycle.close();
+    }
+  });
+});

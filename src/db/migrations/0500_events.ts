@@ -44,6 +44,8 @@ export const events: MigrationFactory = (h) => ({
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       // Unix milliseconds before which the next attempt waits.
       .addColumn('next_at', h.bigint, (c) => c.notNull().defaultTo(0))
+      // For a delivery that outlives its handler row (ONAPPUNINSTALL): {"url", "applicationToken"}.
+      .addColumn('detached_json', 'text')
       .execute();
     await db.schema.createIndex('event_outbox_handler').on('event_outbox').columns(['handler_id', 'id']).execute();
 
