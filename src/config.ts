@@ -45,6 +45,14 @@ export interface Config {
   readonly logLevel: string;
   /** `serve` processes sharing the listening ports (node's cluster); above 1 only on PostgreSQL. */
   readonly workers: number;
+  /** Outbound events: deliver the outbox (off keeps events queued, for tests and maintenance). */
+  readonly eventDelivery: boolean;
+  /** Per delivery attempt. */
+  readonly eventTimeoutMs: number;
+  /** Attempts after the first; 0 sends once, as Bitrix does (COMPATIBILITY.md, "Events"). */
+  readonly eventRetries: number;
+  /** The first retry's delay; each next one waits five times longer. */
+  readonly eventRetryDelayMs: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -69,6 +77,10 @@ export const DEFAULT_CONFIG: Config = {
   requestTimeoutMs: 60_000,
   logLevel: 'info',
   workers: 1,
+  eventDelivery: true,
+  eventTimeoutMs: 5000,
+  eventRetries: 3,
+  eventRetryDelayMs: 1000,
 };
 
 const PLANS: readonly PlanName[] = ['unlimited', 'standard', 'enterprise', 'free'];
@@ -120,6 +132,10 @@ const ENV_NAMES: Record<keyof Config, string> = {
   requestTimeoutMs: 'SALESTRACE_REQUEST_TIMEOUT_MS',
   logLevel: 'SALESTRACE_LOG_LEVEL',
   workers: 'SALESTRACE_WORKERS',
+  eventDelivery: 'SALESTRACE_EVENT_DELIVERY',
+  eventTimeoutMs: 'SALESTRACE_EVENT_TIMEOUT_MS',
+  eventRetries: 'SALESTRACE_EVENT_RETRIES',
+  eventRetryDelayMs: 'SALESTRACE_EVENT_RETRY_DELAY_MS',
 };
 
 /** The `serve` flags (the other commands share --data and --database-url), to name in errors. */
@@ -139,6 +155,10 @@ const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
   operatingLimitSeconds: '--operating-limit',
   logLevel: '--log-level',
   workers: '--workers',
+  eventDelivery: '--event-delivery',
+  eventTimeoutMs: '--event-timeout-ms',
+  eventRetries: '--event-retries',
+  eventRetryDelayMs: '--event-retry-delay-ms',
 };
 
 /** pino's levels, and `silent`. */
@@ -222,6 +242,10 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, base.requestTimeoutMs),
     logLevel,
     workers,
+    eventDelivery: bool('eventDelivery', base.eventDelivery),
+    eventTimeoutMs: int('eventTimeoutMs', 100, 600_000, base.eventTimeoutMs),
+    eventRetries: int('eventRetries', 0, 10, base.eventRetries),
+    eventRetryDelayMs: int('eventRetryDelayMs', 10, 3_600_000, base.eventRetryDelayMs),
   };
 }
 

@@ -287,6 +287,8 @@ export async function startServer(services: Services, installers: RouteInstaller
   const httpsPort =
     httpsServer && services.config.httpsPort !== null ? await listenOn(httpsServer, services.config.httpsPort, host) : null;
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  // Events carry this server's address as client_endpoint (COMPATIBILITY.md, "Events").
+  services.startEventDelivery({ origin: `http://${shownHost}:${httpPort}`, host: `${shownHost}:${httpPort}` });
   let closing: Promise<void> | null = null;
   return {
     services,

@@ -26,6 +26,8 @@ import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
+import { EventService } from './events/service.js';
+import { EventSender, DEFAULT_SENDER_OPTIONS, type PortalEndpoint } from './events/sender.js';
 
 export interface Services {
   readonly config: Config;
@@ -55,6 +57,10 @@ export interface Services {
   readonly tracking: TrackingService;
   /** The `portal close|open` switch (PORTAL_DELETED). */
   readonly portal: PortalState;
+  /** Outbound events (src/events): raised inside the items' transactions, written to the outbox. */
+  readonly events: EventService;
+  /** Starts the background sender of the outbox (the server does, once it listens); close() stops it. */
+  startEventDelivery(endpoint: PortalEndpoint): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +109,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
+  // Every change of an item raises its ONCRM* event inside the item's transaction (events.md §5.1).
+  const events = new EventService(opened.db, clock);
+  crm.onItemAdded(events.onItemAdded);
+  crm.onItemUpdated(events.onItemUpdated);
+  crm.onItemDeleted(events.onItemDeleted);
+  let sender: EventSender | undefined;
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   // Several processes on one database share one set of limits, kept in it (src/limits/shared*.ts).
   const shared = opened.helpers.sharedByProcesses;
@@ -132,6 +144,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     apps: oauthAppDescriber(opened.db),
     crm,
     tracking,
+    events,
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };
@@ -154,6 +167,21 @@ export async function createServices(config: Config, options: ServiceOptions = {
     crm,
     tracking,
     portal: new PortalState(opened.db),
-    close: opened.close,
+    events,
+    startEventDelivery(endpoint) {
+      if (sender || !config.eventDelivery) return;
+      sender = new EventSender(opened.db, clock, log, endpoint, {
+        ...DEFAULT_SENDER_OPTIONS,
+        timeoutMs: config.eventTimeoutMs,
+        retries: config.eventRetries,
+        retryDelayMs: config.eventRetryDelayMs,
+      });
+      events.onRaised(() => sender?.wake());
+      sender.start();
+    },
+    async close() {
+      await sender?.stop();
+      await opened.close();
+    },
   };
 }

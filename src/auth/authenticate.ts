@@ -109,5 +109,10 @@ export async function authenticate(
   if (webhook) return authenticateWebhook(services, webhook.login, webhook.secret, credentials.isHttps, requiredScope);
   const token = findAccessToken(credentials);
   if (token === undefined) throw new AuthError('credentialsMissing');
-  return services.tokens.authenticate(token, requiredScope);
+  const caller = await services.tokens.authenticate(token, requiredScope);
+  // An auth-level parameter, read from the request as core's OAuth reads it (events.md §2.1).
+  const connector = credentials.params.auth_connector;
+  if (typeof connector === 'string' && connector !== '') return { ...caller, authConnector: connector };
+  if (typeof connector === 'number') return { ...caller, authConnector: String(connector) };
+  return caller;
 }

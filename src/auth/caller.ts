@@ -12,4 +12,9 @@ export interface Caller {
   /** The OAuth application's client_id; undefined for webhooks. */
   readonly clientId?: string;
   readonly scopes: ReadonlySet<string>;
+  /**
+   * OAuth only: the request's `auth_connector` (events.md §2.1), an auth-level parameter that
+   * names which of the app's offline handlers a change must not be queued for.
+   */
+  readonly authConnector?: string;
 }

@@ -87,10 +87,14 @@ export type ItemAddedHook = (trx: Executor, event: ItemAddedEvent) => Promise<vo
  * Runs before the item row is deleted, in the same transaction, with the item locked: writes that
  * held it (holdItem) have committed and are visible.
  */
-export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number) => Promise<void>;
+export type ItemDeletedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number, caller?: Caller) => Promise<void>;
+
+/** Runs after the item row is updated, in the same transaction (the outbound events, events.md §5.1). */
+export type ItemUpdatedHook = (trx: Executor, entityTypeId: CrmEntityTypeId, id: number, caller: Caller) => Promise<void>;
 
 export interface CrmLifecycle {
   onItemAdded(hook: ItemAddedHook): void;
+  onItemUpdated(hook: ItemUpdatedHook): void;
   onItemDeleted(hook: ItemDeletedHook): void;
 }
 

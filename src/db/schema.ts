@@ -5,8 +5,15 @@ import type { OAuthTables } from '../auth/oauth/tables.js';
 import type { CrmTables } from '../crm/store/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
 import type { LimitTables } from '../limits/tables.js';
+import type { EventTables } from '../events/tables.js';
 
-export interface Database extends AuthTables, OAuthTables, CrmTables, TrackingTables, LimitTables {}
+export interface Database
+  extends AuthTables,
+    OAuthTables,
+    CrmTables,
+    TrackingTables,
+    LimitTables,
+    EventTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -207,6 +207,23 @@ export const ERRORS = {
     400,
     "Invalid order: allowed sort directions are ASC, DESC. But got '{value}' for field '{field}'",
   ),
+
+  // event.* (events.md §2; api-reference/events/*.md). Core's ArgumentNullException and
+  // ArgumentException become ERROR_ARGUMENT with the parameter in `argument`.
+  EVENT_ARGUMENT_EMPTY: spec('ERROR_ARGUMENT', 400, "Argument '{name}' is null or empty"),
+  EVENT_TYPE_INVALID: spec('ERROR_ARGUMENT', 400, 'Value must be one of {online|offline}'),
+  EVENT_OFFLINE_NOT_ALLOWED: spec('ERROR_ARGUMENT', 400, 'Offline event cannot be registered for this event.'),
+  EVENT_LIMIT_NOT_POSITIVE: spec('ERROR_ARGUMENT', 400, 'Value must be positive integer'),
+  EVENT_IDS_INVALID: spec('ERROR_ARGUMENT', 400, 'Value must be array of integers'),
+  EVENT_MESSAGE_IDS_INVALID: spec('ERROR_ARGUMENT', 400, 'Value must be array of MESSAGE_ID values'),
+  EVENT_BIND_AUTH_TYPE_DENIED: spec('ACCESS_DENIED', 403, 'Access denied! Event binding with AUTH_TYPE requires administrator access rights'),
+  EVENT_BIND_OFFLINE_DENIED: spec('ACCESS_DENIED', 403, 'Access denied! Offline events binding requires administrator access rights'),
+  EVENT_UNBIND_AUTH_TYPE_DENIED: spec('ACCESS_DENIED', 403, 'Access denied! Event unbinding with AUTH_TYPE requires administrator access rights'),
+  EVENT_UNBIND_OFFLINE_DENIED: spec('ACCESS_DENIED', 403, 'Access denied! Offline events unbinding requires administrator access rights'),
+  ERROR_WRONG_HANDLER_URL: spec('ERROR_WRONG_HANDLER_URL', 400, 'Wrong handler URL'),
+  ERROR_UNSUPPORTED_PROTOCOL: spec('ERROR_UNSUPPORTED_PROTOCOL', 400, 'Unsupported handler protocol'),
+  ERROR_EVENT_NOT_FOUND: spec('ERROR_EVENT_NOT_FOUND', 400, 'Event not found'),
+  EVENT_HANDLER_ALREADY_BOUND: spec('ERROR_CORE', 400, 'Unable to set event handler: Handler already binded'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;
@@ -225,8 +242,6 @@ export const NEVER_RAISED = [
   'ERROR_UNEXPECTED_ANSWER',
   // Configuration export/import through app manifests, which Salestrace does not have.
   'ERROR_MANIFEST_IS_NOT_AVAILABLE',
-  // Every method accepts both a webhook and an application token.
-  'WRONG_AUTH_TYPE',
   // No licences on a self-hosted server (`--plan free` refuses REST with ACCESS_DENIED).
   'WRONG_LICENSE',
   // Administrator confirmation of sensitive methods for Market apps: no such methods here.

@@ -5,7 +5,8 @@ import { startServe, type ServeProcess } from '../cli/spawn.js';
 export interface KillableServer {
   /** Every process started and not yet reaped; the test's afterAll kills what is left. */
   readonly running: ServeProcess[];
-  start(): Promise<{ serve: ServeProcess; base: string }>;
+  /** `extra`: more `serve` flags for this start. */
+  start(extra?: string[]): Promise<{ serve: ServeProcess; base: string }>;
   /** Forgets a process the test has killed and waited for. */
   reaped(serve: ServeProcess): void;
 }
@@ -15,8 +16,8 @@ export function killableServer(dataDir: string): KillableServer {
   let secret = '';
   return {
     running,
-    async start() {
-      const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', 'off', '--operating-limit', 'off', '--log-level', 'silent']);
+    async start(extra: string[] = []) {
+      const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', 'off', '--operating-limit', 'off', '--log-level', 'silent', ...extra]);
       running.push(serve);
       const output = serve.output();
       const printed = /^ {2}http:\/\/127\.0\.0\.1:\d+\/rest\/1\/([a-z0-9]+)\/$/m.exec(output);

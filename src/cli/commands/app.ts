@@ -1,5 +1,6 @@
 // `salestrace app add|list|grant|restrict|disable|enable|remove`: OAuth applications.
 import { Command } from 'commander';
+import { handlerUrlProblem } from '../../events/handlerUrl.js';
 import { addApp, allowedUsers, findAppById, listApps, removeApp, restrictApp, setAppActive } from '../../auth/oauth/apps.js';
 import { originFromUrl, portalMemberId, tokenAnswer } from '../../auth/oauth/portal.js';
 import { issueTokenPair } from '../../auth/oauth/tokens.js';
@@ -35,9 +36,17 @@ export function appCommand(io: CliIo): Command {
       .description('register an application and print its client ID and secret')
       .requiredOption('--scope <list>', 'comma-separated scopes, e.g. crm,user')
       .option('--redirect-uri <url>', 'where /oauth/authorize/ sends the code')
-      .option('--title <title>', 'a name shown on the authorization page', ''),
+      .option('--title <title>', 'a name shown on the authorization page', '')
+      .option('--install-handler <url>', 'bind ONAPPINSTALL to this URL and send it now, with tokens for --install-user')
+      .option('--install-user <id>', 'the user who installs the application (default 1, the first administrator)', '1'),
   ).action(async (options) => {
+    const installHandler = options.installHandler === undefined ? undefined : String(options.installHandler);
+    if (installHandler !== undefined && handlerUrlProblem(installHandler) !== null) {
+      throw new Error(`not a handler URL: "${installHandler}" (an http or https URL whose host is a dotted name, an IP address or localhost)`);
+    }
     await withServices(io, options, async (services) => {
+      const installUser = parseIdOption('--install-user', String(options.installUser));
+      if (installHandler !== undefined && !(await findUserById(services.db, installUser))) throw new Error(`user ${installUser} does not exist`);
       const scopes = parseScopeList(options.scope);
       const { app: created, clientSecret } = await addApp(
         services.db,
@@ -47,6 +56,10 @@ export function appCommand(io: CliIo): Command {
       printLine(io, `client_id: ${created.clientId}`);
       printLine(io, `client_secret: ${clientSecret}`);
       printError(io, `application ${created.id} added with scopes ${scopes.join(',') || '(none)'}; the secret is shown only now`);
+      if (installHandler !== undefined) {
+        await services.events.appInstalled(created.id, installHandler, installUser);
+        printError(io, `ONAPPINSTALL queued for ${installHandler}; the running server sends it`);
+      }
     });
   });
 
@@ -126,10 +139,15 @@ export function appCommand(io: CliIo): Command {
   }
 
   addDataOption(
-    app.command('remove').description('delete an application with all its tokens').requiredOption('--app <id>', 'application ID'),
+    app
+      .command('remove')
+      .description('delete an application with all its tokens; its ONAPPUNINSTALL handlers are told')
+      .requiredOption('--app <id>', 'application ID')
+      .option('--clean', 'ONAPPUNINSTALL says CLEAN=1: the application should delete its data too'),
   ).action(async (options) => {
     await withServices(io, options, async (services) => {
       const target = await existingApp(services, options.app);
+      await services.events.appUninstalled(target.id, Boolean(options.clean));
       await removeApp(services.db, target.id);
       printLine(io, `application ${target.id} removed`);
     });

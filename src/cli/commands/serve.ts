@@ -30,7 +30,11 @@ export function serveCommand(io: CliIo): Command {
       .option('--rate-burst <requests>', 'override the plan: bucket size')
       .option('--operating-limit <seconds>', 'operating-time limit per method over 10 minutes, or "off"')
       .option('--log-level <level>', 'pino log level')
-      .option('--workers <count>', 'processes sharing the ports (PostgreSQL only); env SALESTRACE_WORKERS'),
+      .option('--workers <count>', 'processes sharing the ports (PostgreSQL only); env SALESTRACE_WORKERS')
+      .option('--no-event-delivery', 'keep raised events in the outbox instead of sending them; env SALESTRACE_EVENT_DELIVERY')
+      .option('--event-timeout-ms <ms>', 'timeout of one event delivery attempt (default 5000); env SALESTRACE_EVENT_TIMEOUT_MS')
+      .option('--event-retries <count>', 'retries of a failed event delivery, 0 = send once as Bitrix24 (default 3); env SALESTRACE_EVENT_RETRIES')
+      .option('--event-retry-delay-ms <ms>', 'first retry delay, each next one 5x longer (default 1000); env SALESTRACE_EVENT_RETRY_DELAY_MS'),
   );
   serve.action(async (options) => {
     const config = resolveConfig(
@@ -50,6 +54,11 @@ export function serveCommand(io: CliIo): Command {
         operatingLimitSeconds: options.operatingLimit,
         logLevel: options.logLevel,
         workers: options.workers,
+        // commander sets eventDelivery to true unless --no-event-delivery: only the flag overrides the environment.
+        eventDelivery: options.eventDelivery === false ? false : undefined,
+        eventTimeoutMs: options.eventTimeoutMs,
+        eventRetries: options.eventRetries,
+        eventRetryDelayMs: options.eventRetryDelayMs,
       },
       io.env,
     );

@@ -8,6 +8,7 @@ import { findRunningServer } from '../../setup/runningServer.js';
 import { addDataOption, parseDateOption, parseIdOption, printTable, withServices } from '../shared.js';
 import { printError, printLine, type CliIo } from '../io.js';
 import { addWebhookHoldCommands } from './webhookHold.js';
+import { addWebhookOutgoingCommands } from './webhookOutgoing.js';
 
 export function webhookCommand(io: CliIo): Command {
   const webhook = new Command('webhook').description('manage incoming webhooks');
@@ -78,5 +79,6 @@ export function webhookCommand(io: CliIo): Command {
   );
 
   addWebhookHoldCommands(webhook, io);
+  addWebhookOutgoingCommands(webhook, io);
   return webhook;
 }

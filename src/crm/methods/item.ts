@@ -149,7 +149,7 @@ export const itemMethods: MethodDeclaration<CrmPorts>[] = [
         const type = resolveType({ entityTypeId } as PhpMap);
         if (!(await ports.crm.itemExists(type.id, id))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
         if (!(await ports.crm.may(caller, type, id, 'DELETE'))) throw restError('CRM_ACCESS_DENIED');
-        if (!(await ports.crm.deleteItem(type, id))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
+        if (!(await ports.crm.deleteItem(type, id, caller))) throw restError('CRM_ITEM_NOT_FOUND_ON_DELETE');
         return [];
       }),
   }),

@@ -154,7 +154,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
         withLegacyErrors(async () => {
           const id = validId(params);
           await checkAccess(ports, type, id, caller, 'DELETE', type.legacy.deleteNotFound);
-          if (!(await ports.crm.deleteItem(type, id))) throw restError(type.legacy.deleteNotFound);
+          if (!(await ports.crm.deleteItem(type, id, caller))) throw restError(type.legacy.deleteNotFound);
           return true;
         }),
     }),

@@ -6,12 +6,13 @@ import type { Clock } from '../../clock.js';
 import type { Db, Executor } from '../../db/schema.js';
 import type { Caller } from '../../auth/caller.js';
 import type { PhpMap } from '../../php/query.js';
-import type { CrmItemAccess, CrmItemReading, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUtmCopier } from '../contract.js';
+import type { CrmItemAccess, CrmItemReading, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUpdatedHook, ItemUtmCopier } from '../contract.js';
 import { addDefaults } from '../model/defaults.js';
 import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
 import type { ItemInput } from '../model/itemInput.js';
 import type { CrmAction, PermissionLevel } from '../model/permissions.js';
+import type { CrmEntityTypeId } from '../model/entityTypes.js';
 import { levelCovers, permissionLevel } from './permissions.js';
 import { applyStage } from './stages.js';
 import {
@@ -84,6 +85,7 @@ function isEmpty(value: unknown): boolean {
 export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, ItemUtmCopier {
   private readonly addedHooks: ItemAddedHook[] = [];
   private readonly deletedHooks: ItemDeletedHook[] = [];
+  private readonly updatedHooks: ItemUpdatedHook[] = [];
 
   constructor(
     private readonly db: Db,
@@ -97,6 +99,10 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
 
   onItemDeleted(hook: ItemDeletedHook): void {
     this.deletedHooks.push(hook);
+  }
+
+  onItemUpdated(hook: ItemUpdatedHook): void {
+    this.updatedHooks.push(hook);
   }
 
   permission(caller: Caller, type: CrmType, action: CrmAction, db: Executor = this.db): Promise<PermissionLevel> {
@@ -276,16 +282,17 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
       await this.writeBindings(trx, type, id, contactIds, companyIds, previousContacts, caller);
       await this.writeMultifields(trx, type, id, input);
       await writeItemUtm(trx, type.id, id, this.utmValues(input));
+      for (const hook of this.updatedHooks) await hook(trx, type.id as CrmEntityTypeId, id, caller);
       return true;
     });
   }
 
-  /** False when the item does not exist. Hooks run first, inside the same transaction. */
-  async deleteItem(type: CrmType, id: number): Promise<boolean> {
+  /** False when the item does not exist. Hooks run first, inside the same transaction; `caller` is who deletes it. */
+  async deleteItem(type: CrmType, id: number, caller?: Caller): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       // Locked first: a binding being written to this item commits before the hooks look for it.
       if (!(await lockItemForDelete(trx, type, id))) return false;
-      for (const hook of this.deletedHooks) await hook(trx, type.id, id);
+      for (const hook of this.deletedHooks) await hook(trx, type.id, id, caller);
       await unlinkItem(trx, type, id);
       await deleteItemUtm(trx, type.id, id);
       await deleteItemRow(trx, type, id);
