@@ -20,6 +20,7 @@ import type { Ports } from './ports.js';
 import { checkForRun, runMethod, writeRun, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
+import { TelephonyService } from './telephony/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
@@ -100,6 +101,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
+  const users = userDirectory(opened.db);
+  const telephony = new TelephonyService(opened.db, clock, crm, tracking, users);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
   const ports: Ports = {
@@ -116,10 +119,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
       writeRun: (method, caller, checked) => writeRun(runtime, method, caller, checked),
     },
     methods: registry,
-    users: userDirectory(opened.db),
+    users,
     apps: oauthAppDescriber(opened.db),
     crm,
     tracking,
+    telephony,
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };

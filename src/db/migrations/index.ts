@@ -1,5 +1,6 @@
 // Every module's migrations, by name. Names sort in the order they must run:
-// 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth.
+// 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth,
+// 0600-0699 telephony.
 import type { MigrationFactory } from './factory.js';
 import { foundation } from './0001_foundation.js';
 import { webhookHashKey } from './0002_webhook_hash_key.js';
@@ -7,6 +8,7 @@ import { crm } from './0100_crm.js';
 import { tracking } from './0200_tracking.js';
 import { traceCreator } from './0210_trace_creator.js';
 import { oauth } from './0300_oauth.js';
+import { telephony } from './0600_telephony.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -15,4 +17,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0200_tracking': tracking,
   '0210_trace_creator': traceCreator,
   '0300_oauth': oauth,
+  '0600_telephony': telephony,
 };
