@@ -221,6 +221,8 @@ export const ERRORS = {
   TELEPHONY_LINE_EXISTS: spec('ERROR_CORE', 400, 'Line already exists'),
   TELEPHONY_LINE_NO_FIELDS: spec('ERROR_CORE', 400, 'There are no fields to update'),
   TELEPHONY_LINE_NOT_FOUND: spec('ERROR_CORE', 400, 'Could not find line with number {number}'),
+  // crm.activity.* (crm-activity-get.md, -delete.md): CCrmActivityRestProxy's legacy shape.
+  ACTIVITY_NOT_FOUND: spec('', 400, 'Activity is not found'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;
