@@ -2,10 +2,12 @@
 // (service.ts holds the rules, store.ts the SQL).
 import type { CountryCode } from 'libphonenumber-js';
 import type { StatisticsRow, LineRow, CallRow } from './store.js';
-import type { ActivityRecord, CallOwner, FinishInput, LineChanges, RegisterInput, RegisterResult } from './service.js';
+import type { ActivityRecord, CallOwner, FinishInput, LineChanges, PoolEntry, RegisterInput, RegisterResult } from './service.js';
 
 export interface TelephonyPort {
   country(): Promise<CountryCode>;
+  setCountry(code: string): Promise<boolean>;
+  pool(): Promise<PoolEntry[]>;
   addLine(owner: CallOwner, number: string, name: string, crmAutoCreate: string): Promise<number>;
   lines(owner: CallOwner): Promise<LineRow[]>;
   updateLine(owner: CallOwner, number: string, changes: LineChanges): Promise<number>;
@@ -18,4 +20,4 @@ export interface TelephonyPort {
   deleteActivity(id: number): Promise<void>;
 }
 
-export type { ActivityRecord, CallOwner, FinishInput, LineChanges, RegisterInput, RegisterResult } from './service.js';
+export type { ActivityRecord, CallOwner, FinishInput, LineChanges, PoolEntry, RegisterInput, RegisterResult } from './service.js';

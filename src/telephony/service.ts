@@ -10,11 +10,12 @@ import type { CrmCallItems, CrmItemRef } from '../crm/contract.js';
 import { entityTypeName, CRM_ENTITY_TYPES } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
 import type { TrackingPort } from '../tracking/contract.js';
-import { readSetting } from '../system/settings.js';
+import { readSetting, writeSetting } from '../system/settings.js';
 import { TelephonyError } from './errors.js';
 import { DEFAULT_COUNTRY, DEFAULT_COUNTRY_SETTING, formatPhone, isCountryCode, phoneKey } from './phone.js';
 import {
   activityBindings,
+  allLines,
   allActivities,
   deleteActivity,
   deleteCall,
@@ -97,6 +98,17 @@ export interface LineChanges {
   readonly crmAutoCreate?: string;
 }
 
+export interface PoolEntry {
+  /** As shown: international format when the number reads as one. */
+  readonly number: string;
+  /** What calls are compared by: E.164, or the digits of a short number. */
+  readonly key: string;
+  /** `<id> <name>` of the source that lists it, '' for a line. */
+  readonly source: string;
+  /** The line's application or webhook, '' for a source's number. */
+  readonly owner: string;
+}
+
 export interface ActivityRecord {
   readonly row: ActivityRow;
   readonly bindings: ItemKey[];
@@ -113,7 +125,7 @@ export class TelephonyService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly crm: CrmCallItems & { itemExists(entityTypeId: number, id: number, db?: Executor): Promise<boolean> },
-    private readonly tracking: Pick<TrackingPort, 'saveCallTrace'>,
+    private readonly tracking: Pick<TrackingPort, 'saveCallTrace' | 'sources'>,
     private readonly users: UserDirectory,
   ) {}
 
@@ -125,6 +137,32 @@ export class TelephonyService {
   async country(db: Executor = this.db): Promise<CountryCode> {
     const value = (await readSetting(db, DEFAULT_COUNTRY_SETTING))?.trim().toUpperCase();
     return value !== undefined && isCountryCode(value) ? value : DEFAULT_COUNTRY;
+  }
+
+  /** Sets the default country; false for a code that is not an ISO 3166 country with phone numbers. */
+  async setCountry(code: string): Promise<boolean> {
+    const value = code.trim().toUpperCase();
+    if (!isCountryCode(value)) return false;
+    await writeSetting(this.db, DEFAULT_COUNTRY_SETTING, value);
+    return true;
+  }
+
+  /**
+   * The phone pool (tracker-and-calls.md §4.2): every source's PHONE numbers, then every
+   * application's external lines, each shown formatted and with its comparison key.
+   */
+  async pool(): Promise<PoolEntry[]> {
+    const country = await this.country();
+    const entries: PoolEntry[] = [];
+    for (const source of await this.tracking.sources()) {
+      for (const number of source.values.PHONE) {
+        entries.push({ number: formatPhone(number, country), key: phoneKey(number, country) ?? '', source: `${source.id} ${source.name}`, owner: '' });
+      }
+    }
+    for (const line of await allLines(this.db)) {
+      entries.push({ number: formatPhone(line.number, country), key: phoneKey(line.number, country) ?? '', source: '', owner: line.owner });
+    }
+    return entries;
   }
 
   async activeUser(id: number | undefined): Promise<number> {

@@ -125,6 +125,19 @@ describe('show, hide and searchCrmEntities', () => {
     expect(await ok(server, 'telephony.externalCall.searchCrmEntities', { PHONE_NUMBER: '+1 202 555 0177' }, hook)).toEqual([]);
   });
 
+  it('reads numbers written without a country code in the default country (setting telephony.defaultCountry)', async () => {
+    const contact = await ok(server, 'crm.contact.add', { fields: { NAME: 'Ivan', PHONE: [{ VALUE: '+7 906 219-50-47', VALUE_TYPE: 'WORK' }] } });
+    const search = () => ok(server, 'telephony.externalCall.searchCrmEntities', { PHONE_NUMBER: '8 (906) 219-50-47' });
+    // In the United States (the default), 8 906… is no Russian number.
+    expect(await search()).toEqual([]);
+    expect(await server.services.ports.telephony.setCountry('RU')).toBe(true);
+    try {
+      expect((await search()).map((row: any) => row.CRM_ENTITY_ID)).toEqual([contact]);
+    } finally {
+      await server.services.ports.telephony.setCountry('US');
+    }
+  });
+
   it('searchCrmEntities needs PHONE_NUMBER', async () => {
     const answer = await fails(server, 'telephony.externalCall.searchCrmEntities', {});
     expect(answer.body).toEqual(core('PHONE_NUMBER is empty'));
