@@ -8,10 +8,18 @@ import type { MethodDeclaration } from './rest/method.js';
 import { systemMethods } from './system/methods.js';
 import { trackingMethods } from './tracking/methods/index.js';
 import { eventMethods } from './events/methods/index.js';
+import { telephonyMethods } from './telephony/methods/index.js';
 
 /** Typed with every port, so a method that asks for one the server does not fill does not compile. */
 export function allMethods(): MethodDeclaration<Ports>[] {
-  return [batchMethod, ...systemMethods, ...crmMethods(), ...trackingMethods, ...eventMethods];
+  return [
+    batchMethod,
+    ...systemMethods,
+    ...crmMethods(),
+    ...trackingMethods,
+    ...eventMethods,
+    ...telephonyMethods,
+  ];
 }
 
 /** The test suite's methods (config.testMethods): the `testMethods` list of the module at that path. */

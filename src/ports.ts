@@ -10,6 +10,7 @@ import type { MethodCalls, MethodCatalog } from './rest/contract.js';
 import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
 import type { EventsPort } from './events/contract.js';
+import type { TelephonyPort } from './telephony/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -24,6 +25,7 @@ export interface Ports {
   readonly tracking: TrackingPort;
   /** Outbound events: handlers and the offline queue (src/events/contract.ts). */
   readonly events: EventsPort;
+  readonly telephony: TelephonyPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
 }

@@ -23,6 +23,7 @@ import type { Ports } from './ports.js';
 import { checkForRun, runMethod, writeRun, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
+import { TelephonyService } from './telephony/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
@@ -115,6 +116,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   crm.onItemUpdated(events.onItemUpdated);
   crm.onItemDeleted(events.onItemDeleted);
   let sender: EventSender | undefined;
+  const users = userDirectory(opened.db);
+  const telephony = new TelephonyService(opened.db, clock, crm, tracking, users);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   // Several processes on one database share one set of limits, kept in it (src/limits/shared*.ts).
   const shared = opened.helpers.sharedByProcesses;
@@ -140,11 +143,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
       writeRun: (method, caller, checked) => writeRun(runtime, method, caller, checked),
     },
     methods: registry,
-    users: userDirectory(opened.db),
+    users,
     apps: oauthAppDescriber(opened.db),
     crm,
     tracking,
     events,
+    telephony,
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };

@@ -118,3 +118,38 @@ export interface ItemReadScopes {
    */
   readScopes(caller: Caller, db?: Executor): Promise<ReadonlyMap<number, ItemReadScope>>;
 }
+
+// Telephony (src/telephony): the caller's items found by number, the lead a call creates, and
+// the items a finished call hands to the user who answered.
+
+/** An item that has the number among its PHONE values. */
+export interface PhoneMatch {
+  readonly entityTypeId: number;
+  readonly entityId: number;
+  /** Contact: first and last name; company: its title; lead: its name, else its title. */
+  readonly name: string;
+  readonly assignedById: number | null;
+}
+
+export interface CallLeadInput {
+  readonly title: string;
+  readonly phone: string;
+  readonly sourceId: string;
+  readonly sourceDescription: string;
+  readonly assignedById: number;
+}
+
+export interface CrmCallItems {
+  /**
+   * Contacts, then companies, then leads with a PHONE value that `sameNumber` accepts; each
+   * type oldest first. `lastDigit` narrows the search (values are stored as written).
+   */
+  findByPhone(lastDigit: string, sameNumber: (value: string) => boolean): Promise<PhoneMatch[]>;
+  /**
+   * Adds a lead with a WORK phone, created by `createdBy`, and runs `within` inside the lead's
+   * transaction (no typed-add hook runs: the call binds its own trace).
+   */
+  addCallLead(input: CallLeadInput, createdBy: number, within: (db: Executor, leadId: number) => Promise<void>): Promise<number>;
+  /** Makes `userId` responsible for the items that still exist. */
+  reassign(items: readonly CrmItemRef[], userId: number, db?: Executor): Promise<void>;
+}

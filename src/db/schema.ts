@@ -6,6 +6,7 @@ import type { CrmTables } from '../crm/store/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
 import type { LimitTables } from '../limits/tables.js';
 import type { EventTables } from '../events/tables.js';
+import type { TelephonyTables } from '../telephony/tables.js';
 
 export interface Database
   extends AuthTables,
@@ -13,7 +14,8 @@ export interface Database
     CrmTables,
     TrackingTables,
     LimitTables,
-    EventTables {}
+    EventTables,
+    TelephonyTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -8,6 +8,14 @@ export class PhpFloat {
   constructor(readonly value: number) {}
 }
 
+/**
+ * A PHP object without public properties (a Bitrix DateTime inside an array result, for one):
+ * json_encode writes it as `{}`, where an empty PHP array is `[]`.
+ */
+export class PhpEmptyObject {}
+
+export const PHP_EMPTY_OBJECT = Object.freeze(new PhpEmptyObject());
+
 export function phpFloat(value: number): PhpFloat {
   return new PhpFloat(value);
 }
@@ -47,6 +55,7 @@ export function encodePhpJson(value: unknown): string {
   }
   if (value === null) return 'null';
   if (value instanceof PhpFloat) return formatPhpFloat(value.value);
+  if (value instanceof PhpEmptyObject) return '{}';
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
@@ -77,6 +86,7 @@ export function encodePhpJson(value: unknown): string {
 export function toPhpShape(value: unknown): unknown {
   if (value instanceof PhpFloat) return value.value;
   if (value === null || typeof value !== 'object') return value;
+  if (value instanceof PhpEmptyObject) return {};
   if (Array.isArray(value)) return value.map(toPhpShape);
   if (value instanceof Date) return value.toISOString();
   const record = value as Record<string, unknown>;

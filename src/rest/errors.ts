@@ -224,6 +224,22 @@ export const ERRORS = {
   ERROR_UNSUPPORTED_PROTOCOL: spec('ERROR_UNSUPPORTED_PROTOCOL', 400, 'Unsupported handler protocol'),
   ERROR_EVENT_NOT_FOUND: spec('ERROR_EVENT_NOT_FOUND', 400, 'Event not found'),
   EVENT_HANDLER_ALREADY_BOUND: spec('ERROR_CORE', 400, 'Unable to set event handler: Handler already binded'),
+  // Telephony (tracker-and-calls.md §4.6; bitrix24-docs/api-reference/telephony/).
+  TELEPHONY_USER_REQUIRED: spec('ERROR_CORE', 400, 'USER_ID or USER_PHONE_INNER should be set'),
+  TELEPHONY_UNKNOWN_TYPE: spec('ERROR_CORE', 400, 'Unknown TYPE'),
+  TELEPHONY_START_DATE_FORMAT: spec('ERROR_CORE', 400, 'CALL_START_DATE should be in the ISO-8601 format'),
+  TELEPHONY_PHONE_FORMAT: spec('ERROR_CORE', 400, 'Unsupported phone number format'),
+  TELEPHONY_USER_NOT_FOUND: spec('ERROR_CORE', 400, 'User is not found or is not active'),
+  TELEPHONY_CALL_ID_NOT_STRING: spec('INVALID_ARGUMENT', 400, 'CALL_ID must be a string'),
+  /** The core's text, without the closing parenthesis the docs add (COMPATIBILITY.md). */
+  TELEPHONY_CALL_NOT_FOUND: spec('ERROR_CORE', 400, 'Call is not found (call should be registered prior to finishing'),
+  TELEPHONY_PHONE_EMPTY: spec('ERROR_CORE', 400, 'PHONE_NUMBER is empty'),
+  TELEPHONY_LINE_NUMBER_EMPTY: spec('ERROR_CORE', 400, 'NUMBER should not be empty'),
+  TELEPHONY_LINE_EXISTS: spec('ERROR_CORE', 400, 'Line already exists'),
+  TELEPHONY_LINE_NO_FIELDS: spec('ERROR_CORE', 400, 'There are no fields to update'),
+  TELEPHONY_LINE_NOT_FOUND: spec('ERROR_CORE', 400, 'Could not find line with number {number}'),
+  // crm.activity.* (crm-activity-get.md, -delete.md): CCrmActivityRestProxy's legacy shape.
+  ACTIVITY_NOT_FOUND: spec('', 400, 'Activity is not found'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller.js';
 import type { Executor } from '../db/schema.js';
 import type { PreparedTrace, TracePageRequest, TraceTreeReading } from './service.js';
 import type { CheckedTrace } from './traceRun.js';
+import type { CallTraceRequest, CallTraceResult } from './callTrace.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceChanges } from './sources.js';
 import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
@@ -21,8 +22,12 @@ export interface TrackingPort {
   readTreeAsSeenBy(id: number, caller: Caller): Promise<TraceTreeReading>;
   listAsSeenBy(caller: Caller, filter: TraceFilter, page: TracePageRequest): Promise<{ traces: TraceRecord[]; total: number | undefined }>;
   sources(): Promise<SourceRecord[]>;
+  /** An incoming call's trace (tracker-and-calls.md §4.3, §4.4), written in the call's transaction `db`. */
+  saveCallTrace(db: Executor, request: CallTraceRequest): Promise<CallTraceResult>;
   settings(): Promise<TrackingSettings>;
   addSource(changes: SourceChanges): Promise<number>;
   updateSource(id: number, changes: SourceChanges): Promise<void>;
   deleteSource(id: number): Promise<void>;
 }
+
+export type { CallTraceRequest, CallTraceResult } from './callTrace.js';

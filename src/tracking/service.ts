@@ -25,6 +25,7 @@ import {
   type FreshTrace,
   unbindItems,
 } from './bindings.js';
+import { saveCallTrace, type CallTraceRequest, type CallTraceResult } from './callTrace.js';
 import { positiveIntegerId } from './itemRefs.js';
 import { traceFromItemFields } from './itemTrace.js';
 import { parseTrace, type ParsedTrace } from './parseTrace.js';
@@ -166,6 +167,11 @@ export class TrackingService {
     const reader = await traceReader(this.readScopes, caller);
     const { ids, total } = await listVisibleTraceIds(this.db, reader, filter, page);
     return { traces: await asSeenBy(this.db, reader, await readTraces(this.db, ids)), total };
+  }
+
+  /** The trace of an incoming call, in the call's transaction `db` (callTrace.ts). */
+  saveCallTrace(db: Executor, request: CallTraceRequest): Promise<CallTraceResult> {
+    return saveCallTrace(db, request, this.nowSeconds(), this.crm, this.itemUtm);
   }
 
   sources(): Promise<SourceRecord[]> {

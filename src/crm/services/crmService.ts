@@ -6,7 +6,20 @@ import type { Clock } from '../../clock.js';
 import type { Db, Executor } from '../../db/schema.js';
 import type { Caller } from '../../auth/caller.js';
 import type { PhpMap } from '../../php/query.js';
-import type { CrmItemAccess, CrmItemReading, CrmItemRef, CrmLifecycle, ItemAddedHook, ItemDeletedHook, ItemUpdatedHook, ItemUtmCopier } from '../contract.js';
+import type {
+  CallLeadInput,
+  CrmCallItems,
+  CrmItemAccess,
+  CrmItemReading,
+  CrmItemRef,
+  CrmLifecycle,
+  ItemAddedHook,
+  ItemDeletedHook,
+  ItemUpdatedHook,
+  ItemUtmCopier,
+  PhoneMatch,
+} from '../contract.js';
+import { phoneRowsWithDigit } from '../store/phoneSearch.js';
 import { addDefaults } from '../model/defaults.js';
 import { CrmInputError, CrmNameRequiredError } from '../model/errors.js';
 import { LINK_TARGETS, type CrmField } from '../model/fields/field.js';
@@ -26,6 +39,7 @@ import {
   loadBoundCompanies,
   loadBoundContacts,
   loadItemRow,
+  loadItemRows,
   lockItemForDelete,
   lockItemForUpdate,
   multifieldFlags,
@@ -61,6 +75,8 @@ export interface AddOptions extends WriteOptions {
   /** The `fields` parameter as sent, for the add hooks. */
   readonly rawFields: PhpMap;
   readonly viaTypedMethod: boolean;
+  /** Runs last inside the item's transaction (a call's lead binds its trace and call there). */
+  readonly within?: (db: Executor, id: number) => Promise<void>;
 }
 
 export interface ListSpec extends ItemPageQuery {
@@ -76,13 +92,14 @@ export interface CrmOptions {
 
 const CONTACT = 3;
 const COMPANY = 4;
+const LEAD = 1;
 const NAME_FIELDS = ['NAME', 'SECOND_NAME', 'LAST_NAME'];
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === '';
 }
 
-export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, ItemUtmCopier {
+export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, ItemUtmCopier, CrmCallItems {
   private readonly addedHooks: ItemAddedHook[] = [];
   private readonly deletedHooks: ItemDeletedHook[] = [];
   private readonly updatedHooks: ItemUpdatedHook[] = [];
@@ -224,6 +241,7 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
         viaTypedMethod: options.viaTypedMethod,
       };
       for (const hook of this.addedHooks) await hook(trx, event);
+      if (options.within) await options.within(trx, id);
       return id;
     });
   }
@@ -309,6 +327,51 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
   async listItems(type: CrmType, spec: ListSpec): Promise<{ items: StoredItem[]; total: number | undefined }> {
     const { rows, total } = await selectItemPage(this.db, type, spec);
     return { items: await loadStoredItems(this.db, type, rows, spec.parts), total };
+  }
+
+  async findByPhone(lastDigit: string, sameNumber: (value: string) => boolean): Promise<PhoneMatch[]> {
+    const order = [CONTACT, COMPANY, LEAD];
+    const rows = (await phoneRowsWithDigit(this.db, order, lastDigit)).filter((row) => sameNumber(row.value));
+    const matches: PhoneMatch[] = [];
+    for (const typeId of order) {
+      const type = crmTypeById(typeId)!;
+      const ids = [...new Set(rows.filter((row) => row.entityTypeId === typeId).map((row) => row.entityId))];
+      const items = await loadItemRows(this.db, type, ids);
+      for (const id of ids) {
+        const row = items.get(id);
+        if (!row) continue;
+        const person = [row.name, row.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');
+        const name = typeId === COMPANY ? String(row.title ?? '') : typeId === LEAD && person === '' ? String(row.title ?? '') : person;
+        matches.push({ entityTypeId: typeId, entityId: id, name, assignedById: (row.assigned_by_id as number | null) ?? null });
+      }
+    }
+    return matches;
+  }
+
+  addCallLead(input: CallLeadInput, createdBy: number, within: (db: Executor, leadId: number) => Promise<void>): Promise<number> {
+    const type = crmTypeById(LEAD)!;
+    const values = new Map<CrmField, unknown>([
+      [type.byName('TITLE')!, input.title],
+      [type.byName('SOURCE_ID')!, input.sourceId],
+      [type.byName('SOURCE_DESCRIPTION')!, input.sourceDescription],
+      [type.byName('ASSIGNED_BY_ID')!, input.assignedById],
+    ]);
+    const caller: Caller = { userId: createdBy, isAdmin: true, authType: 'webhook', credentialId: 0, scopes: new Set() };
+    return this.addItem(type, { values, multifields: { mode: 'merge', items: [{ typeId: 'PHONE', valueType: 'WORK', value: input.phone }] } }, caller, {
+      titleRequired: false,
+      contactNameRequired: false,
+      assignToCaller: false,
+      rawFields: {},
+      viaTypedMethod: false,
+      within,
+    });
+  }
+
+  async reassign(items: readonly CrmItemRef[], userId: number, db: Executor = this.db): Promise<void> {
+    for (const item of items) {
+      const type = crmTypeById(item.entityTypeId);
+      if (type?.byName('ASSIGNED_BY_ID')) await updateItemRow(db, type, item.entityId, { assigned_by_id: userId });
+    }
   }
 
   /** True when TITLE is empty and the item should be titled "{Type} #{id}". */

@@ -1,5 +1,7 @@
 // Every module's migrations, by name. Names sort in the order they must run:
 // 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth, 0500-0599 events.
+// 0001-0099 foundation, 0100-0199 CRM, 0200-0299 tracking, 0300-0399 limits and OAuth,
+// 0600-0699 telephony.
 import type { MigrationFactory } from './factory.js';
 import { foundation } from './0001_foundation.js';
 import { webhookHashKey } from './0002_webhook_hash_key.js';
@@ -9,6 +11,7 @@ import { traceCreator } from './0210_trace_creator.js';
 import { oauth } from './0300_oauth.js';
 import { sharedLimits } from './0800_shared_limits.js';
 import { events } from './0500_events.js';
+import { telephony } from './0600_telephony.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -19,4 +22,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0300_oauth': oauth,
   '0800_shared_limits': sharedLimits,
   '0500_events': events,
+  '0600_telephony': telephony,
 };
