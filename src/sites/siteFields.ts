@@ -18,8 +18,10 @@ export function hostOfAddress(address: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   const refused = () => new SiteError('siteAddressInvalid', { field: 'ADDRESS', value: address });
   if (text === '' || text.length > SITE_ADDRESS_MAX || /\s/.test(text)) throw refused();
-  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https' && !/^[^:/]+:\d+/.test(text)) throw refused();
-  const host = hostOf(text);
+  const schemed = scheme === 'http' || scheme === 'https';
+  // `host:8080` reads as a scheme to a URL parser; it is a host and port.
+  if (scheme !== undefined && !schemed && !/^[^:/]+:\d+(?:[/?#]|$)/.test(text)) throw refused();
+  const host = hostOf(schemed ? text : `http://${text.replace(/^\/\//, '')}`);
   if (host === null || !/^[a-z0-9.-]+$/.test(host) || !host.includes('.') && host !== 'localhost') throw refused();
   return host;
 }
