@@ -9,6 +9,7 @@ import { systemMethods } from './system/methods.js';
 import { trackingMethods } from './tracking/methods/index.js';
 import { eventMethods } from './events/methods/index.js';
 import { telephonyMethods } from './telephony/methods/index.js';
+import { sitesMethods } from './sites/methods/index.js';
 
 /** Typed with every port, so a method that asks for one the server does not fill does not compile. */
 export function allMethods(): MethodDeclaration<Ports>[] {
@@ -19,6 +20,7 @@ export function allMethods(): MethodDeclaration<Ports>[] {
     ...trackingMethods,
     ...eventMethods,
     ...telephonyMethods,
+    ...sitesMethods,
   ];
 }
 

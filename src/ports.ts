@@ -11,6 +11,7 @@ import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
 import type { EventsPort } from './events/contract.js';
 import type { TelephonyPort } from './telephony/contract.js';
+import type { SitesPort } from './sites/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -26,6 +27,8 @@ export interface Ports {
   /** Outbound events: handlers and the offline queue (src/events/contract.ts). */
   readonly events: EventsPort;
   readonly telephony: TelephonyPort;
+  /** Own sites, site forms and guests (src/sites/contract.ts). */
+  readonly sites: SitesPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
 }

@@ -24,6 +24,7 @@ import { checkForRun, runMethod, writeRun, type MethodRuntime } from './rest/dis
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
 import { TelephonyService } from './telephony/service.js';
+import { SitesService } from './sites/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
@@ -56,6 +57,8 @@ export interface Services {
   readonly crm: CrmService;
   /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
   readonly tracking: TrackingService;
+  /** Own sites, site forms, guests (src/sites/). */
+  readonly sites: SitesService;
   /** The `portal close|open` switch (PORTAL_DELETED). */
   readonly portal: PortalState;
   /** Outbound events (src/events): raised inside the items' transactions, written to the outbox. */
@@ -105,7 +108,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes);
+  const sites = new SitesService(opened.db, clock);
+  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes, sites);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
@@ -149,6 +153,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     tracking,
     events,
     telephony,
+    sites,
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };
@@ -170,6 +175,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     operating,
     crm,
     tracking,
+    sites,
     portal: new PortalState(opened.db),
     events,
     startEventDelivery(endpoint) {

@@ -7,6 +7,7 @@ import type { TrackingTables } from '../tracking/tables.js';
 import type { LimitTables } from '../limits/tables.js';
 import type { EventTables } from '../events/tables.js';
 import type { TelephonyTables } from '../telephony/tables.js';
+import type { SitesTables } from '../sites/tables.js';
 
 export interface Database
   extends AuthTables,
@@ -15,7 +16,8 @@ export interface Database
     TrackingTables,
     LimitTables,
     EventTables,
-    TelephonyTables {}
+    TelephonyTables,
+    SitesTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -240,6 +240,16 @@ export const ERRORS = {
   TELEPHONY_LINE_NOT_FOUND: spec('ERROR_CORE', 400, 'Could not find line with number {number}'),
   // crm.activity.* (crm-activity-get.md, -delete.md): CCrmActivityRestProxy's legacy shape.
   ACTIVITY_NOT_FOUND: spec('', 400, 'Activity is not found'),
+  // Own sites and site forms (salestrace.site.*, salestrace.form.*; issue 12): Salestrace's methods.
+  SITE_NOT_FOUND: spec('SITE_NOT_FOUND', 400, 'Site with ID `{id}` not found.'),
+  SITE_ADDRESS_REQUIRED: spec('ERROR_ARGUMENT', 400, 'Field `ADDRESS` is required.'),
+  SITE_ADDRESS_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" is not the http(s) address of a web site.'),
+  SITE_HOST_TAKEN: spec('ERROR_ARGUMENT', 400, 'Site {id} already has the host {host}.'),
+  SITE_PHONE_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `PHONES` must list phone numbers of at most {limit} characters.'),
+  SITE_EMAIL_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" in `EMAILS` is not an e-mail address.'),
+  SITE_FLAG_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `{field}` must be Y or N.'),
+  // The public website endpoints (/pub/guest.php, /pub/form/…): a portal answers any origin.
+  PUBLIC_ORIGIN_DENIED: spec('ACCESS_DENIED', 403, 'Origin {origin} is not an active own site of this portal.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

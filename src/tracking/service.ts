@@ -13,6 +13,7 @@ import {
   type ItemUtmCopier,
 } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
+import type { SiteHostDirectory } from '../sites/contract.js';
 import type { Caller } from '../auth/caller.js';
 import {
   bindItems,
@@ -37,6 +38,7 @@ import type { ChangeToken } from '../db/dialects/types.js';
 import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from './traceVisibility.js';
 import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
 import { saveTraceRun, type CheckedTrace } from './traceRun.js';
+import { removeStaleSiteTraces, SITE_VISITOR } from './siteTraces.js';
 import {
   appendChannel,
   deleteTraceRows,
@@ -82,8 +84,10 @@ export class TrackingService {
     private readonly readScopes: ItemReadScopes,
     /** The change signal that lets the source matcher skip its version read (sourceMatcherCache.ts). */
     changes?: ChangeToken,
+    /** The own sites, for the site channel of a trace's URL (§3.5). */
+    sites?: SiteHostDirectory,
   ) {
-    this.#matchers = new SourceMatcherCache(changes);
+    this.#matchers = new SourceMatcherCache(changes, sites);
   }
 
   private nowSeconds(): number {
@@ -113,6 +117,19 @@ export class TrackingService {
       await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved), itemsHeld: true });
       return saved.id;
     });
+  }
+
+  /**
+   * A trace the website sent (/pub/guest.php storeTrace, registerOrder; tracker-and-calls.md
+   * §3.3): saved as trace.add saves one, bound to nothing and written by no user (siteTraces.ts).
+   */
+  storeSiteTrace(prepared: PreparedTrace): Promise<number> {
+    return this.create(prepared, async () => [], SITE_VISITOR);
+  }
+
+  /** The throttled cleanup of site traces nothing came to need (siteTraces.ts); null when not due. */
+  removeStaleSiteTraces(): Promise<number[] | null> {
+    return this.db.transaction().execute((trx) => removeStaleSiteTraces(trx, this.nowSeconds()));
   }
 
   /** Checked traces of one batch written together, as create() would write them in turn (traceRun.ts). */

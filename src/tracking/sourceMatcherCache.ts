@@ -2,7 +2,7 @@
 // building it read every source and value anew each time. This keeps the last one built and
 // reuses it while the sources' version and the settings are unchanged; every write to the
 // sources changes the version in its own transaction (settings.ts), whichever process (the
-// server, a CLI command) makes it. The version is read before the sources, so a matcher is
+// server, a CLI command) makes it; the own sites (the site channel) likewise. The version is read before the sources, so a matcher is
 // never kept under a version newer than the sources it was built from.
 //
 // Where the database has an exact change signal over the `settings` table (src/system/changeToken.ts:
@@ -12,6 +12,7 @@
 // the version as before.
 import type { ChangeToken } from '../db/dialects/types.js';
 import type { Executor } from '../db/schema.js';
+import type { SiteHostDirectory } from '../sites/contract.js';
 import { loadTrackingState } from './settings.js';
 import { buildSourceMatcher, type SourceMatcher } from './sourceMatcher.js';
 import { loadSources } from './sources.js';
@@ -22,17 +23,22 @@ export class SourceMatcherCache {
   /** The change token the matcher was checked under; null: check the version again. */
   #token: string | null = null;
 
-  constructor(private readonly changes?: ChangeToken) {}
+  constructor(
+    private readonly changes?: ChangeToken,
+    /** The own sites for the site channel; none when the server has no sites module wired. */
+    private readonly sites?: SiteHostDirectory,
+  ) {}
 
   /** The matcher for the sources and settings `db` sees now. */
   async get(db: Executor): Promise<SourceMatcher> {
     // Read before the version: a change meanwhile moves the token, and the next call checks again.
     const token = this.changes ? await this.changes.read() : null;
     if (token !== null && token === this.#token && this.#matcher) return this.#matcher;
-    const { settings, sourcesVersion } = await loadTrackingState(db);
-    const key = JSON.stringify([sourcesVersion, settings.region, settings.socialReferrers]);
+    const { settings, sourcesVersion, sitesVersion } = await loadTrackingState(db);
+    const key = JSON.stringify([sourcesVersion, sitesVersion, settings.region, settings.socialReferrers]);
     if (this.#key !== key || !this.#matcher) {
-      this.#matcher = buildSourceMatcher(await loadSources(db), settings);
+      const siteHosts = this.sites ? await this.sites.activeHosts(db) : new Map<string, number>();
+      this.#matcher = buildSourceMatcher(await loadSources(db), settings, siteHosts);
       this.#key = key;
     }
     this.#token = token;

@@ -12,6 +12,7 @@ import { oauth } from './0300_oauth.js';
 import { sharedLimits } from './0800_shared_limits.js';
 import { events } from './0500_events.js';
 import { telephony } from './0600_telephony.js';
+import { sites } from './0700_sites.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -23,4 +24,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0800_shared_limits': sharedLimits,
   '0500_events': events,
   '0600_telephony': telephony,
+  '0700_sites': sites,
 };
