@@ -43,6 +43,8 @@ export interface Config {
   readonly maxJsonValues: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: string;
+  /** The server's address as websites reach it (the tracker pack and its loader); null: the request's own. */
+  readonly publicUrl: string | null;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: Config = {
   maxJsonValues: 10000,
   requestTimeoutMs: 60_000,
   logLevel: 'info',
+  publicUrl: null,
 };
 
 const PLANS: readonly PlanName[] = ['unlimited', 'standard', 'enterprise', 'free'];
@@ -116,6 +119,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxJsonValues: 'SALESTRACE_MAX_JSON_VALUES',
   requestTimeoutMs: 'SALESTRACE_REQUEST_TIMEOUT_MS',
   logLevel: 'SALESTRACE_LOG_LEVEL',
+  publicUrl: 'SALESTRACE_PUBLIC_URL',
 };
 
 /** The `serve` flags (the other commands share --data and --database-url), to name in errors. */
@@ -134,6 +138,7 @@ const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
   rateBurst: '--rate-burst',
   operatingLimitSeconds: '--operating-limit',
   logLevel: '--log-level',
+  publicUrl: '--public-url',
 };
 
 /** pino's levels, and `silent`. */
@@ -186,6 +191,10 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
     throw new ConfigError(`${nameOf('databaseUrl')} must be a postgres:// or postgresql:// URL`);
   }
+  const publicUrl = text('publicUrl')?.trim().replace(/\/+$/, '') || base.publicUrl;
+  if (publicUrl !== null && !/^https?:\/\/[^/?#\s]+$/i.test(publicUrl)) {
+    throw new ConfigError(`${nameOf('publicUrl')} must be an http:// or https:// address without a path, got "${publicUrl}"`);
+  }
   const httpsText = text('httpsPort');
   const httpsPort =
     httpsText === undefined
@@ -215,6 +224,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     maxJsonValues: int('maxJsonValues', 1, 10_000_000, base.maxJsonValues),
     requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, base.requestTimeoutMs),
     logLevel,
+    publicUrl,
   };
 }
 

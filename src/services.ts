@@ -20,6 +20,7 @@ import type { Ports } from './ports.js';
 import { checkForRun, runMethod, writeRun, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
+import { NO_SITES, TrackerService } from './tracker/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
@@ -120,6 +121,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     apps: oauthAppDescriber(opened.db),
     crm,
     tracking,
+    tracker: new TrackerService(opened.db, NO_SITES, config),
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };

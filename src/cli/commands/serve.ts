@@ -28,7 +28,8 @@ export function serveCommand(io: CliIo): Command {
       .option('--rate-drain <perSecond>', 'override the plan: requests drained per second')
       .option('--rate-burst <requests>', 'override the plan: bucket size')
       .option('--operating-limit <seconds>', 'operating-time limit per method over 10 minutes, or "off"')
-      .option('--log-level <level>', 'pino log level'),
+      .option('--log-level <level>', 'pino log level')
+      .option('--public-url <url>', 'the address websites reach this server at, for the tracker pack and its loader; env SALESTRACE_PUBLIC_URL'),
   );
   serve.action(async (options) => {
     const config = resolveConfig(
@@ -47,6 +48,7 @@ export function serveCommand(io: CliIo): Command {
         rateBurst: options.rateBurst,
         operatingLimitSeconds: options.operatingLimit,
         logLevel: options.logLevel,
+        publicUrl: options.publicUrl,
       },
       io.env,
     );
