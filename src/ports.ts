@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { MethodCalls, MethodCatalog } from './rest/contract.js';
 import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
+import type { SitesPort } from './sites/contract.js';
 import type { TrackerPort } from './tracker/contract.js';
 
 export interface Ports {
@@ -22,6 +23,8 @@ export interface Ports {
   /** The CRM service: its own methods use all of it, other modules the interfaces of crm/contract.ts. */
   readonly crm: CrmService;
   readonly tracking: TrackingPort;
+  /** Own sites, site forms and guests (src/sites/contract.ts). */
+  readonly sites: SitesPort;
   /** The site tracker pack and its loader (src/tracker/). */
   readonly tracker: TrackerPort;
   /** For the test-only methods. */

@@ -20,7 +20,8 @@ import type { Ports } from './ports.js';
 import { checkForRun, runMethod, writeRun, type MethodRuntime } from './rest/dispatch.js';
 import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
-import { NO_SITES, TrackerService } from './tracker/service.js';
+import { SitesService } from './sites/service.js';
+import { TrackerService } from './tracker/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
@@ -51,6 +52,8 @@ export interface Services {
   readonly crm: CrmService;
   /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
   readonly tracking: TrackingService;
+  /** Own sites, site forms, guests (src/sites/). */
+  readonly sites: SitesService;
   /** The `portal close|open` switch (PORTAL_DELETED). */
   readonly portal: PortalState;
   close(): Promise<void>;
@@ -96,7 +99,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db));
+  const sites = new SitesService(opened.db, clock);
+  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), sites);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
@@ -121,7 +125,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     apps: oauthAppDescriber(opened.db),
     crm,
     tracking,
-    tracker: new TrackerService(opened.db, NO_SITES, config),
+    sites,
+    tracker: new TrackerService(opened.db, sites, config),
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };
@@ -143,6 +148,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     operating,
     crm,
     tracking,
+    sites,
     portal: new PortalState(opened.db),
     close: opened.close,
   };

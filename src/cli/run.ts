@@ -10,6 +10,7 @@ import { portalCommand } from './commands/portal.js';
 import { seedCommand } from './commands/seed.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
+import { siteCommand } from './commands/site.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
 import { printError, type CliIo } from './io.js';
@@ -23,6 +24,7 @@ function buildProgram(io: CliIo): Command {
   program.addCommand(userCommand(io));
   program.addCommand(webhookCommand(io));
   program.addCommand(sourceCommand(io));
+  program.addCommand(siteCommand(io));
   program.addCommand(roleCommand(io));
   program.addCommand(appCommand(io));
   program.addCommand(portalCommand(io));

@@ -207,6 +207,15 @@ export const ERRORS = {
     400,
     "Invalid order: allowed sort directions are ASC, DESC. But got '{value}' for field '{field}'",
   ),
+
+  // Own sites and site forms (salestrace.site.*, salestrace.form.*; issue 12): Salestrace's methods.
+  SITE_NOT_FOUND: spec('SITE_NOT_FOUND', 400, 'Site with ID `{id}` not found.'),
+  SITE_ADDRESS_REQUIRED: spec('ERROR_ARGUMENT', 400, 'Field `ADDRESS` is required.'),
+  SITE_ADDRESS_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" is not the http(s) address of a web site.'),
+  SITE_HOST_TAKEN: spec('ERROR_ARGUMENT', 400, 'Site {id} already has the host {host}.'),
+  SITE_PHONE_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `PHONES` must list phone numbers of at most {limit} characters.'),
+  SITE_EMAIL_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" in `EMAILS` is not an e-mail address.'),
+  SITE_FLAG_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `{field}` must be Y or N.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

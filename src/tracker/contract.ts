@@ -17,7 +17,7 @@ export interface TrackedSite {
 /** Where the pack's sites come from, with a version that changes whenever any site changes. */
 export interface TrackedSites {
   listActiveSites(): Promise<readonly TrackedSite[]>;
-  version(): Promise<string>;
+  sitesVersion(): Promise<string>;
 }
 
 export type PackName = 'call.tracker' | 'guest';

@@ -46,7 +46,7 @@ export class TrackerService implements TrackerPort {
     const [state, window, sitesVersion] = await Promise.all([
       loadTrackingState(this.db),
       readSetting(this.db, ATTRIBUTION_WINDOW_KEY),
-      this.sites.version(),
+      this.sites.sitesVersion(),
     ]);
     const windowDays = attributionWindowDays(window);
     const { region, socialReferrers } = state.settings;
@@ -76,9 +76,3 @@ export class TrackerService implements TrackerPort {
     return this.config.publicUrl ?? fallback;
   }
 }
-
-/** Until a sites module is wired in: no own sites, so the tracker substitutes nothing. */
-export const NO_SITES: TrackedSites = {
-  listActiveSites: async () => [],
-  version: async () => '',
-};

@@ -64,11 +64,14 @@ export function hostOf(url: string): string | null {
 }
 
 /**
- * The site channel of a landing URL (§3.5). Salestrace keeps no list of the customer's own
- * sites or Bitrix24 landings, so every host is `site-domain` (COMPATIBILITY.md).
+ * The site channel of a landing URL (§3.5): `site` with the ID of the active own site whose host
+ * it is, else `site-domain` with the host. Salestrace has no Bitrix24 landings, so `site24` and
+ * `shop24` never come from a URL (COMPATIBILITY.md).
  */
-export function siteChannelForUrl(url: string): TraceChannel {
-  return { code: 'site-domain', value: hostOf(url) };
+export function siteChannelForUrl(url: string, siteIdByHost: (host: string) => number | null): TraceChannel {
+  const host = hostOf(url);
+  const siteId = host === null ? null : siteIdByHost(host);
+  return siteId === null ? { code: 'site-domain', value: host } : { code: 'site', value: String(siteId) };
 }
 
 /** Open Channels connectors that stand for a source on their own (§3.4, Imol). */

@@ -199,7 +199,7 @@ function loadTrace(data: unknown, matcher: SourceMatcher, now: number, level: nu
   // 4. gid is not stored (Bitrix parses it and drops it).
   // 5. url, else the first page: the site channel, first in the list.
   const url = scalarText(truthyAt(data, 'url')) ?? trace.pages[0]?.URL ?? null;
-  if (url !== null) addChannel(trace, siteChannelForUrl(url));
+  if (url !== null) addChannel(trace, siteChannelForUrl(url, matcher.bySiteHost));
 
   // 6. tags.ts dates previous traces only.
   const tags = truthyAt(data, 'tags');

@@ -13,6 +13,7 @@ import {
   type ItemUtmCopier,
 } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
+import type { SiteHostDirectory } from '../sites/contract.js';
 import type { Caller } from '../auth/caller.js';
 import {
   bindItems,
@@ -69,7 +70,7 @@ export interface TracePageRequest {
 }
 
 export class TrackingService {
-  readonly #matchers = new SourceMatcherCache();
+  readonly #matchers: SourceMatcherCache;
 
   constructor(
     private readonly db: Db,
@@ -78,7 +79,11 @@ export class TrackingService {
     private readonly itemUtm: ItemUtmCopier | undefined,
     /** Which items a caller may read, for which traces they may see (traceVisibility.ts). */
     private readonly readScopes: ItemReadScopes,
-  ) {}
+    /** The own sites, for the site channel of a trace's URL (§3.5). */
+    sites?: SiteHostDirectory,
+  ) {
+    this.#matchers = new SourceMatcherCache(sites);
+  }
 
   private nowSeconds(): number {
     return this.clock.now() / 1000;

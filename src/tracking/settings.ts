@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { HotStatement } from '../db/hotStatement.js';
 import type { Executor } from '../db/schema.js';
+import { SITES_VERSION_SETTING } from '../sites/contract.js';
 import { DEFAULT_TRACKING_SETTINGS, type Region, type TrackingSettings } from './sourceCatalog.js';
 
 const REGION_KEY = 'tracking.region';
@@ -17,11 +18,13 @@ export interface TrackingState {
   readonly settings: TrackingSettings;
   /** Names the current set of sources and values; '' before any was changed. */
   readonly sourcesVersion: string;
+  /** Names the current set of own sites (the site channel, §3.5); '' before any was changed. */
+  readonly sitesVersion: string;
 }
 
 // Read by every trace.add: compiled once (src/db/hotStatement.ts); the names are constants.
 const trackingStateRows = new HotStatement<{ name: string; value: string }>((db) =>
-  db.selectFrom('settings').select(['name', 'value']).where('name', 'in', [REGION_KEY, SOCIAL_REFERRERS_KEY, SOURCES_VERSION_KEY]),
+  db.selectFrom('settings').select(['name', 'value']).where('name', 'in', [REGION_KEY, SOCIAL_REFERRERS_KEY, SOURCES_VERSION_KEY, SITES_VERSION_SETTING]),
 );
 
 /** The settings and the sources' version, in one query. */
@@ -36,6 +39,7 @@ export async function loadTrackingState(db: Executor): Promise<TrackingState> {
       socialReferrers: social === undefined ? DEFAULT_TRACKING_SETTINGS.socialReferrers : social === 'Y',
     },
     sourcesVersion: value(SOURCES_VERSION_KEY) ?? '',
+    sitesVersion: value(SITES_VERSION_SETTING) ?? '',
   };
 }
 

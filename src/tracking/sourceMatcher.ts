@@ -12,6 +12,8 @@ export interface SourceMatcher {
   byEmail(email: string): number | null;
   /** The source a channel stands for: a pooled phone or email, or a mapped Open Channels connector (§2.3). */
   byChannel(channel: TraceChannel): number | null;
+  /** The active own site with exactly this (lower-cased) host, for the site channel (§3.5). */
+  bySiteHost(host: string): number | null;
 }
 
 interface Candidate {
@@ -20,7 +22,11 @@ interface Candidate {
   readonly values: Record<ValueKind, ReadonlySet<string>>;
 }
 
-export function buildSourceMatcher(sources: readonly SourceRecord[], settings: TrackingSettings): SourceMatcher {
+export function buildSourceMatcher(
+  sources: readonly SourceRecord[],
+  settings: TrackingSettings,
+  siteHosts: ReadonlyMap<string, number> = new Map(),
+): SourceMatcher {
   const candidates: Candidate[] = matchableSources(sources, settings).map((source) => ({
     id: source.id,
     code: source.code,
@@ -54,6 +60,7 @@ export function buildSourceMatcher(sources: readonly SourceRecord[], settings: T
       }
       return null;
     },
+    bySiteHost: (host) => siteHosts.get(host) ?? null,
   };
   return matcher;
 }

@@ -92,9 +92,9 @@ export async function arriveFromSearch(page: Page, site: TestSite, target: strin
 /** The pack has run: the guest module exists and has recorded this page. */
 export async function waitForTracker(page: Page): Promise<void> {
   await page.waitForFunction(() => {
-    const guest = (window as any).b24Tracker?.guest;
+    const guest = (globalThis as any).b24Tracker?.guest;
     const pages = guest?.getPages?.();
-    return Array.isArray(pages) && pages.some((item: unknown[]) => item[0] === location.href);
+    return Array.isArray(pages) && pages.some((item: unknown[]) => item[0] === (globalThis as any).location.href);
   });
 }
 

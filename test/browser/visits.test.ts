@@ -28,8 +28,8 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
   });
 
   const trace = (page: Page, method: 'remindTrace' | 'getTrace' = 'remindTrace') =>
-    page.evaluate((name) => JSON.parse((window as any).b24Tracker.guest[name]()), method);
-  const stored = (page: Page, key: string) => page.evaluate((name) => JSON.parse(localStorage.getItem(name) ?? 'null'), key);
+    page.evaluate((name) => JSON.parse((globalThis as any).b24Tracker.guest[name]()), method);
+  const stored = (page: Page, key: string) => page.evaluate((name) => JSON.parse((globalThis as any).localStorage.getItem(name) ?? 'null'), key);
 
   it('records UTM tags, the external referrer and three pages, and getTrace() has the reference shape', async () => {
     const context = await browser.newContext();
@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
     await page.goto(second);
     await waitForTracker(page);
     await screenshot(page, 'visits-second-campaign');
-    const got = await page.evaluate(() => JSON.parse((window as any).b24Tracker.guest.getTrace()));
+    const got = await page.evaluate(() => JSON.parse((globalThis as any).b24Tracker.guest.getTrace()));
 
     // The previous trace: the old tags, referrer and pages, with the URL of the page that found the new campaign.
     expect(got.previous.list).toEqual([
@@ -120,11 +120,11 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
     const ts = Math.floor(Date.now() / 1000) - 3 * 86400;
     // What a Bitrix24 tracker stored on an earlier visit.
     await page.evaluate((when) => {
-      localStorage.clear();
-      localStorage.setItem('b24_crm_guest_utm', JSON.stringify({ ts: when, list: { utm_source: 'google', utm_medium: 'cpc' }, gclid: 'abc' }));
-      localStorage.setItem('b24_crm_guest_pages', JSON.stringify([['https://old.example/page', when, 'Old page']]));
-      localStorage.setItem('b24_crm_guest_id', JSON.stringify('portal-guest-1'));
-      sessionStorage.setItem('b24_crm_guest_id_returned', 'y');
+      (globalThis as any).localStorage.clear();
+      (globalThis as any).localStorage.setItem('b24_crm_guest_utm', JSON.stringify({ ts: when, list: { utm_source: 'google', utm_medium: 'cpc' }, gclid: 'abc' }));
+      (globalThis as any).localStorage.setItem('b24_crm_guest_pages', JSON.stringify([['https://old.example/page', when, 'Old page']]));
+      (globalThis as any).localStorage.setItem('b24_crm_guest_id', JSON.stringify('portal-guest-1'));
+      (globalThis as any).sessionStorage.setItem('b24_crm_guest_id_returned', 'y');
     }, ts);
     await page.goto(`${site.origin}/`);
     await waitForTracker(page);
@@ -135,7 +135,7 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
 
     // Tags older than the attribution window (28 days by default) are dropped on the next page.
     await page.evaluate((when) => {
-      localStorage.setItem('b24_crm_guest_utm', JSON.stringify({ ts: when, list: { utm_source: 'google' }, gclid: null }));
+      (globalThis as any).localStorage.setItem('b24_crm_guest_utm', JSON.stringify({ ts: when, list: { utm_source: 'google' }, gclid: null }));
     }, Math.floor(Date.now() / 1000) - 29 * 86400);
     await page.goto(`${site.origin}/catalog`);
     await waitForTracker(page);

@@ -27,13 +27,14 @@ const TRACE_ERRORS = {
 
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
 
-/** A matcher with fixed answers: utm "google" → 1, "fb" → 2, referrer host facebook.com → 2, call 555 → 7. */
+/** A matcher with fixed answers: utm "google" → 1, "fb" → 2, referrer host facebook.com → 2, call 555 → 7, own site shop.example → 4. */
 const matcher: SourceMatcher = {
   byUtmSource: (value) => ({ google: 1, fb: 2, other: 9 })[value] ?? null,
   byReferrer: (ref) => (/^https?:\/\/(www\.)?facebook\.com/.test(ref) ? 2 : null),
   byPhone: (phone) => (phone.replace(/\D/g, '') === '555' ? 7 : null),
   byEmail: () => null,
   byChannel: (channel) => (channel.code === 'call' && channel.value === '555' ? 7 : null),
+  bySiteHost: (host) => (host === 'shop.example' ? 4 : null),
 };
 
 function parse(data: unknown): ParsedTrace {
@@ -226,6 +227,11 @@ describe('rule 5: url, else the first page, gives the site channel first', () =>
 
   it('keeps www. and reads a URL without scheme as http', () => {
     expect(parse({ url: 'www.example.org/landing' }).channels).toEqual([{ code: 'site-domain', value: 'www.example.org' }]);
+  });
+
+  it('names an active own site by its ID instead of its host, by the exact lower-cased host (§3.5)', () => {
+    expect(parse({ url: 'https://SHOP.example/cart' }).channels).toEqual([{ code: 'site', value: '4' }]);
+    expect(parse({ url: 'https://www.shop.example/cart' }).channels).toEqual([{ code: 'site-domain', value: 'www.shop.example' }]);
   });
 
   it('records the channel without a host when the URL has none', () => {

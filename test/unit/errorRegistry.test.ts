@@ -17,6 +17,8 @@ import { NOT_MET, type TranslationTable } from '../../src/rest/translation.js';
 import { SYSTEM_ERRORS } from '../../src/system/methods.js';
 import { TRACKING_ERROR_KINDS } from '../../src/tracking/errors.js';
 import { CRM_TRACKING_ERRORS, SALESTRACE_ERRORS } from '../../src/tracking/methods/errors.js';
+import { SITE_ERROR_KINDS } from '../../src/sites/errors.js';
+import { SITE_ERRORS } from '../../src/sites/methods/errors.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const REGISTRY = path.join('src', 'rest', 'errors.ts');
@@ -127,6 +129,7 @@ const FAMILIES: [string, TranslationTable<string>, readonly string[]][] = [
   ['salestrace.*', SALESTRACE_ERRORS, TRACKING_ERROR_KINDS],
   ['authentication (every method)', AUTH_ERRORS, AUTH_ERROR_KINDS],
   ['system methods', SYSTEM_ERRORS, AUTH_ERROR_KINDS],
+  ['salestrace.site.*', SITE_ERRORS, SITE_ERROR_KINDS],
 ];
 
 describe('the families’ translation tables', () => {
@@ -139,7 +142,7 @@ describe('the families’ translation tables', () => {
 
   it('answers every kind in some family: no kind is declared and then met nowhere', () => {
     const met = new Set(FAMILIES.flatMap(([, table]) => Object.keys(table).filter((kind) => table[kind] !== NOT_MET)));
-    expect([...CRM_ERROR_KINDS, ...TRACKING_ERROR_KINDS, ...AUTH_ERROR_KINDS].filter((kind) => !met.has(kind))).toEqual([]);
+    expect([...CRM_ERROR_KINDS, ...TRACKING_ERROR_KINDS, ...AUTH_ERROR_KINDS, ...SITE_ERROR_KINDS].filter((kind) => !met.has(kind))).toEqual([]);
   });
 
   it('covers the add hooks’ refusals with kinds tracking raises', () => {

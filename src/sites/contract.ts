@@ -1,0 +1,57 @@
+// What the website module promises the rest of the server: the customer's own sites (the
+// tracker pack reads them, the site channel of a trace names them), site forms and guests.
+// A leaf: it imports no other module's code, so tracking may read it without a circle.
+import type { Executor } from '../db/schema.js';
+
+/** One of the customer's own sites (b_crm_tracking_site, sales-intelligence.md §1.10). */
+export interface SiteRecord {
+  readonly id: number;
+  /** As entered, e.g. `https://example.com/`. */
+  readonly address: string;
+  /** Lower-cased host of the address, `www.` kept. */
+  readonly host: string;
+  /** The phone numbers printed on the site, replaced by a source's pool numbers. */
+  readonly phones: readonly string[];
+  readonly emails: readonly string[];
+  readonly replaceText: boolean;
+  readonly enrichText: boolean;
+  readonly resolveDup: boolean;
+  readonly active: boolean;
+  readonly installed: boolean;
+  /** Unix seconds. */
+  readonly createdAt: number;
+}
+
+/** A change to a site; absent fields stay as they are (on add: the defaults). */
+export interface SiteChanges {
+  readonly address?: string;
+  readonly phones?: readonly string[];
+  readonly emails?: readonly string[];
+  readonly replaceText?: boolean;
+  readonly enrichText?: boolean;
+  readonly resolveDup?: boolean;
+  readonly active?: boolean;
+  readonly installed?: boolean;
+}
+
+export interface SitesPort {
+  /** Active and installed sites, by ID: the ones the tracker pack serves (Provider::getReadySites). */
+  listActiveSites(): Promise<readonly SiteRecord[]>;
+  listSites(): Promise<readonly SiteRecord[]>;
+  getSite(id: number): Promise<SiteRecord | undefined>;
+  /** Throws SiteError (errors.ts) for a refused change. */
+  addSite(changes: SiteChanges): Promise<number>;
+  updateSite(id: number, changes: SiteChanges): Promise<void>;
+  deleteSite(id: number): Promise<void>;
+  /** Names the current state of the sites; changes in the same transaction as every site change. '' before any. */
+  sitesVersion(): Promise<string>;
+}
+
+/** The `settings` row that holds the sites' version (read by tracking with its own state). */
+export const SITES_VERSION_SETTING = 'sites.version';
+
+/** What the site channel of a trace needs (§3.5): the active own sites by host. */
+export interface SiteHostDirectory {
+  /** host → site ID of every active own site, as `db` sees them now. */
+  activeHosts(db: Executor): Promise<ReadonlyMap<string, number>>;
+}

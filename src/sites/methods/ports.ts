@@ -1,0 +1,6 @@
+// What the website methods ask of the server: the website module's own contract.
+import type { SitesPort } from '../contract.js';
+
+export interface SitesPorts {
+  readonly sites: SitesPort;
+}
