@@ -1,5 +1,5 @@
 // `salestrace site snippet`: prints the loader snippet to paste into every page of a website,
-// and the form hook, for a server reached at --url (or SALESTRACE_PUBLIC_URL).
+// and the form hook, for a server reached at --public-url (or SALESTRACE_PUBLIC_URL).
 import { Command } from 'commander';
 import { ConfigError, resolveConfig } from '../../config.js';
 import { loaderSnippet } from '../../tracker/loader.js';
@@ -8,11 +8,11 @@ import { printLine, type CliIo } from '../io.js';
 export function siteSnippetCommand(io: CliIo): Command {
   return new Command('snippet')
     .description('print the tracker loader for every page of a website, and the form hook')
-    .option('--url <address>', 'the address websites reach this server at, e.g. https://crm.example.com; env SALESTRACE_PUBLIC_URL')
+    .option('--public-url <address>', 'the address websites reach this server at, e.g. https://crm.example.com; env SALESTRACE_PUBLIC_URL')
     .option('--loader-only', 'print only the loader script tag')
-    .action((options: { url?: string; loaderOnly?: boolean }) => {
-      const { publicUrl } = resolveConfig({ publicUrl: options.url }, io.env);
-      if (publicUrl === null) throw new ConfigError('give --url <address> (or SALESTRACE_PUBLIC_URL): the address websites reach this server at');
+    .action((options: { publicUrl?: string; loaderOnly?: boolean }) => {
+      const { publicUrl } = resolveConfig({ publicUrl: options.publicUrl }, io.env);
+      if (publicUrl === null) throw new ConfigError('give --public-url <address> (or SALESTRACE_PUBLIC_URL): the address websites reach this server at');
       const snippet = loaderSnippet(publicUrl);
       printLine(io, snippet.loader);
       if (options.loaderOnly) return;
