@@ -26,6 +26,8 @@ export interface TestSite {
   readonly searchOrigin: string;
   /** Pages by path (without the query); change them between visits as needed. */
   readonly pages: Map<string, SitePage>;
+  /** The site's own back end: form posts by path, answered with a page. */
+  readonly posts: Map<string, (form: URLSearchParams) => Promise<SitePage>>;
   close(): Promise<void>;
 }
 
@@ -36,9 +38,22 @@ function html(page: SitePage, head: string): string {
 /** Serves `pages` on 127.0.0.2 with `head` (the loader snippet) in every page; search.test gets a plain page of links. */
 export async function startSite(head: () => string): Promise<TestSite> {
   const pages = new Map<string, SitePage>();
+  const posts = new Map<string, (form: URLSearchParams) => Promise<SitePage>>();
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://x');
     const host = (request.headers.host ?? '').split(':')[0];
+    const post = request.method === 'POST' ? posts.get(url.pathname) : undefined;
+    if (post) {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        post(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))).then(
+          (page) => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html(page, '')),
+          (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error.stack)),
+        );
+      });
+      return;
+    }
     const page = host === 'search.test' ? { title: 'Search', body: decodeURIComponent(url.searchParams.get('links') ?? '') } : pages.get(url.pathname);
     if (!page) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -53,6 +68,7 @@ export async function startSite(head: () => string): Promise<TestSite> {
     origin: `http://shop.test:${port}`,
     searchOrigin: `http://search.test:${port}`,
     pages,
+    posts,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
