@@ -73,17 +73,17 @@ describe.skipIf(!hasChromium)('a lead from a website form with the visitor trace
         method: 'crm.lead.add',
         requestId: 'lead-add',
         params: {
-        fields: {
-          TITLE: `Feedback page: ${form.get('NAME')} ${form.get('LAST_NAME')}`,
-          NAME: form.get('NAME'),
-          LAST_NAME: form.get('LAST_NAME'),
-          PHONE: [{ VALUE: form.get('PHONE'), VALUE_TYPE: 'WORK' }],
-          TRACE: form.get('TRACE'),
-        },
+          fields: {
+            TITLE: `Feedback page: ${form.get('NAME')} ${form.get('LAST_NAME')}`,
+            NAME: form.get('NAME'),
+            LAST_NAME: form.get('LAST_NAME'),
+            PHONE: [{ VALUE: form.get('PHONE'), VALUE_TYPE: 'WORK' }],
+            TRACE: form.get('TRACE'),
+          },
         },
       });
       if (!answer.isSuccess) throw new Error(answer.getErrorMessages().join('; '));
-      leadId = answer.getData().result as number;
+      leadId = answer.getData()!.result as number;
       return { title: 'Thank you', body: `<h1>Thank you</h1><p id="lead">${leadId}</p>` };
     });
 

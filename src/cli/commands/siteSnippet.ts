@@ -4,9 +4,11 @@ import { Command } from 'commander';
 import { ConfigError, resolveConfig } from '../../config.js';
 import { loaderSnippet } from '../../tracker/loader.js';
 import { printLine, type CliIo } from '../io.js';
+import { addDataOption } from '../shared.js';
 
 export function siteSnippetCommand(io: CliIo): Command {
-  return new Command('snippet')
+  // --data is accepted as by every command; the snippet needs no database.
+  return addDataOption(new Command('snippet'))
     .description('print the tracker loader for every page of a website, and the form hook')
     .option('--public-url <address>', 'the address websites reach this server at, e.g. https://crm.example.com; env SALESTRACE_PUBLIC_URL')
     .option('--loader-only', 'print only the loader script tag')
