@@ -216,6 +216,8 @@ export const ERRORS = {
   SITE_PHONE_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `PHONES` must list phone numbers of at most {limit} characters.'),
   SITE_EMAIL_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" in `EMAILS` is not an e-mail address.'),
   SITE_FLAG_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `{field}` must be Y or N.'),
+  // The public website endpoints (/pub/guest.php, /pub/form/…): a portal answers any origin.
+  PUBLIC_ORIGIN_DENIED: spec('ACCESS_DENIED', 403, 'Origin {origin} is not an active own site of this portal.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

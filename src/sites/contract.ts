@@ -55,3 +55,34 @@ export interface SiteHostDirectory {
   /** host → site ID of every active own site, as `db` sees them now. */
   activeHosts(db: Executor): Promise<ReadonlyMap<string, number>>;
 }
+
+/** A CRM item a guest became (b_crm_button_guest_entity). */
+export interface GuestItem {
+  readonly entityTypeId: number;
+  readonly entityId: number;
+}
+
+/** The visitors the tracker registers through /pub/guest.php (tracker-and-calls.md §3). */
+export interface GuestsPort {
+  /** A new guest; its gid is 32 random characters from a CSPRNG. */
+  registerGuest(): Promise<string>;
+  /** Whether a guest with this gid is recorded. */
+  guestExists(gid: string): Promise<boolean>;
+  /** Records that the guest `gid` became these items, recording the guest first when it is new; inside `db` when given. */
+  linkGuestItems(gid: string, items: readonly GuestItem[], db?: Executor): Promise<void>;
+  /** The items a guest became, in the order they were linked. */
+  guestItems(gid: string): Promise<GuestItem[]>;
+}
+
+/** Options of the public endpoints, kept in the `settings` table (`salestrace site settings`). */
+export interface PublicSiteSettings {
+  /** Answer any Origin with credentials, as a portal does; off: only the origins of active own sites. */
+  readonly anyOrigin: boolean;
+}
+
+export interface PublicSettingsPort {
+  publicSettings(): Promise<PublicSiteSettings>;
+  savePublicSettings(changes: Partial<PublicSiteSettings>): Promise<PublicSiteSettings>;
+  /** host → site ID of every active own site, read now. */
+  activeSiteHosts(): Promise<ReadonlyMap<string, number>>;
+}

@@ -2,12 +2,22 @@
 // runs in one transaction with the version it moves.
 import type { Clock } from '../clock.js';
 import type { Db, Executor } from '../db/schema.js';
-import type { SiteChanges, SiteHostDirectory, SiteRecord, SitesPort } from './contract.js';
+import type {
+  GuestItem,
+  GuestsPort,
+  PublicSettingsPort,
+  PublicSiteSettings,
+  SiteChanges,
+  SiteHostDirectory,
+  SiteRecord,
+  SitesPort,
+} from './contract.js';
+import { ensureGuest, guestIdOf, insertGuestItems, itemsOfGuest, loadPublicSettings, newGid, savePublicSettings } from './guestStore.js';
 import { SiteError } from './errors.js';
 import { applySiteChanges } from './siteFields.js';
 import { activeSiteHosts, deleteSite, findSite, insertSite, loadSites, siteIdWithHost, sitesVersion, updateSite } from './siteStore.js';
 
-export class SitesService implements SitesPort, SiteHostDirectory {
+export class SitesService implements SitesPort, SiteHostDirectory, GuestsPort, PublicSettingsPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -60,6 +70,40 @@ export class SitesService implements SitesPort, SiteHostDirectory {
 
   activeHosts(db: Executor): Promise<ReadonlyMap<string, number>> {
     return activeSiteHosts(db);
+  }
+
+  activeSiteHosts(): Promise<ReadonlyMap<string, number>> {
+    return activeSiteHosts(this.db);
+  }
+
+  async registerGuest(): Promise<string> {
+    // 36^32 values: a collision is as good as impossible, but the unique key would refuse one.
+    const gid = newGid();
+    await this.db.insertInto('site_guests').values({ gid, created_at: Math.floor(this.nowSeconds()) }).execute();
+    return gid;
+  }
+
+  async guestExists(gid: string): Promise<boolean> {
+    return (await guestIdOf(this.db, gid)) !== undefined;
+  }
+
+  async linkGuestItems(gid: string, items: readonly GuestItem[], db?: Executor): Promise<void> {
+    const link = async (trx: Executor) => insertGuestItems(trx, await ensureGuest(trx, gid, this.nowSeconds()), items, this.nowSeconds());
+    if (db !== undefined) await link(db);
+    else await this.db.transaction().execute(link);
+  }
+
+  guestItems(gid: string): Promise<GuestItem[]> {
+    return itemsOfGuest(this.db, gid);
+  }
+
+  publicSettings(): Promise<PublicSiteSettings> {
+    return loadPublicSettings(this.db);
+  }
+
+  async savePublicSettings(changes: Partial<PublicSiteSettings>): Promise<PublicSiteSettings> {
+    await savePublicSettings(this.db, changes);
+    return loadPublicSettings(this.db);
   }
 }
 

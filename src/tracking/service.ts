@@ -36,6 +36,7 @@ import { SourceMatcherCache } from './sourceMatcherCache.js';
 import { asSeenBy, listVisibleTraceIds, traceReader, visibleTraceIds } from './traceVisibility.js';
 import { addSource, deleteSource, loadSources, updateSource, type SourceChanges } from './sources.js';
 import { saveTraceRun, type CheckedTrace } from './traceRun.js';
+import { removeStaleSiteTraces, SITE_VISITOR } from './siteTraces.js';
 import {
   appendChannel,
   deleteTraceRows,
@@ -112,6 +113,19 @@ export class TrackingService {
       await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved), itemsHeld: true });
       return saved.id;
     });
+  }
+
+  /**
+   * A trace the website sent (/pub/guest.php storeTrace, registerOrder; tracker-and-calls.md
+   * §3.3): saved as trace.add saves one, bound to nothing and written by no user (siteTraces.ts).
+   */
+  storeSiteTrace(prepared: PreparedTrace): Promise<number> {
+    return this.create(prepared, async () => [], SITE_VISITOR);
+  }
+
+  /** The throttled cleanup of site traces nothing came to need (siteTraces.ts); null when not due. */
+  removeStaleSiteTraces(): Promise<number[] | null> {
+    return this.db.transaction().execute((trx) => removeStaleSiteTraces(trx, this.nowSeconds()));
   }
 
   /** Checked traces of one batch written together, as create() would write them in turn (traceRun.ts). */

@@ -168,7 +168,7 @@ describe('who may manage sites', () => {
   it('works through b24jssdk as a real client would call it', async () => {
     const hook = B24Hook.fromWebhookUrl(server.webhookHttpsUrl);
     const answer = await hook.callMethod('salestrace.site.get', { id: 2 });
-    expect(answer.getData().result).toMatchObject({ ID: 2, HOST: 'blog.example', IS_INSTALLED: 'N' });
+    expect(answer.getData()!.result).toMatchObject({ ID: 2, HOST: 'blog.example', IS_INSTALLED: 'N' });
   });
 });
 

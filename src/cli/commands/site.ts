@@ -129,6 +129,19 @@ export function siteCommand(io: CliIo): Command {
     });
   });
 
+  addDataOption(
+    site
+      .command('settings')
+      .description('show or change the options of /pub/guest.php and the site forms')
+      .option('--any-origin <on|off>', 'answer every Origin with credentials, as a portal does (default off: only active own sites)'),
+  ).action(async (options) => {
+    await withSiteServices(io, options, async (services) => {
+      const anyOrigin = options.anyOrigin === undefined ? undefined : parseFlag('--any-origin', options.anyOrigin);
+      const settings = await services.sites.savePublicSettings({ anyOrigin });
+      printLine(io, `any origin: ${settings.anyOrigin ? 'on' : 'off'}`);
+    });
+  });
+
   site.addCommand(siteSnippetCommand(io));
   return site;
 }
