@@ -19,6 +19,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
   let site: TestSite;
   let browser: Browser;
   let siteId: number;
+  let sourceId: number;
 
   const ok = async (method: string, params: unknown) => {
     const answer = await callJson(server, method, params);
@@ -55,9 +56,9 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     server = await startTestServer();
     site = await startSite(() => server.services.ports.tracker.loader(server.httpUrl).loader);
     site.pages.set('/contacts', { title: 'Contacts', body: CONTACTS });
-    await ok('salestrace.source.add', {
+    sourceId = (await ok('salestrace.source.add', {
       fields: { NAME: 'Newsletter', UTM_SOURCE: ['newsletter'], PHONE: ['+7 495 111-22-33'], EMAIL: ['news@shop.test'] },
-    });
+    })) as number;
     siteId = (await ok('salestrace.site.add', {
       fields: { ADDRESS: `http://shop.test:${site.port}/`, PHONES: ['+7 (495) 000-00-00'], EMAILS: ['info@shop.test'] },
     })) as number;
@@ -69,10 +70,16 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     await server?.close();
   });
 
+  /** Traces /pub/guest.php stored since `after` (the administrator sees unbound traces too). */
+  const tracesAfter = async (after: number) =>
+    ((await ok('salestrace.trace.list', { order: { ID: 'ASC' } })) as any[]).filter((trace) => trace.ID > after);
+  const lastTraceId = async () => Math.max(0, ...((await ok('salestrace.trace.list', {})) as any[]).map((trace) => trace.ID));
+
   const setFlags = (fields: Record<string, string>) => ok('salestrace.site.update', { id: siteId, fields });
 
   it('replaces, enriches and resolves duplicates for a visitor from the source (defaults: all on)', async () => {
     await setFlags({ REPLACE_TEXT: 'Y', ENRICH_TEXT: 'Y', RESOLVE_DUPLICATES: 'Y' });
+    const before = await lastTraceId();
     const { context, page, requests } = await visit(`${site.origin}/contacts?utm_source=newsletter`);
     await screenshot(page, 'substitution-enriched');
     expect(await shown(page)).toEqual({
@@ -96,6 +103,17 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     const orderTrace = JSON.parse(JSON.parse(order.d).trace);
     expect(orderTrace.channels).toEqual([{ code: 'order', value: 'A-1' }]);
     expect(orderTrace.order).toEqual({ id: 'A-1', sum: 12.5 });
+    // The server attributes the call trace to the newsletter by its tags and its pool number.
+    await expect.poll(async () => (await tracesAfter(before)).length).toBe(2);
+    const call = (await tracesAfter(before)).find((item) => item.CHANNELS.some((channel: { CODE: string }) => channel.CODE === 'call'));
+    expect(call).toMatchObject({
+      SOURCE: { ID: sourceId, NAME: 'Newsletter' },
+      TAGS: { UTM_SOURCE: 'newsletter' },
+      CHANNELS: [
+        { CODE: 'site', VALUE: String(siteId) },
+        { CODE: 'call', VALUE: '74951112233' },
+      ],
+    });
     await context.close();
   });
 
@@ -139,6 +157,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
   });
 
   it('a tap on a phone link on a mobile stores a trace with a call channel, once per number', async () => {
+    const before = await lastTraceId();
     const { context, page, requests } = await visit(`${site.origin}/contacts`, { ...devices['Pixel 5'] });
     await page.evaluate(() => {
       // Keep the page: a tel: link would hand over to the dialler.
@@ -156,10 +175,28 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     expect(trace.channels).toEqual([{ code: 'call', value: '+74950000000' }]);
     expect(trace.pages.list.map((item: unknown[]) => item[0])).toEqual([`${site.origin}/contacts`]);
     expect(trace.ref).toBe(`${site.searchOrigin}/`);
+    // /pub/guest.php stored it (with the queued order's trace): an unbound trace with the call channel.
+    await expect.poll(async () => (await tracesAfter(before)).length).toBe(2);
+    const saved = (await tracesAfter(before)).find((item) => item.CHANNELS.some((channel: { CODE: string }) => channel.CODE === 'call'));
+    expect(saved).toMatchObject({
+      SOURCE_ID: 0,
+      IS_MOBILE: 'Y',
+      PAGES: [
+        { URL: `${site.searchOrigin}/`, TITLE: 'search.test', IS_REF: 'Y' },
+        { URL: `${site.origin}/contacts`, TITLE: 'Contacts', IS_REF: 'N' },
+      ],
+      // The site channel of an own site, and the tapped number in E.164 digits.
+      CHANNELS: [
+        { CODE: 'site', VALUE: String(siteId) },
+        { CODE: 'call', VALUE: '74950000000' },
+      ],
+      ENTITIES: [],
+    });
     await context.close();
   });
 
   it('b24order.push after load registers each order once; a repeated id sends an empty d', async () => {
+    const before = await lastTraceId();
     const { context, page, requests } = await visit(`${site.origin}/contacts`);
     await expect.poll(() => requests.filter((item) => item.a === 'registerOrder').length).toBe(1);
     await page.evaluate(() => {
@@ -172,6 +209,21 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     expect(JSON.parse(JSON.parse(orders[1].d).trace).channels).toEqual([{ code: 'order', value: '77' }]);
     expect(JSON.parse(JSON.parse(orders[1].d).trace).order).toEqual({ id: '77', sum: 1500 });
     expect(orders[2].d).toBe('{}');
+    // Stored by /pub/guest.php as unbound traces with the order channel; the empty one stores nothing.
+    await expect.poll(async () => (await tracesAfter(before)).length).toBe(2);
+    await page.waitForTimeout(300);
+    const saved = await tracesAfter(before);
+    expect(saved.map((trace) => trace.CHANNELS)).toEqual([
+      [
+        { CODE: 'site', VALUE: String(siteId) },
+        { CODE: 'order', VALUE: 'A-1' },
+      ],
+      [
+        { CODE: 'site', VALUE: String(siteId) },
+        { CODE: 'order', VALUE: '77' },
+      ],
+    ]);
+    expect(saved.every((trace) => trace.ENTITIES.length === 0 && trace.IS_MOBILE === 'N')).toBe(true);
     await context.close();
   });
 });
