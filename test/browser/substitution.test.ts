@@ -226,4 +226,25 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     expect(saved.every((trace) => trace.ENTITIES.length === 0 && trace.IS_MOBILE === 'N')).toBe(true);
     await context.close();
   });
+
+  it('link(gid) stores the guest ID /pub/guest.php answers, and a returning guest is reported once per session', async () => {
+    const { context, page, requests } = await visit(`${site.origin}/contacts`);
+    const gid = 'a'.repeat(32);
+    await page.evaluate((id) => (globalThis as any).b24Tracker.guest.link(id), gid);
+    // The answer is read across origins (an active own site's origin gets credentials).
+    await page.waitForFunction(() => (globalThis as any).b24Tracker.guest.getGidCookie() !== null);
+    expect(await page.evaluate(() => JSON.parse((globalThis as any).b24Tracker.guest.remindTrace()).gid)).toBe(gid);
+    expect(requests.filter((item) => item.a === 'link')).toEqual([{ a: 'link', gid }]);
+    // Linking marked this tab's session as reported; a new tab is a new session and reports the
+    // return once, however many pages it opens.
+    expect(requests.filter((item) => item.a === 'event')).toEqual([]);
+    const second = await context.newPage();
+    await second.goto(`${site.origin}/contacts`);
+    await second.waitForFunction(() => (globalThis as any).b24Tracker?.guest?.isInit === true);
+    await second.goto(`${site.origin}/contacts`);
+    await second.waitForFunction(() => (globalThis as any).b24Tracker?.guest?.isInit === true);
+    await expect.poll(() => requests.filter((item) => item.a === 'event').length).toBe(1);
+    expect(requests.filter((item) => item.a === 'event')).toEqual([{ gid, a: 'event', e: 'Return' }]);
+    await context.close();
+  });
 });
