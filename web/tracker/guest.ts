@@ -76,7 +76,8 @@ const tagTracker = {
       list = stored && stored.list ? stored.list : {};
       ts = stored && stored.ts ? stored.ts : now();
     }
-    const gclid = url.parameter.get('gclid') || (stored ? stored.gclid : null) || null;
+    const raw = url.parameter.getList().filter((item) => item.name === 'gclid')[0];
+    const gclid = (raw && raw.value) || (stored ? stored.gclid : null) || null;
     if (now() - ts > lifespanSeconds()) {
       tagTracker.clear();
       return;
