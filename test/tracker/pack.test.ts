@@ -1,6 +1,7 @@
 // The tracker pack served at a portal's path (tracker-and-calls.md §1.1, §1.2, §2.2): the
 // configuration inlined, ETag and caching, every edit reaching the next download, the size.
 import { gzipSync } from 'node:zlib';
+import http from 'node:http';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSetting } from '../../src/system/settings.js';
@@ -117,6 +118,20 @@ describe('GET /upload/crm/tag/call.tracker.js', () => {
     await ok('salestrace.site.update', { id: sites[0].ID, fields: { ACTIVE: 'Y' } });
     expect(inlined((await download()).body).tracker.enabled).toBe(true);
     await writeSetting(server.services.db, 'tracking.attribution_window_days', '28');
+  });
+
+  it('a hostile Host header cannot break out of the inlined configuration', async () => {
+    const port = new URL(server.httpUrl).port;
+    const body = await new Promise<string>((resolve, reject) => {
+      const sent = http.get({ host: '127.0.0.1', port, path: '/upload/crm/tag/guest.js', headers: { host: 'x"</script><b>' } }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve(text));
+      });
+      sent.on('error', reject);
+    });
+    expect(body).not.toContain('</script>');
+    expect(inlined(body).address).toBe('http://x"</script><b>');
   });
 
   it('call.tracker.js stays within 6 kB gzipped', async () => {
