@@ -33,7 +33,7 @@ export interface LoaderSnippet {
   readonly url: string;
   /** The `<script>` tag to paste into every page. */
   readonly loader: string;
-  /** The one-line hook that puts getTrace() into a form's hidden TRACE field on submit. */
+  /** The one-line hook that puts getTrace() into a form's hidden TRACE (or trace) field on submit. */
   readonly formHook: string;
 }
 

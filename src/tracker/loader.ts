@@ -16,7 +16,7 @@ export function loaderSnippet(address: string): LoaderSnippet {
     '</script>';
   const formHook =
     '<script>' +
-    "document.addEventListener('submit',function(e){var g=window.b24Tracker&&window.b24Tracker.guest,f=e.target.elements&&e.target.elements.TRACE;if(g&&f)f.value=g.getTrace();},true);" +
+    "document.addEventListener('submit',function(e){var g=window.b24Tracker&&window.b24Tracker.guest,f=e.target.elements;f=f&&(f.TRACE||f.trace);if(g&&f)f.value=g.getTrace();},true);" +
     '</script>';
   return { url, loader, formHook };
 }

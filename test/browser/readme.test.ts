@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('README: Tracking a website', () => {
     // `site snippet` takes no --data; it printed the README's loader and hook for our address.
     const [readmeLoader, readmeHook] = blocks('html');
     const snippet = printed[2];
-    expect(snippet).toBe(`${ours(readmeLoader).trim()}\n\n<!-- Optional: every form with a hidden TRACE field gets the visitor's trace on submit -->\n${readmeHook.trim()}\n`);
+    expect(snippet).toBe(`${ours(readmeLoader).trim()}\n\n<!-- Optional: every form with a hidden TRACE or trace field gets the visitor's trace on submit -->\n${readmeHook.trim()}\n`);
     loader = ours(readmeLoader);
     hook = readmeHook;
 

@@ -10,7 +10,7 @@ describe('salestrace site snippet', () => {
     expect(await runCli(['site', 'snippet', '--public-url', 'https://crm.example.com/'], captured.io)).toBe(0);
     const snippet = loaderSnippet('https://crm.example.com');
     expect(captured.stdout()).toBe(
-      `${snippet.loader}\n\n<!-- Optional: every form with a hidden TRACE field gets the visitor's trace on submit -->\n${snippet.formHook}\n`,
+      `${snippet.loader}\n\n<!-- Optional: every form with a hidden TRACE or trace field gets the visitor's trace on submit -->\n${snippet.formHook}\n`,
     );
     expect(snippet.loader).toContain(`(window,document,"https://crm.example.com/upload/crm/tag/call.tracker.js")`);
     expect(snippet.loader).toContain("s.src=u+'?'+(Date.now()/60000|0)");

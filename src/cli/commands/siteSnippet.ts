@@ -19,7 +19,7 @@ export function siteSnippetCommand(io: CliIo): Command {
       printLine(io, snippet.loader);
       if (options.loaderOnly) return;
       printLine(io, '');
-      printLine(io, '<!-- Optional: every form with a hidden TRACE field gets the visitor\'s trace on submit -->');
+      printLine(io, '<!-- Optional: every form with a hidden TRACE or trace field gets the visitor\'s trace on submit -->');
       printLine(io, snippet.formHook);
     });
 }
