@@ -53,6 +53,8 @@ export interface Config {
   readonly eventRetries: number;
   /** The first retry's delay; each next one waits five times longer. */
   readonly eventRetryDelayMs: number;
+  /** The server's address as websites reach it (the tracker pack and its loader); null: the request's own. */
+  readonly publicUrl: string | null;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -81,6 +83,7 @@ export const DEFAULT_CONFIG: Config = {
   eventTimeoutMs: 5000,
   eventRetries: 3,
   eventRetryDelayMs: 1000,
+  publicUrl: null,
 };
 
 const PLANS: readonly PlanName[] = ['unlimited', 'standard', 'enterprise', 'free'];
@@ -136,6 +139,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   eventTimeoutMs: 'SALESTRACE_EVENT_TIMEOUT_MS',
   eventRetries: 'SALESTRACE_EVENT_RETRIES',
   eventRetryDelayMs: 'SALESTRACE_EVENT_RETRY_DELAY_MS',
+  publicUrl: 'SALESTRACE_PUBLIC_URL',
 };
 
 /** The `serve` flags (the other commands share --data and --database-url), to name in errors. */
@@ -159,6 +163,7 @@ const FLAG_NAMES: Partial<Record<keyof Config, string>> = {
   eventTimeoutMs: '--event-timeout-ms',
   eventRetries: '--event-retries',
   eventRetryDelayMs: '--event-retry-delay-ms',
+  publicUrl: '--public-url',
 };
 
 /** pino's levels, and `silent`. */
@@ -212,6 +217,10 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     throw new ConfigError(`${nameOf('databaseUrl')} must be a postgres:// or postgresql:// URL`);
   }
   const workers = int('workers', 1, 256, base.workers);
+  const publicUrl = text('publicUrl')?.trim().replace(/\/+$/, '') || base.publicUrl;
+  if (publicUrl !== null && !/^https?:\/\/[^/?#\s]+$/i.test(publicUrl)) {
+    throw new ConfigError(`${nameOf('publicUrl')} must be an http:// or https:// address without a path, got "${publicUrl}"`);
+  }
   const httpsText = text('httpsPort');
   const httpsPort =
     httpsText === undefined
@@ -246,6 +255,7 @@ export function resolveConfig(flags: RawOptions, env: NodeJS.ProcessEnv = {}, ba
     eventTimeoutMs: int('eventTimeoutMs', 100, 600_000, base.eventTimeoutMs),
     eventRetries: int('eventRetries', 0, 10, base.eventRetries),
     eventRetryDelayMs: int('eventRetryDelayMs', 10, 3_600_000, base.eventRetryDelayMs),
+    publicUrl,
   };
 }
 

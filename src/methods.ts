@@ -10,6 +10,7 @@ import { trackingMethods } from './tracking/methods/index.js';
 import { eventMethods } from './events/methods/index.js';
 import { telephonyMethods } from './telephony/methods/index.js';
 import { sitesMethods } from './sites/methods/index.js';
+import { trackerMethods } from './tracker/methods/index.js';
 
 /** Typed with every port, so a method that asks for one the server does not fill does not compile. */
 export function allMethods(): MethodDeclaration<Ports>[] {
@@ -21,6 +22,7 @@ export function allMethods(): MethodDeclaration<Ports>[] {
     ...eventMethods,
     ...telephonyMethods,
     ...sitesMethods,
+    ...trackerMethods,
   ];
 }
 

@@ -12,6 +12,7 @@ import type { TrackingPort } from './tracking/contract.js';
 import type { EventsPort } from './events/contract.js';
 import type { TelephonyPort } from './telephony/contract.js';
 import type { SitesPort } from './sites/contract.js';
+import type { TrackerPort } from './tracker/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -29,6 +30,8 @@ export interface Ports {
   readonly telephony: TelephonyPort;
   /** Own sites, site forms and guests (src/sites/contract.ts). */
   readonly sites: SitesPort;
+  /** The site tracker pack and its loader (src/tracker/). */
+  readonly tracker: TrackerPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
 }

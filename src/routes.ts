@@ -3,6 +3,7 @@ import { oauthRoutes } from './auth/oauth/routes.js';
 import { LeakyBucket } from './limits/leakyBucket.js';
 import { clientAddress, isHttpsRequest, paramLimits } from './rest/httpHandler.js';
 import type { RouteInstaller } from './server.js';
+import { trackerRoutes } from './tracker/routes.js';
 import { installGuestEndpoint } from './sites/http/guestEndpoint.js';
 import { PUBLIC_RATE_PLAN } from './sites/http/publicRequest.js';
 
@@ -22,5 +23,5 @@ const siteRoutes: RouteInstaller = (app, services) => {
 };
 
 export function routeInstallers(): RouteInstaller[] {
-  return [oauthRoutes, siteRoutes];
+  return [oauthRoutes, siteRoutes, trackerRoutes];
 }

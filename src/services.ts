@@ -25,6 +25,7 @@ import { MethodRegistry } from './rest/registry.js';
 import { TrackingService } from './tracking/service.js';
 import { TelephonyService } from './telephony/service.js';
 import { SitesService } from './sites/service.js';
+import { TrackerService } from './tracker/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
@@ -154,6 +155,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     events,
     telephony,
     sites,
+    tracker: new TrackerService(opened.db, sites, config),
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };

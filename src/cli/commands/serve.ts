@@ -34,7 +34,8 @@ export function serveCommand(io: CliIo): Command {
       .option('--no-event-delivery', 'keep raised events in the outbox instead of sending them; env SALESTRACE_EVENT_DELIVERY')
       .option('--event-timeout-ms <ms>', 'timeout of one event delivery attempt (default 5000); env SALESTRACE_EVENT_TIMEOUT_MS')
       .option('--event-retries <count>', 'retries of a failed event delivery, 0 = send once as Bitrix24 (default 3); env SALESTRACE_EVENT_RETRIES')
-      .option('--event-retry-delay-ms <ms>', 'first retry delay, each next one 5x longer (default 1000); env SALESTRACE_EVENT_RETRY_DELAY_MS'),
+      .option('--event-retry-delay-ms <ms>', 'first retry delay, each next one 5x longer (default 1000); env SALESTRACE_EVENT_RETRY_DELAY_MS')
+      .option('--public-url <url>', 'the address websites reach this server at, for the tracker pack and its loader; env SALESTRACE_PUBLIC_URL'),
   );
   serve.action(async (options) => {
     const config = resolveConfig(
@@ -59,6 +60,7 @@ export function serveCommand(io: CliIo): Command {
         eventTimeoutMs: options.eventTimeoutMs,
         eventRetries: options.eventRetries,
         eventRetryDelayMs: options.eventRetryDelayMs,
+        publicUrl: options.publicUrl,
       },
       io.env,
     );

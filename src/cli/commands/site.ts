@@ -7,6 +7,7 @@ import type { SiteChanges, SiteRecord } from '../../sites/contract.js';
 import { SiteError, type SiteErrorKind } from '../../sites/errors.js';
 import { addDataOption, parseIdOption, printTable, withServices } from '../shared.js';
 import { printLine, type CliIo } from '../io.js';
+import { siteSnippetCommand } from './siteSnippet.js';
 
 const SITE_MESSAGES: Record<SiteErrorKind, (details: ErrorDetails) => string> = {
   siteNotFound: ({ id }) => `Site with ID \`${id}\` not found.`,
@@ -141,5 +142,6 @@ export function siteCommand(io: CliIo): Command {
     });
   });
 
+  site.addCommand(siteSnippetCommand(io));
   return site;
 }
