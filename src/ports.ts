@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { MethodCalls, MethodCatalog } from './rest/contract.js';
 import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
+import type { AnalyticsPort } from './analytics/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -23,4 +24,6 @@ export interface Ports {
   readonly tracking: TrackingPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
+  /** Sales Intelligence analytics: expenses and reports (src/analytics/contract.ts). */
+  readonly analytics: AnalyticsPort;
 }

@@ -23,6 +23,7 @@ import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
+import { AnalyticsService } from './analytics/service.js';
 
 export interface Services {
   readonly config: Config;
@@ -52,6 +53,8 @@ export interface Services {
   readonly tracking: TrackingService;
   /** The `portal close|open` switch (PORTAL_DELETED). */
   readonly portal: PortalState;
+  /** Sales Intelligence analytics: expenses and the source report. */
+  readonly analytics: AnalyticsService;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
+  const analytics = new AnalyticsService(opened.db, clock, () => tracking.sources(), userDirectory(opened.db));
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
   const ports: Ports = {
@@ -121,6 +125,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     crm,
     tracking,
     faults: databaseFaults(opened.db),
+    analytics,
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };
   return {
@@ -142,6 +147,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     crm,
     tracking,
     portal: new PortalState(opened.db),
+    analytics,
     close: opened.close,
   };
 }
