@@ -24,6 +24,7 @@ import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
 import { AnalyticsService } from './analytics/service.js';
+import { isAvailable } from './tracking/sourceCatalog.js';
 
 export interface Services {
   readonly config: Config;
@@ -103,7 +104,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   crm.onItemAdded(tracking.onItemAdded);
   crm.onItemDeleted(tracking.onItemDeleted);
-  const analytics = new AnalyticsService(opened.db, clock, () => tracking.sources(), userDirectory(opened.db));
+  // The report's rows: the sources a portal of this region has and that are not archived (§3.2).
+  const reportSources = async () => {
+    const settings = await tracking.settings();
+    return (await tracking.sources()).map((source) => ({ ...source, active: source.active && isAvailable(source, settings) }));
+  };
+  const analytics = new AnalyticsService(opened.db, clock, reportSources, userDirectory(opened.db));
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
   const ports: Ports = {
