@@ -4,6 +4,7 @@
 // period; one counts the traces of the sources whose clicks are counted as traces.
 import { sql } from 'kysely';
 import type { Executor } from '../db/schema.js';
+import type { CurrencySettings } from './currency.js';
 
 export interface ItemAggregate {
   readonly key: number;
@@ -14,6 +15,8 @@ export interface ItemAggregate {
   readonly dealCents: number;
   readonly won: number;
   readonly wonCents: number;
+  /** Items whose currency has no rate: their amounts are not in the sums. */
+  readonly unconverted: boolean;
 }
 
 export interface ExpenseAggregate {
@@ -36,33 +39,54 @@ function newestSource(entityTypeId: number, itemColumn: string) {
 }
 
 /**
+ * One item's OPPORTUNITY in cents of the account currency, converted item by item as Bitrix
+ * keeps OPPORTUNITY_ACCOUNT per item; NULL for a currency without a rate.
+ */
+function accountCents(alias: string, settings: CurrencySettings) {
+  const cents = sql`round(coalesce(${sql.ref(`${alias}.opportunity`)}, 0) * 100)`;
+  const currency = sql`upper(coalesce(${sql.ref(`${alias}.currency_id`)}, ''))`;
+  const rated = Object.entries(settings.rates).filter(([code]) => code !== settings.account);
+  const branches = rated.map(([code, rate]) => sql`when ${currency} = ${code} then round(${cents} * ${sql.lit(rate)})`);
+  return sql`case when ${currency} in ('', ${settings.account}) then ${cents} ${sql.join(branches, sql` `)} else null end`;
+}
+
+/**
  * Leads and deals created in [start, end) (unix seconds), grouped by the newest binding's source
  * (or the responsible user) and currency. Amounts are summed in whole cents per row, so the sums are exact.
  */
-export async function itemAggregates(db: Executor, start: number, end: number, groupBy: 'source' | 'responsible'): Promise<ItemAggregate[]> {
+export async function itemAggregates(
+  db: Executor,
+  start: number,
+  end: number,
+  groupBy: 'source' | 'responsible',
+  settings: CurrencySettings,
+): Promise<ItemAggregate[]> {
   const leadKey = groupBy === 'source' ? newestSource(LEAD, 'l.id') : sql`coalesce(l.assigned_by_id, 0)`;
   const dealKey = groupBy === 'source' ? newestSource(DEAL, 'd.id') : sql`coalesce(d.assigned_by_id, 0)`;
-  const result = await sql<{ k: number; cur: string | null; kind: string; n: number; cents: number; won: number; won_cents: number }>`
-    select k, cur, kind, count(*) as n, coalesce(sum(cents), 0) as cents,
-           coalesce(sum(won), 0) as won, coalesce(sum(won * cents), 0) as won_cents
+  const leadCents = accountCents('l', settings);
+  const dealCents = accountCents('d', settings);
+  const result = await sql<{ k: number; cur: string | null; kind: string; n: number; cents: number | null; won: number; won_cents: number | null }>`
+    select k, cur, kind, count(*) as n, sum(cents) as cents,
+           coalesce(sum(won), 0) as won, sum(won * cents) as won_cents
     from (
-      select ${leadKey} as k, l.currency_id as cur, 'L' as kind, round(coalesce(l.opportunity, 0) * 100) as cents, 0 as won
+      select ${leadKey} as k, l.currency_id as cur, 'L' as kind, ${leadCents} as cents, 0 as won
       from crm_lead l where l.date_create >= ${start} and l.date_create < ${end}
       union all
-      select ${dealKey} as k, d.currency_id as cur, 'D' as kind, round(coalesce(d.opportunity, 0) * 100) as cents,
+      select ${dealKey} as k, d.currency_id as cur, 'D' as kind, ${dealCents} as cents,
              case when d.stage_semantic_id = 'S' then 1 else 0 end as won
       from crm_deal d where d.date_create >= ${start} and d.date_create < ${end}
     ) items
     group by k, cur, kind`.execute(db);
-  const byKey = new Map<string, { key: number; currency: string; leads: number; leadCents: number; deals: number; dealCents: number; won: number; wonCents: number }>();
+  const byKey = new Map<string, { -readonly [K in keyof ItemAggregate]: ItemAggregate[K] }>();
   for (const row of result.rows) {
     const currency = row.cur ?? '';
     const id = `${row.k}\u0000${currency}`;
     let entry = byKey.get(id);
     if (!entry) {
-      entry = { key: Number(row.k), currency, leads: 0, leadCents: 0, deals: 0, dealCents: 0, won: 0, wonCents: 0 };
+      entry = { key: Number(row.k), currency, leads: 0, leadCents: 0, deals: 0, dealCents: 0, won: 0, wonCents: 0, unconverted: false };
       byKey.set(id, entry);
     }
+    if (row.cents === null) entry.unconverted = true;
     if (row.kind === 'L') {
       entry.leads += Number(row.n);
       entry.leadCents += Number(row.cents);

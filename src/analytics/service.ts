@@ -158,14 +158,15 @@ export class AnalyticsService implements AnalyticsPort {
       }
       return phpRound(converted);
     };
-    for (const item of await itemAggregates(this.db, start, end, request.groupBy)) {
+    for (const item of await itemAggregates(this.db, start, end, request.groupBy, settings)) {
       const entry = of(item.key);
+      if (item.unconverted) unconverted.add(item.currency);
       entry.leads.quantity += item.leads;
-      entry.leads.cents += convert(item.leadCents, item.currency);
+      entry.leads.cents += item.leadCents;
       entry.deals.quantity += item.deals;
-      entry.deals.cents += convert(item.dealCents, item.currency);
+      entry.deals.cents += item.dealCents;
       entry['deals-success'].quantity += item.won;
-      entry['deals-success'].cents += convert(item.wonCents, item.currency);
+      entry['deals-success'].cents += item.wonCents;
     }
     if (request.groupBy === 'source') {
       const manual = new Set<number>();
