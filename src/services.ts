@@ -110,6 +110,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
     return (await tracking.sources()).map((source) => ({ ...source, active: source.active && isAvailable(source, settings) }));
   };
   const analytics = new AnalyticsService(opened.db, clock, reportSources, userDirectory(opened.db));
+  // Saved traces of ad sources are split into campaign, ad group and keyword rows (§4.3).
+  tracking.onTracesSaved(analytics.onTracesSaved);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
   const ports: Ports = {

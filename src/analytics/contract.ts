@@ -1,6 +1,7 @@
 // What the analytics module offers the REST methods and the CLI: expenses in, reports out
 // (sales-intelligence.md §4). Implemented by AnalyticsService (service.ts).
 import type { CurrencySettings } from './currency.js';
+import type { LevelReport, LevelReportRequest } from './levelReport.js';
 import type { SourcesReport, SourcesReportRequest } from './sourceReport.js';
 
 export interface ExpenseInput {
@@ -64,4 +65,5 @@ export interface AnalyticsPort {
   listExpenses(filter: ExpenseFilter, offset: number, limit: number, countTotal: boolean): Promise<{ packs: ExpensePack[]; total: number | undefined }>;
   deleteExpensePack(id: number): Promise<void>;
   sourcesReport(request: SourcesReportRequest): Promise<SourcesReport>;
+  levelsReport(request: LevelReportRequest): Promise<LevelReport>;
 }

@@ -42,7 +42,7 @@ function newestSource(entityTypeId: number, itemColumn: string) {
  * One item's OPPORTUNITY in cents of the account currency, converted item by item as Bitrix
  * keeps OPPORTUNITY_ACCOUNT per item; NULL for a currency without a rate.
  */
-function accountCents(alias: string, settings: CurrencySettings) {
+export function accountCents(alias: string, settings: CurrencySettings) {
   const cents = sql`round(coalesce(${sql.ref(`${alias}.opportunity`)}, 0) * 100)`;
   const currency = sql`upper(coalesce(${sql.ref(`${alias}.currency_id`)}, ''))`;
   const rated = Object.entries(settings.rates).filter(([code]) => code !== settings.account);

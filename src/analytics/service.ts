@@ -11,6 +11,11 @@ import { splitExpenses } from './expenseSplit.js';
 import { anyExpenses, countPacks, deletePack, ensureSourceChild, insertDailyRows, insertKeywordRows, insertPack, listPacks, type KeywordDay } from './expenseStore.js';
 import { expenseAggregates, itemAggregates, traceCounts } from './reportStore.js';
 import { phpRound } from './rounding.js';
+import { levelRow, type LevelReport, type LevelReportRequest, type LevelTotals } from './levelReport.js';
+import { splitTraceLevels } from './levelSplitter.js';
+import { childExpenses, childResults, insertTraceLevels, sourceChildren } from './levelStore.js';
+import type { Executor } from '../db/schema.js';
+import type { SavedTraceInfo } from '../tracking/contract.js';
 import { addTotals, emptyTotals, rowFigures, STAGES, type ReportRow, type RowTotals, type SourcesReport, type SourcesReportRequest } from './sourceReport.js';
 
 /** What the analytics module needs to know of a source (tracking's SourceRecord fits). */
@@ -235,6 +240,65 @@ export class AnalyticsService implements AnalyticsPort {
       advertising: request.groupBy === 'source' ? rowFigures({ ID: -1, NAME: 'Advertising sources', CODE: null }, advertising.current, advertising.previous, stages, true) : null,
       total: rowFigures({ ID: -2, NAME: 'Total', CODE: null }, total.current, total.previous, stages, true),
       unconvertedCurrencies: [...unconverted].sort(),
+    };
+  }
+
+  /**
+   * The tracking save hook: each saved trace of a google, fb or instagram source gets its ad
+   * level rows in the saving transaction (TraceSplitter, §4.3). Traces without such values cost
+   * a few regular expressions and no statement.
+   */
+  readonly onTracesSaved = async (trx: Executor, traces: readonly SavedTraceInfo[]): Promise<void> => {
+    for (const trace of traces) {
+      if (trace.sourceId === null) continue;
+      const levels = splitTraceLevels(trace.sourceCode, trace.tags);
+      if (levels.length > 0) await insertTraceLevels(trx, trace.id, trace.sourceId, levels);
+    }
+  };
+
+  async levelsReport(request: LevelReportRequest): Promise<LevelReport> {
+    await this.checkSource(request.sourceId);
+    const settings = await this.currency();
+    const children = await sourceChildren(this.db, request.sourceId);
+    const parentOf = new Map(children.map((child) => [child.id, child.parentId]));
+    const totals = new Map<number, LevelTotals>();
+    const of = (id: number) => {
+      let entry = totals.get(id);
+      if (!entry) {
+        entry = { impressions: 0, actions: 0, outcomeCents: 0, leads: 0, deals: 0, won: 0, incomeCents: 0 };
+        totals.set(id, entry);
+      }
+      return entry;
+    };
+    for (const expense of await childExpenses(this.db, request.sourceId, request.from, request.to)) {
+      const converted = toAccountCurrency(expense.cents, expense.currency, settings);
+      // A keyword's spend counts for it and for its ad group and campaign.
+      for (let id: number | undefined = expense.childId; id !== undefined && id !== 0; id = parentOf.get(id)) {
+        const entry = of(id);
+        entry.impressions += expense.impressions;
+        entry.actions += expense.clicks;
+        entry.outcomeCents += converted === null ? 0 : phpRound(converted);
+      }
+    }
+    const start = localMidnight(request.from);
+    const end = localMidnight(addDays(request.to, 1));
+    for (const result of await childResults(this.db, request.sourceId, request.level, start, end, settings)) {
+      const entry = of(result.childId);
+      entry.leads += result.leads;
+      entry.deals += result.deals;
+      entry.won += result.won;
+      entry.incomeCents += result.wonCents;
+    }
+    const rows = children
+      .filter((child) => child.level === request.level && (request.parentId === undefined || child.parentId === request.parentId))
+      .map((child) => levelRow(child, of(child.id)));
+    return {
+      sourceId: request.sourceId,
+      level: request.level,
+      parentId: request.parentId ?? null,
+      period: { from: request.from, to: request.to },
+      currency: settings.account,
+      rows,
     };
   }
 }

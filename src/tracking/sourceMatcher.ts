@@ -12,6 +12,8 @@ export interface SourceMatcher {
   byEmail(email: string): number | null;
   /** The source a channel stands for: a pooled phone or email, or a mapped Open Channels connector (§2.3). */
   byChannel(channel: TraceChannel): number | null;
+  /** The built-in code of a matchable source (google, fb, …), null for a custom or unknown one. */
+  codeOf(sourceId: number): string | null;
 }
 
 interface Candidate {
@@ -54,6 +56,7 @@ export function buildSourceMatcher(sources: readonly SourceRecord[], settings: T
       }
       return null;
     },
+    codeOf: (sourceId) => candidates.find((candidate) => candidate.id === sourceId)?.code ?? null,
   };
   return matcher;
 }

@@ -34,6 +34,7 @@ const matcher: SourceMatcher = {
   byPhone: (phone) => (phone.replace(/\D/g, '') === '555' ? 7 : null),
   byEmail: () => null,
   byChannel: (channel) => (channel.code === 'call' && channel.value === '555' ? 7 : null),
+  codeOf: () => null,
 };
 
 function parse(data: unknown): ParsedTrace {

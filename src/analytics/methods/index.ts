@@ -5,7 +5,7 @@ import { translatingMethods } from '../../rest/translation.js';
 import { ANALYTICS_ERRORS } from './errors.js';
 import { expenseAddMethod, expenseDeleteMethod, expenseImportMethod, expenseListMethod } from './expenseMethods.js';
 import type { AnalyticsPorts } from './ports.js';
-import { reportSourcesMethod } from './reportMethods.js';
+import { reportLevelsMethod, reportSourcesMethod } from './reportMethods.js';
 
 type Ports = AnalyticsPorts & { readonly clock: Clock };
 
@@ -15,4 +15,5 @@ export const analyticsMethods: MethodDeclaration<Ports>[] = translatingMethods<P
   expenseDeleteMethod,
   expenseImportMethod,
   reportSourcesMethod,
+  reportLevelsMethod,
 ]);
