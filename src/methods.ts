@@ -11,6 +11,7 @@ import { eventMethods } from './events/methods/index.js';
 import { telephonyMethods } from './telephony/methods/index.js';
 import { sitesMethods } from './sites/methods/index.js';
 import { trackerMethods } from './tracker/methods/index.js';
+import { analyticsMethods } from './analytics/methods/index.js';
 
 /** Typed with every port, so a method that asks for one the server does not fill does not compile. */
 export function allMethods(): MethodDeclaration<Ports>[] {
@@ -23,6 +24,7 @@ export function allMethods(): MethodDeclaration<Ports>[] {
     ...telephonyMethods,
     ...sitesMethods,
     ...trackerMethods,
+    ...analyticsMethods,
   ];
 }
 

@@ -13,6 +13,7 @@ import type { EventsPort } from './events/contract.js';
 import type { TelephonyPort } from './telephony/contract.js';
 import type { SitesPort } from './sites/contract.js';
 import type { TrackerPort } from './tracker/contract.js';
+import type { AnalyticsPort } from './analytics/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -34,4 +35,6 @@ export interface Ports {
   readonly tracker: TrackerPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
+  /** Sales Intelligence analytics: expenses and reports (src/analytics/contract.ts). */
+  readonly analytics: AnalyticsPort;
 }

@@ -31,6 +31,8 @@ import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
 import { EventService } from './events/service.js';
 import { EventSender, DEFAULT_SENDER_OPTIONS, type PortalEndpoint } from './events/sender.js';
+import { AnalyticsService } from './analytics/service.js';
+import { isAvailable } from './tracking/sourceCatalog.js';
 
 export interface Services {
   readonly config: Config;
@@ -66,6 +68,8 @@ export interface Services {
   readonly events: EventService;
   /** Starts the background sender of the outbox (the server does, once it listens); close() stops it. */
   startEventDelivery(endpoint: PortalEndpoint): void;
+  /** Sales Intelligence analytics: expenses and the source report. */
+  readonly analytics: AnalyticsService;
   close(): Promise<void>;
 }
 
@@ -123,6 +127,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
   let sender: EventSender | undefined;
   const users = userDirectory(opened.db);
   const telephony = new TelephonyService(opened.db, clock, crm, tracking, users);
+  // The report's rows: the sources a portal of this region has and that are not archived (§3.2).
+  const reportSources = async () => {
+    const settings = await tracking.settings();
+    return (await tracking.sources()).map((source) => ({ ...source, active: source.active && isAvailable(source, settings) }));
+  };
+  const analytics = new AnalyticsService(opened.db, clock, reportSources, userDirectory(opened.db));
+  // Saved traces of ad sources are split into campaign, ad group and keyword rows (§4.3).
+  tracking.onTracesSaved(analytics.onTracesSaved);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   // Several processes on one database share one set of limits, kept in it (src/limits/shared*.ts).
   const shared = opened.helpers.sharedByProcesses;
@@ -157,6 +169,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     sites,
     tracker: new TrackerService(opened.db, sites, config),
     faults: databaseFaults(opened.db),
+    analytics,
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };
   return {
@@ -195,5 +208,6 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await sender?.stop();
       await opened.close();
     },
+    analytics,
   };
 }

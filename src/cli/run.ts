@@ -14,6 +14,8 @@ import { siteCommand } from './commands/site.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
 import { telephonyCommand } from './commands/telephony.js';
+import { analyticsCommand } from './commands/analytics.js';
+import { expenseCommand } from './commands/expense.js';
 import { printError, type CliIo } from './io.js';
 
 function buildProgram(io: CliIo): Command {
@@ -31,6 +33,8 @@ function buildProgram(io: CliIo): Command {
   program.addCommand(portalCommand(io));
   program.addCommand(seedCommand(io));
   program.addCommand(telephonyCommand(io));
+  program.addCommand(analyticsCommand(io));
+  program.addCommand(expenseCommand(io));
   return program;
 }
 

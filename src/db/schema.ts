@@ -8,6 +8,7 @@ import type { LimitTables } from '../limits/tables.js';
 import type { EventTables } from '../events/tables.js';
 import type { TelephonyTables } from '../telephony/tables.js';
 import type { SitesTables } from '../sites/tables.js';
+import type { AnalyticsTables } from '../analytics/tables.js';
 
 export interface Database
   extends AuthTables,
@@ -17,7 +18,8 @@ export interface Database
     LimitTables,
     EventTables,
     TelephonyTables,
-    SitesTables {}
+    SitesTables,
+    AnalyticsTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -161,6 +161,26 @@ export const ERRORS = {
   SOURCE_NAME_TOO_LONG: spec('ERROR_ARGUMENT', 400, 'The source name is longer than {limit} characters.'),
   SOURCE_NAME_REQUIRED: spec('ERROR_ARGUMENT', 400, 'The source name is required.'),
 
+  // Salestrace's analytics methods (salestrace.expense.*, salestrace.report.*): Bitrix24 has
+  // no REST methods for them; parameter checks answer ERROR_ARGUMENT naming the parameter.
+  ANALYTICS_PARAMETER_REQUIRED: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` is required.'),
+  ANALYTICS_PARAMETER_DATE: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be a date (YYYY-MM-DD).'),
+  ANALYTICS_PARAMETER_AMOUNT: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be a number from 0 to {limit}.'),
+  ANALYTICS_PARAMETER_COUNT: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be a whole number from 0 to {limit}.'),
+  ANALYTICS_PARAMETER_CURRENCY: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be a three-letter currency code.'),
+  ANALYTICS_PARAMETER_SOURCE: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be a source ID.'),
+  ANALYTICS_PARAMETER_TEXT: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be a string of at most {limit} characters.'),
+  ANALYTICS_PARAMETER_CHOICE: spec('ERROR_ARGUMENT', 400, 'Parameter `{field}` must be one of {allowed}.'),
+  ANALYTICS_ROWS: spec('ERROR_ARGUMENT', 400, 'Parameter `rows` must be a list of 1 to {limit} rows.'),
+  ANALYTICS_PERIOD_ORDER: spec('ERROR_ARGUMENT', 400, 'Parameter `from` must not be after `to`.'),
+  ANALYTICS_PERIOD_TOO_LONG: spec('ERROR_ARGUMENT', 400, 'The period from {from} to {to} is longer than {limit} days.'),
+  EXPENSE_CURRENCY_NO_RATE: spec(
+    'ERROR_ARGUMENT',
+    400,
+    'No rate converts {currency} to the account currency {account}; set one with `salestrace analytics settings --rate`.',
+  ),
+  EXPENSE_PACK_NOT_FOUND: spec('NOT_FOUND', 400, 'Expense pack with ID `{id}` not found.'),
+
   // Request-shape limits. Bitrix (PHP) silently truncates such input; Salestrace refuses it
   // with a clear error instead (COMPATIBILITY.md, "Input limits").
   REQUEST_TOO_LARGE: spec('REQUEST_TOO_LARGE', 413, 'Request body is larger than {limit} bytes'),

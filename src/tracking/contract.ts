@@ -9,6 +9,8 @@ import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceChanges } from './sources.js';
 import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
 
+export type { SavedTraceInfo, TracesSavedHook } from './savedTraces.js';
+
 export interface TrackingPort {
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
   prepare(decoded: unknown): Promise<PreparedTrace>;

@@ -28,6 +28,7 @@ import {
 } from './bindings.js';
 import { saveCallTrace, type CallTraceRequest, type CallTraceResult } from './callTrace.js';
 import { positiveIntegerId } from './itemRefs.js';
+import type { SavedTraceInfo, TracesSavedHook } from './savedTraces.js';
 import { traceFromItemFields } from './itemTrace.js';
 import { parseTrace, type ParsedTrace } from './parseTrace.js';
 import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
@@ -74,6 +75,22 @@ export interface TracePageRequest {
 
 export class TrackingService {
   readonly #matchers: SourceMatcherCache;
+  readonly #savedHooks: TracesSavedHook[] = [];
+
+  /** Follows every trace save, inside its transaction (analytics splits ad levels, §4.3). */
+  onTracesSaved(hook: TracesSavedHook): void {
+    this.#savedHooks.push(hook);
+  }
+
+  /** A list to collect saved traces in, or undefined when nothing follows saves. */
+  private savedList(): SavedTraceInfo[] | undefined {
+    return this.#savedHooks.length > 0 ? [] : undefined;
+  }
+
+  private async tracesSaved(trx: Executor, saved: readonly SavedTraceInfo[] | undefined): Promise<void> {
+    if (saved === undefined || saved.length === 0) return;
+    for (const hook of this.#savedHooks) await hook(trx, saved);
+  }
 
   constructor(
     private readonly db: Db,
@@ -113,7 +130,9 @@ export class TrackingService {
   async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const items = await holdExistingItems(trx, await checkItems(trx), this.crm);
-      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds(), createdBy, items.length > 0);
+      const written = this.savedList();
+      const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds(), createdBy, items.length > 0, written);
+      await this.tracesSaved(trx, written);
       await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved), itemsHeld: true });
       return saved.id;
     });
@@ -134,7 +153,12 @@ export class TrackingService {
 
   /** Checked traces of one batch written together, as create() would write them in turn (traceRun.ts). */
   async createMany(traces: readonly CheckedTrace[]): Promise<number[]> {
-    return this.db.transaction().execute((trx) => saveTraceRun(trx, traces, this.crm, this.itemUtm, this.nowSeconds()));
+    return this.db.transaction().execute(async (trx) => {
+      const written = this.savedList();
+      const ids = await saveTraceRun(trx, traces, this.crm, this.itemUtm, this.nowSeconds(), written);
+      await this.tracesSaved(trx, written);
+      return ids;
+    });
   }
 
   /**
@@ -231,7 +255,9 @@ export class TrackingService {
       const matcher = await this.#matchers.get(trx);
       // A TRACE over the limits throws TraceInputError: crm.{type}.add answers it (ITEM_HOOK_ERROR_KINDS).
       const trace = traceFromItemFields(event.fields, matcher, now);
-      const saved = await saveTraceTree(trx, trace, matcher, now, event.caller.userId);
+      const written = this.savedList();
+      const saved = await saveTraceTree(trx, trace, matcher, now, event.caller.userId, false, written);
+      await this.tracesSaved(trx, written);
       traceId = saved.id;
       fresh = { tags: trace.tags, previousIds: previousIdsOf(saved) };
     }

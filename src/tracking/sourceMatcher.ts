@@ -14,6 +14,8 @@ export interface SourceMatcher {
   byChannel(channel: TraceChannel): number | null;
   /** The active own site with exactly this (lower-cased) host, for the site channel (§3.5). */
   bySiteHost(host: string): number | null;
+  /** The built-in code of a matchable source (google, fb, …), null for a custom or unknown one. */
+  codeOf(sourceId: number): string | null;
 }
 
 interface Candidate {
@@ -61,6 +63,7 @@ export function buildSourceMatcher(
       return null;
     },
     bySiteHost: (host) => siteHosts.get(host) ?? null,
+    codeOf: (sourceId) => candidates.find((candidate) => candidate.id === sourceId)?.code ?? null,
   };
   return matcher;
 }

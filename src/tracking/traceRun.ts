@@ -8,7 +8,8 @@ import type { Executor } from '../db/schema.js';
 import { inLockOrder, insertBindingRows, itemKey } from './bindings.js';
 import type { ParsedTrace } from './parseTrace.js';
 import type { SourceMatcher } from './sourceMatcher.js';
-import { insertChannelRows, insertRuns, insertTraceRows, insertTreeRows, traceValues, type ItemRef } from './traceStore.js';
+import type { SavedTraceInfo } from './savedTraces.js';
+import { insertChannelRows, insertRuns, insertTraceRows, insertTreeRows, savedInfo, traceValues, type ItemRef } from './traceStore.js';
 
 /** A trace.add row whose checks passed: what create() would write for it. */
 export interface CheckedTrace {
@@ -64,6 +65,7 @@ export async function saveTraceRun(
   crm: CrmItemAccess,
   utm: ItemUtmCopier | undefined,
   nowSeconds: number,
+  saved?: SavedTraceInfo[],
 ): Promise<number[]> {
   // Which items exist, held as bindItems holds them (each item once per run: a hold lasts
   // until the transaction ends).
@@ -83,9 +85,11 @@ export async function saveTraceRun(
   // The traces are already marked bound as markBound would mark them after binding.
   const ids: number[] = [];
   for (const [at, count] of insertRuns(plan.length)) {
-    const values = plan.slice(at, at + count).flatMap((planned) => traceValues(planned.trace, planned.matcher, nowSeconds, planned.createdBy, planned.bound));
+    const rowValues = plan.slice(at, at + count).map((planned) => traceValues(planned.trace, planned.matcher, nowSeconds, planned.createdBy, planned.bound));
     // One insert numbers its rows in the order given.
-    ids.push(...(await insertTraceRows.rows(db, values, count)).map((row) => row.id).sort((a, b) => a - b));
+    const written = (await insertTraceRows.rows(db, rowValues.flat(), count)).map((row) => row.id).sort((a, b) => a - b);
+    if (saved) written.forEach((id, i) => saved.push(savedInfo(id, plan[at + i].trace, plan[at + i].matcher, rowValues[i])));
+    ids.push(...written);
   }
 
   const edges = plan.flatMap((planned, at) => planned.children.flatMap((child) => [ids[at], ids[child]]));

@@ -8,6 +8,7 @@ import type { TraceChannel } from './channels.js';
 import { isChannelCode } from './channels.js';
 import { traceSourceId, type ParsedTrace, type TracePage } from './parseTrace.js';
 import type { SourceMatcher } from './sourceMatcher.js';
+import type { SavedTraceInfo } from './savedTraces.js';
 
 export interface ItemRef {
   readonly entityTypeId: number;
@@ -93,13 +94,23 @@ export const insertChannelRows = new HotStatement((db, $, rows) =>
 interface TreeRows {
   readonly edges: number[];
   readonly channels: unknown[];
+  /** The traces written, for the save hooks (when asked for). */
+  readonly saved?: SavedTraceInfo[];
+}
+
+/** What the save hooks get of one written trace. */
+export function savedInfo(id: number, trace: ParsedTrace, matcher: SourceMatcher, values: readonly unknown[]): SavedTraceInfo {
+  const sourceId = values[TRACE_COLUMNS.indexOf('source_id')] as number | null;
+  return { id, sourceId, sourceCode: sourceId === null ? null : matcher.codeOf(sourceId), tags: trace.tags as Record<string, string> };
 }
 
 async function insertTraces(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound: boolean, rows: TreeRows): Promise<SavedTrace> {
   const previous: SavedTrace[] = [];
   for (const earlier of trace.previous) previous.push(await insertTraces(db, earlier, matcher, nowSeconds, createdBy, bound, rows));
-  const [inserted] = await insertTrace.rows(db, traceValues(trace, matcher, nowSeconds, createdBy, bound));
+  const values = traceValues(trace, matcher, nowSeconds, createdBy, bound);
+  const [inserted] = await insertTrace.rows(db, values);
   const id = inserted.id;
+  rows.saved?.push(savedInfo(id, trace, matcher, values));
   for (const child of previous) rows.edges.push(id, child.id);
   for (const channel of trace.channels) rows.channels.push(id, channel.code, channel.value);
   return { id, previous };
@@ -112,12 +123,20 @@ async function insertTraces(db: Executor, trace: ParsedTrace, matcher: SourceMat
  * transaction (tracking_traces.bound written with the row instead of updated after). Call
  * inside a transaction.
  */
-export async function saveTraceTree(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound = false): Promise<SavedTrace> {
-  const rows: TreeRows = { edges: [], channels: [] };
-  const saved = await insertTraces(db, trace, matcher, nowSeconds, createdBy, bound, rows);
+export async function saveTraceTree(
+  db: Executor,
+  trace: ParsedTrace,
+  matcher: SourceMatcher,
+  nowSeconds: number,
+  createdBy: number,
+  bound = false,
+  saved?: SavedTraceInfo[],
+): Promise<SavedTrace> {
+  const rows: TreeRows = { edges: [], channels: [], saved };
+  const root = await insertTraces(db, trace, matcher, nowSeconds, createdBy, bound, rows);
   for (const [at, count] of insertRuns(rows.edges.length / 2)) await insertTreeRows.execute(db, rows.edges.slice(2 * at, 2 * (at + count)), count);
   for (const [at, count] of insertRuns(rows.channels.length / 3)) await insertChannelRows.execute(db, rows.channels.slice(3 * at, 3 * (at + count)), count);
-  return saved;
+  return root;
 }
 
 /** Rows a multi-row insert takes at most: three parameters a row, well inside both databases' limits. */

@@ -139,6 +139,13 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
   'salestrace.source.add': [{ fields: { NAME: 'Partner', ACTIVE: 'Y', UTM_SOURCE: ['partner', 'ally'], REF_DOMAIN: ['partner.example'], PHONE: ['+1 555 0199'], EMAIL: ['ads@partner.example'] } }],
   'salestrace.source.update': [{ id: 'CUSTOM_SOURCE_ID', fields: { NAME: 'Renamed', ACTIVE: 'N', UTM_SOURCE: 'single' } }],
   'salestrace.source.delete': [{ id: 'CUSTOM_SOURCE_ID' }],
+  'salestrace.expense.add': [{ sourceId: 1, from: '2026-06-01', to: '2026-06-03', sum: '100.50', currency: 'USD', actions: 10, comment: 'June' }],
+  'salestrace.expense.list': [{ sourceId: 1, from: '2026-06-01', to: '2026-06-30', start: '0' }],
+  'salestrace.expense.delete': [{ id: 1 }],
+  'salestrace.expense.import': [
+    { sourceId: 1, currency: 'USD', rows: [{ date: '2026-06-01', campaign: '123456', adGroup: '234567', keyword: '345678', impressions: 100, clicks: 5, cost: '2.50' }] },
+  ],
+  'salestrace.report.sources': [{ from: '2026-06-01', to: '2026-06-30', sourceId: [1, 'organic'], groupBy: 'source' }],
 };
 
 /** Every path of a tree, containers included, depth first. */

@@ -35,6 +35,7 @@ const matcher: SourceMatcher = {
   byEmail: () => null,
   byChannel: (channel) => (channel.code === 'call' && channel.value === '555' ? 7 : null),
   bySiteHost: (host) => (host === 'shop.example' ? 4 : null),
+  codeOf: () => null,
 };
 
 function parse(data: unknown): ParsedTrace {

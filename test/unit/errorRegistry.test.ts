@@ -8,6 +8,8 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { AUTH_ERROR_KINDS } from '../../src/auth/errors.js';
+import { ANALYTICS_ERROR_KINDS } from '../../src/analytics/errors.js';
+import { ANALYTICS_ERRORS } from '../../src/analytics/methods/errors.js';
 import { ITEM_HOOK_ERROR_KINDS } from '../../src/crm/contract.js';
 import { ITEM_ERRORS, LEGACY_ERRORS } from '../../src/crm/methods/conventions.js';
 import { CRM_ERROR_KINDS } from '../../src/crm/model/errors.js';
@@ -130,6 +132,7 @@ const FAMILIES: [string, TranslationTable<string>, readonly string[]][] = [
   ['authentication (every method)', AUTH_ERRORS, AUTH_ERROR_KINDS],
   ['system methods', SYSTEM_ERRORS, AUTH_ERROR_KINDS],
   ['salestrace.site.*', SITE_ERRORS, SITE_ERROR_KINDS],
+  ['salestrace.* analytics', ANALYTICS_ERRORS, ANALYTICS_ERROR_KINDS],
 ];
 
 describe('the families’ translation tables', () => {
@@ -142,7 +145,11 @@ describe('the families’ translation tables', () => {
 
   it('answers every kind in some family: no kind is declared and then met nowhere', () => {
     const met = new Set(FAMILIES.flatMap(([, table]) => Object.keys(table).filter((kind) => table[kind] !== NOT_MET)));
-    expect([...CRM_ERROR_KINDS, ...TRACKING_ERROR_KINDS, ...AUTH_ERROR_KINDS, ...SITE_ERROR_KINDS].filter((kind) => !met.has(kind))).toEqual([]);
+    expect(
+      [...CRM_ERROR_KINDS, ...TRACKING_ERROR_KINDS, ...AUTH_ERROR_KINDS, ...SITE_ERROR_KINDS, ...ANALYTICS_ERROR_KINDS].filter(
+        (kind) => !met.has(kind),
+      ),
+    ).toEqual([]);
   });
 
   it('covers the add hooks’ refusals with kinds tracking raises', () => {

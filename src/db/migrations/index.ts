@@ -13,6 +13,7 @@ import { sharedLimits } from './0800_shared_limits.js';
 import { events } from './0500_events.js';
 import { telephony } from './0600_telephony.js';
 import { sites } from './0700_sites.js';
+import { analytics } from './0400_analytics.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -25,4 +26,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0500_events': events,
   '0600_telephony': telephony,
   '0700_sites': sites,
+  '0400_analytics': analytics,
 };
