@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
+import { analyticsCommand } from './commands/analytics.js';
 import { printError, type CliIo } from './io.js';
 
 function buildProgram(io: CliIo): Command {
@@ -27,6 +28,7 @@ function buildProgram(io: CliIo): Command {
   program.addCommand(appCommand(io));
   program.addCommand(portalCommand(io));
   program.addCommand(seedCommand(io));
+  program.addCommand(analyticsCommand(io));
   return program;
 }
 
