@@ -7,10 +7,11 @@ import { batchMethod } from './rest/batch.js';
 import type { MethodDeclaration } from './rest/method.js';
 import { systemMethods } from './system/methods.js';
 import { trackingMethods } from './tracking/methods/index.js';
+import { attributionMethods } from './analytics/attribution/methods/index.js';
 
 /** Typed with every port, so a method that asks for one the server does not fill does not compile. */
 export function allMethods(): MethodDeclaration<Ports>[] {
-  return [batchMethod, ...systemMethods, ...crmMethods(), ...trackingMethods];
+  return [batchMethod, ...systemMethods, ...crmMethods(), ...trackingMethods, ...attributionMethods];
 }
 
 /** The test suite's methods (config.testMethods): the `testMethods` list of the module at that path. */

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { MethodCalls, MethodCatalog } from './rest/contract.js';
 import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
+import type { AttributionPort } from './analytics/attribution/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -21,6 +22,8 @@ export interface Ports {
   /** The CRM service: its own methods use all of it, other modules the interfaces of crm/contract.ts. */
   readonly crm: CrmService;
   readonly tracking: TrackingPort;
+  /** Attribution models and the attribution window's settings (src/analytics/attribution). */
+  readonly attribution: AttributionPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
 }

@@ -23,6 +23,8 @@ import { TrackingService } from './tracking/service.js';
 import { PortalState } from './system/portalState.js';
 import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
+import { AttributionService } from './analytics/attribution/service.js';
+import { AttributionWindow } from './analytics/attribution/window.js';
 
 export interface Services {
   readonly config: Config;
@@ -50,6 +52,8 @@ export interface Services {
   readonly crm: CrmService;
   /** Sales Intelligence: traces, sources, and the hooks the CRM module calls. */
   readonly tracking: TrackingService;
+  /** Attribution models and the attribution window's settings. */
+  readonly attribution: AttributionService;
   /** The `portal close|open` switch (PORTAL_DELETED). */
   readonly portal: PortalState;
   close(): Promise<void>;
@@ -98,7 +102,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db));
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
+  // The attribution window first: the add hook below then finds its trace bound (§4.4, §5.2 step 2).
+  crm.onItemAdded(new AttributionWindow(tracking, clock).onItemAdded);
   crm.onItemAdded(tracking.onItemAdded);
+  const attribution = new AttributionService(opened.db, clock);
   crm.onItemDeleted(tracking.onItemDeleted);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
   const operating = new OperatingTimeLimiter(config.operatingLimitSeconds, clock);
@@ -120,6 +127,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     apps: oauthAppDescriber(opened.db),
     crm,
     tracking,
+    attribution,
     faults: databaseFaults(opened.db),
   };
   const runtime: MethodRuntime<Ports> = { ports, operating, clock };
@@ -141,6 +149,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     operating,
     crm,
     tracking,
+    attribution,
     portal: new PortalState(opened.db),
     close: opened.close,
   };

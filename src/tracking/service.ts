@@ -28,7 +28,6 @@ import {
 import { positiveIntegerId } from './itemRefs.js';
 import { traceFromItemFields } from './itemTrace.js';
 import { emptyTrace, parseTrace, type ParsedTrace } from './parseTrace.js';
-import type { LatestTrace, TraceAttribution } from './contract.js';
 import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
@@ -69,7 +68,7 @@ export interface TracePageRequest {
   readonly countTotal: boolean;
 }
 
-export class TrackingService implements TraceAttribution {
+export class TrackingService {
   readonly #matchers = new SourceMatcherCache();
 
   constructor(
@@ -221,8 +220,8 @@ export class TrackingService implements TraceAttribution {
     await bindItems(trx, traceId, items, this.crm, this.itemUtm, fresh);
   };
 
-  /** The item's newest binding's trace (Bitrix's latest trace of a client, §4.4). */
-  async latestTraceOf(db: Executor, item: ItemRef): Promise<LatestTrace | undefined> {
+  /** The item's newest binding's trace (Bitrix's latest trace of a client, §4.4; TraceAttribution in contract.ts). */
+  async latestTraceOf(db: Executor, item: ItemRef): Promise<{ id: number; sourceId: number | null; createdAt: number } | undefined> {
     const id = await latestTraceOfItem(db, item);
     if (id === undefined) return undefined;
     const row = await db.selectFrom('tracking_traces').select(['source_id', 'created_at']).where('id', '=', id).executeTakeFirst();
