@@ -13,6 +13,7 @@ import { sourceCommand } from './commands/source.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
 import { analyticsCommand } from './commands/analytics.js';
+import { attributionCommand } from './commands/attribution.js';
 import { printError, type CliIo } from './io.js';
 
 function buildProgram(io: CliIo): Command {
@@ -29,6 +30,7 @@ function buildProgram(io: CliIo): Command {
   program.addCommand(portalCommand(io));
   program.addCommand(seedCommand(io));
   program.addCommand(analyticsCommand(io));
+  program.addCommand(attributionCommand(io));
   return program;
 }
 

@@ -7,6 +7,7 @@ import { ManualClock } from '../../src/clock.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants } from '../crm/helpers.js';
 import { addTrace, expectIntegrity } from '../tracking/helpers.js';
+import { runCli } from '../cli/inProcess.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 3, 10, 9, 0, 0);
@@ -235,5 +236,26 @@ describe('the window setting', () => {
     const get = await callJson(server, 'salestrace.attribution.window.get', {}, user.base);
     expect(get.status).toBe(403);
     expect(await ok(server, 'salestrace.attribution.window.get')).toEqual({ days: 28, offline: 'Y' });
+  });
+});
+
+describe('salestrace attribution window (CLI)', () => {
+  async function cli(...args: string[]) {
+    const url = server.services.config.databaseUrl;
+    const where = url ? ['--data', server.dataDir, '--database-url', url] : ['--data', server.dataDir];
+    return runCli([...args, ...where]);
+  }
+
+  it('shows and changes the same settings, clamping the days', async () => {
+    expect(await cli('attribution', 'window')).toMatchObject({ code: 0, stdout: 'attribution window: 28 days; on for items added without a visit\n' });
+    expect(await cli('attribution', 'window', '--days', '365', '--offline', 'off')).toMatchObject({
+      code: 0,
+      stdout: 'attribution window: 180 days; off for items added without a visit\n',
+    });
+    expect(await ok(server, 'salestrace.attribution.window.get')).toEqual({ days: 180, offline: 'N' });
+    const bad = await cli('attribution', 'window', '--days', 'ten');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--days must be a whole number, got "ten"');
+    expect(await ok(server, 'salestrace.attribution.window.get')).toEqual({ days: 180, offline: 'N' });
   });
 });
