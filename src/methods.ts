@@ -12,6 +12,7 @@ import { telephonyMethods } from './telephony/methods/index.js';
 import { sitesMethods } from './sites/methods/index.js';
 import { trackerMethods } from './tracker/methods/index.js';
 import { analyticsMethods } from './analytics/methods/index.js';
+import { attributionMethods } from './analytics/attribution/methods/index.js';
 
 /** Typed with every port, so a method that asks for one the server does not fill does not compile. */
 export function allMethods(): MethodDeclaration<Ports>[] {
@@ -25,6 +26,7 @@ export function allMethods(): MethodDeclaration<Ports>[] {
     ...sitesMethods,
     ...trackerMethods,
     ...analyticsMethods,
+    ...attributionMethods,
   ];
 }
 

@@ -14,6 +14,7 @@ import type { TelephonyPort } from './telephony/contract.js';
 import type { SitesPort } from './sites/contract.js';
 import type { TrackerPort } from './tracker/contract.js';
 import type { AnalyticsPort } from './analytics/contract.js';
+import type { AttributionPort } from './analytics/attribution/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -33,6 +34,8 @@ export interface Ports {
   readonly sites: SitesPort;
   /** The site tracker pack and its loader (src/tracker/). */
   readonly tracker: TrackerPort;
+  /** Attribution models and the attribution window's settings (src/analytics/attribution). */
+  readonly attribution: AttributionPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
   /** Sales Intelligence analytics: expenses and reports (src/analytics/contract.ts). */

@@ -33,6 +33,8 @@ import { EventService } from './events/service.js';
 import { EventSender, DEFAULT_SENDER_OPTIONS, type PortalEndpoint } from './events/sender.js';
 import { AnalyticsService } from './analytics/service.js';
 import { isAvailable } from './tracking/sourceCatalog.js';
+import { AttributionService } from './analytics/attribution/service.js';
+import { AttributionWindow } from './analytics/attribution/window.js';
 
 export interface Services {
   readonly config: Config;
@@ -62,6 +64,8 @@ export interface Services {
   readonly tracking: TrackingService;
   /** Own sites, site forms, guests (src/sites/). */
   readonly sites: SitesService;
+  /** Attribution models and the attribution window's settings. */
+  readonly attribution: AttributionService;
   /** The `portal close|open` switch (PORTAL_DELETED). */
   readonly portal: PortalState;
   /** Outbound events (src/events): raised inside the items' transactions, written to the outbox. */
@@ -117,7 +121,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes, sites);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
+  // The attribution window first: the add hook below then finds its trace bound (§4.4, §5.2 step 2).
+  crm.onItemAdded(new AttributionWindow(tracking, clock).onItemAdded);
   crm.onItemAdded(tracking.onItemAdded);
+  const attribution = new AttributionService(opened.db, clock);
   crm.onItemDeleted(tracking.onItemDeleted);
   // Every change of an item raises its ONCRM* event inside the item's transaction (events.md §5.1).
   const events = new EventService(opened.db, clock);
@@ -168,6 +175,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     telephony,
     sites,
     tracker: new TrackerService(opened.db, sites, config),
+    attribution,
     faults: databaseFaults(opened.db),
     analytics,
   };
@@ -191,6 +199,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     crm,
     tracking,
     sites,
+    attribution,
     portal: new PortalState(opened.db),
     events,
     startEventDelivery(endpoint) {

@@ -16,6 +16,7 @@ import { webhookCommand } from './commands/webhook.js';
 import { telephonyCommand } from './commands/telephony.js';
 import { analyticsCommand } from './commands/analytics.js';
 import { expenseCommand } from './commands/expense.js';
+import { attributionCommand } from './commands/attribution.js';
 import { printError, type CliIo } from './io.js';
 
 function buildProgram(io: CliIo): Command {
@@ -35,6 +36,7 @@ function buildProgram(io: CliIo): Command {
   program.addCommand(telephonyCommand(io));
   program.addCommand(analyticsCommand(io));
   program.addCommand(expenseCommand(io));
+  program.addCommand(attributionCommand(io));
   return program;
 }
 

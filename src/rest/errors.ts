@@ -270,6 +270,19 @@ export const ERRORS = {
   SITE_FLAG_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `{field}` must be Y or N.'),
   // The public website endpoints (/pub/guest.php, /pub/form/…): a portal answers any origin.
   PUBLIC_ORIGIN_DENIED: spec('ACCESS_DENIED', 403, 'Origin {origin} is not an active own site of this portal.'),
+  // Attribution (salestrace.report.attribution, .journey, salestrace.attribution.window.*):
+  // Salestrace's own methods, so the codes are Salestrace's.
+  ATTRIBUTION_DATE_INVALID: spec(
+    'ERROR_ARGUMENT',
+    400,
+    'Parameter `{name}` must be a date (YYYY-MM-DD), an ISO 8601 date-time or unix seconds.',
+  ),
+  ATTRIBUTION_PERIOD_EMPTY: spec('ERROR_ARGUMENT', 400, 'Parameter `to` must be later than `from`.'),
+  ATTRIBUTION_DAYS_INVALID: spec('ERROR_ARGUMENT', 400, 'Parameter `{name}` must be a number of days from {min} to {max}.'),
+  ATTRIBUTION_DEAL_NOT_FOUND: spec('NOT_FOUND', 400, 'Deal with ID `{id}` not found.'),
+  ATTRIBUTION_DEAL_ID_INVALID: spec('ERROR_ARGUMENT', 400, 'Parameter `id` must be a positive integer.'),
+  ATTRIBUTION_WINDOW_DAYS_INVALID: spec('ERROR_ARGUMENT', 400, 'Parameter `days` must be a whole number of days.'),
+  ATTRIBUTION_WINDOW_OFFLINE_INVALID: spec('ERROR_ARGUMENT', 400, 'Parameter `offline` must be Y or N.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -37,3 +37,21 @@ export interface TrackingPort {
 }
 
 export type { CallTraceRequest, CallTraceResult } from './callTrace.js';
+/** An item's newest trace (its newest binding), as the attribution window reads it (§4.4). */
+export interface LatestTrace {
+  readonly id: number;
+  /** Null or 0 is organic traffic: no source. */
+  readonly sourceId: number | null;
+  /** Unix seconds. */
+  readonly createdAt: number;
+}
+
+/**
+ * What the attribution window (src/analytics/attribution/window.ts) asks of Sales Intelligence
+ * inside an item's add transaction, which `db` is.
+ */
+export interface TraceAttribution {
+  latestTraceOf(db: Executor, item: ItemRef): Promise<LatestTrace | undefined>;
+  /** Saves a trace with this source and nothing else (no tags, pages or channels), bound to the items. */
+  createSourceTrace(db: Executor, sourceId: number, items: readonly ItemRef[], createdBy: number): Promise<number>;
+}

@@ -30,7 +30,7 @@ import { saveCallTrace, type CallTraceRequest, type CallTraceResult } from './ca
 import { positiveIntegerId } from './itemRefs.js';
 import type { SavedTraceInfo, TracesSavedHook } from './savedTraces.js';
 import { traceFromItemFields } from './itemTrace.js';
-import { parseTrace, type ParsedTrace } from './parseTrace.js';
+import { emptyTrace, parseTrace, type ParsedTrace } from './parseTrace.js';
 import { loadTrackingSettings, saveTrackingSettings } from './settings.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
 import type { SourceMatcher } from './sourceMatcher.js';
@@ -273,6 +273,22 @@ export class TrackingService {
     }
     await bindItems(trx, traceId, items, this.crm, this.itemUtm, fresh);
   };
+
+  /** The item's newest binding's trace (Bitrix's latest trace of a client, §4.4; TraceAttribution in contract.ts). */
+  async latestTraceOf(db: Executor, item: ItemRef): Promise<{ id: number; sourceId: number | null; createdAt: number } | undefined> {
+    const id = await latestTraceOfItem(db, item);
+    if (id === undefined) return undefined;
+    const row = await db.selectFrom('tracking_traces').select(['source_id', 'created_at']).where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { id, sourceId: row.source_id, createdAt: Number(row.created_at) };
+  }
+
+  /** The attribution window's trace (§4.4): only a source, bound to the items, in the caller's transaction `db`. */
+  async createSourceTrace(db: Executor, sourceId: number, items: readonly ItemRef[], createdBy: number): Promise<number> {
+    const matcher = await this.#matchers.get(db);
+    const saved = await saveTraceTree(db, { ...emptyTrace(), sourceId }, matcher, this.nowSeconds(), createdBy);
+    await bindItems(db, saved.id, items, this.crm, this.itemUtm, { tags: {}, previousIds: [] });
+    return saved.id;
+  }
 
   /**
    * An item is being deleted: all its bindings go (Bitrix removes only the latest one, §1.13),

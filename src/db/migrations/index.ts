@@ -14,6 +14,7 @@ import { events } from './0500_events.js';
 import { telephony } from './0600_telephony.js';
 import { sites } from './0700_sites.js';
 import { analytics } from './0400_analytics.js';
+import { attribution } from './0450_attribution.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -27,4 +28,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0600_telephony': telephony,
   '0700_sites': sites,
   '0400_analytics': analytics,
+  '0450_attribution': attribution,
 };

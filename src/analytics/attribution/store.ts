@@ -1,0 +1,174 @@
+// The SQL of the attribution report: won deals of a period and the visits of their journeys
+// (traces bound to the deal, its contact and its company), and one deal's journey with the
+// traces' pages, tags and channels. A deal's "won" time is MOVED_TIME while its stage semantic
+// is S: the time of the stage change that made it won (COMPATIBILITY.md, "Attribution models").
+import type { Executor } from '../../db/schema.js';
+import { CRM_ENTITY_TYPES } from '../../crm/contract.js';
+
+export interface WonDeal {
+  readonly id: number;
+  /** Unix seconds: when it reached its won stage. */
+  readonly wonAt: number;
+  readonly opportunity: number;
+  readonly currencyId: string | null;
+  readonly contactId: number | null;
+  readonly companyId: number | null;
+}
+
+/** A journey's visit as the report reads it; `via` says whose binding brought it. */
+export interface TouchRow {
+  readonly dealId: number;
+  readonly traceId: number;
+  readonly at: number;
+  readonly sourceId: number | null;
+}
+
+export interface Period {
+  /** Unix seconds, inclusive. */
+  readonly from: number;
+  /** Unix seconds, exclusive. */
+  readonly to: number;
+}
+
+const WON = 'S';
+
+export async function wonDeals(db: Executor, period: Period): Promise<WonDeal[]> {
+  const rows = await db
+    .selectFrom('crm_deal')
+    .select(['id', 'moved_time', 'opportunity', 'currency_id', 'contact_id', 'company_id'])
+    .where('stage_semantic_id', '=', WON)
+    .where('moved_time', '>=', period.from)
+    .where('moved_time', '<', period.to)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    wonAt: Number(row.moved_time),
+    opportunity: Number(row.opportunity ?? 0),
+    currencyId: row.currency_id ?? null,
+    contactId: positive(row.contact_id),
+    companyId: positive(row.company_id),
+  }));
+}
+
+function positive(value: unknown): number | null {
+  const n = Number(value);
+  return value !== null && value !== undefined && Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/**
+ * The visits of every won deal of the period within `lookback` seconds before it was won: traces
+ * bound to the deal, to its contact and to its company (bindings reach previous traces, §1.2, so
+ * those are among them). One statement, three index walks joined by UNION ALL; a trace bound to
+ * two of them comes twice and the caller keeps one.
+ */
+export async function journeyTouches(db: Executor, period: Period, lookback: number): Promise<TouchRow[]> {
+  const won = db
+    .selectFrom('crm_deal')
+    .select(['id', 'moved_time', 'contact_id', 'company_id'])
+    .where('stage_semantic_id', '=', WON)
+    .where('moved_time', '>=', period.from)
+    .where('moved_time', '<', period.to);
+  const via = (entityTypeId: number, column: 'w.id' | 'w.contact_id' | 'w.company_id') =>
+    db
+      .selectFrom(won.as('w'))
+      .innerJoin('tracking_trace_items as b', (join) => join.on('b.entity_type_id', '=', entityTypeId).onRef('b.entity_id', '=', column))
+      .innerJoin('tracking_traces as t', 't.id', 'b.trace_id')
+      .whereRef('t.created_at', '<=', 'w.moved_time')
+      .where((eb) => eb('t.created_at', '>=', eb(eb.ref('w.moved_time'), '-', lookback)))
+      .select(['w.id as deal_id', 't.id as trace_id', 't.created_at', 't.source_id']);
+  const rows = await via(CRM_ENTITY_TYPES.DEAL, 'w.id')
+    .unionAll(via(CRM_ENTITY_TYPES.CONTACT, 'w.contact_id'))
+    .unionAll(via(CRM_ENTITY_TYPES.COMPANY, 'w.company_id'))
+    .execute();
+  return rows.map((row) => ({ dealId: Number(row.deal_id), traceId: Number(row.trace_id), at: Number(row.created_at), sourceId: row.source_id === null ? null : Number(row.source_id) }));
+}
+
+export interface DealRow {
+  readonly id: number;
+  readonly stageSemantic: string | null;
+  readonly movedTime: number | null;
+  readonly opportunity: number;
+  readonly currencyId: string | null;
+  readonly contactId: number | null;
+  readonly companyId: number | null;
+}
+
+export async function loadDeal(db: Executor, id: number): Promise<DealRow | undefined> {
+  const row = await db
+    .selectFrom('crm_deal')
+    .select(['id', 'stage_semantic_id', 'moved_time', 'opportunity', 'currency_id', 'contact_id', 'company_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    stageSemantic: row.stage_semantic_id ?? null,
+    movedTime: row.moved_time === null ? null : Number(row.moved_time),
+    opportunity: Number(row.opportunity ?? 0),
+    currencyId: row.currency_id ?? null,
+    contactId: positive(row.contact_id),
+    companyId: positive(row.company_id),
+  };
+}
+
+export interface JourneyTraceRow {
+  readonly traceId: number;
+  readonly at: number;
+  readonly sourceId: number | null;
+  readonly tagsJson: string;
+  readonly pagesJson: string;
+  /** Entity type IDs of the items (deal, contact, company) whose bindings brought it. */
+  readonly via: number[];
+}
+
+/** Every trace bound to any of the items, oldest first, with the items that brought each. */
+export async function tracesOfItems(db: Executor, items: readonly { entityTypeId: number; entityId: number }[]): Promise<JourneyTraceRow[]> {
+  if (items.length === 0) return [];
+  const rows = await db
+    .selectFrom('tracking_trace_items as b')
+    .innerJoin('tracking_traces as t', 't.id', 'b.trace_id')
+    .where((eb) => eb.or(items.map((item) => eb.and([eb('b.entity_type_id', '=', item.entityTypeId), eb('b.entity_id', '=', item.entityId)]))))
+    .select(['t.id', 't.created_at', 't.source_id', 't.tags_json', 't.pages_json', 'b.entity_type_id'])
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .orderBy('b.entity_type_id')
+    .execute();
+  const byTrace = new Map<number, JourneyTraceRow>();
+  for (const row of rows) {
+    const id = Number(row.id);
+    const known = byTrace.get(id);
+    if (known) {
+      if (!known.via.includes(Number(row.entity_type_id))) known.via.push(Number(row.entity_type_id));
+      continue;
+    }
+    byTrace.set(id, {
+      traceId: id,
+      at: Number(row.created_at),
+      sourceId: row.source_id === null ? null : Number(row.source_id),
+      tagsJson: row.tags_json,
+      pagesJson: row.pages_json,
+      via: [Number(row.entity_type_id)],
+    });
+  }
+  return [...byTrace.values()];
+}
+
+/** Channels of the traces, in the order they were added. */
+export async function channelsOf(db: Executor, traceIds: readonly number[]): Promise<Map<number, { code: string; value: string | null }[]>> {
+  const result = new Map<number, { code: string; value: string | null }[]>();
+  if (traceIds.length === 0) return result;
+  const rows = await db.selectFrom('tracking_trace_channels').select(['trace_id', 'code', 'value']).where('trace_id', 'in', traceIds).orderBy('id').execute();
+  for (const row of rows) {
+    const list = result.get(Number(row.trace_id)) ?? [];
+    list.push({ code: row.code, value: row.value });
+    result.set(Number(row.trace_id), list);
+  }
+  return result;
+}
+
+/** Source names by ID, deleted ones absent. */
+export async function sourceNames(db: Executor): Promise<Map<number, string>> {
+  const rows = await db.selectFrom('tracking_sources').select(['id', 'name']).execute();
+  return new Map(rows.map((row) => [Number(row.id), row.name]));
+}
