@@ -4,8 +4,9 @@ import type { AuthTables } from '../auth/tables.js';
 import type { OAuthTables } from '../auth/oauth/tables.js';
 import type { CrmTables } from '../crm/store/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
+import type { DashboardTables } from '../dashboard/tables.js';
 
-export interface Database extends AuthTables, OAuthTables, CrmTables, TrackingTables {}
+export interface Database extends AuthTables, OAuthTables, CrmTables, TrackingTables, DashboardTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

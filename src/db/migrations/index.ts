@@ -7,6 +7,7 @@ import { crm } from './0100_crm.js';
 import { tracking } from './0200_tracking.js';
 import { traceCreator } from './0210_trace_creator.js';
 import { oauth } from './0300_oauth.js';
+import { dashboard } from './0900_dashboard.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -15,4 +16,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0200_tracking': tracking,
   '0210_trace_creator': traceCreator,
   '0300_oauth': oauth,
+  '0900_dashboard': dashboard,
 };
