@@ -92,4 +92,7 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('root'));
+const root = document.getElementById('root');
+// The static "Loading…" placeholder goes; Preact renders into an empty element.
+root.textContent = '';
+render(<App />, root);

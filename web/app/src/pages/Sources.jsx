@@ -156,7 +156,7 @@ export function Sources({ user }) {
                       <>
                         <button class="link" onClick={() => setEditing(source)} aria-label={`Edit ${source.NAME}`}>
                           Edit
-                        </button>
+                        </button>{' '}
                         <button
                           class="link"
                           onClick={() => setActive(source, source.ACTIVE !== 'Y')}

@@ -30,6 +30,9 @@ function restFilter(filter) {
   return rest;
 }
 
+/** The first page the visitor saw on the site (the referrer, when there is one, comes before it). */
+export const landingPage = (trace) => trace.PAGES.find((page) => page.IS_REF !== 'Y')?.URL ?? null;
+
 const isFiltered = (filter) => Object.keys(restFilter(filter)).length > 0;
 
 function Items({ entities }) {
@@ -155,7 +158,7 @@ export function Traces() {
                     </th>
                     <td>{formatDateTime(trace.DATE_CREATE)}</td>
                     <td>{trace.SOURCE ? trace.SOURCE.NAME : `Deleted source ${trace.SOURCE_ID}`}</td>
-                    <td class="url">{trace.PAGES[0]?.URL ?? <span class="muted">—</span>}</td>
+                    <td class="url">{landingPage(trace) ?? <span class="muted">—</span>}</td>
                     <td>
                       <Items entities={trace.ENTITIES} />
                     </td>
@@ -210,7 +213,7 @@ function Visit({ trace, depth }) {
             <li key={index}>
               <span class="url">{page.URL}</span>
               {page.TITLE ? <span> — {page.TITLE}</span> : null}
-              {page.IS_REF === 'Y' ? <small> (referrer)</small> : null}
+              {page.IS_REF === 'Y' ? <span class="muted"> (referrer)</span> : null}
             </li>
           ))}
         </ol>
