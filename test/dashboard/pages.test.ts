@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { expectAccessible, launch, LOCALE, openSession, screenshots, signIn, TIME_ZONE, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, launch, LOCALE, openSession, screenshots, signIn, TIME_ZONE, type Session } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -190,6 +190,10 @@ describe('as the administrator', () => {
     );
     await expectAccessible(page, 'traces');
     await screenshots(page, 'traces');
+    // The README's picture (docs/dashboard-traces.png is a copy of it).
+    await page.setViewportSize({ width: 1000, height: 560 });
+    await page.screenshot({ path: `${ARTIFACTS}/readme-traces.png` });
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.locator('.summary').innerText()).toBe('Traces 51–57 of 57');
@@ -294,6 +298,7 @@ describe('users with less access', () => {
     await page.locator('input[name=item]').fill(String(limitedDeal));
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
+    await page.getByText(`The server said: You do not have permission to view the traces of DEAL with ID \`${limitedDeal}\`.`).waitFor();
     const refused = await callJson(server, 'salestrace.trace.list', { filter: { ENTITY_TYPE: 'DEAL', ENTITY_ID: limitedDeal } }, noRole.base);
     expect(refused.body.error).toBe('ACCESS_DENIED');
     await expectAccessible(page, 'no access');

@@ -207,6 +207,7 @@ function Visit({ trace, depth }) {
           <Items entities={trace.ENTITIES} />
         </dd>
       </dl>
+      {trace.PAGES.length ? <h3>Pages, in order</h3> : null}
       {trace.PAGES.length ? (
         <ol class="pages">
           {trace.PAGES.map((page, index) => (
