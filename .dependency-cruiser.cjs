@@ -23,6 +23,7 @@ module.exports = {
           '^src/rest/httpHandler[.]ts$',
           '^src/auth/authenticate[.]ts$',
           '^src/auth/oauth/(authorizeEndpoint|tokenEndpoint|portal|routes)[.]ts$',
+          '^src/dashboard/routes[.]ts$',
         ],
       },
       to: { path: '^src/services[.]ts$' },

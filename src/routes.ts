@@ -2,6 +2,7 @@
 import { oauthRoutes } from './auth/oauth/routes.js';
 import { LeakyBucket } from './limits/leakyBucket.js';
 import { clientAddress, isHttpsRequest, paramLimits } from './rest/httpHandler.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import type { RouteInstaller } from './server.js';
 import { trackerRoutes } from './tracker/routes.js';
 import { installGuestEndpoint } from './sites/http/guestEndpoint.js';
@@ -23,5 +24,5 @@ const siteRoutes: RouteInstaller = (app, services) => {
 };
 
 export function routeInstallers(): RouteInstaller[] {
-  return [oauthRoutes, siteRoutes, trackerRoutes];
+  return [oauthRoutes, siteRoutes, trackerRoutes, dashboardRoutes];
 }

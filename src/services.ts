@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { TokenAuthenticator } from './auth/contract.js';
 import { oauthAppDescriber, oauthTokenAuthenticator } from './auth/oauth/tokenAuth.js';
+import { dashboardTokenAuthenticator } from './dashboard/tokenAuth.js';
 import { userDirectory } from './auth/users.js';
 import type { DialectHelpers } from './db/dialects/types.js';
 import type { SyncLog } from './db/dialects/groupCommit.js';
@@ -191,7 +192,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     inOneTransaction: opened.inOneTransaction,
     registry,
     ports,
-    tokens: oauthTokenAuthenticator(opened.db, clock, config),
+    tokens: dashboardTokenAuthenticator(opened.db, clock, config, oauthTokenAuthenticator(opened.db, clock, config)),
     changes,
     credentials: new WebhookCredentialCache(changes),
     rateLimiter,

@@ -1,13 +1,14 @@
 // Who is calling, as authentication establishes it. Owned by auth and read by every module that
 // decides what a caller may see or change; the REST layer only passes it on.
 
-export type AuthType = 'webhook' | 'oauth';
+/** `session`: a signed-in dashboard page (src/dashboard/tokenAuth.ts). */
+export type AuthType = 'webhook' | 'oauth' | 'session';
 
 export interface Caller {
   readonly userId: number;
   readonly isAdmin: boolean;
   readonly authType: AuthType;
-  /** Webhook ID or OAuth application ID: the operating-time limit is kept per credential. */
+  /** Webhook ID, OAuth application ID or dashboard session ID: the operating-time limit is kept per credential. */
   readonly credentialId: number;
   /** The OAuth application's client_id; undefined for webhooks. */
   readonly clientId?: string;

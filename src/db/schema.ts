@@ -9,6 +9,7 @@ import type { EventTables } from '../events/tables.js';
 import type { TelephonyTables } from '../telephony/tables.js';
 import type { SitesTables } from '../sites/tables.js';
 import type { AnalyticsTables } from '../analytics/tables.js';
+import type { DashboardTables } from '../dashboard/tables.js';
 
 export interface Database
   extends AuthTables,
@@ -19,7 +20,8 @@ export interface Database
     EventTables,
     TelephonyTables,
     SitesTables,
-    AnalyticsTables {}
+    AnalyticsTables,
+    DashboardTables {}
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

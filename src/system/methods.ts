@@ -176,8 +176,9 @@ export const appInfoMethod = defineMethod<Pick<SystemPorts, 'methods' | 'apps'>>
   name: 'app.info',
   scope: null,
   async handler({ caller, ports: { methods, apps } }) {
-    if (caller.authType === 'webhook') {
-      // What core answers on a webhook: the granted scopes and the license (app-info.md).
+    if (caller.authType !== 'oauth') {
+      // What core answers on a webhook (app-info.md), and on a dashboard page, which is no app:
+      // the granted scopes and the license.
       return { SCOPE: authScopes(caller, methods), LICENSE: SELF_HOSTED_LICENSE };
     }
     if (!apps) throw restError('ACCESS_DENIED_APP_CONTEXT');

@@ -15,6 +15,7 @@ import { telephony } from './0600_telephony.js';
 import { sites } from './0700_sites.js';
 import { analytics } from './0400_analytics.js';
 import { attribution } from './0450_attribution.js';
+import { dashboard } from './0900_dashboard.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -29,4 +30,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0700_sites': sites,
   '0400_analytics': analytics,
   '0450_attribution': attribution,
+  '0900_dashboard': dashboard,
 };

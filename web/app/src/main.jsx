@@ -1,0 +1,98 @@
+// The dashboard's shell: sign-in, the navigation and hash routes (#/sources, #/traces, #/traces/ID).
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { currentUser, signOut, whenSessionEnds } from './api.js';
+import { Failure, Loading } from './components.jsx';
+import { Login } from './pages/Login.jsx';
+import { Sources } from './pages/Sources.jsx';
+import { TraceDetail, Traces } from './pages/Traces.jsx';
+
+const PAGES = [
+  { path: 'sources', title: 'Sources' },
+  { path: 'traces', title: 'Traces' },
+];
+
+function useRoute() {
+  const read = () => location.hash.replace(/^#\/?/, '') || 'sources';
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const changed = () => setRoute(read());
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
+
+function Page({ route, user }) {
+  const detail = /^traces\/(\d+)$/.exec(route);
+  if (detail) return <TraceDetail id={Number(detail[1])} />;
+  if (route === 'traces') return <Traces />;
+  if (route === 'sources') return <Sources user={user} />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        <a href="#/sources">Go to Sources</a>
+      </p>
+    </section>
+  );
+}
+
+function App() {
+  const [user, setUser] = useState(undefined);
+  const [error, setError] = useState(null);
+  const route = useRoute();
+  const section = route.split('/')[0];
+
+  useEffect(() => {
+    currentUser().then(setUser, setError);
+    // A session that ends while the page is open (expiry, sign-out elsewhere) shows the sign-in form.
+    whenSessionEnds(() => setUser(null));
+  }, []);
+
+  useEffect(() => {
+    const page = PAGES.find((candidate) => candidate.path === section);
+    document.title = user && page ? `${page.title} · Salestrace` : 'Salestrace';
+  }, [section, user]);
+
+  if (error && user === undefined) return <main class="login"><Failure error={error} /></main>;
+  if (user === undefined) return <main class="login"><Loading /></main>;
+  if (user === null) return <Login onSignedIn={setUser} />;
+
+  async function leave() {
+    await signOut().catch(() => undefined);
+    setUser(null);
+  }
+
+  const name = [user.NAME, user.LAST_NAME].filter(Boolean).join(' ') || user.LOGIN;
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="#/sources">
+          Salestrace
+        </a>
+        <nav aria-label="Pages">
+          {PAGES.map((page) => (
+            <a key={page.path} href={`#/${page.path}`} aria-current={section === page.path ? 'page' : undefined}>
+              {page.title}
+            </a>
+          ))}
+        </nav>
+        <div class="who">
+          <span>{name}</span>
+          <button class="secondary" onClick={leave}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main>
+        <Page route={route} user={user} />
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('root');
+// The static "Loading…" placeholder goes; Preact renders into an empty element.
+root.textContent = '';
+render(<App />, root);
