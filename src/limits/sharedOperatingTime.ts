@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/schema.js';
 import { restError } from '../rest/errors.js';
 import type { OperatingReport } from '../rest/time.js';
-import type { OperatingTime } from './contract.js';
+import type { OperatingSeen, OperatingTime } from './contract.js';
 import { MIN_RECORDED_SECONDS, WINDOW_SECONDS } from './operatingTime.js';
 
 const BUCKET_SECONDS = 60;
@@ -33,10 +33,11 @@ export class SharedOperatingTime implements OperatingTime {
     return { total: Number(row?.total ?? 0), oldest: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest) };
   }
 
-  async check(key: string): Promise<void> {
-    if (this.limitSeconds === null) return;
-    const { total } = await this.live(key, this.clock.now() / 1000);
-    if (total > this.limitSeconds) throw restError('OPERATION_TIME_LIMIT');
+  /** Reads the key once per call, even with the limit off: report() uses what it read. */
+  async check(key: string): Promise<OperatingSeen> {
+    const seen = await this.live(key, this.clock.now() / 1000);
+    if (this.limitSeconds !== null && seen.total > this.limitSeconds) throw restError('OPERATION_TIME_LIMIT');
+    return seen;
   }
 
   async record(key: string, startSeconds: number, durationSeconds: number): Promise<void> {
@@ -55,8 +56,24 @@ export class SharedOperatingTime implements OperatingTime {
     }
   }
 
-  async report(key: string, callStartSeconds: number, nowSeconds: number): Promise<OperatingReport> {
-    const { total, oldest } = await this.live(key, nowSeconds);
+  /**
+   * What check() read plus this call's own time, without another query. Calls of other
+   * processes that ended meanwhile show from the next call on. When a bucket expired during
+   * the call (the oldest one did, if any did), the live rows are read again.
+   */
+  async report(
+    key: string,
+    callStartSeconds: number,
+    nowSeconds: number,
+    seen?: OperatingSeen | null,
+    call?: { readonly startSeconds: number; readonly durationSeconds: number },
+  ): Promise<OperatingReport> {
+    const expired = seen && seen.oldest !== null && nowSeconds >= seen.oldest + WINDOW_SECONDS;
+    let { total, oldest } = seen && !expired ? seen : await this.live(key, nowSeconds);
+    if (seen && !expired && call && call.durationSeconds > MIN_RECORDED_SECONDS) {
+      total += call.durationSeconds;
+      oldest = Math.min(oldest ?? Infinity, Math.floor(call.startSeconds));
+    }
     return { operating: total, resetAt: (oldest ?? Math.floor(callStartSeconds)) + WINDOW_SECONDS };
   }
 }

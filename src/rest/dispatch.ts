@@ -2,7 +2,7 @@
 // figures for the `time` block. Shared by plain calls and batch rows.
 import type { Clock } from '../clock.js';
 import type { OperatingTime } from '../limits/contract.js';
-import { operatingKey } from '../limits/operatingTime.js';
+import { operatingKey, WINDOW_SECONDS } from '../limits/operatingTime.js';
 import { phpIntval } from '../php/values.js';
 import { newPhpMap, type PhpMap } from '../php/query.js';
 import { ListResult, type MethodContext, type MethodDeclaration, type MethodInfo, type RunWriter } from './method.js';
@@ -53,22 +53,28 @@ export async function runMethod<Ports>(
 ): Promise<CallOutcome> {
   const key = operatingKey(caller.authType, caller.credentialId, method.name);
   const counted = isCounted(method);
-  if (counted) await runtime.operating.check(key);
+  const seen = counted ? await runtime.operating.check(key) : null;
   const { params, start } = methodParams(rawParams);
   const handlerStartMs = runtime.clock.now();
   let value: unknown;
+  let ranSeconds = 0;
   try {
     value = await body({ params, start, caller, ports: runtime.ports, inBatch });
     // A handler that returns nothing answers null, like a PHP function without `return`.
     value ??= null;
   } finally {
     // A call that fails still used the time it took (the limit protects the server).
-    if (counted) await runtime.operating.record(key, handlerStartMs / 1000, (runtime.clock.now() - handlerStartMs) / 1000);
+    ranSeconds = (runtime.clock.now() - handlerStartMs) / 1000;
+    if (counted) await runtime.operating.record(key, handlerStartMs / 1000, ranSeconds);
   }
   const handlerEndMs = runtime.clock.now();
   // Differences in milliseconds first: seconds-then-subtract would make 0.1 s a hair longer.
   const processing = (handlerEndMs - handlerStartMs) / 1000;
-  const report = await runtime.operating.report(key, startedAt, handlerEndMs / 1000);
+  const call = { startSeconds: handlerStartMs / 1000, durationSeconds: ranSeconds };
+  // `batch` is never recorded under its own name: nothing to read.
+  const report = counted
+    ? await runtime.operating.report(key, startedAt, handlerEndMs / 1000, seen, call)
+    : { operating: 0, resetAt: Math.floor(startedAt) + WINDOW_SECONDS };
   const time = buildTimeBlock(startedAt, runtime.clock.now() / 1000, processing, report);
   if (value instanceof ListResult) {
     return { result: value.result, next: value.next, total: value.total, time };

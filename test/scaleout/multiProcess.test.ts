@@ -88,6 +88,22 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], width: number): Promis
   return results;
 }
 
+describe('serve --workers values', () => {
+  it('refuses a count that is not a whole number from 1 to 256, naming the flag or the variable', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-workers-'));
+    try {
+      const zero = await runCliInProcess(['serve', '--data', dir, '--workers', '0']);
+      expect(zero.code).toBe(1);
+      expect(zero.stderr).toContain('salestrace: --workers must be between 1 and 256, got 0');
+      const word = await runCliInProcess(['serve', '--data', dir], { SALESTRACE_WORKERS: 'many' });
+      expect(word.code).toBe(1);
+      expect(word.stderr).toContain('salestrace: SALESTRACE_WORKERS must be an integer, got "many"');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(TEST_DIALECT !== 'sqlite')('serve --workers on SQLite', () => {
   it('is refused with the reason and what to do', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-workers-'));
