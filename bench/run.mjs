@@ -101,6 +101,18 @@ if (needed.has('raw-sqlite')) servers['raw-sqlite'] = await startBaseline('raw-s
 if (needed.has('raw-durable')) servers['raw-durable'] = await startBaseline('raw-durable', [path.join(work, 'raw-durable.db')]);
 if (needed.has('salestrace')) servers.salestrace = await startSalestrace('salestrace', path.join(work, 'salestrace'));
 if (needed.has('salestrace-1m')) servers['salestrace-1m'] = await startSalestrace('salestrace-1m', path.join(work, 'salestrace-1m'));
+// Servers with one outgoing webhook bound to ONCRMLEADADD (issue 13): `salestrace-outbox` raises
+// the events into its outbox without sending them (--no-event-delivery: the request path alone),
+// `salestrace-events` also delivers each one to a bare-http receiver while the load runs.
+for (const [name, serveArgs] of [['salestrace-outbox', ['--no-event-delivery']], ['salestrace-events', []]]) {
+  if (!needed.has(name)) continue;
+  servers[`${name}-receiver`] ??= { ...(await startBaseline('bare-http')), name: `${name}-receiver` };
+  const dataDir = path.join(work, name);
+  servers[name] = await startSalestrace(name, dataDir, { serveArgs });
+  const handler = `${servers[`${name}-receiver`].url}/handler/`;
+  const child = spawnChild(process.execPath, [currentCli(), 'webhook', 'outgoing', 'add', '--data', dataDir, '--handler', handler, '--events', 'ONCRMLEADADD'], { cwd: ROOT });
+  await collectOutput(child, 'salestrace webhook outgoing add');
+}
 for (const server of Object.values(servers)) log(`${server.name}: pid ${server.pid}, ${server.url}`);
 
 // ---- requirements, setup, preflight ----------------------------------------------------------

@@ -79,8 +79,8 @@ export async function startBaseline(name, args = [], { nodeArgs = [] } = {}) {
  * later starts leave it in <data>/webhook.txt. `nodeArgs` go before the script (e.g. --cpu-prof);
  * `cli` runs another build (bench/experiments/whatif.mjs runs patched copies of dist/).
  */
-export async function startSalestrace(name, dataDir, { nodeArgs = [], guard = true, cli: script = cli } = {}) {
-  const args = [...(guard ? ['--require', ORPHAN_GUARD] : []), ...nodeArgs, script, 'serve', '--data', dataDir, ...SERVE_FLAGS];
+export async function startSalestrace(name, dataDir, { nodeArgs = [], guard = true, cli: script = cli, serveArgs = [] } = {}) {
+  const args = [...(guard ? ['--require', ORPHAN_GUARD] : []), ...nodeArgs, script, 'serve', '--data', dataDir, ...SERVE_FLAGS, ...serveArgs];
   const child = spawnChild(...pinned('server', process.execPath, args), { cwd: ROOT });
   const ready = await readyAddresses(child, name, dataDir);
   const server = {
