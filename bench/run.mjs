@@ -117,6 +117,18 @@ for (const [name, workers] of [['salestrace-pg', '1'], ['salestrace-pg-2w', '2']
   const serveArgs = ['--database-url', await pgBench.database(name.replace(/-/g, '_')), '--workers', workers];
   servers[name] = await startSalestrace(name, path.join(work, name), { serveArgs });
 }
+// Servers with one outgoing webhook bound to ONCRMLEADADD (issue 13): `salestrace-outbox` raises
+// the events into its outbox without sending them (--no-event-delivery: the request path alone),
+// `salestrace-events` also delivers each one to a bare-http receiver while the load runs.
+for (const [name, serveArgs] of [['salestrace-outbox', ['--no-event-delivery']], ['salestrace-events', []]]) {
+  if (!needed.has(name)) continue;
+  servers[`${name}-receiver`] ??= { ...(await startBaseline('bare-http')), name: `${name}-receiver` };
+  const dataDir = path.join(work, name);
+  servers[name] = await startSalestrace(name, dataDir, { serveArgs });
+  const handler = `${servers[`${name}-receiver`].url}/handler/`;
+  const child = spawnChild(process.execPath, [currentCli(), 'webhook', 'outgoing', 'add', '--data', dataDir, '--handler', handler, '--events', 'ONCRMLEADADD'], { cwd: ROOT });
+  await collectOutput(child, 'salestrace webhook outgoing add');
+}
 for (const server of Object.values(servers)) log(`${server.name}: pid ${server.pid}, ${server.url}`);
 
 // ---- requirements, setup, preflight ----------------------------------------------------------

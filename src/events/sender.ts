@@ -2,6 +2,8 @@
 // in order per handler (a handler's next event waits until the previous one is delivered or
 // given up), with a timeout per attempt and a bounded number of retries with growing delays.
 // It runs in the background of the server: a request that raised an event never waits for it.
+import http from 'node:http';
+import https from 'node:https';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +40,44 @@ function parseData(json: string): unknown {
   return JSON.parse(json) as unknown;
 }
 
+/**
+ * One POST with node:http (cheaper per request than fetch): 'delivered' for a 2xx answer,
+ * 'aborted' when the sender stops, else why it failed. Redirects are not followed.
+ */
+function post(url: string, body: string, timeoutMs: number, stop: AbortSignal, agents: { http: http.Agent; https: https.Agent }): Promise<string> {
+  return new Promise((resolve) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return resolve('bad URL');
+    }
+    const secure = target.protocol === 'https:';
+    const request = (secure ? https : http).request(
+      target,
+      {
+        method: 'POST',
+        agent: secure ? agents.https : agents.http,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        signal: stop,
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          resolve(status >= 200 && status < 300 ? 'delivered' : `status ${status}`);
+        });
+        response.on('error', () => resolve('network: answer broken off'));
+      },
+    );
+    // The whole exchange, not only a silent socket, must end within the timeout.
+    const timer = setTimeout(() => request.destroy(new Error('timeout')), timeoutMs);
+    request.on('close', () => clearTimeout(timer));
+    request.on('error', (error) => resolve(stop.aborted ? 'aborted' : error.message === 'timeout' ? 'timeout' : `network: ${error.message}`));
+    request.end(body);
+  });
+}
+
 /** A delivery that carries its own target: the handler row is gone (ONAPPUNINSTALL). */
 function detachedHandler(id: number, json: string): HandlerRow {
   const target = JSON.parse(json) as { url: string; applicationToken: string };
@@ -53,6 +93,8 @@ export class EventSender {
   private readonly abort = new AbortController();
   private readonly tokens = new Map<string, IssuedPair>();
   private memberId: string | undefined;
+  /** Keep-alive connections to the handlers, reused between deliveries. */
+  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 1 }), https: new https.Agent({ keepAlive: true, maxSockets: 1 }) };
 
   constructor(
     private readonly db: Db,
@@ -79,6 +121,8 @@ export class EventSender {
     this.abort.abort();
     await this.polling;
     await Promise.allSettled([...this.running]);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private schedule(delayMs: number): void {
@@ -163,21 +207,7 @@ export class EventSender {
       this.log.error({ err: error, handlerId: handler.id }, 'event delivery: could not build the request');
       return 'build failed';
     }
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    try {
-      const response = await fetch(handler.handler, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([timeout, this.abort.signal]),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      return response.status >= 200 && response.status < 300 ? 'delivered' : `status ${response.status}`;
-    } catch (error) {
-      if (this.abort.signal.aborted) return 'aborted';
-      return timeout.aborted ? 'timeout' : `network: ${(error as Error).message}`;
-    }
+    return post(handler.handler, body, this.options.timeoutMs, this.abort.signal, this.agents);
   }
 
   private async portalMemberId(): Promise<string> {

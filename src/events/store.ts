@@ -1,6 +1,7 @@
 // The SQL of the events module: handlers, the outbox and the offline queue.
 import { sql } from 'kysely';
 import type { Executor } from '../db/schema.js';
+import { HotStatement } from '../db/hotStatement.js';
 
 export interface HandlerRow {
   readonly id: number;
@@ -86,20 +87,26 @@ export function listAppHandlers(db: Executor, appId: number, userId: number | un
   return query.orderBy('id').execute();
 }
 
-/** The handlers of one event, of active apps and of outgoing webhooks, in binding order. */
-export function handlersOf(db: Executor, eventName: string): Promise<HandlerRow[]> {
-  return db
+/**
+ * The handlers of one event, of active apps and of outgoing webhooks, in binding order. Run
+ * inside every CRM write: compiled once (src/db/hotStatement.ts).
+ */
+const handlersOfEvent = new HotStatement<HandlerRow>((db, $) =>
+  db
     .selectFrom('event_handlers')
     .select(HANDLER_COLUMNS.map((c) => `event_handlers.${c}` as const))
-    .where('event_handlers.event_name', '=', eventName)
+    .where('event_handlers.event_name', '=', $(0))
     .where((eb) =>
       eb.or([
         eb('event_handlers.app_id', '=', 0),
         eb.exists(eb.selectFrom('oauth_apps').select('oauth_apps.id').whereRef('oauth_apps.id', '=', 'event_handlers.app_id').where('oauth_apps.active', '=', 1)),
       ]),
     )
-    .orderBy('event_handlers.id')
-    .execute();
+    .orderBy('event_handlers.id'),
+);
+
+export function handlersOf(db: Executor, eventName: string): Promise<HandlerRow[]> {
+  return handlersOfEvent.rows(db, [eventName]);
 }
 
 export function findHandler(db: Executor, id: number): Promise<HandlerRow | undefined> {

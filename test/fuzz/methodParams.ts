@@ -124,6 +124,16 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
   profile: [{}],
   'user.current': [{}],
   'app.info': [{}],
+  // The event.* methods answer webhooks with WRONG_AUTH_TYPE before reading parameters (test/events covers them with tokens).
+  'event.bind': [{ event: 'ONCRMLEADADD', handler: 'https://handler.example.com/', auth_type: 1, event_type: 'online', options: { minTimeout: 1 } }],
+  'event.unbind': [{ event: 'ONCRMLEADADD', handler: 'https://handler.example.com/', auth_type: 1, event_type: 'online' }],
+  'event.get': [{}],
+  events: [{ SCOPE: 'crm', FULL: 'true' }],
+  'event.test': [{ any: 'value' }],
+  'event.offline.get': [{ filter: { '>ID': 1, EVENT_NAME: 'ONCRMLEADADD' }, order: { ID: 'DESC' }, limit: 10, clear: 0, process_id: 'p', error: 1 }],
+  'event.offline.clear': [{ process_id: 'p', id: [1, 2], message_id: ['0123456789abcdef0123456789abcdef'] }],
+  'event.offline.error': [{ process_id: 'p', message_id: ['0123456789abcdef0123456789abcdef'] }],
+  'event.offline.list': [{ filter: { PROCESS_ID: '', ERROR: 0 }, order: { ID: 'ASC' } }],
   ...Object.assign({}, ...TYPES.map(({ method, name, status }) => typedSeeds(method, name, status))),
   ...itemSeeds(),
   'crm.tracking.trace.add': [
