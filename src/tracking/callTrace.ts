@@ -53,8 +53,10 @@ export async function saveCallTrace(
       .execute();
     for (const candidate of candidates) {
       if (candidate.value === null || !request.sameNumber(candidate.value)) continue;
-      // Held against a concurrent delete until the binding commits.
-      if (!(await lockTrace(db, candidate.id, 'keyShare'))) continue;
+      // Locked, then read again: of two calls at once, the second waits and takes the next visit.
+      if (!(await lockTrace(db, candidate.id, 'update'))) continue;
+      const now = await db.selectFrom('tracking_traces').select('bound').where('id', '=', candidate.id).executeTakeFirst();
+      if (now?.bound !== 0) continue;
       await bindItems(db, candidate.id, request.items, crm, utm);
       return { traceId: candidate.id, reused: true };
     }

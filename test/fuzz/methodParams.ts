@@ -156,6 +156,41 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
     { sourceId: 1, currency: 'USD', rows: [{ date: '2026-06-01', campaign: '123456', adGroup: '234567', keyword: '345678', impressions: 100, clicks: 5, cost: '2.50' }] },
   ],
   'salestrace.report.sources': [{ from: '2026-06-01', to: '2026-06-30', sourceId: [1, 'organic'], groupBy: 'source' }],
+  // Telephony (issue 14).
+  'telephony.externalline.add': [{ NUMBER: '14151234567', NAME: 'Main', CRM_AUTO_CREATE: 'N' }],
+  'telephony.externalline.get': [{}],
+  'telephony.externalline.update': [{ NUMBER: '14151234567', NAME: 'Support', CRM_AUTO_CREATE: 'Y' }],
+  'telephony.externalline.delete': [{ NUMBER: '14151234567' }],
+  'telephony.externalcall.register': [
+    {
+      USER_ID: 1,
+      PHONE_NUMBER: '+1 555 0101',
+      TYPE: 2,
+      CALL_START_DATE: '2026-03-07T10:20:30+03:00',
+      CRM_CREATE: 1,
+      CRM_SOURCE: 'WEB',
+      CRM_ENTITY_TYPE: 'CONTACT',
+      CRM_ENTITY_ID: 1,
+      SHOW: 0,
+      ADD_TO_CHAT: 0,
+      CALL_LIST_ID: 1,
+      LINE_NUMBER: '3',
+      EXTERNAL_CALL_ID: 'pbx-1',
+    },
+    { USER_PHONE_INNER: '101', PHONE_NUMBER: '79062195047', TYPE: '1' },
+  ],
+  'telephony.externalcall.finish': [
+    { CALL_ID: 'externalCall.0.1', USER_ID: 1, DURATION: 95, COST: '1.5', COST_CURRENCY: 'USD', STATUS_CODE: '200', FAILED_REASON: '', RECORD_URL: 'https://x.example/r.mp3', VOTE: 5, ADD_TO_CHAT: 0 },
+  ],
+  'telephony.externalcall.show': [{ CALL_ID: 'externalCall.0.1', USER_ID: [1, 2] }],
+  'telephony.externalcall.hide': [{ CALL_ID: 'externalCall.0.1', USER_ID: 1 }],
+  'telephony.externalcall.searchcrmentities': [{ PHONE_NUMBER: '+1 555 0101' }],
+  'crm.activity.get': [{ id: 1 }],
+  'crm.activity.list': [
+    { filter: { OWNER_TYPE_ID: 3, '>=ID': 1, '%SUBJECT': 'call', '@DIRECTION': [1, 2], BINDINGS: [{ OWNER_TYPE_ID: 3, OWNER_ID: 1 }] }, order: { ID: 'DESC' }, select: ['*', 'COMMUNICATIONS'], start: 0 },
+  ],
+  'crm.activity.fields': [{}],
+  'crm.activity.delete': [{ id: 1 }],
 };
 
 /** Every path of a tree, containers included, depth first. */

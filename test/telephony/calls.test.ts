@@ -290,3 +290,14 @@ describe('telephony.externalCall.finish', () => {
     expect((await ok(server, 'crm.contact.get', { id: contact })).ASSIGNED_BY_ID).toBe('1');
   });
 });
+
+describe('concurrent calls', () => {
+  it('two calls at once to one pooled number take two different visits', async () => {
+    const first = await addTrace(server, webVisit(POOLED, 'c1', 'https://shop.example/c1', now()));
+    const second = await addTrace(server, webVisit(POOLED, 'c2', 'https://shop.example/c2', now()));
+    clock.advance(60_000);
+    const [a, b] = await Promise.all([register({ PHONE_NUMBER: nextCaller() }), register({ PHONE_NUMBER: nextCaller() })]);
+    const bound = [(await tracesOf(server, 'LEAD', a.CRM_CREATED_LEAD))[0].ID, (await tracesOf(server, 'LEAD', b.CRM_CREATED_LEAD))[0].ID];
+    expect(bound.sort()).toEqual([first, second].sort());
+  });
+});

@@ -228,3 +228,25 @@ describe('a PBX through b24jssdk', () => {
     expect((failed as AjaxError).status).toBe(400);
   });
 });
+
+describe('bad input changes nothing and crashes nothing', () => {
+  it('out-of-range and odd values', async () => {
+    const reg = await ok(server, 'telephony.externalCall.register', {
+      USER_ID: 1,
+      TYPE: 2,
+      PHONE_NUMBER: '+12025550120',
+      CALL_LIST_ID: '99999999999999999999',
+      CRM_ENTITY_TYPE: 'CONTACT',
+      CRM_ENTITY_ID: '9999999999999',
+      LINE_NUMBER: 'x'.repeat(80),
+    });
+    expect(reg).toMatchObject({ CRM_ENTITY_TYPE: '', CRM_ENTITY_ID: null });
+    const row = await server.services.db.selectFrom('telephony_calls').select(['call_list_id', 'portal_number']).where('call_id', '=', reg.CALL_ID).executeTakeFirstOrThrow();
+    expect(row).toEqual({ call_list_id: null, portal_number: 'x'.repeat(50) });
+    const fin = await ok(server, 'telephony.externalCall.finish', { CALL_ID: reg.CALL_ID, USER_ID: '1', DURATION: '99999999999999', COST: '1e400', VOTE: 9, STATUS_CODE: 'weird' });
+    expect(fin).toMatchObject({ CALL_DURATION: 2147483647, COST: 0, CALL_VOTE: null, CALL_FAILED_CODE: 'OTHER', CALL_STATUS: 0 });
+    for (const params of [{ USER_ID: 'abc', TYPE: 2, PHONE_NUMBER: '1' }, { USER_ID: '99999999999999999999', TYPE: 2, PHONE_NUMBER: '1' }]) {
+      expect((await fails(server, 'telephony.externalCall.register', params)).body).toEqual(core('User is not found or is not active'));
+    }
+  });
+});

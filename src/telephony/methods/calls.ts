@@ -1,5 +1,6 @@
 // telephony.externalCall.{register,finish,show,hide,searchCrmEntities} (tracker-and-calls.md
 // §4.2, §4.6; telephony-external-call-*.md): a PBX integration reports its calls.
+import { fitsIntegerColumn } from '../../db/integers.js';
 import { restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import { entityTypeName } from '../../crm/contract.js';
@@ -39,10 +40,10 @@ export const registerMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'a
       startAt,
       crmCreate: flag(params.CRM_CREATE),
       crmSource: textParam(params.CRM_SOURCE) ?? '',
-      crmEntity: entityType !== undefined && CLIENT_TYPES.includes(entityType) && entityId > 0 ? { type: entityType, id: entityId } : undefined,
+      crmEntity: entityType !== undefined && CLIENT_TYPES.includes(entityType) && entityId > 0 && fitsIntegerColumn(entityId) ? { type: entityType, id: entityId } : undefined,
       lineNumber: textParam(params.LINE_NUMBER)?.slice(0, 50),
       externalCallId: textParam(params.EXTERNAL_CALL_ID),
-      callListId: callListId > 0 ? callListId : null,
+      callListId: callListId > 0 && fitsIntegerColumn(callListId) ? callListId : null,
     });
     return {
       CALL_ID: result.callId,
@@ -54,6 +55,12 @@ export const registerMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'a
   },
 });
 
+/** COST as PHP's floatval of a numeric value; anything else (or an overflow) is 0. */
+function finiteNumber(value: unknown): number {
+  const number = phpIsNumeric(value) ? Number(phpString(value).trim()) : 0;
+  return Number.isFinite(number) ? number : 0;
+}
+
 const STATUS_CODES = ['200', '304', '603', '603-S', '403', '404', '486', '484', '503', '480', '402', '423', 'OTHER'];
 
 export const finishMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'apps'>>({
@@ -62,7 +69,8 @@ export const finishMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'app
   async handler({ params, caller, ports: { telephony, apps } }) {
     if (typeof params.CALL_ID !== 'string') throw restError('TELEPHONY_CALL_ID_NOT_STRING');
     const userId = userParam(params);
-    const duration = Math.max(0, phpIntval(params.DURATION));
+    // Longer than the column holds (68 years) is read as the longest it holds.
+    const duration = Math.min(Math.max(0, phpIntval(params.DURATION)), 2_147_483_647);
     const given = textParam(params.STATUS_CODE)?.toUpperCase();
     const statusCode = given === undefined ? (duration > 0 ? '200' : '304') : STATUS_CODES.includes(given) ? given : 'OTHER';
     const vote = phpIntval(params.VOTE);
@@ -70,7 +78,7 @@ export const finishMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'app
       callId: params.CALL_ID,
       userId,
       duration,
-      cost: phpIsNumeric(params.COST) ? Number(phpString(params.COST).trim()) : 0,
+      cost: finiteNumber(params.COST),
       costCurrency: textParam(params.COST_CURRENCY) ?? '',
       statusCode,
       failedReason: textParam(params.FAILED_REASON) ?? '',
