@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
 import type { MethodCalls, MethodCatalog } from './rest/contract.js';
 import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
-import type { SitesPort } from './sites/contract.js';
+import type { FormsPort, SitesPort } from './sites/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -24,6 +24,7 @@ export interface Ports {
   readonly tracking: TrackingPort;
   /** Own sites, site forms and guests (src/sites/contract.ts). */
   readonly sites: SitesPort;
+  readonly forms: FormsPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
 }
