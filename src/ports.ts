@@ -11,10 +11,10 @@ import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
 import type { EventsPort } from './events/contract.js';
 import type { TelephonyPort } from './telephony/contract.js';
-import type { SitesPort } from './sites/contract.js';
 import type { TrackerPort } from './tracker/contract.js';
 import type { AnalyticsPort } from './analytics/contract.js';
 import type { AttributionPort } from './analytics/attribution/contract.js';
+import type { FormsPort, SitesPort } from './sites/contract.js';
 
 export interface Ports {
   readonly config: Config;
@@ -36,6 +36,7 @@ export interface Ports {
   readonly tracker: TrackerPort;
   /** Attribution models and the attribution window's settings (src/analytics/attribution). */
   readonly attribution: AttributionPort;
+  readonly forms: FormsPort;
   /** For the test-only methods. */
   readonly faults: DatabaseFaults;
   /** Sales Intelligence analytics: expenses and reports (src/analytics/contract.ts). */

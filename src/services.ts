@@ -118,7 +118,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const sites = new SitesService(opened.db, clock);
+  const users = userDirectory(opened.db);
+  const sites = new SitesService(opened.db, clock, users);
   const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes, sites);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
@@ -133,14 +134,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
   crm.onItemUpdated(events.onItemUpdated);
   crm.onItemDeleted(events.onItemDeleted);
   let sender: EventSender | undefined;
-  const users = userDirectory(opened.db);
   const telephony = new TelephonyService(opened.db, clock, crm, tracking, users);
   // The report's rows: the sources a portal of this region has and that are not archived (§3.2).
   const reportSources = async () => {
     const settings = await tracking.settings();
     return (await tracking.sources()).map((source) => ({ ...source, active: source.active && isAvailable(source, settings) }));
   };
-  const analytics = new AnalyticsService(opened.db, clock, reportSources, userDirectory(opened.db));
+  const analytics = new AnalyticsService(opened.db, clock, reportSources, users);
   // Saved traces of ad sources are split into campaign, ad group and keyword rows (§4.3).
   tracking.onTracesSaved(analytics.onTracesSaved);
   const registry = new MethodRegistry<Ports>(methods, { strict: config.strict });
@@ -177,6 +177,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     sites,
     tracker: new TrackerService(opened.db, sites, config),
     attribution,
+    forms: sites,
     faults: databaseFaults(opened.db),
     analytics,
   };
