@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
 import type { MethodCalls, MethodCatalog } from './rest/contract.js';
 import type { MethodDeclaration } from './rest/method.js';
 import type { TrackingPort } from './tracking/contract.js';
-import type { SitesPort } from './sites/contract.js';
+import type { FormsPort, SitesPort } from './sites/contract.js';
 import type { TrackerPort } from './tracker/contract.js';
 
 export interface Ports {
@@ -25,6 +25,7 @@ export interface Ports {
   readonly tracking: TrackingPort;
   /** Own sites, site forms and guests (src/sites/contract.ts). */
   readonly sites: SitesPort;
+  readonly forms: FormsPort;
   /** The site tracker pack and its loader (src/tracker/). */
   readonly tracker: TrackerPort;
   /** For the test-only methods. */

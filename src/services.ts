@@ -99,7 +99,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
-  const sites = new SitesService(opened.db, clock);
+  const sites = new SitesService(opened.db, clock, userDirectory(opened.db));
   const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), sites);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
@@ -126,6 +126,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     crm,
     tracking,
     sites,
+    forms: sites,
     tracker: new TrackerService(opened.db, sites, config),
     faults: databaseFaults(opened.db),
   };

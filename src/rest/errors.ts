@@ -216,8 +216,20 @@ export const ERRORS = {
   SITE_PHONE_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `PHONES` must list phone numbers of at most {limit} characters.'),
   SITE_EMAIL_INVALID: spec('ERROR_ARGUMENT', 400, '"{value}" in `EMAILS` is not an e-mail address.'),
   SITE_FLAG_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `{field}` must be Y or N.'),
+  FORM_NOT_FOUND: spec('FORM_NOT_FOUND', 400, 'Form with ID `{id}` not found.'),
+  FORM_NAME_REQUIRED: spec('ERROR_ARGUMENT', 400, 'Field `NAME` is required and must not be empty.'),
+  FORM_FIELDS_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `FIELDS` must map form field names to lead fields: {allowed}.'),
+  FORM_SITE_NOT_FOUND: spec('ERROR_ARGUMENT', 400, 'Field `SITE_ID` must be the ID of an own site, or empty for any.'),
+  FORM_RESPONSIBLE_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `RESPONSIBLE_ID` must be the ID of a user.'),
+  FORM_THANKS_URL_INVALID: spec('ERROR_ARGUMENT', 400, 'Field `THANKS_URL` must be an http(s) address, or empty.'),
   // The public website endpoints (/pub/guest.php, /pub/form/…): a portal answers any origin.
   PUBLIC_ORIGIN_DENIED: spec('ACCESS_DENIED', 403, 'Origin {origin} is not an active own site of this portal.'),
+  PUBLIC_FORM_NOT_FOUND: spec('NOT_FOUND', 404, 'There is no active form `{code}`.'),
+  PUBLIC_FORM_ORIGIN_MISSING: spec('ACCESS_DENIED', 403, 'A form is accepted only from a page of an active own site (the request names no Origin or Referer).'),
+  PUBLIC_FORM_SPAM: spec('FORM_REJECTED', 400, 'The form was not accepted.'),
+  PUBLIC_FORM_EMPTY: spec('ERROR_ARGUMENT', 400, 'The form has no filled field.'),
+  PUBLIC_FORM_FIELD_TOO_LONG: spec('ERROR_ARGUMENT', 400, 'Form field `{field}` is longer than {limit} characters.'),
+  PUBLIC_FORM_TRACE_INVALID: spec('ERROR_ARGUMENT', 400, 'Form field `trace` must be the JSON that b24Tracker.guest.getTrace() gives.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKey = keyof typeof ERRORS;

@@ -86,3 +86,46 @@ export interface PublicSettingsPort {
   /** host → site ID of every active own site, read now. */
   activeSiteHosts(): Promise<ReadonlyMap<string, number>>;
 }
+
+/** A site form (Salestrace's own): a plain HTML form on an own site that creates a lead. */
+export interface FormRecord {
+  readonly id: number;
+  /** Random; the form posts to /pub/form/{code}. */
+  readonly code: string;
+  readonly name: string;
+  /** The own site it is posted from; null: any active own site. */
+  readonly siteId: number | null;
+  /** Form field name → lead field (FORM_LEAD_FIELDS). */
+  readonly fields: Readonly<Record<string, string>>;
+  /** Also create a contact from the name, phone and e-mail, and link the lead to it. */
+  readonly createContact: boolean;
+  readonly responsibleId: number;
+  /** Where a plain HTML post is sent after success (303); null: answer JSON. */
+  readonly thanksUrl: string | null;
+  readonly active: boolean;
+  readonly createdAt: number;
+}
+
+export interface FormChanges {
+  readonly name?: string;
+  readonly siteId?: number | null;
+  readonly fields?: Readonly<Record<string, unknown>>;
+  readonly createContact?: boolean;
+  readonly responsibleId?: number;
+  readonly thanksUrl?: string | null;
+  readonly active?: boolean;
+}
+
+export interface FormsPort {
+  listForms(): Promise<readonly FormRecord[]>;
+  getForm(id: number): Promise<FormRecord | undefined>;
+  /** An active form by its code. */
+  formByCode(code: string): Promise<FormRecord | undefined>;
+  /** Throws SiteError for a refused change. */
+  addForm(changes: FormChanges): Promise<number>;
+  updateForm(id: number, changes: FormChanges): Promise<void>;
+  deleteForm(id: number): Promise<void>;
+}
+
+/** The lead fields a form may fill: texts, and PHONE and EMAIL as one work value each. */
+export const FORM_LEAD_FIELDS = ['TITLE', 'NAME', 'LAST_NAME', 'SECOND_NAME', 'COMPANY_TITLE', 'POST', 'PHONE', 'EMAIL', 'COMMENTS', 'ADDRESS', 'WEB'] as const;

@@ -15,6 +15,17 @@ export const SITE_ERROR_KINDS = [
   'sitePhoneInvalid',
   /** An EMAILS `value` that is not an address. */
   'siteEmailInvalid',
+  /** No form with this `id`. */
+  'formNotFound',
+  'formNameRequired',
+  /** FIELDS is not a map of form field names to lead fields (`allowed`). */
+  'formFieldsInvalid',
+  /** SITE_ID names no own site. */
+  'formSiteNotFound',
+  /** RESPONSIBLE_ID names no user. */
+  'formResponsibleInvalid',
+  /** THANKS_URL `value` is not an http(s) address. */
+  'formThanksUrlInvalid',
 ] as const;
 
 export type SiteErrorKind = (typeof SITE_ERROR_KINDS)[number];

@@ -1,8 +1,12 @@
 // The website module as one service: own sites (and, below, forms and guests). Every change
 // runs in one transaction with the version it moves.
+import type { UserDirectory } from '../auth/contract.js';
 import type { Clock } from '../clock.js';
 import type { Db, Executor } from '../db/schema.js';
 import type {
+  FormChanges,
+  FormRecord,
+  FormsPort,
   GuestItem,
   GuestsPort,
   PublicSettingsPort,
@@ -14,13 +18,16 @@ import type {
 } from './contract.js';
 import { ensureGuest, guestIdOf, insertGuestItems, itemsOfGuest, loadPublicSettings, newGid, savePublicSettings } from './guestStore.js';
 import { SiteError } from './errors.js';
+import { applyFormChanges } from './formFields.js';
+import { deleteForm, findActiveFormByCode, findForm, insertForm, loadForms, updateForm } from './formStore.js';
 import { applySiteChanges } from './siteFields.js';
 import { activeSiteHosts, deleteSite, findSite, insertSite, loadSites, siteIdWithHost, sitesVersion, updateSite } from './siteStore.js';
 
-export class SitesService implements SitesPort, SiteHostDirectory, GuestsPort, PublicSettingsPort {
+export class SitesService implements SitesPort, SiteHostDirectory, GuestsPort, PublicSettingsPort, FormsPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly users: UserDirectory,
   ) {}
 
   private nowSeconds(): number {
@@ -95,6 +102,55 @@ export class SitesService implements SitesPort, SiteHostDirectory, GuestsPort, P
 
   guestItems(gid: string): Promise<GuestItem[]> {
     return itemsOfGuest(this.db, gid);
+  }
+
+  listForms(): Promise<readonly FormRecord[]> {
+    return loadForms(this.db);
+  }
+
+  getForm(id: number): Promise<FormRecord | undefined> {
+    return findForm(this.db, id);
+  }
+
+  formByCode(code: string): Promise<FormRecord | undefined> {
+    return findActiveFormByCode(this.db, code);
+  }
+
+  async addForm(changes: FormChanges): Promise<number> {
+    const form = applyFormChanges(undefined, changes, this.nowSeconds());
+    await this.checkResponsible(form.responsibleId);
+    return this.db.transaction().execute(async (trx) => {
+      await this.checkFormSite(trx, form);
+      return insertForm(trx, form);
+    });
+  }
+
+  async updateForm(id: number, changes: FormChanges): Promise<void> {
+    // Users are read outside the transaction: SQLite has one connection, which it holds.
+    if (changes.responsibleId !== undefined) await this.checkResponsible(changes.responsibleId);
+    return this.db.transaction().execute(async (trx) => {
+      const current = await findForm(trx, id);
+      if (current === undefined) throw new SiteError('formNotFound', { id });
+      const form = applyFormChanges(current, changes, this.nowSeconds());
+      await this.checkFormSite(trx, form);
+      await updateForm(trx, id, form);
+    });
+  }
+
+  deleteForm(id: number): Promise<void> {
+    return this.db.transaction().execute(async (trx) => {
+      if ((await findForm(trx, id)) === undefined) throw new SiteError('formNotFound', { id });
+      await deleteForm(trx, id);
+    });
+  }
+
+  private async checkFormSite(db: Executor, form: Omit<FormRecord, 'id'>): Promise<void> {
+    if (form.siteId !== null && (await findSite(db, form.siteId)) === undefined) throw new SiteError('formSiteNotFound', { field: 'SITE_ID' });
+  }
+
+  private async checkResponsible(userId: number): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (user === undefined || !user.active) throw new SiteError('formResponsibleInvalid', { field: 'RESPONSIBLE_ID' });
   }
 
   publicSettings(): Promise<PublicSiteSettings> {

@@ -160,7 +160,7 @@ describe('storeTrace and registerOrder', () => {
       { a: 'storeTrace', d: '{"trace":""}' },
       { a: 'storeTrace', d: '{"trace":"{broken"}' },
       { a: 'registerOrder', d: '{"trace":"' + 'x'.repeat(10) + '"}' },
-    ]) {
+    ] as Record<string, string>[]) {
       expect((await guest({ form })).text, JSON.stringify(form)).toBe(EMPTY);
     }
     expect(await traceIds()).toEqual(before);
@@ -177,7 +177,7 @@ describe('origins', () => {
 
     const before = { traces: await traceIds(), guests: await guests() };
     for (const origin of ['https://evil.example', 'null']) {
-      for (const form of [{ a: 'reg' }, { a: 'storeTrace', d: JSON.stringify({ trace: browserTrace() }) }]) {
+      for (const form of [{ a: 'reg' }, { a: 'storeTrace', d: JSON.stringify({ trace: browserTrace() }) }] as Record<string, string>[]) {
         const answer = await guest({ form, origin });
         expect(answer.status).toBe(403);
         expect(answer.body).toEqual({ error: 'ACCESS_DENIED', error_description: `Origin ${origin} is not an active own site of this portal.` });

@@ -16,6 +16,13 @@ const SITE_MESSAGES: Record<SiteErrorKind, (details: ErrorDetails) => string> = 
   siteHostTaken: ({ id, host }) => `Site ${id} already has the host ${host}.`,
   sitePhoneInvalid: ({ limit }) => `A phone number is longer than ${limit} characters.`,
   siteEmailInvalid: ({ value }) => `"${value}" is not an e-mail address.`,
+  // Forms are managed by salestrace.form.*; the site commands meet none of these.
+  formNotFound: ({ id }) => `Form with ID \`${id}\` not found.`,
+  formNameRequired: () => 'A form needs a name.',
+  formFieldsInvalid: ({ allowed }) => `Form fields must map to lead fields: ${allowed}.`,
+  formSiteNotFound: () => 'The form names no own site.',
+  formResponsibleInvalid: () => 'The form names no user as responsible.',
+  formThanksUrlInvalid: () => 'The thank-you page must be an http(s) address.',
 };
 
 async function withSiteServices<T>(io: CliIo, options: Record<string, unknown>, run: (services: Services) => Promise<T>): Promise<T> {

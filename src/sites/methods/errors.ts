@@ -12,4 +12,10 @@ export const SITE_ERRORS: TranslationTable<SiteErrorKind> = {
   siteHostTaken: { key: 'SITE_HOST_TAKEN', argument: field },
   sitePhoneInvalid: { key: 'SITE_PHONE_INVALID', argument: field },
   siteEmailInvalid: { key: 'SITE_EMAIL_INVALID', argument: field },
+  formNotFound: { key: 'FORM_NOT_FOUND' },
+  formNameRequired: { key: 'FORM_NAME_REQUIRED', argument: field },
+  formFieldsInvalid: { key: 'FORM_FIELDS_INVALID', argument: field },
+  formSiteNotFound: { key: 'FORM_SITE_NOT_FOUND', argument: field },
+  formResponsibleInvalid: { key: 'FORM_RESPONSIBLE_INVALID', argument: field },
+  formThanksUrlInvalid: { key: 'FORM_THANKS_URL_INVALID', argument: field },
 };

@@ -3,6 +3,7 @@ import type { MethodDeclaration } from '../../rest/method.js';
 import { translatingMethods } from '../../rest/translation.js';
 import { SITE_ERRORS } from './errors.js';
 import type { SitesPorts } from './ports.js';
+import { formAddMethod, formDeleteMethod, formGetMethod, formListMethod, formUpdateMethod } from './formMethods.js';
 import { siteAddMethod, siteDeleteMethod, siteGetMethod, siteListMethod, siteUpdateMethod } from './siteMethods.js';
 
 export const sitesMethods: MethodDeclaration<SitesPorts>[] = translatingMethods<SitesPorts>(SITE_ERRORS, [
@@ -11,4 +12,9 @@ export const sitesMethods: MethodDeclaration<SitesPorts>[] = translatingMethods<
   siteListMethod,
   siteUpdateMethod,
   siteDeleteMethod,
+  formAddMethod,
+  formGetMethod,
+  formListMethod,
+  formUpdateMethod,
+  formDeleteMethod,
 ]);
