@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM);
@@ -80,10 +80,24 @@ export async function startSite(head: () => string): Promise<TestSite> {
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
+    timeout: BROWSER_TIMEOUT_MS,
     headless: true,
     chromiumSandbox: false,
     args: ['--host-resolver-rules=MAP shop.test 127.0.0.2, MAP search.test 127.0.0.2', '--disable-gpu', '--no-first-run'],
   });
+}
+
+/** Generous waits: the whole suite may share two cores with this browser. */
+export const BROWSER_TIMEOUT_MS = 60_000;
+
+/** For expect.poll: what the browser sends may take a while on a busy machine. */
+export const POLL = { timeout: BROWSER_TIMEOUT_MS, interval: 100 };
+
+export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(BROWSER_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(BROWSER_TIMEOUT_MS);
+  return context;
 }
 
 /** Every request the page sends to /pub/guest.php, as its decoded form fields. */

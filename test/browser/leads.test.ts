@@ -6,7 +6,7 @@ import { B24Hook } from '@bitrix24/b24jssdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
-import { arriveFromSearch, hasChromium, launchChromium, screenshot, startSite, waitForTracker, type TestSite } from './harness.js';
+import { arriveFromSearch, hasChromium, launchChromium, screenshot, startSite, waitForTracker, type TestSite, newContext } from './harness.js';
 
 // The documentation's form and script, unmodified.
 const FEEDBACK = `
@@ -35,7 +35,7 @@ const FEEDBACK = `
 
 const FAST = { rateLimit: { burstLimit: 10_000, drainRate: 1_000, adaptiveEnabled: false } };
 
-describe.skipIf(!hasChromium)('a lead from a website form with the visitor trace', () => {
+describe.skipIf(!hasChromium)('a lead from a website form with the visitor trace', { timeout: 180_000 }, () => {
   let server: TestServer;
   let site: TestSite;
   let browser: Browser;
@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)('a lead from a website form with the visitor trace
       return { title: 'Thank you', body: `<h1>Thank you</h1><p id="lead">${leadId}</p>` };
     });
 
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const page = await context.newPage();
     await arriveFromSearch(page, site, `${site.origin}/?utm_source=partner`);
     await page.goto(`${site.origin}/?utm_source=newsletter&utm_medium=email&utm_campaign=may`);

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { runCli } from '../cli/inProcess.js';
 import { ROOT } from '../cli/spawn.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { arriveFromSearch, hasChromium, launchChromium, screenshot, startSite, type TestSite } from './harness.js';
+import { arriveFromSearch, hasChromium, launchChromium, screenshot, startSite, type TestSite, newContext } from './harness.js';
 
 function section(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -25,7 +25,7 @@ function words(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]);
 }
 
-describe.skipIf(!hasChromium)('README: Tracking a website', () => {
+describe.skipIf(!hasChromium)('README: Tracking a website', { timeout: 180_000 }, () => {
   let server: TestServer;
   let site: TestSite;
   let browser: Browser;
@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium)('README: Tracking a website', () => {
         '<h1>Example</h1><p id="call">Call +7 (495) 000-00-00 or mail info@example.com</p>' +
         `<form method="post" action="/contact"><input type="hidden" name="TRACE"><input name="NAME" value="Ann"><button id="send">Send</button></form>${hook}`,
     });
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const page = await context.newPage();
     await arriveFromSearch(page, site, `${site.origin}/?utm_source=newsletter`);
     await page.waitForFunction(() => (globalThis as any).document.querySelector('#call a') !== null);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devices, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
-import { arriveFromSearch, guestRequests, hasChromium, launchChromium, screenshot, startSite, waitForTracker, type TestSite } from './harness.js';
+import { arriveFromSearch, guestRequests, hasChromium, launchChromium, screenshot, startSite, waitForTracker, type TestSite, newContext, POLL } from './harness.js';
 
 const CONTACTS = `
 <h1>Contacts</h1>
@@ -14,7 +14,7 @@ const CONTACTS = `
 <p id="other">Our other office: 8 812 555-44-33</p>
 <script>window.b24order = [{ id: 'A-1', sum: '12.50' }];</script>`;
 
-describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium', () => {
+describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium', { timeout: 180_000 }, () => {
   let server: TestServer;
   let site: TestSite;
   let browser: Browser;
@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     });
 
   async function visit(target: string, options: Parameters<Browser['newContext']>[0] = {}) {
-    const context = await browser.newContext(options);
+    const context = await newContext(browser, options);
     const requests = guestRequests(context);
     const page = await context.newPage();
     await arriveFromSearch(page, site, target);
@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     });
     // A new utm_source with a phone pool: one trace with the source's number as the `call` channel (§2.5),
     // and the queued order.
-    await expect.poll(() => requests.length).toBe(2);
+    await expect.poll(() => requests.length, POLL).toBe(2);
     const stored = requests.find((item) => item.a === 'storeTrace')!;
     const trace = JSON.parse(JSON.parse(stored.d).trace);
     expect(trace.channels).toEqual([{ code: 'call', value: '+74951112233' }]);
@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     expect(orderTrace.channels).toEqual([{ code: 'order', value: 'A-1' }]);
     expect(orderTrace.order).toEqual({ id: 'A-1', sum: 12.5 });
     // The server attributes the call trace to the newsletter by its tags and its pool number.
-    await expect.poll(async () => (await tracesAfter(before)).length).toBe(2);
+    await expect.poll(async () => (await tracesAfter(before)).length, POLL).toBe(2);
     const call = (await tracesAfter(before)).find((item) => item.CHANNELS.some((channel: { CODE: string }) => channel.CODE === 'call'));
     expect(call).toMatchObject({
       SOURCE: { ID: sourceId, NAME: 'Newsletter' },
@@ -152,7 +152,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
       other: 'Our other office: 8 812 555-44-33',
     });
     // No source: no automatic call trace; the order queued by the page is still sent.
-    await expect.poll(() => organic.requests.map((item) => item.a)).toEqual(['registerOrder']);
+    await expect.poll(() => organic.requests.map((item) => item.a), POLL).toEqual(['registerOrder']);
     await organic.context.close();
   });
 
@@ -166,7 +166,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     await page.tap('#tel');
     await page.tap('#tel');
     await screenshot(page, 'substitution-mobile');
-    await expect.poll(() => requests.filter((item) => item.a === 'storeTrace').length).toBe(1);
+    await expect.poll(() => requests.filter((item) => item.a === 'storeTrace').length, POLL).toBe(1);
     await page.waitForTimeout(300);
     const calls = requests.filter((item) => item.a === 'storeTrace');
     expect(calls).toHaveLength(1);
@@ -176,7 +176,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     expect(trace.pages.list.map((item: unknown[]) => item[0])).toEqual([`${site.origin}/contacts`]);
     expect(trace.ref).toBe(`${site.searchOrigin}/`);
     // /pub/guest.php stored it (with the queued order's trace): an unbound trace with the call channel.
-    await expect.poll(async () => (await tracesAfter(before)).length).toBe(2);
+    await expect.poll(async () => (await tracesAfter(before)).length, POLL).toBe(2);
     const saved = (await tracesAfter(before)).find((item) => item.CHANNELS.some((channel: { CODE: string }) => channel.CODE === 'call'));
     expect(saved).toMatchObject({
       SOURCE_ID: 0,
@@ -198,19 +198,19 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
   it('b24order.push after load registers each order once; a repeated id sends an empty d', async () => {
     const before = await lastTraceId();
     const { context, page, requests } = await visit(`${site.origin}/contacts`);
-    await expect.poll(() => requests.filter((item) => item.a === 'registerOrder').length).toBe(1);
+    await expect.poll(() => requests.filter((item) => item.a === 'registerOrder').length, POLL).toBe(1);
     await page.evaluate(() => {
       const w = globalThis as any;
       w.b24order.push({ id: 77, sum: 1500 });
       w.b24order.push({ id: 77, sum: 1500 });
     });
-    await expect.poll(() => requests.filter((item) => item.a === 'registerOrder').length).toBe(3);
+    await expect.poll(() => requests.filter((item) => item.a === 'registerOrder').length, POLL).toBe(3);
     const orders = requests.filter((item) => item.a === 'registerOrder');
     expect(JSON.parse(JSON.parse(orders[1].d).trace).channels).toEqual([{ code: 'order', value: '77' }]);
     expect(JSON.parse(JSON.parse(orders[1].d).trace).order).toEqual({ id: '77', sum: 1500 });
     expect(orders[2].d).toBe('{}');
     // Stored by /pub/guest.php as unbound traces with the order channel; the empty one stores nothing.
-    await expect.poll(async () => (await tracesAfter(before)).length).toBe(2);
+    await expect.poll(async () => (await tracesAfter(before)).length, POLL).toBe(2);
     await page.waitForTimeout(300);
     const saved = await tracesAfter(before);
     expect(saved.map((trace) => trace.CHANNELS)).toEqual([
@@ -243,7 +243,7 @@ describe.skipIf(!hasChromium)('number substitution and call tracking in Chromium
     await second.waitForFunction(() => (globalThis as any).b24Tracker?.guest?.isInit === true);
     await second.goto(`${site.origin}/contacts`);
     await second.waitForFunction(() => (globalThis as any).b24Tracker?.guest?.isInit === true);
-    await expect.poll(() => requests.filter((item) => item.a === 'event').length).toBe(1);
+    await expect.poll(() => requests.filter((item) => item.a === 'event').length, POLL).toBe(1);
     expect(requests.filter((item) => item.a === 'event')).toEqual([{ gid, a: 'event', e: 'Return' }]);
     await context.close();
   });

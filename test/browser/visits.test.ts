@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { arriveFromSearch, guestRequests, hasChromium, launchChromium, screenshot, startSite, waitForTracker, type TestSite } from './harness.js';
+import { arriveFromSearch, guestRequests, hasChromium, launchChromium, screenshot, startSite, waitForTracker, type TestSite, newContext } from './harness.js';
 
 if (!hasChromium) console.warn('test/browser: /usr/bin/chromium is missing (apt-get install chromium); the browser tests are skipped');
 
-describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', () => {
+describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', { timeout: 180_000 }, () => {
   let server: TestServer;
   let site: TestSite;
   let browser: Browser;
@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
   const stored = (page: Page, key: string) => page.evaluate((name) => JSON.parse((globalThis as any).localStorage.getItem(name) ?? 'null'), key);
 
   it('records UTM tags, the external referrer and three pages, and getTrace() has the reference shape', async () => {
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const requests = guestRequests(context);
     const page = await context.newPage();
     const started = Math.floor(Date.now() / 1000);
@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
   });
 
   it('a second campaign turns the first visit into a previous trace, and getTrace() clears only that list', async () => {
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const page = await context.newPage();
     const first = `${site.origin}/?utm_source=newsletter&utm_campaign=spring`;
     await arriveFromSearch(page, site, first);
@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('the tracker in Chromium: visits and getTrace()', 
   });
 
   it('keeps the history a portal tracker left in the browser (same keys and formats)', async () => {
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const page = await context.newPage();
     await page.goto(`${site.origin}/catalog`);
     await waitForTracker(page);

@@ -25,9 +25,18 @@ export function staleBuild(root: string): string | null {
     const reason = staleOutput(root, path.join(src, file), path.join(dist, file.replace(/\.ts$/, '.js')));
     if (reason) return reason;
   }
-  // Output whose source was moved or deleted would still be importable.
+  // Output whose source was moved or deleted would still be importable. dist/web/ is the
+  // browser bundle of web/tracker/ (web/build.mjs), checked below.
   for (const file of filesIn(dist, '.js')) {
+    if (file.startsWith(`web${path.sep}`)) continue;
     if (!fs.existsSync(path.join(src, file.replace(/\.js$/, '.ts')))) return `dist/${file} has no source in src/`;
+  }
+  const web = path.join(root, 'web', 'tracker');
+  for (const file of filesIn(web, '.ts')) {
+    for (const bundle of ['call.tracker.js', 'guest.js']) {
+      const reason = staleOutput(root, path.join(web, file), path.join(dist, 'web', bundle));
+      if (reason) return reason;
+    }
   }
   return staleOutput(root, path.join(root, 'test', 'support', 'testMethods.ts'), path.join(root, 'dist-test', 'testMethods.js'));
 }
