@@ -38,14 +38,14 @@ function addDays(text, days) {
 function baseline(db) {
   const items = db.prepare(`
     select k, cur, kind, count(*) as n, sum(cents) as cents, sum(won) as won, sum(won * cents) as won_cents from (
-      select coalesce((select t.source_id from tracking_trace_items ti join tracking_traces t on t.id = ti.trace_id
-                       where ti.entity_type_id = 1 and ti.entity_id = l.id order by ti.id desc limit 1), 0) as k,
+      select coalesce((select t.source_id from tracking_trace_items b join tracking_traces t on t.id = b.trace_id
+                       where b.id = (select max(ti.id) from tracking_trace_items ti where ti.entity_type_id = 1 and ti.entity_id = l.id)), 0) as k,
              l.currency_id as cur, 'L' as kind,
              case when upper(coalesce(l.currency_id, '')) in ('', 'USD') then round(coalesce(l.opportunity, 0) * 100) else null end as cents, 0 as won
       from crm_lead l where l.date_create >= ? and l.date_create < ?
       union all
-      select coalesce((select t.source_id from tracking_trace_items ti join tracking_traces t on t.id = ti.trace_id
-                       where ti.entity_type_id = 2 and ti.entity_id = d.id order by ti.id desc limit 1), 0),
+      select coalesce((select t.source_id from tracking_trace_items b join tracking_traces t on t.id = b.trace_id
+                       where b.id = (select max(ti.id) from tracking_trace_items ti where ti.entity_type_id = 2 and ti.entity_id = d.id)), 0),
              d.currency_id, 'D',
              case when upper(coalesce(d.currency_id, '')) in ('', 'USD') then round(coalesce(d.opportunity, 0) * 100) else null end,
              case when d.stage_semantic_id = 'S' then 1 else 0 end

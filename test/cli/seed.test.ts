@@ -103,6 +103,7 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
         'tracking_traces_created',
         'tracking_traces_id',
         'tracking_traces_source',
+        'tracking_traces_source_created',
         'tracking_traces_unbound',
       ]);
       // Written as the seed's author, user 1, as its items are.

@@ -8,6 +8,7 @@ import { tracking } from './0200_tracking.js';
 import { traceCreator } from './0210_trace_creator.js';
 import { oauth } from './0300_oauth.js';
 import { analytics } from './0400_analytics.js';
+import { analyticsTraceCounts } from './0401_analytics_trace_counts.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -17,4 +18,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0210_trace_creator': traceCreator,
   '0300_oauth': oauth,
   '0400_analytics': analytics,
+  '0401_analytics_trace_counts': analyticsTraceCounts,
 };
