@@ -66,7 +66,7 @@ export async function childResults(
   settings: CurrencySettings,
 ): Promise<{ childId: number; leads: number; deals: number; won: number; wonCents: number }[]> {
   const newestTrace = (entityTypeId: number, column: string) =>
-    sql`(select ti.trace_id from tracking_trace_items ti where ti.entity_type_id = ${entityTypeId} and ti.entity_id = ${sql.ref(column)} order by ti.id desc limit 1)`;
+    sql`(select b.trace_id from tracking_trace_items b where b.id = (select max(ti.id) from tracking_trace_items ti where ti.entity_type_id = ${entityTypeId} and ti.entity_id = ${sql.ref(column)}))`;
   const result = await sql<{ child: number; kind: string; n: number; won: number; won_cents: number | null }>`
     select tl.source_child_id as child, items.kind as kind, count(*) as n, coalesce(sum(items.won), 0) as won, sum(items.won * items.cents) as won_cents
     from (

@@ -34,8 +34,9 @@ const DEAL = 2;
 
 /** The source of the item's newest binding, 0 for none or a trace without a source. */
 function newestSource(entityTypeId: number, itemColumn: string) {
-  return sql`coalesce((select t.source_id from tracking_trace_items ti join tracking_traces t on t.id = ti.trace_id
-      where ti.entity_type_id = ${entityTypeId} and ti.entity_id = ${sql.ref(itemColumn)} order by ti.id desc limit 1), 0)`;
+  // The newest binding first, from the item index alone, then its one trace.
+  return sql`coalesce((select t.source_id from tracking_trace_items b join tracking_traces t on t.id = b.trace_id
+      where b.id = (select max(ti.id) from tracking_trace_items ti where ti.entity_type_id = ${entityTypeId} and ti.entity_id = ${sql.ref(itemColumn)})), 0)`;
 }
 
 /**

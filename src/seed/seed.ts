@@ -4,6 +4,7 @@ import { databaseFile } from '../config.js';
 import type { Services } from '../services.js';
 import { SourceMatcherCache } from '../tracking/sourceMatcherCache.js';
 import { seedItems } from './items.js';
+import { seedExpenses } from './expenses.js';
 import { SeededRandom } from './random.js';
 import { finishSeedConnection, InsertStatements, openSeedConnection, type Connection } from './sqlite.js';
 import { seedTraceChunk, TraceStatements } from './traces.js';
@@ -91,6 +92,8 @@ export function loadSeed(prepared: SeedPreparation, request: SeedRequest): SeedS
         request.onProgress?.(done, request.traces);
       }
       for (const definition of rebuilt) connection.exec(definition);
+      // With the items, their expenses (the source report's costs); a seed of traces alone adds none.
+      if (request.items > 0) seedExpenses(connection, random, window, window.start);
     })();
     const last = (connection.prepare('select max(id) as id from tracking_traces').get() as { id: number | null }).id ?? 0;
     const traceIds = request.traces > 0 ? { first: last - request.traces + 1, last } : null;

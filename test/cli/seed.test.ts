@@ -71,6 +71,10 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
       expect(count(db, 'tracking_traces')).toBe(200);
       expect([count(db, 'crm_company'), count(db, 'crm_contact'), count(db, 'crm_lead'), count(db, 'crm_deal'), count(db, 'crm_quote')]).toEqual([5, 18, 12, 15, 0]);
       expect(count(db, 'tracking_sources')).toBe(10);
+      // A hand-entered pack per active source and 10 days of the 300-day window, split by day.
+      expect(count(db, 'analytics_expense_packs')).toBe(30 * 10);
+      expect(count(db, 'analytics_expenses')).toBe(30 * 10 * 10);
+      expect(db.prepare('select count(*) as n from analytics_expense_packs p where expenses_cents <> (select sum(expenses_cents) from analytics_expenses e where e.pack_id = p.id)').get()).toEqual({ n: 0 });
       // Every trace is either a journey's last visit with 1–2 bound items, or a previous visit
       // of exactly one such trace, bound to the same items.
       const parents = db.prepare('select child_id, parent_id from tracking_trace_tree').all() as { child_id: number; parent_id: number }[];
@@ -99,6 +103,7 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
         'tracking_traces_created',
         'tracking_traces_id',
         'tracking_traces_source',
+        'tracking_traces_source_created',
         'tracking_traces_unbound',
       ]);
       // Written as the seed's author, user 1, as its items are.

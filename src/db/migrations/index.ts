@@ -16,6 +16,7 @@ import { sites } from './0700_sites.js';
 import { analytics } from './0400_analytics.js';
 import { attribution } from './0450_attribution.js';
 import { dashboard } from './0900_dashboard.js';
+import { analyticsTraceCounts } from './0401_analytics_trace_counts.js';
 
 export const migrations: Record<string, MigrationFactory> = {
   '0001_foundation': foundation,
@@ -31,4 +32,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0400_analytics': analytics,
   '0450_attribution': attribution,
   '0900_dashboard': dashboard,
+  '0401_analytics_trace_counts': analyticsTraceCounts,
 };
