@@ -14,13 +14,13 @@ import { loadWindowSettings, saveWindowSettings, type WindowSettings } from './w
 const ORGANIC_NAME = 'Other traffic';
 
 /** A deal's amount in whole cents of the account currency; null without a rate for its currency. */
-export function dealCents(opportunity: number, currencyId: string | null, currency: CurrencySettings): bigint | null {
+export function dealCents(opportunity: number, currencyId: string | null, currency: CurrencySettings): number | null {
   const amount = toAccountCurrency(opportunity, currencyId ?? '', currency);
-  return amount === null || !Number.isFinite(amount) ? null : BigInt(Math.round(amount * 100));
+  return amount === null || !Number.isFinite(amount) ? null : Math.round(amount * 100);
 }
 
-const asDeals = (units: bigint) => Number(units) / DEAL_UNITS;
-const asMoney = (cents: bigint) => Number(cents) / 100;
+const asDeals = (units: number) => units / DEAL_UNITS;
+const asMoney = (cents: number) => cents / 100;
 
 /** Touches with one entry per trace (a trace bound to the deal and its contact counts once), in time order. */
 function distinctTouches(rows: readonly Touch[]): Touch[] {
@@ -42,7 +42,7 @@ export class AttributionService implements AttributionPort {
 
   async report(options: AttributionOptions): Promise<AttributionReport> {
     const deals = await wonDeals(this.db, options.period);
-    const rows = await journeyTouches(this.db, options.period, options.lookbackSeconds);
+    const rows = await journeyTouches(this.db, deals, options.lookbackSeconds);
     const currency = await loadCurrencySettings(this.db);
     const names = await sourceNames(this.db);
 
@@ -52,8 +52,8 @@ export class AttributionService implements AttributionPort {
       if (!list) byDeal.set(row.dealId, (list = []));
       list.push({ traceId: row.traceId, at: row.at, sourceId: row.sourceId ?? ORGANIC });
     }
-    const totals = new Map<number, Record<AttributionModel, { units: bigint; cents: bigint }>>();
-    let cents = 0n;
+    const totals = new Map<number, Record<AttributionModel, { units: number; cents: number }>>();
+    let cents = 0;
     let unconverted = 0;
     for (const deal of deals) {
       const amount = dealCents(deal.opportunity, deal.currencyId, currency);
@@ -76,8 +76,8 @@ export class AttributionService implements AttributionPort {
       credits: mapModels((model) => ({ deals: asDeals(totals.get(sourceId)![model].units), sum: asMoney(totals.get(sourceId)![model].cents) })),
     }));
     const total = mapModels((model) => {
-      let units = 0n;
-      let money = 0n;
+      let units = 0;
+      let money = 0;
       for (const row of totals.values()) {
         units += row[model].units;
         money += row[model].cents;
@@ -139,8 +139,8 @@ export class AttributionService implements AttributionPort {
   }
 }
 
-function emptyTotals(): Record<AttributionModel, { units: bigint; cents: bigint }> {
-  return mapModels(() => ({ units: 0n, cents: 0n }));
+function emptyTotals(): Record<AttributionModel, { units: number; cents: number }> {
+  return mapModels(() => ({ units: 0, cents: 0 }));
 }
 
 function mapModels<T>(make: (model: AttributionModel) => T): Record<AttributionModel, T> {

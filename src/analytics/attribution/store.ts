@@ -56,32 +56,51 @@ function positive(value: unknown): number | null {
   return value !== null && value !== undefined && Number.isInteger(n) && n > 0 ? n : null;
 }
 
+/** Item IDs per query: well inside both databases' parameter limits. */
+const IDS_PER_QUERY = 500;
+
 /**
- * The visits of every won deal of the period within `lookback` seconds before it was won: traces
- * bound to the deal, to its contact and to its company (bindings reach previous traces, §1.2, so
- * those are among them). One statement, three index walks joined by UNION ALL; a trace bound to
- * two of them comes twice and the caller keeps one.
+ * The visits of the won deals within `lookback` seconds before each was won: traces bound to the
+ * deal, to its contact and to its company (bindings reach previous traces, §1.2, so those are
+ * among them). Read per item type with the item IDs listed, which walks the bindings' index from
+ * the items whatever the planner thinks of a join; a trace bound to two of them comes twice and
+ * the caller keeps one.
  */
-export async function journeyTouches(db: Executor, period: Period, lookback: number): Promise<TouchRow[]> {
-  const won = db
-    .selectFrom('crm_deal')
-    .select(['id', 'moved_time', 'contact_id', 'company_id'])
-    .where('stage_semantic_id', '=', WON)
-    .where('moved_time', '>=', period.from)
-    .where('moved_time', '<', period.to);
-  const via = (entityTypeId: number, column: 'w.id' | 'w.contact_id' | 'w.company_id') =>
-    db
-      .selectFrom(won.as('w'))
-      .innerJoin('tracking_trace_items as b', (join) => join.on('b.entity_type_id', '=', entityTypeId).onRef('b.entity_id', '=', column))
-      .innerJoin('tracking_traces as t', 't.id', 'b.trace_id')
-      .whereRef('t.created_at', '<=', 'w.moved_time')
-      .where((eb) => eb('t.created_at', '>=', eb(eb.ref('w.moved_time'), '-', lookback)))
-      .select(['w.id as deal_id', 't.id as trace_id', 't.created_at', 't.source_id']);
-  const rows = await via(CRM_ENTITY_TYPES.DEAL, 'w.id')
-    .unionAll(via(CRM_ENTITY_TYPES.CONTACT, 'w.contact_id'))
-    .unionAll(via(CRM_ENTITY_TYPES.COMPANY, 'w.company_id'))
-    .execute();
-  return rows.map((row) => ({ dealId: Number(row.deal_id), traceId: Number(row.trace_id), at: Number(row.created_at), sourceId: row.source_id === null ? null : Number(row.source_id) }));
+export async function journeyTouches(db: Executor, deals: readonly WonDeal[], lookback: number): Promise<TouchRow[]> {
+  const touches: TouchRow[] = [];
+  const kinds: [number, (deal: WonDeal) => number | null][] = [
+    [CRM_ENTITY_TYPES.DEAL, (deal) => deal.id],
+    [CRM_ENTITY_TYPES.CONTACT, (deal) => deal.contactId],
+    [CRM_ENTITY_TYPES.COMPANY, (deal) => deal.companyId],
+  ];
+  for (const [entityTypeId, itemOf] of kinds) {
+    const dealsOf = new Map<number, WonDeal[]>();
+    for (const deal of deals) {
+      const item = itemOf(deal);
+      if (item === null) continue;
+      const list = dealsOf.get(item);
+      if (list) list.push(deal);
+      else dealsOf.set(item, [deal]);
+    }
+    const ids = [...dealsOf.keys()];
+    for (let at = 0; at < ids.length; at += IDS_PER_QUERY) {
+      const rows = await db
+        .selectFrom('tracking_trace_items as b')
+        .innerJoin('tracking_traces as t', 't.id', 'b.trace_id')
+        .select(['b.entity_id', 't.id', 't.created_at', 't.source_id'])
+        .where('b.entity_type_id', '=', entityTypeId)
+        .where('b.entity_id', 'in', ids.slice(at, at + IDS_PER_QUERY))
+        .execute();
+      for (const row of rows) {
+        const at = Number(row.created_at);
+        const sourceId = row.source_id === null ? null : Number(row.source_id);
+        for (const deal of dealsOf.get(Number(row.entity_id)) ?? []) {
+          if (at <= deal.wonAt && at >= deal.wonAt - lookback) touches.push({ dealId: deal.id, traceId: Number(row.id), at, sourceId });
+        }
+      }
+    }
+  }
+  return touches;
 }
 
 export interface DealRow {
