@@ -71,8 +71,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function session(width?: number): Promise<Session> {
-  const opened = await openSession(browser, width);
+async function session(width?: number, locale?: string): Promise<Session> {
+  const opened = await openSession(browser, width, undefined, locale);
   sessions.push(opened);
   return opened;
 }
@@ -270,7 +270,8 @@ describe('as the administrator', () => {
 
 describe('users with less access', () => {
   it('a user who may read only their own deals sees only those deals’ traces, and cannot change sources', async () => {
-    const { page } = await session(360);
+    // This browser speaks German: dates follow its locale.
+    const { page } = await session(360, 'de-DE');
     await signIn(page, base, limited.login, 'limited password');
     await page.locator('table.sources tbody tr').first().waitFor();
     expect(await page.getByRole('button', { name: 'Add source' }).count()).toBe(0);
@@ -282,6 +283,9 @@ describe('users with less access', () => {
     expect(mine.total).toBe(3);
     expect(await page.locator('.summary').innerText()).toBe('Traces 1–3 of 3');
     expect(await traceIds(page)).toEqual(mine.result.map((trace: any) => trace.ID));
+    const german = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE });
+    expect((await tableRows(page, 'table.traces')).map((row) => row[1])).toEqual(mine.result.map((trace: any) => german.format(new Date(trace.DATE_CREATE))));
+    expect((await tableRows(page, 'table.traces'))[0][1]).toMatch(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$/);
     await screenshots(page, 'traces-limited');
   });
 
