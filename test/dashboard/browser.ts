@@ -31,7 +31,7 @@ export interface Session {
 export async function openSession(browser: Browser, width = 1280, height = 860, locale = LOCALE): Promise<Session> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale, timezoneId: TIME_ZONE, viewport: { width, height } });
   const page = await context.newPage();
-  page.setDefaultTimeout(8000);
+  page.setDefaultTimeout(20_000);
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
   page.on('console', (message) => {

@@ -3,11 +3,14 @@
 // same user, a user with a limited role sees less, the forms change what REST reads back, no
 // page breaks its Content-Security-Policy, and axe-core finds no serious or critical problem.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
 import { ARTIFACTS, expectAccessible, launch, LOCALE, openSession, screenshots, signIn, TIME_ZONE, type Session } from './browser.js';
+
+// A browser on a shared two-core machine: each step may take a while when the suite runs beside it.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
 let server: TestServer;
 let browser: Browser;
