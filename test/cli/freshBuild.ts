@@ -26,7 +26,7 @@ export function staleBuild(root: string): string | null {
     if (reason) return reason;
   }
   // Output whose source was moved or deleted would still be importable. dist/web/ is the
-  // browser bundle of web/tracker/ (web/build.mjs), checked below.
+  // browser bundles of web/tracker/ and web/app/ (web/build.mjs), checked below.
   for (const file of filesIn(dist, '.js')) {
     if (file.startsWith(`web${path.sep}`)) continue;
     if (!fs.existsSync(path.join(src, file.replace(/\.js$/, '.ts')))) return `dist/${file} has no source in src/`;

@@ -28,10 +28,10 @@ export interface Session {
   readonly pageErrors: string[];
 }
 
-export async function openSession(browser: Browser, width = 1280, height = 860): Promise<Session> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: LOCALE, timezoneId: TIME_ZONE, viewport: { width, height } });
+export async function openSession(browser: Browser, width = 1280, height = 860, locale = LOCALE): Promise<Session> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale, timezoneId: TIME_ZONE, viewport: { width, height } });
   const page = await context.newPage();
-  page.setDefaultTimeout(8000);
+  page.setDefaultTimeout(20_000);
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
   page.on('console', (message) => {

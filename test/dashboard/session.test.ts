@@ -139,6 +139,16 @@ describe('access tokens for /rest/', () => {
     expect(typeof added.body.result).toBe('number');
   });
 
+  it('are no application: app.info answers as for a webhook', async () => {
+    const cookie = await sessionOf(server, 'admin', ADMIN_PASSWORD);
+    const token = (await appApi(server.httpUrl, 'token', {}, { cookie })).body.access_token;
+    const info = await restWithToken(server, token, 'app.info');
+    expect(info.status).toBe(200);
+    expect(info.body.result.LICENSE).toBe('en_selfhosted');
+    expect(info.body.result.SCOPE).toContain('crm');
+    expect(info.body.result.ID).toBeUndefined();
+  });
+
   it('are not taken from the cookie: /rest/ needs the token itself', async () => {
     const cookie = await sessionOf(server, 'admin', ADMIN_PASSWORD);
     const response = await fetch(`${server.httpUrl}/rest/profile.json`, { headers: { cookie: `salestrace_session=${cookie}`, origin: server.httpUrl } });
@@ -185,6 +195,20 @@ describe('access tokens for /rest/', () => {
     await server.services.db.updateTable('users').set({ active: 0 }).where('id', '=', user.id).execute();
     expect((await restWithToken(server, token, 'profile')).body.error).toBe('authorization_error');
     expect(await appApi(server.httpUrl, 'token', {}, { cookie })).toMatchObject({ status: 403, body: { error: 'USER_INACTIVE' } });
+  });
+});
+
+describe('--require-https', () => {
+  it('refuses sign-in over plain HTTP and allows it over HTTPS', async () => {
+    const strict = await startTestServer({ config: { requireHttps: true } });
+    try {
+      await withPassword(strict, 1, ADMIN_PASSWORD);
+      const plain = await appApi(strict.httpUrl, 'login', { login: 'admin', password: ADMIN_PASSWORD });
+      expect([plain.status, plain.body, plain.cookie]).toEqual([400, { error: 'HTTPS_REQUIRED' }, undefined]);
+      expect((await appApi(strict.httpsUrl, 'login', { login: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
   });
 });
 
