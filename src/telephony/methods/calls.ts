@@ -1,6 +1,5 @@
 // telephony.externalCall.{register,finish,show,hide,searchCrmEntities} (tracker-and-calls.md
 // §4.2, §4.6; telephony-external-call-*.md): a PBX integration reports its calls.
-import { fitsIntegerColumn } from '../../db/integers.js';
 import { restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import { entityTypeName } from '../../crm/contract.js';
@@ -13,6 +12,10 @@ import { startDateParam, textParam, userParam } from './params.js';
 import type { TelephonyPorts } from './ports.js';
 
 const CLIENT_TYPES = ['CONTACT', 'COMPANY', 'LEAD'];
+
+/** An ID an integer column can hold (a larger one names nothing). */
+const INT_MAX = 2_147_483_647;
+const fitsId = (id: number) => Number.isSafeInteger(id) && id > 0 && id <= INT_MAX;
 
 /** CRM_CREATE / SHOW / ADD_TO_CHAT style flags: 1 (or "Y") is on. */
 function flag(value: unknown): boolean {
@@ -40,10 +43,10 @@ export const registerMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'a
       startAt,
       crmCreate: flag(params.CRM_CREATE),
       crmSource: textParam(params.CRM_SOURCE) ?? '',
-      crmEntity: entityType !== undefined && CLIENT_TYPES.includes(entityType) && entityId > 0 && fitsIntegerColumn(entityId) ? { type: entityType, id: entityId } : undefined,
+      crmEntity: entityType !== undefined && CLIENT_TYPES.includes(entityType) && fitsId(entityId) ? { type: entityType, id: entityId } : undefined,
       lineNumber: textParam(params.LINE_NUMBER)?.slice(0, 50),
       externalCallId: textParam(params.EXTERNAL_CALL_ID),
-      callListId: callListId > 0 && fitsIntegerColumn(callListId) ? callListId : null,
+      callListId: fitsId(callListId) ? callListId : null,
     });
     return {
       CALL_ID: result.callId,
@@ -70,7 +73,7 @@ export const finishMethod = defineMethod<Pick<TelephonyPorts, 'telephony' | 'app
     if (typeof params.CALL_ID !== 'string') throw restError('TELEPHONY_CALL_ID_NOT_STRING');
     const userId = userParam(params);
     // Longer than the column holds (68 years) is read as the longest it holds.
-    const duration = Math.min(Math.max(0, phpIntval(params.DURATION)), 2_147_483_647);
+    const duration = Math.min(Math.max(0, phpIntval(params.DURATION)), INT_MAX);
     const given = textParam(params.STATUS_CODE)?.toUpperCase();
     const statusCode = given === undefined ? (duration > 0 ? '200' : '304') : STATUS_CODES.includes(given) ? given : 'OTHER';
     const vote = phpIntval(params.VOTE);
