@@ -139,6 +139,16 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
   'salestrace.source.add': [{ fields: { NAME: 'Partner', ACTIVE: 'Y', UTM_SOURCE: ['partner', 'ally'], REF_DOMAIN: ['partner.example'], PHONE: ['+1 555 0199'], EMAIL: ['ads@partner.example'] } }],
   'salestrace.source.update': [{ id: 'CUSTOM_SOURCE_ID', fields: { NAME: 'Renamed', ACTIVE: 'N', UTM_SOURCE: 'single' } }],
   'salestrace.source.delete': [{ id: 'CUSTOM_SOURCE_ID' }],
+  'salestrace.site.add': [{ fields: { ADDRESS: 'https://fuzz.example/', PHONES: ['+1 555 0100'], EMAILS: ['info@fuzz.example'], REPLACE_TEXT: 'N', ENRICH_TEXT: 'Y', RESOLVE_DUPLICATES: 'N', ACTIVE: 'Y', IS_INSTALLED: 'N' } }],
+  'salestrace.site.get': [{ id: '1' }],
+  'salestrace.site.list': [{ start: '0' }],
+  'salestrace.site.update': [{ id: '1', fields: { ADDRESS: 'http://fuzz2.example', PHONES: '+1 555 0101', EMAILS: [] } }],
+  'salestrace.site.delete': [{ id: '1' }],
+  'salestrace.form.add': [{ fields: { NAME: 'Fuzz form', FIELDS: { name: 'NAME', email: 'EMAIL' }, CREATE_CONTACT: 'Y', RESPONSIBLE_ID: '1', THANKS_URL: 'https://fuzz.example/thanks', SITE_ID: '', ACTIVE: 'Y' } }],
+  'salestrace.form.get': [{ id: '1' }],
+  'salestrace.form.list': [{ start: '0' }],
+  'salestrace.form.update': [{ id: '1', fields: { NAME: 'Renamed', FIELDS: { phone: 'PHONE' }, THANKS_URL: null } }],
+  'salestrace.form.delete': [{ id: '1' }],
 };
 
 /** Every path of a tree, containers included, depth first. */

@@ -5,7 +5,7 @@ import { argumentError, restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import { isPhpArray, isPhpMap, paramCaseInsensitive, phpEmpty, phpValues } from '../../php/values.js';
+import { isPhpArray, isPhpMap, paramCaseInsensitive, phpEmpty, phpString, phpValues } from '../../php/values.js';
 import { formatDateC } from '../../rest/time.js';
 import { positiveIntegerId } from '../../tracking/itemRefs.js';
 import type { SiteChanges, SiteRecord } from '../contract.js';
@@ -68,7 +68,7 @@ function siteChanges(params: Record<string, unknown>): SiteChanges {
   let address: string | undefined;
   if ('ADDRESS' in fields) {
     const value = fields.ADDRESS;
-    if (typeof value !== 'string') throw argumentError('SITE_ADDRESS_INVALID', 'ADDRESS', { value: String(value) });
+    if (typeof value !== 'string') throw argumentError('SITE_ADDRESS_INVALID', 'ADDRESS', { value: phpString(value) });
     address = value;
   }
   return {
