@@ -1,4 +1,4 @@
-// README, "Tracking a website", followed from nothing: the commands as written (with the test's
+// README, "Tracking a website" (the loader snippet subsection), followed from nothing: the commands as written (with the test's
 // addresses for example.com and crm.example.com), the printed loader on every page, the
 // documented form hook, and a visitor from the newsletter in Chromium.
 import fs from 'node:fs';
@@ -10,9 +10,11 @@ import { ROOT } from '../cli/spawn.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { arriveFromSearch, hasChromium, launchChromium, screenshot, startSite, type TestSite, newContext } from './harness.js';
 
+/** README, "Tracking a website", its subsection on the loader snippet. */
 function section(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Tracking a website');
+  const start = readme.indexOf("### The loader snippet and the visitor's browser");
+  expect(start).toBeGreaterThan(readme.indexOf('## Tracking a website'));
   return readme.slice(start, readme.indexOf('\n## ', start + 1));
 }
 

@@ -196,6 +196,7 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
   'salestrace.site.list': [{ start: '0' }],
   'salestrace.site.update': [{ id: '1', fields: { ADDRESS: 'http://fuzz2.example', PHONES: '+1 555 0101', EMAILS: [] } }],
   'salestrace.site.delete': [{ id: '1' }],
+  'salestrace.site.loader': [{}],
   'salestrace.form.add': [{ fields: { NAME: 'Fuzz form', FIELDS: { name: 'NAME', email: 'EMAIL' }, CREATE_CONTACT: 'Y', RESPONSIBLE_ID: '1', THANKS_URL: 'https://fuzz.example/thanks', SITE_ID: '', ACTIVE: 'Y' } }],
   'salestrace.form.get': [{ id: '1' }],
   'salestrace.form.list': [{ start: '0' }],
