@@ -96,7 +96,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     syncLog: options.syncLog,
   });
   const ratePlan = ratePlanFor(config);
-  const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
+  const changes = await changeTokenFor(opened.db, opened.watchChanges, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
   const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
