@@ -116,7 +116,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     syncLog: options.syncLog,
   });
   const ratePlan = ratePlanFor(config);
-  const changes = await changeTokenFor(opened.db, opened.helpers, opened.insideOneTransaction);
+  const changes = await changeTokenFor(opened.db, opened.watchChanges, opened.insideOneTransaction);
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
   const users = userDirectory(opened.db);
   const sites = new SitesService(opened.db, clock, users);

@@ -4,7 +4,7 @@
 // each is exact, across processes too). Without one `read()` answers null and callers do not
 // cache (no time-based staleness anywhere).
 import type { Db } from '../db/schema.js';
-import type { ChangeToken, DialectHelpers } from '../db/dialects/types.js';
+import type { ChangeToken, ChangeWatcher } from '../db/dialects/types.js';
 
 export type { ChangeToken };
 
@@ -17,7 +17,7 @@ export const WATCHED_TABLES = ['users', 'webhooks', 'settings'] as const;
 /** For a dialect without an exact change signal: never cache. */
 export const NEVER_CACHE: ChangeToken = { read: async () => null };
 
-export function changeTokenFor(db: Db, helpers: DialectHelpers, insideOneTransaction?: () => boolean): Promise<ChangeToken> {
-  if (!helpers.watchChanges) return Promise.resolve(NEVER_CACHE);
-  return helpers.watchChanges(db, WATCHED_TABLES, insideOneTransaction ?? (() => false));
+export function changeTokenFor(db: Db, watchChanges: ChangeWatcher | null, insideOneTransaction?: () => boolean): Promise<ChangeToken> {
+  if (!watchChanges) return Promise.resolve(NEVER_CACHE);
+  return watchChanges(db, WATCHED_TABLES, insideOneTransaction ?? (() => false));
 }

@@ -11,7 +11,7 @@ import { durableOnCommit } from '../durability.js';
 import { ReadCommittedKysely } from './readCommitted.js';
 import { withStorableText } from './storableText.js';
 import { postgresHelpers } from './postgresHelpers.js';
-import type { DialectHelpers, OpenedDatabase } from './types.js';
+import type { ChangeWatcher, OpenedDatabase } from './types.js';
 
 /** `retryForMs`: how long a transaction that lost a deadlock is run again (the request timeout). */
 export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.requestTimeoutMs): Promise<OpenedDatabase<DB>> {
@@ -31,18 +31,16 @@ export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.
   const db = new ReadCommittedKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) }, retryForMs);
   // Each change signal listens on a connection of its own (postgresChangeSignal.ts), closed with the database.
   const watchers: { close(): Promise<void> }[] = [];
-  const helpers: DialectHelpers = {
-    ...postgresHelpers,
-    watchChanges: async (watched, tables) => {
-      const { postgresChangeToken } = await import('./postgresChangeSignal.js');
-      const token = await postgresChangeToken(url, watched, tables);
-      watchers.push(token);
-      return token;
-    },
+  const watchChanges: ChangeWatcher = async (watched, tables) => {
+    const { postgresChangeToken } = await import('./postgresChangeSignal.js');
+    const token = await postgresChangeToken(url, watched, tables);
+    watchers.push(token);
+    return token;
   };
   return {
     db,
-    helpers,
+    helpers: postgresHelpers,
+    watchChanges,
     // COMMIT returns once the commit is flushed (synchronous_commit=on, the default).
     durability: durableOnCommit,
     // Side-by-side transactions: a batch's rows keep their own.

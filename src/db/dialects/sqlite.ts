@@ -70,6 +70,7 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
   return {
     db,
     helpers: sqliteHelpers,
+    watchChanges: sqliteHelpers.watchChanges,
     durability,
     checkpointer,
     inOneTransaction: (work) => dialect.inOneTransaction(work),

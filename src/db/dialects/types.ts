@@ -75,7 +75,11 @@ export interface DialectHelpers {
    * machines): then the rate and operating-time limits are kept in the database, not in memory.
    */
   readonly sharedByProcesses: boolean;
-  /** An exact, cheap signal that watched tables changed, or null where there is none (then nothing is cached). */
+  /**
+   * An exact, cheap signal that watched tables changed, or null where there is none (then nothing
+   * is cached). PostgreSQL's needs the connection URL, so its opened database supplies it
+   * (OpenedDatabase.watchChanges); code asks the opened database.
+   */
   readonly watchChanges: ChangeWatcher | null;
 }
 
@@ -84,6 +88,8 @@ export interface OpenedDatabase<DB> {
   readonly helpers: DialectHelpers;
   /** What an answer that follows a write waits for (a no-op where COMMIT is durable). */
   readonly durability: Durability;
+  /** This database's change signal (the dialect's, with what it needs to connect); null: do not cache. */
+  readonly watchChanges: ChangeWatcher | null;
   /**
    * Runs `work` (a batch's rows) in one physical transaction where that is cheaper and safe:
    * SQLite in group-commit mode (heldTransaction.ts). Elsewhere it simply runs `work`.
