@@ -32,6 +32,7 @@ import { changeTokenFor, type ChangeToken } from './system/changeToken.js';
 import { WebhookCredentialCache } from './auth/credentialCache.js';
 import { EventService } from './events/service.js';
 import { EventSender, DEFAULT_SENDER_OPTIONS, type PortalEndpoint } from './events/sender.js';
+import { SenderLease, leaseTermMs } from './events/senderLease.js';
 import { AnalyticsService } from './analytics/service.js';
 import { isAvailable } from './tracking/sourceCatalog.js';
 import { AttributionService } from './analytics/attribution/service.js';
@@ -206,12 +207,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
     events,
     startEventDelivery(endpoint) {
       if (sender || !config.eventDelivery) return;
-      sender = new EventSender(opened.db, clock, log, endpoint, {
-        ...DEFAULT_SENDER_OPTIONS,
-        timeoutMs: config.eventTimeoutMs,
-        retries: config.eventRetries,
-        retryDelayMs: config.eventRetryDelayMs,
-      });
+      // Several processes on one database: only one of them delivers (src/events/senderLease.ts).
+      const lease = shared ? new SenderLease(opened.db, clock, leaseTermMs(config.eventTimeoutMs)) : undefined;
+      sender = new EventSender(
+        opened.db,
+        clock,
+        log,
+        endpoint,
+        { ...DEFAULT_SENDER_OPTIONS, timeoutMs: config.eventTimeoutMs, retries: config.eventRetries, retryDelayMs: config.eventRetryDelayMs },
+        lease,
+      );
       events.onRaised(() => sender?.wake());
       sender.start();
     },

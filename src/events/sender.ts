@@ -12,6 +12,7 @@ import { LOCAL_APP_STATUS } from '../auth/oauth/apps.js';
 import { buildPhpQuery } from '../php/form.js';
 import { applicationTokenOf, portalMemberId } from './appToken.js';
 import { eventSpec } from './catalogue.js';
+import type { SenderLease } from './senderLease.js';
 import { appForDelivery, deleteDelivery, findHandler, pendingDeliveries, rescheduleDelivery, type DeliveryRow, type HandlerRow } from './store.js';
 
 export interface SenderOptions {
@@ -102,6 +103,8 @@ export class EventSender {
     private readonly log: Logger,
     private readonly endpoint: PortalEndpoint,
     private readonly options: SenderOptions,
+    /** Where several processes share the database: only the lease's holder delivers (senderLease.ts). */
+    private readonly lease?: SenderLease,
   ) {}
 
   start(): void {
@@ -121,6 +124,7 @@ export class EventSender {
     this.abort.abort();
     await this.polling;
     await Promise.allSettled([...this.running]);
+    await this.lease?.release().catch((error: unknown) => this.log.warn({ err: error }, 'event delivery: could not give up the lease'));
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
@@ -141,6 +145,7 @@ export class EventSender {
   }
 
   private async poll(): Promise<void> {
+    if (this.lease && !(await this.lease.renew())) return;
     const rows = await pendingDeliveries(this.db, 500);
     const byHandler = new Map<number, DeliveryRow[]>();
     for (const row of rows) {
@@ -180,6 +185,8 @@ export class EventSender {
         continue;
       }
       if (Number(row.next_at) > this.clock.now()) return;
+      // The lease may have run short since the poll: the next holder takes this row.
+      if (this.lease && !this.lease.usable()) return;
       const outcome = await this.attempt(handler, row);
       if (outcome === 'aborted') return;
       if (outcome === 'delivered') {

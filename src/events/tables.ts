@@ -48,8 +48,16 @@ export interface EventOfflineTable {
   error: Generated<number>;
 }
 
+/** Which process's sender delivers the outbox (migration 0510, senderLease.ts). */
+export interface EventSenderLeaseTable {
+  name: string;
+  holder: string;
+  until_ms: number;
+}
+
 export interface EventTables {
   event_handlers: EventHandlersTable;
   event_outbox: EventOutboxTable;
   event_offline: EventOfflineTable;
+  event_sender_lease: EventSenderLeaseTable;
 }

@@ -13,6 +13,7 @@ import { analytics } from './0400_analytics.js';
 import { analyticsTraceCounts } from './0401_analytics_trace_counts.js';
 import { attribution } from './0450_attribution.js';
 import { events } from './0500_events.js';
+import { eventSenderLease } from './0510_event_sender_lease.js';
 import { telephony } from './0600_telephony.js';
 import { sites } from './0700_sites.js';
 import { sharedLimits } from './0800_shared_limits.js';
@@ -29,6 +30,7 @@ export const migrations: Record<string, MigrationFactory> = {
   '0401_analytics_trace_counts': analyticsTraceCounts,
   '0450_attribution': attribution,
   '0500_events': events,
+  '0510_event_sender_lease': eventSenderLease,
   '0600_telephony': telephony,
   '0700_sites': sites,
   '0800_shared_limits': sharedLimits,
