@@ -32,7 +32,9 @@ export class SourceMatcherCache {
   /** The matcher for the sources and settings `db` sees now. */
   async get(db: Executor): Promise<SourceMatcher> {
     // Read before the version: a change meanwhile moves the token, and the next call checks again.
-    const token = this.changes ? await this.changes.read() : null;
+    // Not inside a transaction: on SQLite the token is read on the one connection that
+    // transaction holds, and would wait for it forever.
+    const token = this.changes && !db.isTransaction ? await this.changes.read() : null;
     if (token !== null && token === this.#token && this.#matcher) return this.#matcher;
     const { settings, sourcesVersion, sitesVersion } = await loadTrackingState(db);
     const key = JSON.stringify([sourcesVersion, sitesVersion, settings.region, settings.socialReferrers]);
