@@ -156,6 +156,11 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
     { sourceId: 1, currency: 'USD', rows: [{ date: '2026-06-01', campaign: '123456', adGroup: '234567', keyword: '345678', impressions: 100, clicks: 5, cost: '2.50' }] },
   ],
   'salestrace.report.sources': [{ from: '2026-06-01', to: '2026-06-30', sourceId: [1, 'organic'], groupBy: 'source' }],
+  'salestrace.report.levels': [{ sourceId: 1, level: 'adgroup', parentId: 1, from: '2026-06-01', to: '2026-06-30' }],
+  'salestrace.report.attribution': [{ from: '2026-06-01', to: '2026-06-30', lookbackDays: 90, halfLifeDays: 7 }],
+  'salestrace.report.journey': [{ id: 1, lookbackDays: 30, halfLifeDays: 3.5 }],
+  'salestrace.attribution.window.get': [{}],
+  'salestrace.attribution.window.set': [{ days: 14, offline: 'N' }],
   // Telephony (issue 14).
   'telephony.externalline.add': [{ NUMBER: '14151234567', NAME: 'Main', CRM_AUTO_CREATE: 'N' }],
   'telephony.externalline.get': [{}],

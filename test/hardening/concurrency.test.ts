@@ -51,6 +51,10 @@ describe('parallel trace add, trace delete and item delete on overlapping items'
   beforeAll(async () => {
     server = await startTestServer();
     await ok(server, 'salestrace.source.update', { id: 1, fields: { UTM_SOURCE: ['google'] } });
+    // The deals below send a TRACE for a contact with recent traces: with the attribution window
+    // on, each would get a bare copy of the contact's source instead (§4.4, tested in
+    // test/analytics/attributionWindow.test.ts). This test follows the TRACE itself.
+    await ok(server, 'salestrace.attribution.window.set', { offline: 'N' });
     const actions = { READ: 'ALL', ADD: 'OWN', WRITE: 'OWN', DELETE: 'NONE' } as const;
     const grants: Grants = { LEAD: actions, DEAL: actions, CONTACT: actions, COMPANY: actions, QUOTE: actions };
     limited = await userWithGrants(server, grants);

@@ -39,6 +39,9 @@ export class AttributionWindow {
     if (!settings.offline) return;
     const latest = await this.traces.latestTraceOf(trx, client);
     if (latest === undefined || latest.sourceId === null || latest.sourceId <= 0) return;
+    // The add brings that very trace as TRACE (a site form binds the visitor's trace to the
+    // contact, then to the lead): it is bound as it is, not copied as a bare source (COMPATIBILITY.md).
+    if (event.viaTypedMethod && String(event.fields.TRACE ?? '').trim() === String(latest.id)) return;
     const now = Math.floor(this.clock.now() / 1000);
     if (latest.createdAt + settings.days * DAY < now) return;
     await this.traces.createSourceTrace(trx, latest.sourceId, [{ entityTypeId: event.entityTypeId, entityId: event.id }], event.caller.userId);
