@@ -145,11 +145,15 @@ export class EventSender {
   }
 
   private async poll(): Promise<void> {
-    if (this.lease && !(await this.lease.renew())) return;
+    // The lease is written only when something waits, so an idle server writes nothing.
+    if (this.lease && ((await pendingDeliveries(this.db, 1)).length === 0 || !(await this.lease.renew()))) return;
+    // A delivery in flight while the outbox is read may end (and delete its row) before the read
+    // does: its handler's rows are left to the next poll, so no row read stale is sent again.
+    const busyBefore = new Set(this.busy);
     const rows = await pendingDeliveries(this.db, 500);
     const byHandler = new Map<number, DeliveryRow[]>();
     for (const row of rows) {
-      if (this.busy.has(row.handler_id)) continue;
+      if (this.busy.has(row.handler_id) || busyBefore.has(row.handler_id)) continue;
       const list = byHandler.get(row.handler_id);
       if (list) list.push(row);
       else byHandler.set(row.handler_id, [row]);
