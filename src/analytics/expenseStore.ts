@@ -3,18 +3,8 @@ import type { Executor } from '../db/schema.js';
 import type { ExpenseFilter, ExpensePack } from './contract.js';
 import type { DailyExpense } from './expenseSplit.js';
 
-export interface PackRow {
-  readonly sourceId: number;
-  readonly typeId: number;
-  readonly from: string;
-  readonly to: string;
-  readonly actions: number;
-  readonly impressions: number;
-  readonly cents: number;
-  readonly currency: string;
-  readonly comment: string;
-  readonly createdAt: number;
-}
+/** A pack as it is written: everything but the ID the insert gives it. */
+export type PackRow = Omit<ExpensePack, 'id'>;
 
 export interface KeywordDay {
   readonly day: string;

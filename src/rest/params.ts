@@ -20,6 +20,26 @@ export interface RawRequest {
   readonly body: Buffer | undefined;
 }
 
+/** The parts of an HTTP request (Fastify's, structurally) that parameters come from. */
+export interface HttpRequestParts {
+  readonly method: string;
+  readonly raw: { readonly url?: string };
+  readonly headers: { readonly 'content-type'?: string };
+  readonly body: unknown;
+}
+
+/** A request's method, query string (from the raw URL), content type and raw body buffer. */
+export function rawRequestOf(request: HttpRequestParts): RawRequest {
+  const url = request.raw.url ?? '';
+  const question = url.indexOf('?');
+  return {
+    httpMethod: request.method,
+    query: question === -1 ? '' : url.slice(question + 1),
+    contentType: request.headers['content-type'],
+    body: Buffer.isBuffer(request.body) ? request.body : undefined,
+  };
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeUtf8(bytes: Uint8Array): string {

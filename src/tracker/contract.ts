@@ -1,18 +1,13 @@
 // What the site tracker module promises the server and asks of the others: the tracker pack
 // served to websites (tracker-and-calls.md §1.1, §1.2) and its loader snippet, built from the
 // ready sources, the ready own sites and the attribution window.
+import type { SiteRecord } from '../sites/contract.js';
 
-/** An own site as the pack needs it (the sites module's records fit this shape). */
-export interface TrackedSite {
-  readonly host: string;
-  readonly phones: readonly string[];
-  readonly emails: readonly string[];
-  readonly replaceText: boolean;
-  readonly enrichText: boolean;
-  readonly resolveDup: boolean;
-  readonly active: boolean;
-  readonly installed: boolean;
-}
+/** An own site as the pack needs it: the parts of the sites module's record it reads. */
+export type TrackedSite = Pick<
+  SiteRecord,
+  'host' | 'phones' | 'emails' | 'replaceText' | 'enrichText' | 'resolveDup' | 'active' | 'installed'
+>;
 
 /** Where the pack's sites come from, with a version that changes whenever any site changes. */
 export interface TrackedSites {

@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LeakyBucket } from '../../limits/leakyBucket.js';
 import { RestError } from '../../rest/errors.js';
 import { clientAddress, isHttpsRequest, paramLimits, unexpectedError } from '../../rest/httpHandler.js';
-import { decodeRequestParams } from '../../rest/params.js';
+import { decodeRequestParams, rawRequestOf } from '../../rest/params.js';
 import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
 import { appAllowsUser, findAppByClientId, type OAuthApp } from './apps.js';
@@ -80,17 +80,7 @@ function textParam(params: PhpMap, name: string): string {
 }
 
 async function readParams(services: Services, request: FastifyRequest): Promise<PhpMap> {
-  const url = request.raw.url ?? '';
-  const question = url.indexOf('?');
-  return decodeRequestParams(
-    {
-      httpMethod: request.method,
-      query: question === -1 ? '' : url.slice(question + 1),
-      contentType: request.headers['content-type'],
-      body: Buffer.isBuffer(request.body) ? request.body : undefined,
-    },
-    paramLimits(services),
-  );
+  return decodeRequestParams(rawRequestOf(request), paramLimits(services));
 }
 
 export function authorizeHandler(services: Services) {

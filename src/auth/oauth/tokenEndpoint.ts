@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RestError, restError } from '../../rest/errors.js';
 import { CORS_HEADERS, isHttpsRequest, paramLimits, sendError, unexpectedError } from '../../rest/httpHandler.js';
-import { decodeRequestParams } from '../../rest/params.js';
+import { decodeRequestParams, rawRequestOf } from '../../rest/params.js';
 import type { PhpMap } from '../../php/query.js';
 import type { Services } from '../../services.js';
 import { authenticateClient } from './apps.js';
@@ -56,17 +56,7 @@ export async function handleTokenRequest(services: Services, request: FastifyReq
     if (services.config.requireHttps && !isHttpsRequest(request, services.config.trustProxy)) {
       throw restError('OAUTH_HTTPS_REQUIRED');
     }
-    const url = request.raw.url ?? '';
-    const question = url.indexOf('?');
-    const params = await decodeRequestParams(
-      {
-        httpMethod: request.method,
-        query: question === -1 ? '' : url.slice(question + 1),
-        contentType: request.headers['content-type'],
-        body: Buffer.isBuffer(request.body) ? request.body : undefined,
-      },
-      paramLimits(services),
-    );
+    const params = decodeRequestParams(rawRequestOf(request), paramLimits(services));
     const { pair, scopes } = await issueFor(services, params);
     const answer = tokenAnswer(pair, scopes, requestOrigin(request, services), await portalMemberId(services.db));
     await reply.code(200).headers(CORS_HEADERS).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(answer));

@@ -6,7 +6,7 @@ import type { LeakyBucket } from '../../limits/leakyBucket.js';
 import type { Logger } from '../../logger.js';
 import type { PhpMap } from '../../php/query.js';
 import { RestError, restError } from '../../rest/errors.js';
-import { decodeRequestParams, type ParamLimits } from '../../rest/params.js';
+import { decodeRequestParams, rawRequestOf, type ParamLimits } from '../../rest/params.js';
 import { hostOf } from '../../tracking/channels.js';
 import type { PublicSettingsPort } from '../contract.js';
 
@@ -89,17 +89,7 @@ export function checkRate(context: PublicEndpointContext, request: FastifyReques
 
 /** GET and POST parameters merged with PHP's rules (form fields, or a JSON body). */
 export function publicParams(context: PublicEndpointContext, request: FastifyRequest): PhpMap {
-  const url = request.raw.url ?? '';
-  const question = url.indexOf('?');
-  return decodeRequestParams(
-    {
-      httpMethod: request.method,
-      query: question === -1 ? '' : url.slice(question + 1),
-      contentType: request.headers['content-type'],
-      body: Buffer.isBuffer(request.body) ? request.body : undefined,
-    },
-    context.limits,
-  );
+  return decodeRequestParams(rawRequestOf(request), context.limits);
 }
 
 const BASE_HEADERS = {
