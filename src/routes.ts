@@ -1,6 +1,7 @@
 // Non-REST HTTP routes each module contributes (OAuth endpoints and the like).
 import type { FastifyRequest } from 'fastify';
 import { oauthRoutes } from './auth/oauth/routes.js';
+import { crmTypedAdds } from './crm/methods/typedAdds.js';
 import { LeakyBucket } from './limits/leakyBucket.js';
 import { clientAddress, isHttpsRequest, paramLimits } from './rest/httpHandler.js';
 import { dashboardRoutes } from './dashboard/routes.js';
@@ -25,7 +26,7 @@ const siteRoutes: RouteInstaller = (app, services) => {
     log: services.log,
   };
   installGuestEndpoint(app, shared);
-  installFormEndpoint(app, { ...shared, forms: services.sites, calls: services.ports.calls, clock: services.clock });
+  installFormEndpoint(app, { ...shared, forms: services.sites, crm: crmTypedAdds({ crm: services.crm, config }) });
 };
 
 export function routeInstallers(): RouteInstaller[] {

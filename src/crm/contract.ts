@@ -98,6 +98,20 @@ export interface CrmLifecycle {
   onItemDeleted(hook: ItemDeletedHook): void;
 }
 
+/**
+ * crm.{type}.add inside a transaction the caller holds, so that the items share it with the
+ * caller's other writes: a site form's contact, lead, trace and events commit together or not at all.
+ */
+export interface CrmTypedAdds {
+  /** Runs `work` in one transaction, committed when it returns and rolled back when it throws. */
+  inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T>;
+  /**
+   * What crm.{type}.add does with these `fields` (its checks, defaults and add hooks, TRACE
+   * included), inside the open transaction `db`. Throws the RestError that method answers.
+   */
+  addTyped(db: Executor, entityTypeId: CrmEntityTypeId, fields: PhpMap, caller: Caller): Promise<number>;
+}
+
 /** The caller may read some items of the type: those whose IDs the subquery gives. */
 export interface PartialReadScope {
   readonly kind: 'SOME';

@@ -64,8 +64,8 @@ export interface GuestItem {
 
 /** The visitors the tracker registers through /pub/guest.php (tracker-and-calls.md §3). */
 export interface GuestsPort {
-  /** A new guest; its gid is 32 random characters from a CSPRNG. */
-  registerGuest(): Promise<string>;
+  /** A new guest; its gid is 32 random characters from a CSPRNG. Inside `db` when given. */
+  registerGuest(db?: Executor): Promise<string>;
   /** Whether a guest with this gid is recorded. */
   guestExists(gid: string): Promise<boolean>;
   /** Records that the guest `gid` became these items, recording the guest first when it is new; inside `db` when given. */

@@ -83,10 +83,10 @@ export class SitesService implements SitesPort, SiteHostDirectory, GuestsPort, P
     return activeSiteHosts(this.db);
   }
 
-  async registerGuest(): Promise<string> {
+  async registerGuest(db: Executor = this.db): Promise<string> {
     // 36^32 values: a collision is as good as impossible, but the unique key would refuse one.
     const gid = newGid();
-    await this.db.insertInto('site_guests').values({ gid, created_at: Math.floor(this.nowSeconds()) }).execute();
+    await db.insertInto('site_guests').values({ gid, created_at: Math.floor(this.nowSeconds()) }).execute();
     return gid;
   }
 

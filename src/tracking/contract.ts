@@ -16,8 +16,11 @@ export interface TrackingPort {
   prepare(decoded: unknown): Promise<PreparedTrace>;
   /** Saves a prepared trace, bound to the items `checkItems` gives inside the same transaction (`db`). */
   create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number>;
-  /** A trace the website sent by itself: saved bound to nothing, by no user (tracker-and-calls.md §3.3). */
-  storeSiteTrace(prepared: PreparedTrace): Promise<number>;
+  /**
+   * A trace the website sent by itself: saved bound to nothing, by no user (tracker-and-calls.md
+   * §3.3); inside the caller's open transaction `db` when given (a site form binds it to its items there).
+   */
+  storeSiteTrace(prepared: PreparedTrace, db?: Executor): Promise<number>;
   /** Removes site traces that stayed unbound for a day, at most once per 10 hours; null when not due. */
   removeStaleSiteTraces(): Promise<number[] | null>;
   /** Checked traces of one batch written together, as `create` would write them one by one (traceRun.ts). */

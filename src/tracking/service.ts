@@ -127,23 +127,25 @@ export class TrackingService {
    * quietly, §2.6 step 5). `checkItems` runs first, inside the same transaction, so permissions
    * are checked against the state the bindings are written to; when it throws, nothing is written.
    */
-  async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
+  async create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number, transaction?: Executor): Promise<number> {
+    const write = async (trx: Executor) => {
       const items = await holdExistingItems(trx, await checkItems(trx), this.crm);
       const written = this.savedList();
       const saved = await saveTraceTree(trx, prepared.trace, prepared.matcher, this.nowSeconds(), createdBy, items.length > 0, written);
       await this.tracesSaved(trx, written);
       await bindItems(trx, saved.id, items, this.crm, this.itemUtm, { tags: prepared.trace.tags, previousIds: previousIdsOf(saved), itemsHeld: true });
       return saved.id;
-    });
+    };
+    return transaction ? write(transaction) : this.db.transaction().execute(write);
   }
 
   /**
    * A trace the website sent (/pub/guest.php storeTrace, registerOrder; tracker-and-calls.md
    * §3.3): saved as trace.add saves one, bound to nothing and written by no user (siteTraces.ts).
+   * Inside the caller's open transaction when one is given (a site form's).
    */
-  storeSiteTrace(prepared: PreparedTrace): Promise<number> {
-    return this.create(prepared, async () => [], SITE_VISITOR);
+  storeSiteTrace(prepared: PreparedTrace, transaction?: Executor): Promise<number> {
+    return this.create(prepared, async () => [], SITE_VISITOR, transaction);
   }
 
   /** The throttled cleanup of site traces nothing came to need (siteTraces.ts); null when not due. */

@@ -5,7 +5,8 @@ import { restError, type ErrorKey } from '../../rest/errors.js';
 import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import type { Caller } from '../../auth/caller.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import { isPhpArray } from '../../php/values.js';
+import { isPhpArray, type PhpArray } from '../../php/values.js';
+import type { Executor } from '../../db/schema.js';
 import type { PhpMap } from '../../php/query.js';
 import type { CrmPorts } from './ports.js';
 import { parseFilter } from './filter.js';
@@ -55,6 +56,25 @@ async function checkAccess(ports: CrmPorts, type: CrmType, id: number, caller: C
   return level;
 }
 
+/**
+ * crm.{type}.add once its parameters are read: the permission, the fields, the add. Inside the
+ * caller's open transaction when one is given (CrmTypedAdds, typedAdds.ts).
+ */
+export async function addLegacyItem(ports: CrmPorts, type: CrmType, fields: PhpArray, caller: Caller, transaction?: Executor): Promise<number> {
+  const level = await ports.crm.permission(caller, type, 'ADD', transaction);
+  if (level === 'NONE') throw restError('LEGACY_ACCESS_DENIED');
+  // TRACE is not a field: it survives only as part of the raw fields the hooks get
+  // (sales-intelligence.md §5.1).
+  const input = readItemInput(type, fields, 'legacy', 'add', { strict: ports.config.strictFields });
+  return ports.crm.addItem(type, input, caller, {
+    ...legacyWriteRules(type),
+    assignToCaller: level === 'OWN',
+    rawFields: asMap(fields),
+    viaTypedMethod: true,
+    transaction,
+  });
+}
+
 export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
   const prefix = `crm.${type.method}`;
   return [
@@ -71,17 +91,7 @@ export function typedMethods(type: CrmType): MethodDeclaration<CrmPorts>[] {
         withLegacyErrors(async () => {
           const fields = arrayParam(params, 'fields');
           arrayParam(params, 'params');
-          const level = await ports.crm.permission(caller, type, 'ADD');
-          if (level === 'NONE') throw restError('LEGACY_ACCESS_DENIED');
-          // TRACE is not a field: it survives only as part of the raw fields the hooks get
-          // (sales-intelligence.md §5.1).
-          const input = readItemInput(type, fields, 'legacy', 'add', { strict: ports.config.strictFields });
-          return ports.crm.addItem(type, input, caller, {
-            ...legacyWriteRules(type),
-            assignToCaller: level === 'OWN',
-            rawFields: asMap(fields),
-            viaTypedMethod: true,
-          });
+          return addLegacyItem(ports, type, fields, caller);
         }),
     }),
 

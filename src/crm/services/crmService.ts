@@ -77,6 +77,8 @@ export interface AddOptions extends WriteOptions {
   readonly viaTypedMethod: boolean;
   /** Runs last inside the item's transaction (a call's lead binds its trace and call there). */
   readonly within?: (db: Executor, id: number) => Promise<void>;
+  /** The caller's open transaction (`inTransaction`) to add the item in; without it the add opens its own. */
+  readonly transaction?: Executor;
 }
 
 export interface ListSpec extends ItemPageQuery {
@@ -171,79 +173,87 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
     return Math.floor(this.clock.now() / 1000);
   }
 
+  /** Runs `work` in one transaction, committed when it returns and rolled back when it throws. */
+  inTransaction<T>(work: (db: Executor) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
   async addItem(type: CrmType, input: ItemInput, caller: Caller, options: AddOptions): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const now = this.now();
-      const values = addDefaults(type, now);
-      for (const [f, value] of input.values) {
-        if (f.storage !== 'column' || (value === null && values.has(f.name))) continue;
-        values.set(f.name, value);
-      }
-      const needsDefaultTitle = this.checkTitle(type, values, options);
-      if (options.contactNameRequired && type.id === CONTACT) this.checkContactName(values);
-      const category = values.get('CATEGORY_ID');
-      // Only the general pipeline exists (stages.ts).
-      if (category !== undefined && category !== null && category !== 0) {
-        if (this.options.strictFields) throw new CrmInputError(type.byName('CATEGORY_ID')!, 'invalid');
-        // An unknown pipeline: the item goes to the general one, its stage with it (COMPATIBILITY.md).
-        values.set('CATEGORY_ID', 0);
-      }
-      if (category === null) values.set('CATEGORY_ID', 0);
+    const add = (trx: Executor) => this.addInside(trx, type, input, caller, options);
+    return options.transaction ? add(options.transaction) : this.db.transaction().execute(add);
+  }
 
-      const assigned = values.get('ASSIGNED_BY_ID');
-      values.set('ASSIGNED_BY_ID', options.assignToCaller || isEmpty(assigned) ? caller.userId : assigned);
-      for (const [name, value] of [
-        ['CREATED_BY_ID', caller.userId],
-        ['MODIFY_BY_ID', caller.userId],
-        ['DATE_CREATE', now],
-        ['DATE_MODIFY', now],
-        ['LAST_ACTIVITY_TIME', now],
-        ['LAST_ACTIVITY_BY', caller.userId],
-      ] as const) {
-        // A company's LAST_ACTIVITY_* are writable (crm-company-fields.md): a given value stays.
-        if (type.byName(name) && !(name.startsWith('LAST_ACTIVITY') && values.has(name))) values.set(name, value);
-      }
-      if (type.stages) applyStage(type, values, undefined, caller.userId, now);
+  private async addInside(trx: Executor, type: CrmType, input: ItemInput, caller: Caller, options: AddOptions): Promise<number> {
+    const now = this.now();
+    const values = addDefaults(type, now);
+    for (const [f, value] of input.values) {
+      if (f.storage !== 'column' || (value === null && values.has(f.name))) continue;
+      values.set(f.name, value);
+    }
+    const needsDefaultTitle = this.checkTitle(type, values, options);
+    if (options.contactNameRequired && type.id === CONTACT) this.checkContactName(values);
+    const category = values.get('CATEGORY_ID');
+    // Only the general pipeline exists (stages.ts).
+    if (category !== undefined && category !== null && category !== 0) {
+      if (this.options.strictFields) throw new CrmInputError(type.byName('CATEGORY_ID')!, 'invalid');
+      // An unknown pipeline: the item goes to the general one, its stage with it (COMPATIBILITY.md).
+      values.set('CATEGORY_ID', 0);
+    }
+    if (category === null) values.set('CATEGORY_ID', 0);
 
-      let contactIds = input.contactIds;
-      let companyIds = input.companyIds;
-      if (type.byName('CONTACT_ID')?.storage === 'column') {
-        if (contactIds !== undefined) values.set('CONTACT_ID', contactIds[0] ?? null);
-        else if (!isEmpty(values.get('CONTACT_ID'))) contactIds = [values.get('CONTACT_ID') as number];
-      }
-      if (type.id === CONTACT) {
-        if (companyIds !== undefined) values.set('COMPANY_ID', companyIds[0] ?? null);
-        else if (!isEmpty(values.get('COMPANY_ID'))) companyIds = [values.get('COMPANY_ID') as number];
-      }
-      // A lead with a client is a returning customer (crm-lead-add.md).
-      if (type.name === 'LEAD') {
-        const hasClient = !isEmpty(values.get('COMPANY_ID')) || !isEmpty(values.get('CONTACT_ID'));
-        values.set('IS_RETURN_CUSTOMER', hasClient ? 'Y' : 'N');
-      }
+    const assigned = values.get('ASSIGNED_BY_ID');
+    values.set('ASSIGNED_BY_ID', options.assignToCaller || isEmpty(assigned) ? caller.userId : assigned);
+    for (const [name, value] of [
+      ['CREATED_BY_ID', caller.userId],
+      ['MODIFY_BY_ID', caller.userId],
+      ['DATE_CREATE', now],
+      ['DATE_MODIFY', now],
+      ['LAST_ACTIVITY_TIME', now],
+      ['LAST_ACTIVITY_BY', caller.userId],
+    ] as const) {
+      // A company's LAST_ACTIVITY_* are writable (crm-company-fields.md): a given value stays.
+      if (type.byName(name) && !(name.startsWith('LAST_ACTIVITY') && values.has(name))) values.set(name, value);
+    }
+    if (type.stages) applyStage(type, values, undefined, caller.userId, now);
 
-      await this.checkReferences(trx, type, values, contactIds, companyIds);
-      const id = await insertItemRow(trx, type, itemColumns(type, values));
-      const after: Record<string, unknown> = {};
-      if (needsDefaultTitle) after.title = `${type.caption} #${id}`;
-      if (type.byName('QUOTE_NUMBER')) after.quote_number = String(id);
-      await updateItemRow(trx, type, id, after);
+    let contactIds = input.contactIds;
+    let companyIds = input.companyIds;
+    if (type.byName('CONTACT_ID')?.storage === 'column') {
+      if (contactIds !== undefined) values.set('CONTACT_ID', contactIds[0] ?? null);
+      else if (!isEmpty(values.get('CONTACT_ID'))) contactIds = [values.get('CONTACT_ID') as number];
+    }
+    if (type.id === CONTACT) {
+      if (companyIds !== undefined) values.set('COMPANY_ID', companyIds[0] ?? null);
+      else if (!isEmpty(values.get('COMPANY_ID'))) companyIds = [values.get('COMPANY_ID') as number];
+    }
+    // A lead with a client is a returning customer (crm-lead-add.md).
+    if (type.name === 'LEAD') {
+      const hasClient = !isEmpty(values.get('COMPANY_ID')) || !isEmpty(values.get('CONTACT_ID'));
+      values.set('IS_RETURN_CUSTOMER', hasClient ? 'Y' : 'N');
+    }
 
-      await this.writeBindings(trx, type, id, contactIds, companyIds, [], caller);
-      await this.writeMultifields(trx, type, id, input);
-      await writeItemUtm(trx, type.id, id, this.utmValues(input));
-      const event = {
-        entityTypeId: type.id,
-        id,
-        fields: options.rawFields,
-        caller,
-        contactId: linkOrNull(values.get('CONTACT_ID')),
-        companyId: linkOrNull(values.get('COMPANY_ID')),
-        viaTypedMethod: options.viaTypedMethod,
-      };
-      for (const hook of this.addedHooks) await hook(trx, event);
-      if (options.within) await options.within(trx, id);
-      return id;
-    });
+    await this.checkReferences(trx, type, values, contactIds, companyIds);
+    const id = await insertItemRow(trx, type, itemColumns(type, values));
+    const after: Record<string, unknown> = {};
+    if (needsDefaultTitle) after.title = `${type.caption} #${id}`;
+    if (type.byName('QUOTE_NUMBER')) after.quote_number = String(id);
+    await updateItemRow(trx, type, id, after);
+
+    await this.writeBindings(trx, type, id, contactIds, companyIds, [], caller);
+    await this.writeMultifields(trx, type, id, input);
+    await writeItemUtm(trx, type.id, id, this.utmValues(input));
+    const event = {
+      entityTypeId: type.id,
+      id,
+      fields: options.rawFields,
+      caller,
+      contactId: linkOrNull(values.get('CONTACT_ID')),
+      companyId: linkOrNull(values.get('COMPANY_ID')),
+      viaTypedMethod: options.viaTypedMethod,
+    };
+    for (const hook of this.addedHooks) await hook(trx, event);
+    if (options.within) await options.within(trx, id);
+    return id;
   }
 
   /** False when the item does not exist (any more). */

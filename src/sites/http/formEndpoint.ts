@@ -6,9 +6,8 @@
 // simple spam; bad input gets a clear error and nothing is written.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../../auth/caller.js';
-import type { Clock } from '../../clock.js';
+import type { CrmTypedAdds } from '../../crm/contract.js';
 import type { PhpMap } from '../../php/query.js';
-import type { MethodCalls } from '../../rest/contract.js';
 import { restError } from '../../rest/errors.js';
 import { TRACE_MAX_BYTES } from '../../tracking/parseTrace.js';
 import type { TrackingPort } from '../../tracking/contract.js';
@@ -30,9 +29,8 @@ import {
 export interface FormEndpointContext extends PublicEndpointContext {
   readonly forms: FormsPort;
   readonly guests: GuestsPort;
-  readonly tracking: Pick<TrackingPort, 'prepare' | 'storeSiteTrace' | 'delete'>;
-  readonly calls: Pick<MethodCalls, 'find' | 'run'>;
-  readonly clock: Clock;
+  readonly tracking: Pick<TrackingPort, 'prepare' | 'storeSiteTrace'>;
+  readonly crm: CrmTypedAdds;
 }
 
 /** The field a person leaves empty and a simple bot fills: hide it with CSS. */
@@ -113,31 +111,40 @@ function multi(value: string | undefined) {
   return value === undefined ? undefined : [{ VALUE: value, VALUE_TYPE: 'WORK' }];
 }
 
-async function runAdd(context: FormEndpointContext, caller: Caller, method: string, fields: Record<string, unknown>): Promise<number> {
-  const declaration = context.calls.find(method);
-  if (declaration === undefined) throw new Error(`${method} is not registered`);
-  // Only the fields the form filled: a field given as nothing would be a value to check.
-  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-  const outcome = await context.calls.run(declaration, caller, { fields: given }, context.clock.now() / 1000, false);
-  return Number(outcome.result);
+/** Only the fields the form filled: a field given as nothing would be a value to check. */
+function given(fields: Record<string, unknown>): PhpMap {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 interface Created {
   readonly traceId: number;
   readonly leadId: number;
   readonly contactId: number | null;
+  readonly gid: string;
 }
 
-async function createItems(context: FormEndpointContext, form: FormRecord, values: Map<string, string>, trace: Record<string, unknown>): Promise<Created> {
+/**
+ * The trace, the contact and the lead (crm.contact.add and crm.lead.add, whose hooks bind the
+ * trace and write the events) and the guest's links, in one transaction: a post that fails
+ * anywhere leaves nothing behind.
+ */
+async function createItems(
+  context: FormEndpointContext,
+  form: FormRecord,
+  values: Map<string, string>,
+  trace: Record<string, unknown>,
+  knownGid: string | null,
+): Promise<Created> {
   // The form acts for its responsible user, with the rights a portal's own forms have.
   const caller: Caller = { userId: form.responsibleId, isAdmin: true, authType: 'webhook', credentialId: 0, scopes: new Set(['crm']) };
-  const traceId = await context.tracking.storeSiteTrace(await context.tracking.prepare(trace));
-  let contactId: number | null = null;
-  try {
+  const prepared = await context.tracking.prepare(trace);
+  return context.crm.inTransaction(async (db) => {
+    const traceId = await context.tracking.storeSiteTrace(prepared, db);
     const common = { ASSIGNED_BY_ID: form.responsibleId, SOURCE_ID: 'WEB', TRACE: String(traceId) };
+    let contactId: number | null = null;
     if (form.createContact) {
       const name = values.get('NAME') ?? (values.has('LAST_NAME') || values.has('SECOND_NAME') ? undefined : (values.get('EMAIL') ?? values.get('PHONE') ?? form.name));
-      contactId = await runAdd(context, caller, 'crm.contact.add', {
+      const contact = given({
         ...common,
         NAME: name,
         LAST_NAME: values.get('LAST_NAME'),
@@ -146,6 +153,7 @@ async function createItems(context: FormEndpointContext, form: FormRecord, value
         PHONE: multi(values.get('PHONE')),
         EMAIL: multi(values.get('EMAIL')),
       });
+      contactId = await context.crm.addTyped(db, CONTACT, contact, caller);
     }
     const lead: Record<string, unknown> = { ...common, TITLE: values.get('TITLE') ?? form.name };
     for (const [field, value] of values) {
@@ -153,17 +161,13 @@ async function createItems(context: FormEndpointContext, form: FormRecord, value
       else if (field !== 'TITLE') lead[field] = value;
     }
     if (contactId !== null) lead.CONTACT_ID = contactId;
-    const leadId = await runAdd(context, caller, 'crm.lead.add', lead);
-    return { traceId, leadId, contactId };
-  } catch (error) {
-    // Nothing of a refused post stays: the contact, then the trace (unbound again).
-    if (contactId !== null) {
-      const remove = context.calls.find('crm.contact.delete');
-      if (remove !== undefined) await context.calls.run(remove, caller, { id: contactId }, context.clock.now() / 1000, false);
-    }
-    await context.tracking.delete(traceId, caller);
-    throw error;
-  }
+    const leadId = await context.crm.addTyped(db, LEAD, given(lead), caller);
+    const gid = knownGid ?? (await context.guests.registerGuest(db));
+    const items: GuestItem[] = [{ entityTypeId: LEAD, entityId: leadId }];
+    if (contactId !== null) items.push({ entityTypeId: CONTACT, entityId: contactId });
+    await context.guests.linkGuestItems(gid, items, db);
+    return { traceId, leadId, contactId, gid };
+  });
 }
 
 function wantsJson(request: FastifyRequest): boolean {
@@ -191,12 +195,8 @@ export function installFormEndpoint(app: FastifyInstance, context: FormEndpointC
       const values = leadValues(form, params);
       const referer = typeof request.headers.referer === 'string' ? request.headers.referer : undefined;
       const trace = traceWithForm(params, form, referer);
-      let gid = validGid(trace.gid) ?? cookieGid(request);
-      const created = await createItems(context, form, values, trace);
-      gid ??= await context.guests.registerGuest();
-      const items: GuestItem[] = [{ entityTypeId: LEAD, entityId: created.leadId }];
-      if (created.contactId !== null) items.push({ entityTypeId: CONTACT, entityId: created.contactId });
-      await context.guests.linkGuestItems(gid, items);
+      const created = await createItems(context, form, values, trace, validGid(trace.gid) ?? cookieGid(request));
+      const gid = created.gid;
       reply.header('set-cookie', guestCookie(gid, context.isHttps(request)));
       if (form.thanksUrl !== null && !wantsJson(request)) {
         return reply.code(303).headers({ ...cors, location: form.thanksUrl, 'cache-control': 'no-store' }).send();
