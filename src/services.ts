@@ -121,7 +121,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const crm = new CrmService(opened.db, clock, { strictFields: config.strictFields });
   const users = userDirectory(opened.db);
   const sites = new SitesService(opened.db, clock, users);
-  const tracking = new TrackingService(opened.db, clock, crm, crm, new CrmReadScopes(opened.db), changes, sites);
+  const readScopes = new CrmReadScopes(opened.db);
+  const tracking = new TrackingService(opened.db, clock, crm, crm, readScopes, changes, sites);
   // Sales Intelligence follows item lifecycles inside the items' own transactions (§5, §1.13),
   // and binding a trace gives an item without UTM values the trace's tags (§1.2).
   // The attribution window first: the add hook below then finds its trace bound (§4.4, §5.2 step 2).
@@ -135,7 +136,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   crm.onItemUpdated(events.onItemUpdated);
   crm.onItemDeleted(events.onItemDeleted);
   let sender: EventSender | undefined;
-  const telephony = new TelephonyService(opened.db, clock, crm, tracking, users);
+  const telephony = new TelephonyService(opened.db, clock, crm, tracking, users, readScopes);
   // The report's rows: the sources a portal of this region has and that are not archived (§3.2).
   const reportSources = async () => {
     const settings = await tracking.settings();

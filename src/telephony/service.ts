@@ -6,7 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Clock } from '../clock.js';
 import type { UserDirectory } from '../auth/contract.js';
-import type { CrmCallItems, CrmItemRef } from '../crm/contract.js';
+import type { Caller } from '../auth/caller.js';
+import type { CrmCallItems, CrmItemRef, ItemReadScopes } from '../crm/contract.js';
+import { listActivityRows, type ActivityPage } from './activityList.js';
+import type { ActivityListQuery } from './activityFilter.js';
 import { entityTypeName, CRM_ENTITY_TYPES } from '../crm/contract.js';
 import type { Db, Executor } from '../db/schema.js';
 import type { TrackingPort } from '../tracking/contract.js';
@@ -16,7 +19,6 @@ import { DEFAULT_COUNTRY, DEFAULT_COUNTRY_SETTING, formatPhone, isCountryCode, p
 import {
   activityBindings,
   allLines,
-  allActivities,
   deleteActivity,
   deleteCall,
   deleteLine,
@@ -127,6 +129,7 @@ export class TelephonyService {
     private readonly crm: CrmCallItems & { itemExists(entityTypeId: number, id: number, db?: Executor): Promise<boolean> },
     private readonly tracking: Pick<TrackingPort, 'saveCallTrace' | 'sources'>,
     private readonly users: UserDirectory,
+    private readonly readScopes: ItemReadScopes,
   ) {}
 
   private now(): number {
@@ -388,10 +391,13 @@ export class TelephonyService {
     return { row, bindings: (await activityBindings(this.db, [id])).get(id) ?? [] };
   }
 
-  async activities(): Promise<ActivityRecord[]> {
-    const rows = await allActivities(this.db);
+  /** crm.activity.list: one page of the activities that meet the query and the caller may read (activityList.ts). */
+  async listActivities(caller: Caller, query: ActivityListQuery, page: ActivityPage): Promise<{ records: ActivityRecord[]; total: number | undefined }> {
+    // Readable when bound to an item the caller may read; an administrator reads all.
+    const scopes = caller.isAdmin ? null : await this.readScopes.readScopes(caller);
+    const { rows, total } = await listActivityRows(this.db, query, scopes, page);
     const bindings = await activityBindings(this.db, rows.map((row) => row.id));
-    return rows.map((row) => ({ row, bindings: bindings.get(row.id) ?? [] }));
+    return { records: rows.map((row) => ({ row, bindings: bindings.get(row.id) ?? [] })), total };
   }
 
   async deleteActivity(id: number): Promise<void> {

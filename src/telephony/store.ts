@@ -117,11 +117,6 @@ export async function activityBindings(db: Executor, ids: readonly number[]): Pr
   return result;
 }
 
-/** Every activity, ordered by ID (the caller filters by permission and criteria). */
-export function allActivities(db: Executor): Promise<ActivityRow[]> {
-  return db.selectFrom('call_activities').selectAll().orderBy('id').execute();
-}
-
 export async function deleteActivity(db: Executor, id: number): Promise<void> {
   await db.deleteFrom('call_activity_bindings').where('activity_id', '=', id).execute();
   await db.deleteFrom('call_activities').where('id', '=', id).execute();

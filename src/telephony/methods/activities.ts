@@ -6,15 +6,15 @@ import type { Caller } from '../../auth/caller.js';
 import { restError } from '../../rest/errors.js';
 import { defineMethod } from '../../rest/method.js';
 import { pageRequest, pagedResult } from '../../rest/paging.js';
-import { isPhpArray, isPhpMap, phpIntval, phpIsNumeric, phpString, phpValues, paramCaseInsensitive } from '../../php/values.js';
-import type { ActivityRecord } from '../contract.js';
-import { ACTIVITY_FIELDS, activityFields, activityValues, activityView, ROW_FIELDS } from './activityView.js';
+import { isPhpArray, isPhpMap, phpIntval, phpString, phpValues, paramCaseInsensitive } from '../../php/values.js';
+import { comparable, splitKey } from '../activityFilter.js';
+import type { ActivityCondition, ActivityRecord } from '../contract.js';
+import { ACTIVITY_FIELDS, activityFields, activityView, ROW_FIELDS } from './activityView.js';
 import type { TelephonyPorts } from './ports.js';
 
 type ActivityPorts = Pick<TelephonyPorts, 'telephony' | 'crm'>;
 
 const FIELD_NAMES = new Set(ACTIVITY_FIELDS.map(([name]) => name));
-const DATE_FIELDS = new Set(['START_TIME', 'END_TIME', 'DEADLINE', 'CREATED', 'LAST_UPDATED']);
 
 /** CCrmRestHelper::resolveEntityID: `ID`, then `id`. */
 function activityId(params: Record<string, unknown>): number {
@@ -59,94 +59,19 @@ export const activityFieldsMethod = defineMethod<{}>({
   handler: () => activityFields(),
 });
 
-type Comparable = string | number | null;
-
-const OPERATORS = ['>=', '<=', '!@', '!=', '!%', '=%', '%=', '>', '<', '@', '%', '!', '='] as const;
-
-function splitKey(key: string): { operator: string; field: string } {
-  const operator = OPERATORS.find((candidate) => key.startsWith(candidate)) ?? '=';
-  return { operator, field: key.startsWith(operator) ? key.slice(operator.length) : key };
-}
-
-function comparable(field: string, value: unknown): Comparable {
-  if (value === null || value === undefined || value === '') return null;
-  if (DATE_FIELDS.has(field)) {
-    if (phpIsNumeric(value)) return Number(value);
-    const ms = Date.parse(phpString(value));
-    return Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
-  }
-  if (typeof value === 'number') return value;
-  return phpString(value);
-}
-
-function equal(a: Comparable, b: Comparable): boolean {
-  if (a === null || b === null) return a === b;
-  if (typeof a === 'number' || typeof b === 'number') return phpIsNumeric(b) && phpIsNumeric(a) ? Number(a) === Number(b) : String(a) === String(b);
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-function order(a: Comparable, b: Comparable): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a) < String(b) ? -1 : 1;
-}
-
-function likePattern(text: string, explicit: boolean): RegExp {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const body = explicit ? escaped.replace(/%/g, '.*').replace(/_/g, '.') : `.*${escaped}.*`;
-  return new RegExp(`^${body}$`, 'is');
-}
-
-type Condition = (values: Record<string, Comparable>, record: ActivityRecord) => boolean;
-
-function condition(key: string, raw: unknown): Condition | undefined {
+/** One filter key and its value; undefined for what the legacy proxy leaves out (unknown fields). */
+function condition(key: string, raw: unknown): ActivityCondition | undefined {
   if (key === 'BINDINGS') {
-    const wanted = (isPhpArray(raw) ? phpValues(raw) : []).filter(isPhpMap);
-    return (_values, record) =>
-      wanted.some((entry) =>
-        record.bindings.some(
-          (item) =>
-            (entry.OWNER_TYPE_ID === undefined || phpIntval(entry.OWNER_TYPE_ID) === item.entityTypeId) &&
-            (entry.OWNER_ID === undefined || phpIntval(entry.OWNER_ID) === item.entityId),
-        ),
-      );
+    const entries = (isPhpArray(raw) ? phpValues(raw) : []).filter(isPhpMap).map((entry) => ({
+      ...(entry.OWNER_TYPE_ID !== undefined && { typeId: phpIntval(entry.OWNER_TYPE_ID) }),
+      ...(entry.OWNER_ID !== undefined && { id: phpIntval(entry.OWNER_ID) }),
+    }));
+    return { kind: 'bindings', entries };
   }
   const { operator, field } = splitKey(key);
-  // Unknown fields are left out of the filter, as the legacy proxy does.
   if (!FIELD_NAMES.has(field)) return undefined;
-  const list = isPhpArray(raw) ? phpValues(raw).map((value) => comparable(field, value)) : [comparable(field, raw)];
-  const value = list[0] ?? null;
-  switch (operator) {
-    case '=':
-    case '@':
-      return (values) => list.some((candidate) => equal(values[field], candidate));
-    case '!':
-    case '!=':
-    case '!@':
-      return (values) => !list.some((candidate) => equal(values[field], candidate));
-    case '>':
-      return (values) => values[field] !== null && order(values[field], value) > 0;
-    case '>=':
-      return (values) => values[field] !== null && order(values[field], value) >= 0;
-    case '<':
-      return (values) => values[field] !== null && order(values[field], value) < 0;
-    case '<=':
-      return (values) => values[field] !== null && order(values[field], value) <= 0;
-    case '%':
-    case '=%':
-    case '%=': {
-      const pattern = likePattern(String(value ?? ''), operator !== '%');
-      return (values) => values[field] !== null && pattern.test(String(values[field]));
-    }
-    case '!%': {
-      const pattern = likePattern(String(value ?? ''), false);
-      return (values) => values[field] === null || !pattern.test(String(values[field]));
-    }
-    default:
-      return undefined;
-  }
+  const values = isPhpArray(raw) ? phpValues(raw).map((value) => comparable(field, value)) : [comparable(field, raw)];
+  return { kind: 'field', field, operator, values };
 }
 
 export const activityListMethod = defineMethod<ActivityPorts>({
@@ -154,7 +79,7 @@ export const activityListMethod = defineMethod<ActivityPorts>({
   scope: 'crm',
   async handler({ params, start, caller, ports: { telephony, crm } }) {
     const rawFilter = paramCaseInsensitive(params, 'filter');
-    const conditions: Condition[] = [];
+    const conditions: ActivityCondition[] = [];
     if (isPhpMap(rawFilter)) {
       for (const [key, value] of Object.entries(rawFilter)) {
         const made = condition(key.trim().toUpperCase(), value);
@@ -162,36 +87,23 @@ export const activityListMethod = defineMethod<ActivityPorts>({
       }
     }
     const rawOrder = paramCaseInsensitive(params, 'order');
-    const sort: [string, number][] = [];
+    const order: [string, 1 | -1][] = [];
     if (isPhpMap(rawOrder)) {
       for (const [key, direction] of Object.entries(rawOrder)) {
         const field = key.trim().toUpperCase();
-        if (FIELD_NAMES.has(field)) sort.push([field, phpString(direction).trim().toUpperCase() === 'DESC' ? -1 : 1]);
+        if (FIELD_NAMES.has(field)) order.push([field, phpString(direction).trim().toUpperCase() === 'DESC' ? -1 : 1]);
       }
     }
     // The default order is START_TIME ascending (crm-activity-list.md); ID settles ties.
-    if (sort.length === 0) sort.push(['START_TIME', 1]);
-    sort.push(['ID', 1]);
+    if (order.length === 0) order.push(['START_TIME', 1]);
     const rawSelect = paramCaseInsensitive(params, 'select');
     const wanted = isPhpArray(rawSelect) ? phpValues(rawSelect).map((name) => phpString(name).trim().toUpperCase()) : [];
     const fields = wanted.length === 0 || wanted.includes('*') ? [...ROW_FIELDS] : [];
     for (const name of wanted) if (FIELD_NAMES.has(name) && !fields.includes(name)) fields.push(name);
 
-    const rows: { record: ActivityRecord; values: Record<string, Comparable> }[] = [];
-    for (const record of await telephony.activities()) {
-      const values = activityValues(record);
-      if (!conditions.every((test) => test(values, record))) continue;
-      if (await mayRead(record, caller, crm)) rows.push({ record, values });
-    }
-    rows.sort((a, b) => {
-      for (const [field, direction] of sort) {
-        const diff = order(a.values[field], b.values[field]);
-        if (diff !== 0) return diff * direction;
-      }
-      return 0;
-    });
     const page = pageRequest(start);
-    const slice = rows.slice(page.offset, page.offset + page.limit).map(({ record }) => activityView(record, fields));
-    return pagedResult(slice, slice.length, page, rows.length, 'legacy');
+    const { records, total } = await telephony.listActivities(caller, { conditions, order }, page);
+    const slice = records.map((record) => activityView(record, fields));
+    return pagedResult(slice, slice.length, page, total, 'legacy');
   },
 });

@@ -1,6 +1,7 @@
 // A call activity as crm.activity.get and .list print it (crm-activity-get.md, -fields.md):
 // CCrmActivity's row with every value a string, as the legacy CRM REST prints rows.
 import { formatDateC } from '../../rest/time.js';
+import { DATE_FIELDS, FIXED_VALUES, MISSED_VALUES } from '../activityFilter.js';
 import type { ActivityRecord } from '../contract.js';
 
 /** crm.activity.fields, in the docs' order: [name, type, flags (R required, O read-only, I immutable, M multiple), title]. */
@@ -73,52 +74,31 @@ export const ROW_FIELDS = ACTIVITY_FIELDS.map(([name]) => name).filter(
   (name) => !['BINDINGS', 'COMMUNICATIONS', 'FILES', 'WEBDAV_ELEMENTS', 'IS_INCOMING_CHANNEL'].includes(name),
 );
 
-/** Every value of a call activity, typed for filtering and ordering (dates in unix seconds). */
+/** Every value of a call activity, typed (dates in unix seconds). */
 export function activityValues(record: ActivityRecord): Record<string, string | number | null> {
   const row = record.row;
-  const completed = row.missed === 1 ? 'N' : 'Y';
+  const which = row.missed === 1 ? 0 : 1;
   return {
+    ...FIXED_VALUES,
     ID: row.id,
     OWNER_ID: row.owner_id,
     OWNER_TYPE_ID: row.owner_type_id,
-    TYPE_ID: 2,
-    PROVIDER_ID: 'VOXIMPLANT_CALL',
-    PROVIDER_TYPE_ID: 'CALL',
-    PROVIDER_GROUP_ID: null,
-    ASSOCIATED_ENTITY_ID: 0,
     SUBJECT: row.subject,
     START_TIME: Number(row.start_time),
     END_TIME: Number(row.end_time),
     DEADLINE: Number(row.start_time),
-    COMPLETED: completed,
-    STATUS: completed === 'Y' ? 2 : 1,
+    COMPLETED: MISSED_VALUES.COMPLETED[which],
+    STATUS: MISSED_VALUES.STATUS[which],
     RESPONSIBLE_ID: row.responsible_id,
-    PRIORITY: 2,
-    NOTIFY_TYPE: 0,
-    NOTIFY_VALUE: 0,
     DESCRIPTION: row.description,
-    DESCRIPTION_TYPE: 1,
     DIRECTION: row.direction,
-    LOCATION: '',
     CREATED: Number(row.created),
     AUTHOR_ID: row.author_id,
     LAST_UPDATED: Number(row.created),
     EDITOR_ID: row.author_id,
     ORIGIN_ID: row.origin_id,
-    ORIGINATOR_ID: null,
-    RESULT_STATUS: 0,
-    RESULT_STREAM: 0,
-    RESULT_SOURCE_ID: null,
-    PROVIDER_DATA: null,
-    RESULT_MARK: 0,
-    RESULT_VALUE: null,
-    RESULT_SUM: null,
-    RESULT_CURRENCY_ID: null,
-    AUTOCOMPLETE_RULE: 0,
   };
 }
-
-const DATE_FIELDS = new Set(['START_TIME', 'END_TIME', 'DEADLINE', 'CREATED', 'LAST_UPDATED']);
 
 /** The printed row: `fields` in the order given, values as strings the way the legacy proxy prints them. */
 export function activityView(record: ActivityRecord, fields: readonly string[]): Record<string, unknown> {
