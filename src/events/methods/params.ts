@@ -3,7 +3,9 @@
 import type { Caller } from '../../auth/caller.js';
 import { paramCaseInsensitive, phpEmpty, phpString } from '../../php/values.js';
 import { argumentError, restError } from '../../rest/errors.js';
+import { defineMethod, type MethodContext, type MethodDeclaration } from '../../rest/method.js';
 import { handlerUrlProblem } from '../handlerUrl.js';
+import type { EventPorts } from './ports.js';
 
 export function param(params: Record<string, unknown>, name: string): unknown {
   return paramCaseInsensitive(params, name);
@@ -12,6 +14,26 @@ export function param(params: Record<string, unknown>, name: string): unknown {
 /** Every event.* method: application (OAuth) authorization only. */
 export function requireApplication(caller: Caller): void {
   if (caller.authType !== 'oauth') throw restError('WRONG_AUTH_TYPE');
+}
+
+/**
+ * An event.* method: no scope, called by an application only, and for `administrator` (the
+ * offline queue) by an administrator of it.
+ */
+export function eventMethod(
+  name: string,
+  who: 'application' | 'administrator',
+  handler: (context: MethodContext<EventPorts>) => unknown,
+): MethodDeclaration<EventPorts> {
+  return defineMethod<EventPorts>({
+    name,
+    scope: null,
+    handler: (context) => {
+      requireApplication(context.caller);
+      if (who === 'administrator' && !context.caller.isAdmin) throw restError('ACCESS_DENIED');
+      return handler(context);
+    },
+  });
 }
 
 export function requiredText(params: Record<string, unknown>, name: string): string {
