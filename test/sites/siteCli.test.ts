@@ -1,44 +1,12 @@
 // `salestrace site …` against a data directory, run in-process through commander exactly as
 // the binary parses its arguments.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { siteCommand } from '../../src/cli/commands/site.js';
-import { resolveConfig } from '../../src/config.js';
-import { createServices } from '../../src/services.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { capturedIo } from '../cli/inProcess.js';
+import { commandDataDir } from '../helpers/commandDataDir.js';
 
-let dataDir: string;
-let database: TestDatabase;
+const { run, withServices } = commandDataDir('site', siteCommand);
 
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-site-cli-'));
-  database = await createTestDatabase();
-  await (await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }))).close();
-});
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await database.drop();
-});
-
-async function run(...args: string[]): Promise<string> {
-  const captured = capturedIo();
-  const command = siteCommand(captured.io).exitOverride();
-  const where = database.url ? ['--data', dataDir, '--database-url', database.url] : ['--data', dataDir];
-  await command.parseAsync([...args, ...where], { from: 'user' });
-  return captured.stdout().replace(/\n$/, '');
-}
-
-async function storedSites() {
-  const services = await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }));
-  try {
-    return await services.sites.listSites();
-  } finally {
-    await services.close();
-  }
-}
+const storedSites = () => withServices((services) => services.sites.listSites());
 
 describe('salestrace site', () => {
   it('adds, shows, updates, lists and deletes a site', async () => {

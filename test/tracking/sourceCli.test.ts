@@ -1,47 +1,12 @@
 // `salestrace source …` against a data directory, run in-process through commander exactly as
 // the binary parses its arguments.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sourceCommand } from '../../src/cli/commands/source.js';
-import { resolveConfig } from '../../src/config.js';
-import { createServices } from '../../src/services.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { capturedIo } from '../cli/inProcess.js';
+import { commandDataDir } from '../helpers/commandDataDir.js';
 
-let dataDir: string;
-let database: TestDatabase;
+const { run, withServices } = commandDataDir('source', sourceCommand);
 
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salestrace-source-cli-'));
-  database = await createTestDatabase();
-  // The database the first `serve` would create: commands refuse a data directory without one.
-  await (await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }))).close();
-});
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await database.drop();
-});
-
-/** Runs one `salestrace source …` command and returns what it printed. */
-async function run(...args: string[]): Promise<string> {
-  const captured = capturedIo();
-  const command = sourceCommand(captured.io).exitOverride();
-  const where = database.url ? ['--data', dataDir, '--database-url', database.url] : ['--data', dataDir];
-  await command.parseAsync([...args, ...where], { from: 'user' });
-  // The printed lines, without the newline after the last.
-  return captured.stdout().replace(/\n$/, '');
-}
-
-async function storedSources() {
-  const services = await createServices(resolveConfig({ dataDir, databaseUrl: database.url, logLevel: 'silent' }));
-  try {
-    return { sources: await services.tracking.sources(), settings: await services.tracking.settings() };
-  } finally {
-    await services.close();
-  }
-}
+const storedSources = () => withServices(async (services) => ({ sources: await services.tracking.sources(), settings: await services.tracking.settings() }));
 
 describe('salestrace source', () => {
   it('lists the built-in sources and the settings', async () => {
