@@ -89,6 +89,8 @@ export interface ServiceOptions {
   readonly groupCommit?: boolean;
   /** With groupCommit, replaces the sync of SQLite's log (tests). */
   readonly syncLog?: SyncLog;
+  /** With groupCommit, makes the checkpoint thread fail while set (tests; CheckpointerOptions.faultSwitch). */
+  readonly checkpointFaults?: Int32Array;
 }
 
 const PLAN_RATES: Record<Config['plan'], RatePlan | null> = {
@@ -115,6 +117,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const opened = await openDatabase(config, {
     commits: options.groupCommit ? 'grouped' : 'perCommit',
     syncLog: options.syncLog,
+    checkpoints: options.checkpointFaults ? { faultSwitch: options.checkpointFaults } : undefined,
   });
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.watchChanges, opened.insideOneTransaction);
