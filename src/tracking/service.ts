@@ -20,6 +20,7 @@ import {
   descendantIds,
   holdExistingItems,
   itemsOfTrace,
+  latestBoundTraceOfItem,
   latestTraceOfItem,
   removeUnusedTraces,
   tracesOfItem,
@@ -276,10 +277,7 @@ export class TrackingService {
 
   /** The item's newest binding's trace (Bitrix's latest trace of a client, §4.4; TraceAttribution in contract.ts). */
   async latestTraceOf(db: Executor, item: ItemRef): Promise<{ id: number; sourceId: number | null; createdAt: number } | undefined> {
-    const id = await latestTraceOfItem(db, item);
-    if (id === undefined) return undefined;
-    const row = await db.selectFrom('tracking_traces').select(['source_id', 'created_at']).where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : { id, sourceId: row.source_id, createdAt: Number(row.created_at) };
+    return latestBoundTraceOfItem(db, item);
   }
 
   /** The attribution window's trace (§4.4): only a source, bound to the items, in the caller's transaction `db`. */

@@ -100,6 +100,14 @@ const TRACE_ADD_AT_MOST = 12;
 // trace locked, whether anything needs it, its children and its rows (3 deletes). (28 before.)
 const TRACE_DELETE_AT_MOST = 18;
 
+// crm.lead.add with a client and no UTM_SOURCE, which the attribution window looks at
+// (src/analytics/attribution/window.ts): the change token; BEGIN and COMMIT; the lead and its
+// contact binding (delete, insert); the window's settings and its client's newest trace with
+// that trace's source (one statement, two before issue 17's second round); the trace add hook:
+// the lead's newest trace, the sources' state (read inside the transaction), the trace, its
+// channel, the lead held, its binding, the bound flag; the event handlers.
+const LEAD_ADD_WITH_CLIENT_AT_MOST = 16;
+
 describe.skipIf(onPostgres)('statements per call on SQLite', () => {
   it(`trace.add of a trace with a previous one, bound to a contact and a deal, runs at most ${TRACE_ADD_AT_MOST}`, async () => {
     // Warm: the first call fills the caches (webhook, sources) every later call relies on.
@@ -117,5 +125,15 @@ describe.skipIf(onPostgres)('statements per call on SQLite', () => {
       expect(answer.body.result).toBe(null);
     });
     expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(TRACE_DELETE_AT_MOST);
+  });
+
+  it(`crm.lead.add with a contact and no UTM_SOURCE runs at most ${LEAD_ADD_WITH_CLIENT_AT_MOST}`, async () => {
+    const add = async (n: number) => {
+      const answer = await callJson(server, 'crm.lead.add', { fields: { TITLE: `Lead ${n}`, CONTACT_ID: items.contactId } });
+      expect(answer.status, answer.text).toBe(200);
+    };
+    await add(0);
+    const statements = await statementsOf(async () => add(1));
+    expect(statements.length, statements.join('\n')).toBeLessThanOrEqual(LEAD_ADD_WITH_CLIENT_AT_MOST);
   });
 });
