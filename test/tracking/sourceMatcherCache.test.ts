@@ -39,6 +39,23 @@ describe('the kept source matcher', () => {
     expect(await sourceOf('renamed-campaign')).toBe(0);
   });
 
+  it('sees the settings a CLI command changes while the server runs, on the very next trace', async () => {
+    const socialSource = async () =>
+      (await getTrace(server, await addTrace(server, { url: 'https://shop.example/', ref: 'https://www.facebook.com/' }))).SOURCE_ID;
+    const settings = async (value: 'on' | 'off') => {
+      const changed = await runCli(['source', 'settings', '--social-referrers', value, '--data', server.dataDir]);
+      expect(changed.code, changed.stderr).toBe(0);
+    };
+    await settings('on');
+    const social = await socialSource();
+    expect(social).toBeGreaterThan(0);
+    expect(await socialSource()).toBe(social);
+    await settings('off');
+    expect(await socialSource()).toBe(0);
+    await settings('on');
+    expect(await socialSource()).toBe(social);
+  });
+
   it('builds a new matcher only when the sources or the settings changed', async () => {
     const cache = new SourceMatcherCache();
     const db = server.services.db;
