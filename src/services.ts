@@ -168,7 +168,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       inOneTransaction: opened.inOneTransaction,
       insideOneTransaction: opened.insideOneTransaction,
       writesInRuns: (method) => method.inRuns !== undefined,
-      check: (method, caller, params, startedAt) => checkForRun(runtime, method, caller, params, startedAt),
+      check: (method, caller, params, startedAt, previous) => checkForRun(runtime, method, caller, params, startedAt, previous),
       writeRun: (method, caller, checked) => writeRun(runtime, method, caller, checked),
     },
     methods: registry,

@@ -113,8 +113,10 @@ export class TrackingService {
   }
 
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  async prepare(decoded: unknown): Promise<PreparedTrace> {
-    const matcher = await this.#matchers.get(this.db);
+  async prepare(decoded: unknown, kept?: SourceMatcher): Promise<PreparedTrace> {
+    // `kept`: the matcher of the batch run's previous row, read in the same transaction with
+    // nothing written since (RunWriter.check), so the sources it was built from still hold.
+    const matcher = kept ?? (await this.#matchers.get(this.db));
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 
