@@ -33,8 +33,8 @@ const { values, positionals } = parseArgs({
 if (Number(values['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(values['quiet-wait']));
 const name = positionals[0] ?? 'server.time';
 const scenario = SCENARIOS.find((s) => s.name === name);
-const PROFILABLE = SCENARIOS.filter((s) => ['salestrace', 'bare-http', 'raw-sqlite', 'raw-durable', 'fastify-floor'].includes(s.server) && !s.consume);
-const BASELINE_ARGS = { 'raw-sqlite': ['raw.db', 'FULL'], 'raw-durable': ['raw.db'] };
+const PROFILABLE = SCENARIOS.filter((s) => ['salestrace', 'bare-http', 'raw-sqlite', 'raw-durable', 'raw-item-list', 'fastify-floor'].includes(s.server) && !s.consume);
+const BASELINE_ARGS = { 'raw-sqlite': ['raw.db', 'FULL'], 'raw-durable': ['raw.db'], 'raw-item-list': ['raw.db'] };
 if (!PROFILABLE.includes(scenario)) {
   throw new Error(`profile.mjs runs scenarios with fixed requests: ${PROFILABLE.map((s) => s.name).join(', ')}`);
 }

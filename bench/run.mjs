@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--rounds 3] [--seconds 5] [--warmup 2] [--connections 32]
 //                      [--only a,b] [--all] [--cold-runs 3] [--no-write] [--cli dist/cli/main.js]
-//                      [--quiet-wait SECONDS] [--retry-disturbed N] [--pin]
+//                      [--quiet-wait SECONDS] [--retry-disturbed N] [--pin] [--repeat N] [--json FILE]
 // --all also runs the scenarios that are not enabled (the fastify-floor reference); --quiet-wait first waits (up to that long)
 // until other processes leave the machine nearly idle, for shared machines; --pin puts servers
 // on CPU 0 and the load generator on CPU 1 (slower on the 2-vCPU VM the figures come from);
@@ -30,10 +30,11 @@ import { ROOT, cliHasCommand, currentCli, registeredMethods, startBaseline, star
 import { SCENARIOS, SEED, TARGETS } from './scenarios.mjs';
 
 installExitHandlers();
-armDeadline(20 * 60_000, 'the benchmark');
 
 const { values: flags } = parseArgs({
   options: {
+    repeat: { type: 'string', default: '1' },
+    json: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
@@ -48,6 +49,10 @@ const { values: flags } = parseArgs({
     'retry-disturbed': { type: 'string', default: '0' },
   },
 });
+const repeat = Number(flags.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a whole number ≥ 1');
+if (repeat > 1) await repeatFullRuns(repeat);
+armDeadline(20 * 60_000, 'the benchmark');
 if (flags.cli) useCli(flags.cli);
 if (flags.pin) enablePinning();
 const settings = {
@@ -109,6 +114,7 @@ if (needed.has('bare-http')) servers['bare-http'] = await startBaseline('bare-ht
 if (needed.has('fastify-floor')) servers['fastify-floor'] = await startBaseline('fastify-floor');
 if (needed.has('raw-sqlite')) servers['raw-sqlite'] = await startBaseline('raw-sqlite', [path.join(work, 'raw-sqlite.db'), 'FULL']);
 if (needed.has('raw-durable')) servers['raw-durable'] = await startBaseline('raw-durable', [path.join(work, 'raw-durable.db')]);
+if (needed.has('raw-item-list')) servers['raw-item-list'] = await startBaseline('raw-item-list', [path.join(work, 'raw-item-list.db')]);
 if (needed.has('salestrace')) servers.salestrace = await startSalestrace('salestrace', path.join(work, 'salestrace'));
 if (needed.has('salestrace-1m')) servers['salestrace-1m'] = await startSalestrace('salestrace-1m', path.join(work, 'salestrace-1m'));
 if (needed.has('raw-pg')) servers['raw-pg'] = await startBaseline('raw-pg', [await pgBench.database('raw')]);
@@ -261,6 +267,7 @@ const run = {
 };
 const markdown = [resultsMarkdown(run), ...probes.map((probe) => probe.markdown(run, probeResults[probe.name]))].join('\n\n');
 log(`\n${markdown}`);
+if (flags.json) fs.writeFileSync(flags.json, JSON.stringify(run, null, 2) + '\n');
 if (!flags['no-write']) {
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results', file), JSON.stringify(run, null, 2) + '\n');
@@ -268,3 +275,37 @@ if (!flags['no-write']) {
   log(`wrote bench/results/${file} and BENCHMARKS.md`);
 }
 process.exit(0);
+
+/**
+ * `--repeat N` (issue 17: "trace.add@1M ≥ 0.90 × the empty-database rate in three full runs in a
+ * row"): N complete runs one after the other, each in its own process with the other flags as
+ * given (fresh servers, a fresh 1M seed), none writing BENCHMARKS.md; then each ratio target's
+ * value in every run, and whether it held in all of them. E.g.
+ *   node bench/run.mjs --repeat 3 --only trace.add,trace.add@1M --cold-runs 0
+ */
+async function repeatFullRuns(count) {
+  const { dir } = makeWorkDir('repeat');
+  const args = process.argv.slice(2).filter((arg, at, all) => arg !== '--repeat' && all[at - 1] !== '--repeat' && !arg.startsWith('--repeat='));
+  const runs = [];
+  for (let n = 1; n <= count; n++) {
+    const json = path.join(dir, `run-${n}.json`);
+    console.log(`\n==== full run ${n}/${count} ====`);
+    const child = spawnChild(process.execPath, [process.argv[1], ...args.filter((arg) => arg !== '--no-write'), '--no-write', '--json', json], { cwd: ROOT });
+    child.stdout.pipe(process.stdout, { end: false });
+    child.stderr.pipe(process.stderr, { end: false });
+    await collectOutput(child, `full run ${n}`);
+    runs.push(JSON.parse(fs.readFileSync(json, 'utf8')));
+  }
+  const measuredIn = (run, target) => run.targets.some((t) => t.id === target.id && t.measured !== null && t.measured !== undefined);
+  const rows = TARGETS.filter((target) => target.ratio && runs.some((run) => measuredIn(run, target))).map((target) => {
+    const found = runs.map((run) => run.targets.find((t) => t.id === target.id));
+    const values = found.map((t) => (t?.measured === null || t?.measured === undefined ? '–' : target.min >= 2 ? `${t.measured.toFixed(2)}×` : `${Math.round(t.measured * 100)}%`));
+    const measured = found.every((t) => t && t.measured !== null && t.measured !== undefined);
+    const held = measured ? (found.every((t) => t.pass) ? `met in all ${count}` : '**missed**') : 'not measured in every run';
+    return [target.text, ...values, held];
+  });
+  const header = ['Target', ...runs.map((_, at) => `run ${at + 1}`), `${count} runs in a row`];
+  console.log(`\n${[header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')}`);
+  process.exit(0);
+}
+

@@ -31,6 +31,14 @@ export function sdkRequest(webhookPath, method, params, i = 0) {
 
 /** A stand-in webhook path of the same length as the real one, for the baselines. */
 const BASELINE_WEBHOOK_PATH = '/rest/1/abcdefgh12345678/';
+/** The crm.item.list scenario's call, also sent to its raw baseline (raw-item-list). */
+const ITEM_LIST_PARAMS = {
+  entityTypeId: 2,
+  select: ['id', 'title', 'stageId', 'opportunity'],
+  filter: { '>=opportunity': 5000, stageId: 'NEW' },
+  order: { id: 'DESC' },
+  start: 0,
+};
 const TRACE_VARIANTS = 64;
 const BATCH_VARIANTS = 8;
 const BATCH_SIZE = 50;
@@ -117,6 +125,15 @@ const SQLITE_SCENARIOS = [
     requests: () => traceAddRequests({ webhookPath: BASELINE_WEBHOOK_PATH }, { contactId: 1, dealId: 1 }),
   },
   {
+    name: 'raw-item-list',
+    baseline: true,
+    enabled: true,
+    server: 'raw-item-list',
+    verify: 'itemPage',
+    about: 'node:http + better-sqlite3 running the SQL Salestrace runs for the crm.item.list scenario (its page and its count) on Salestrace\'s schema and the same 1,000 deals, answering the same envelope; sent the crm.item.list request',
+    requests: () => [sdkRequest(BASELINE_WEBHOOK_PATH, 'crm.item.list', ITEM_LIST_PARAMS)],
+  },
+  {
     name: 'fastify-floor',
     baseline: true,
     reference: true, // not a target: run it with --only to see the framework's share
@@ -200,14 +217,7 @@ const SQLITE_SCENARIOS = [
         const chunks = Array.from({ length: rows.length / BATCH_SIZE }, (_, c) => rows.slice(c * BATCH_SIZE, (c + 1) * BATCH_SIZE));
         await inParallel(chunks.map((chunk) => () => callBatch(server.webhookUrl, chunk)), 2);
       });
-      const params = {
-        entityTypeId: 2,
-        select: ['id', 'title', 'stageId', 'opportunity'],
-        filter: { '>=opportunity': 5000, stageId: 'NEW' },
-        order: { id: 'DESC' },
-        start: 0,
-      };
-      return [sdkRequest(server.webhookPath, 'crm.item.list', params)];
+      return [sdkRequest(server.webhookPath, 'crm.item.list', ITEM_LIST_PARAMS)];
     },
   },
   {
@@ -298,6 +308,7 @@ export const TARGETS = [
   // Issue 16, PostgreSQL: against raw-pg, and two workers against one on this 2-core machine.
   { id: 'pg:trace.add/raw-pg', ratio: ['pg:trace.add', 'raw-pg'], min: 0.5, text: 'PostgreSQL trace.add (1 worker) ≥ 50% of raw-pg req/s' },
   { id: 'pg-2w:trace.add/pg:trace.add', ratio: ['pg-2w:trace.add', 'pg:trace.add'], min: 1.3, text: 'PostgreSQL trace.add, 2 workers ≥ 1.3 × 1 worker' },
+  { id: 'crm.item.list/raw-item-list', ratio: ['crm.item.list', 'raw-item-list'], min: 0.5, text: 'crm.item.list ≥ 50% of raw-item-list req/s (the same SQL by hand)' },
   { id: 'trace.delete/raw-durable', ratio: ['trace.delete', 'raw-durable'], min: 0.5, text: 'trace.delete ≥ 50% of raw-durable req/s' },
   { id: 'batch-50/trace.add', ratio: ['batch-50', 'trace.add'], min: 10, text: 'batch-50 ≥ 10× the traces/s of single trace.add' },
   { id: 'trace.add@1M/trace.add', ratio: ['trace.add@1M', 'trace.add'], min: 0.9, text: 'trace.add with 1M traces ≥ 90% of the empty-database rate' },

@@ -89,6 +89,8 @@ export interface ServiceOptions {
   readonly groupCommit?: boolean;
   /** With groupCommit, replaces the sync of SQLite's log (tests). */
   readonly syncLog?: SyncLog;
+  /** With groupCommit, makes the checkpoint thread fail while set (tests; CheckpointerOptions.faultSwitch). */
+  readonly checkpointFaults?: Int32Array;
 }
 
 const PLAN_RATES: Record<Config['plan'], RatePlan | null> = {
@@ -115,6 +117,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const opened = await openDatabase(config, {
     commits: options.groupCommit ? 'grouped' : 'perCommit',
     syncLog: options.syncLog,
+    checkpoints: options.checkpointFaults ? { faultSwitch: options.checkpointFaults } : undefined,
   });
   const ratePlan = ratePlanFor(config);
   const changes = await changeTokenFor(opened.db, opened.watchChanges, opened.insideOneTransaction);
@@ -166,7 +169,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       inOneTransaction: opened.inOneTransaction,
       insideOneTransaction: opened.insideOneTransaction,
       writesInRuns: (method) => method.inRuns !== undefined,
-      check: (method, caller, params, startedAt) => checkForRun(runtime, method, caller, params, startedAt),
+      check: (method, caller, params, startedAt, previous) => checkForRun(runtime, method, caller, params, startedAt, previous),
       writeRun: (method, caller, checked) => writeRun(runtime, method, caller, checked),
     },
     methods: registry,

@@ -9,6 +9,7 @@ const COMPARED_WITH = {
   'raw-sqlite': 'raw-durable',
   'trace.add': 'raw-durable',
   'trace.delete': 'raw-durable',
+  'crm.item.list': 'raw-item-list',
   'batch-50': 'trace.add',
   'trace.add@1M': 'trace.add',
 };

@@ -22,6 +22,9 @@ export function newPhpMap(): PhpMap {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+// eslint-disable-next-line no-control-regex
+const NOT_ASCII = /[^\x00-\x7f]/;
+const PLUS = /\+/g;
 
 function hexValue(byte: number): number {
   if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
@@ -38,6 +41,16 @@ function hexValue(byte: number): number {
  */
 export function phpUrlDecode(text: string): string {
   if (!text.includes('%') && !text.includes('+')) return text;
+  // ASCII text (every query string, most form values) goes through the engine's own decoder: it
+  // decodes exactly as the loop below wherever it succeeds (every `%` followed by two hex digits,
+  // the bytes valid UTF-8), and throws on anything else, which the loop then decides.
+  if (!NOT_ASCII.test(text)) {
+    try {
+      return decodeURIComponent(text.includes('+') ? text.replace(PLUS, ' ') : text);
+    } catch {
+      // A malformed `%` (kept literally) or bytes that are not UTF-8 (WRONG_ENCODING): below.
+    }
+  }
   const source = Buffer.from(text, 'utf8');
   const out = Buffer.allocUnsafe(source.length);
   let length = 0;

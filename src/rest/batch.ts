@@ -223,6 +223,7 @@ async function runRow(
   maps: BatchMaps,
   startedAt: number,
   checkOnly: boolean,
+  previous?: unknown,
 ): Promise<RowOutcome> {
   const { method: name, query } = splitRow(row);
   const method = ports.calls.find(name);
@@ -238,7 +239,7 @@ async function runRow(
         : parsePhpQuery(query, { maxDepth: ports.config.maxParamDepth, maxVars: ports.config.maxParamVars });
     const params = substitute(parsed, maps, { baseChars: query.length, addedChars: 0 }) as PhpMap;
     const outcome = checkOnly
-      ? await ports.calls.check(method, caller, params, startedAt)
+      ? await ports.calls.check(method, caller, params, startedAt, previous)
       : await ports.calls.run(method, caller, params, startedAt, true);
     return { ok: true, ...outcome };
   } catch (error) {
@@ -332,7 +333,9 @@ export const batchMethod = defineMethod<BatchPorts>({
         // Anything else sees the run's rows written, as it would one row at a time.
         if (run && run.method !== runWriter && (await flush()) && halt) break;
         const startedAt = ports.clock.now() / 1000;
-        const outcome = await runRow(ports, caller, key, row, maps, startedAt, runWriter !== undefined);
+        // The run's last checked row, for the next check of the same run (RunWriter.check).
+        const previous = run && runWriter ? run.rows.at(-1)?.checked : undefined;
+        const outcome = await runRow(ports, caller, key, row, maps, startedAt, runWriter !== undefined, previous);
         if (!outcome.ok) {
           if (halt && (await flush())) break;
           maps.result_error[key] = outcome.error.toBody();

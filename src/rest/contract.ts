@@ -23,8 +23,11 @@ export interface MethodCalls<Method extends MethodInfo = MethodInfo> {
   insideOneTransaction(): boolean;
   /** Whether rows of this method can be checked one by one and written together (`RunWriter`). */
   writesInRuns(method: Method): boolean;
-  /** A row's checks; its `result` is what `writeRun` takes. Only for a method that `writesInRuns`. */
-  check(method: Method, caller: Caller, params: PhpMap, startedAt: number): Promise<CallOutcome>;
+  /**
+   * A row's checks; its `result` is what `writeRun` takes. Only for a method that `writesInRuns`.
+   * `previous` is the checked result of the run's row before it, if any (`RunWriter.check`).
+   */
+  check(method: Method, caller: Caller, params: PhpMap, startedAt: number, previous?: unknown): Promise<CallOutcome>;
   /** Writes checked rows of one method in order, one result each. */
   writeRun(method: Method, caller: Caller, checked: readonly unknown[]): Promise<unknown[]>;
 }

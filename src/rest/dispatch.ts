@@ -94,8 +94,10 @@ export function checkForRun<Ports>(
   caller: Caller,
   rawParams: PhpMap,
   startedAt: number,
+  previous?: unknown,
 ): Promise<CallOutcome> {
-  return runMethod(runtime, method, caller, rawParams, startedAt, true, runWriterOf(method).check);
+  const { check } = runWriterOf(method);
+  return runMethod(runtime, method, caller, rawParams, startedAt, true, (context) => check(context, previous));
 }
 
 /** Writes checked rows of one method; their time counts towards the caller's operating time like a handler's. */

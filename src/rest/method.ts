@@ -38,7 +38,12 @@ export interface MethodDeclaration<Ports = {}> extends MethodInfo {
  * in order, with the results and database contents the handler would give them one by one.
  */
 export interface RunWriter<Ports = {}> {
-  readonly check: (context: MethodContext<Ports>) => Promise<unknown>;
+  /**
+   * `previous` is what `check` returned for the run's row before this one, if any: nothing but
+   * checks ran in the batch's transaction since, so what it read that only writes change is
+   * still true (trace.add's source matcher).
+   */
+  readonly check: (context: MethodContext<Ports>, previous?: unknown) => Promise<unknown>;
   readonly write: (ports: Ports, checked: readonly unknown[]) => Promise<unknown[]>;
 }
 

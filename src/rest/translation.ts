@@ -47,7 +47,7 @@ export function translatingMethods<Ports>(
     // A batch's run of rows calls the two halves instead of the handler: the same table applies.
     ...(method.inRuns && {
       inRuns: {
-        check: (context) => withTranslation(table, () => method.inRuns!.check(context)),
+        check: (context, previous) => withTranslation(table, () => method.inRuns!.check(context, previous)),
         write: (ports, checked) => withTranslation(table, () => method.inRuns!.write(ports, checked)),
       },
     }),

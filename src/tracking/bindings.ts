@@ -197,6 +197,25 @@ export async function latestTraceOfItem(db: Executor, item: ItemRef): Promise<nu
   return row?.trace_id;
 }
 
+// The attribution window's read on every lead and deal added with a client (§4.4): compiled once.
+const latestBoundTrace = new HotStatement<{ trace_id: number; found: number | null; source_id: number | null; created_at: number | string | null }>((db, $) =>
+  db
+    .selectFrom('tracking_trace_items as i')
+    .leftJoin('tracking_traces as t', 't.id', 'i.trace_id')
+    .select(['i.trace_id', 't.id as found', 't.source_id', 't.created_at'])
+    .where('i.entity_type_id', '=', $(0))
+    .where('i.entity_id', '=', $(1))
+    .orderBy('i.id', 'desc')
+    .limit(1),
+);
+
+/** The item's newest binding's trace with its source and time, in one statement; undefined when it has none. */
+export async function latestBoundTraceOfItem(db: Executor, item: ItemRef): Promise<{ id: number; sourceId: number | null; createdAt: number } | undefined> {
+  const [row] = await latestBoundTrace.rows(db, [item.entityTypeId, item.entityId]);
+  if (row === undefined || row.found === null) return undefined;
+  return { id: row.trace_id, sourceId: row.source_id, createdAt: Number(row.created_at) };
+}
+
 /**
  * Deletes the candidate traces that nothing needs any more: no bound item and no parent trace
  * carrying them. A deleted trace's previous traces become candidates in turn, so a whole

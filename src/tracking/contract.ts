@@ -13,7 +13,7 @@ export type { SavedTraceInfo, TracesSavedHook } from './savedTraces.js';
 
 export interface TrackingPort {
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  prepare(decoded: unknown): Promise<PreparedTrace>;
+  prepare(decoded: unknown, matcher?: PreparedTrace['matcher']): Promise<PreparedTrace>;
   /** Saves a prepared trace, bound to the items `checkItems` gives inside the same transaction (`db`). */
   create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number>;
   /**

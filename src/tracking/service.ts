@@ -20,6 +20,7 @@ import {
   descendantIds,
   holdExistingItems,
   itemsOfTrace,
+  latestBoundTraceOfItem,
   latestTraceOfItem,
   removeUnusedTraces,
   tracesOfItem,
@@ -112,8 +113,10 @@ export class TrackingService {
   }
 
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  async prepare(decoded: unknown): Promise<PreparedTrace> {
-    const matcher = await this.#matchers.get(this.db);
+  async prepare(decoded: unknown, kept?: SourceMatcher): Promise<PreparedTrace> {
+    // `kept`: the matcher of the batch run's previous row, read in the same transaction with
+    // nothing written since (RunWriter.check), so the sources it was built from still hold.
+    const matcher = kept ?? (await this.#matchers.get(this.db));
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 
@@ -278,10 +281,7 @@ export class TrackingService {
 
   /** The item's newest binding's trace (Bitrix's latest trace of a client, §4.4; TraceAttribution in contract.ts). */
   async latestTraceOf(db: Executor, item: ItemRef): Promise<{ id: number; sourceId: number | null; createdAt: number } | undefined> {
-    const id = await latestTraceOfItem(db, item);
-    if (id === undefined) return undefined;
-    const row = await db.selectFrom('tracking_traces').select(['source_id', 'created_at']).where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : { id, sourceId: row.source_id, createdAt: Number(row.created_at) };
+    return latestBoundTraceOfItem(db, item);
   }
 
   /** The attribution window's trace (§4.4): only a source, bound to the items, in the caller's transaction `db`. */

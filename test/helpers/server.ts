@@ -45,6 +45,8 @@ export interface TestServerOptions {
   readonly log?: Logger;
   /** Replaces the sync of SQLite's log, to hold answers back (see ServiceOptions.syncLog). */
   readonly syncLog?: SyncLog;
+  /** Makes the checkpoint thread fail while element 0 is non-zero (see ServiceOptions.checkpointFaults). */
+  readonly checkpointFaults?: Int32Array;
 }
 
 function copyTestCertificate(dataDir: string): void {
@@ -130,6 +132,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       log: options.log ?? createLogger(config.logLevel),
       groupCommit: true,
       syncLog: options.syncLog,
+      checkpointFaults: options.checkpointFaults,
     });
     const bootstrap = await ensureAdministrator(services);
     if (!bootstrap.created) throw new Error('a fresh data directory must create the administrator');

@@ -83,6 +83,18 @@ describe('decoding the TRACE text', () => {
     expect(() => decodeTraceText(deep)).toThrow(TRACE_ERRORS.invalidJson);
     // Brackets inside strings do not count.
     expect(() => decodeTraceText(JSON.stringify({ a: '['.repeat(1000) }))).not.toThrow();
+    // Objects and lists mixed, the deepest branch not the first, with and without a \u escape
+    // elsewhere (the two ways the text is checked).
+    const nest = (depth: number): unknown => (depth === 1 ? {} : depth % 2 === 0 ? [1, nest(depth - 1)] : { a: 'x', b: nest(depth - 1) });
+    for (const escaped of [false, true]) {
+      const text = (depth: number) => {
+        const json = JSON.stringify({ first: [[1]], s: 'é', deep: nest(depth - 1) });
+        return escaped ? json.replace('"é"', '"\\u00e9"') : json;
+      };
+      expect(text(3).includes('\\u00e9')).toBe(escaped);
+      expect(() => decodeTraceText(text(JSON_MAX_DEPTH))).not.toThrow();
+      expect(() => decodeTraceText(text(JSON_MAX_DEPTH + 1))).toThrow(TRACE_ERRORS.invalidJson);
+    }
   });
 
   it('refuses lone UTF-16 surrogates as PHP does, accepts proper pairs', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceMatcherCache } from '../../src/tracking/sourceMatcherCache.js';
 import { markSourcesChanged, saveTrackingSettings } from '../../src/tracking/settings.js';
 import { runCli } from '../helpers/cli.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { addTrace, getTrace } from './helpers.js';
 
 let server: TestServer;
@@ -39,6 +39,23 @@ describe('the kept source matcher', () => {
     expect(await sourceOf('renamed-campaign')).toBe(0);
   });
 
+  it('sees the settings a CLI command changes while the server runs, on the very next trace', async () => {
+    const socialSource = async () =>
+      (await getTrace(server, await addTrace(server, { url: 'https://shop.example/', ref: 'https://www.facebook.com/' }))).SOURCE_ID;
+    const settings = async (value: 'on' | 'off') => {
+      const changed = await runCli(['source', 'settings', '--social-referrers', value, '--data', server.dataDir]);
+      expect(changed.code, changed.stderr).toBe(0);
+    };
+    await settings('on');
+    const social = await socialSource();
+    expect(social).toBeGreaterThan(0);
+    expect(await socialSource()).toBe(social);
+    await settings('off');
+    expect(await socialSource()).toBe(0);
+    await settings('on');
+    expect(await socialSource()).toBe(social);
+  });
+
   it('builds a new matcher only when the sources or the settings changed', async () => {
     const cache = new SourceMatcherCache();
     const db = server.services.db;
@@ -54,5 +71,26 @@ describe('the kept source matcher', () => {
     expect(afterSettings).not.toBe(afterSources);
     await saveTrackingSettings(db, { socialReferrers });
     expect(await cache.get(db)).not.toBe(afterSettings);
+  });
+});
+
+describe('a batch run of trace.add rows', () => {
+  it('keeps one matcher only between trace.add rows: a source added by a row in between is used by the next', async () => {
+    const row = (marker: string) => `crm.tracking.trace.add?${new URLSearchParams({ TRACE: JSON.stringify({ url: 'https://shop.example/', tags: { list: { utm_source: marker } } }) })}`;
+    const cmd = {
+      before1: row('batch-added-source'),
+      before2: row('batch-added-source'),
+      add: `salestrace.source.add?${new URLSearchParams({ 'fields[NAME]': 'Added in a batch', 'fields[UTM_SOURCE][0]': 'batch-added-source' })}`,
+      after1: row('batch-added-source'),
+      after2: row('batch-added-source'),
+    };
+    const answer = await callJson(server, 'batch', { halt: 1, cmd });
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.body.result.result_error).toEqual([]);
+    const { result } = answer.body.result;
+    const sourceId = result.add;
+    expect(sourceId).toBeGreaterThan(0);
+    const sources = await Promise.all(['before1', 'before2', 'after1', 'after2'].map(async (key) => (await getTrace(server, result[key])).SOURCE_ID));
+    expect(sources).toEqual([0, 0, sourceId, sourceId]);
   });
 });

@@ -118,6 +118,44 @@ describe('phpUrlDecode', () => {
     expect(phpUrlDecode('%D0%A2%zz')).toBe('Т%zz');
     expect(phpUrlDecode('Тест+%26')).toBe('Тест &');
   });
+
+  // ASCII text takes the engine's decoder when that succeeds (issue 17); every byte sequence
+  // must still come out as PHP's urldecode + strict UTF-8 gives it, written out here byte by byte.
+  function urldecodeBytes(text: string): string | 'WRONG_ENCODING' {
+    const bytes: number[] = [];
+    const hex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '+') bytes.push(0x20);
+      else if (text[i] === '%' && hex(text[i + 1]) && hex(text[i + 2])) {
+        bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(...Buffer.from(text[i], 'utf8'));
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    } catch {
+      return 'WRONG_ENCODING';
+    }
+  }
+
+  it('decodes every mix of escapes, pluses and malformed percents as PHP does', () => {
+    const pieces = ['%2B', '+', '%', '%4', '%zz', '%41', '%C3%A9', '%C3', '%A9', '%E2%82%AC', '%F0%9F%98%80', '%ED%A0%80', '%C0%AF', '%00', '%25', 'a', '%2b', '%e2%82'];
+    let seed = 17;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      const length = 1 + Math.floor(random() * 6);
+      for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)];
+      const expected = urldecodeBytes(text);
+      let actual: string;
+      try {
+        actual = phpUrlDecode(text);
+      } catch (error) {
+        actual = error instanceof RestError ? error.code : String(error);
+      }
+      expect([text, actual]).toEqual([text, expected]);
+    }
+  });
 });
 
 describe('array_merge / array_replace (rest-protocol.md §1.3)', () => {

@@ -19,6 +19,8 @@ export interface CheckpointWorkerData {
   readonly walLimitBytes: number;
   readonly minIntervalMs: number;
   readonly busyTimeoutMs: number;
+  /** Tests only (CheckpointerOptions.faultSwitch): while element 0 is non-zero, checkpoints fail as SQLite's I/O error. */
+  readonly faultSwitch?: Int32Array;
 }
 
 /** What the thread answers to each request. */
@@ -46,6 +48,10 @@ export function checkpointLoop(require: (id: string) => any): void {
     lastStarted = Date.now();
     let report: CheckpointReport;
     try {
+      // A disk that lost a write: the error SQLite's checkpoint throws then, raised where it would be.
+      if (data.faultSwitch && Atomics.load(data.faultSwitch, 0) !== 0) {
+        throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+      }
       const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
       let restarted = false;
       if (passive.log >= limitFrames) restarted = db.pragma('wal_checkpoint(RESTART)')[0].busy === 0;

@@ -22,6 +22,12 @@ export interface CheckpointerOptions {
   readonly walLimitBytes?: number;
   /** The least time between two checkpoints: fewer, larger copies and syncs. */
   readonly minIntervalMs?: number;
+  /**
+   * Tests only: an Int32Array over a SharedArrayBuffer; while its element 0 is non-zero, every
+   * checkpoint in the thread fails with SQLITE_IOERR_WRITE, as on a disk that lost a write
+   * (test/hardening/checkpointFailure.test.ts). Absent in production.
+   */
+  readonly faultSwitch?: Int32Array;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
@@ -53,6 +59,7 @@ export class Checkpointer {
       walLimitBytes: options.walLimitBytes ?? 64 * 2 ** 20,
       minIntervalMs: options.minIntervalMs ?? 100,
       busyTimeoutMs: 5000,
+      faultSwitch: options.faultSwitch,
     };
     connection.pragma('wal_autocheckpoint = 0');
     // `__name`: a helper some TypeScript transforms (esbuild's keepNames, under vitest) call

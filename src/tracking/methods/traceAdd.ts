@@ -67,9 +67,12 @@ async function checkedEntities(value: unknown, caller: Caller, tracking: Trackin
   return items;
 }
 
-/** TRACE decoded and parsed; a TRACE over the limits throws the tracking module's typed error. */
-function preparedTrace(params: PhpMap, tracking: TrackingPort): Promise<PreparedTrace> {
-  return tracking.prepare(decodeTraceParam(params.TRACE));
+/**
+ * TRACE decoded and parsed; a TRACE over the limits throws the tracking module's typed error.
+ * `previous`: the batch run's row before, whose source matcher still holds (RunWriter.check).
+ */
+function preparedTrace(params: PhpMap, tracking: TrackingPort, previous?: CheckedTrace): Promise<PreparedTrace> {
+  return tracking.prepare(decodeTraceParam(params.TRACE), previous?.prepared.matcher);
 }
 
 export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
@@ -84,8 +87,8 @@ export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   // traces change no item's existence or rights, so checking each row before any is written
   // gives each the answer it would get one by one (traceRun.ts).
   inRuns: {
-    async check({ params, caller, ports: { tracking } }): Promise<CheckedTrace> {
-      const prepared = await preparedTrace(params, tracking);
+    async check({ params, caller, ports: { tracking } }, previous): Promise<CheckedTrace> {
+      const prepared = await preparedTrace(params, tracking, previous as CheckedTrace | undefined);
       return { prepared, items: await checkedEntities(params.ENTITIES, caller, tracking, undefined), createdBy: caller.userId };
     },
     write: ({ tracking }, checked) => tracking.createMany(checked as CheckedTrace[]),
