@@ -27,7 +27,8 @@ import { enablePinning, pinningEnabled } from './lib/pinning.mjs';
 import { makeWorkDir } from './lib/workDir.mjs';
 import { openPostgresBench } from './lib/postgres.mjs';
 import { ROOT, cliHasCommand, currentCli, registeredMethods, startBaseline, startSalestrace, useCli } from './lib/servers.mjs';
-import { SCENARIOS, SEED, TARGETS } from './scenarios.mjs';
+import { REPORT_SEED, SCENARIOS, SEED, TARGETS } from './scenarios.mjs';
+import { reportVerdict, seedReports } from './reports.mjs';
 
 installExitHandlers();
 
@@ -98,6 +99,7 @@ if (Number(flags['quiet-wait']) > 0) await waitForQuietMachine(0.15, Number(flag
 const servers = {};
 const needed = new Set(chosen.map((s) => s.server));
 let seed = null;
+let reportSeed = null;
 
 if (needed.has('salestrace-1m')) {
   if (!(await cliHasCommand('seed'))) throw new Error('trace.add@1M needs `salestrace seed`, which this build does not have');
@@ -109,6 +111,12 @@ if (needed.has('salestrace-1m')) {
   await collectOutput(child, 'salestrace seed');
   seed = { ...SEED, seconds: round((performance.now() - t0) / 1000, 1) };
   log(`seeded in ${seed.seconds} s`);
+}
+if (needed.has('salestrace-reports')) {
+  const dataDir = path.join(work, 'salestrace-reports');
+  const seconds = await seedReports(dataDir, REPORT_SEED, log);
+  reportSeed = { ...REPORT_SEED, seconds };
+  servers['salestrace-reports'] = await startSalestrace('salestrace-reports', dataDir);
 }
 if (needed.has('bare-http')) servers['bare-http'] = await startBaseline('bare-http');
 if (needed.has('fastify-floor')) servers['fastify-floor'] = await startBaseline('fastify-floor');
@@ -257,11 +265,28 @@ const run = {
   settings: { ...settings, pinned: pinningEnabled() },
   scenarios,
   notRun,
-  targets: evaluateTargets(TARGETS, scenarios, coldStart),
+  targets: [
+    ...evaluateTargets(TARGETS, scenarios, coldStart),
+    // Targets a probe declares (the analytics reports: median ms and the ratio to hand-written SQL).
+    ...probes
+      .filter((probe) => probe.targets && probeResults[probe.name])
+      .flatMap((probe) =>
+        probeResults[probe.name].rows.map((row) => {
+          const verdict = reportVerdict(row, probe.targets);
+          return {
+            id: probe.name,
+            text: `${probe.name}: median < ${probe.targets.medianBelowMs} ms and ≤ ${probe.targets.handRatioAtMost}× hand-written SQL`,
+            measured: `${row.restMs.median} ms, ${row.ratio}× (CPU ${row.serverCpuMsPerCall} ms, ${row.cpuRatio}×)`,
+            pass: verdict.medianMet && verdict.ratioMet,
+          };
+        }),
+      ),
+  ],
   serverPeakRssMB: serverPeaks,
   discardedDisturbedRounds: discarded,
   coldStart,
   seed,
+  reportSeed,
   probes: probeResults,
   elapsedSeconds: round((performance.now() - startedAt) / 1000, 0),
 };

@@ -9,6 +9,7 @@
 import { callBatch, callRest, inParallel } from './lib/rest.mjs';
 import { batchRow, traceAddParams } from './traces.mjs';
 import { measureReaders, setUpReaders, traceListMarkdown } from './traceList.mjs';
+import { measureReport, REPORT_SEED, REPORT_TARGETS, reportsMarkdown } from './reports.mjs';
 
 const SDK_QUERY = 'bx24_sdk_ver=2.2.0&bx24_sdk_type=b24-js-sdk';
 const SDK_HEADERS = {
@@ -275,6 +276,22 @@ const SQLITE_SCENARIOS = [
     run: async (server, log) => ({ rows: await measureReaders(server, await setUpReaders(server), 10, log) }),
     markdown: (run, result) => traceListMarkdown({ ...run, ...SEED, calls: 10, rows: result.rows }),
   },
+  // Issue 10, item 6: the analytics reports on their own seeded server (1M traces, 100k items),
+  // seeded once and shared by both; timed one call at a time beside the hand-written SQL (bench/reports.mjs).
+  ...[
+    ['report.sources@1M', 'sources', 'salestrace.report.sources'],
+    ['report.attribution@1M', 'attribution', 'salestrace.report.attribution'],
+  ].map(([name, kind, method]) => ({
+    name,
+    probe: true,
+    enabled: true,
+    server: 'salestrace-reports',
+    about: `${method} over HTTP, 15 calls one at a time, each beside the same aggregate hand-written in SQL (better-sqlite3, same file, same run)`,
+    requires: { methods: [method], seed: true },
+    targets: REPORT_TARGETS,
+    run: async (server, log) => ({ rows: [await measureReport(server, kind, { calls: 15, log })] }),
+    markdown: (run, result) => reportsMarkdown(run, result.rows),
+  })),
 ];
 
 export const SCENARIOS = [
@@ -296,6 +313,8 @@ export const SCENARIOS = [
 
 /** The seeded database for `salestrace-1m` (the seed command's --traces and --items). */
 export const SEED = { traces: 1_000_000, items: 10_000 };
+/** The seeded database for `salestrace-reports` (issue 10: 1M traces, 100k items). */
+export { REPORT_SEED };
 
 /**
  * Targets from issue 6, the trace ones from issue 17 (against raw-durable, which keeps
