@@ -196,7 +196,7 @@ describe('the Sources report page', () => {
         continue;
       }
       expect(await cell.getAttribute('class')).toBe(`num grade grade-${row.ROI_GRADE}`);
-      expect(hex(await cell.evaluate((el: any) => getComputedStyle(el, '::before').backgroundColor))).toBe(row.ROI_COLOR);
+      expect(hex(await cell.evaluate((el: any) => (globalThis as any).getComputedStyle(el, '::before').backgroundColor))).toBe(row.ROI_COLOR);
     }
     expect(await page.locator('[data-period]').innerText()).toBe(`${new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(dayOf(29)))} – ${new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(dayOf(0)))}`);
     await expectAccessible(page, 'report');
