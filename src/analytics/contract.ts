@@ -1,6 +1,7 @@
 // What the analytics module offers the REST methods and the CLI: expenses in, reports out
 // (sales-intelligence.md §4). Implemented by AnalyticsService (service.ts).
 import type { CurrencySettings } from './currency.js';
+import type { DailyReport, DailyReportRequest } from './dailyReport.js';
 import type { LevelReport, LevelReportRequest } from './levelReport.js';
 import type { SourcesReport, SourcesReportRequest } from './sourceReport.js';
 
@@ -66,4 +67,6 @@ export interface AnalyticsPort {
   deleteExpensePack(id: number): Promise<void>;
   sourcesReport(request: SourcesReportRequest): Promise<SourcesReport>;
   levelsReport(request: LevelReportRequest): Promise<LevelReport>;
+  /** The source report's leads, deals, won deals and revenue per day and source row. */
+  dailyReport(request: DailyReportRequest): Promise<DailyReport>;
 }

@@ -44,3 +44,30 @@ export function localDay(seconds: number): string {
   const date = new Date(seconds * 1000);
   return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
+
+/**
+ * The period's days as stretches for bucketing a unix time into its local day by arithmetic:
+ * a run of days that are each 86,400 s long shares one stretch (day = index + (t − start) div
+ * 86,400); a day that a daylight-saving change makes longer or shorter is a stretch of its own
+ * (day = index). `end` is the stretch's exclusive end; the stretches cover the period in order.
+ */
+export interface DayStretch {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly uniform: boolean;
+}
+
+export function dayStretches(from: string, to: string): DayStretch[] {
+  const stretches: DayStretch[] = [];
+  const days = dayCount(from, to);
+  for (let index = 0; index < days; index++) {
+    const start = localMidnight(addDays(from, index));
+    const end = localMidnight(addDays(from, index + 1));
+    const uniform = end - start === 86_400;
+    const last = stretches[stretches.length - 1];
+    if (uniform && last?.uniform && last.end === start) stretches[stretches.length - 1] = { ...last, end };
+    else stretches.push({ index, start, end, uniform });
+  }
+  return stretches;
+}

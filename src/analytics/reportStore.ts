@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/schema.js';
 import type { CurrencySettings } from './currency.js';
+import type { DayStretch } from './days.js';
 
 export interface ItemAggregate {
   readonly key: number;
@@ -141,4 +142,69 @@ export async function traceCounts(db: Executor, sourceIds: readonly number[], st
     .execute();
   for (const row of rows) counts.set(Number(row.source_id), Number(row.n));
   return counts;
+}
+
+export interface DailyItemAggregate {
+  /** The day's index in the period (0 for `from`). */
+  readonly day: number;
+  readonly key: number;
+  readonly leads: number;
+  readonly deals: number;
+  readonly won: number;
+  readonly wonCents: number;
+  /** Some won deal's currency has no rate: its amount is not in wonCents. */
+  readonly unconverted: boolean;
+  readonly currencies: readonly string[];
+}
+
+/** The local day index of a unix-time column, by the period's stretches (days.ts). */
+function dayIndex(column: string, stretches: readonly DayStretch[]) {
+  const t = sql.ref(column);
+  const branches = stretches.map((s) =>
+    s.uniform
+      ? sql`when ${t} < ${sql.lit(s.end)} then ${sql.lit(s.index)} + (${t} - ${sql.lit(s.start)}) / 86400`
+      : sql`when ${t} < ${sql.lit(s.end)} then ${sql.lit(s.index)}`,
+  );
+  return sql`case ${sql.join(branches, sql` `)} end`;
+}
+
+/**
+ * Leads, deals, won deals and won amounts (account currency, cents) created in the period
+ * `stretches` cover, per local day and newest binding's source: the per-day split of
+ * itemAggregates' figures, with the same source and the same conversion.
+ */
+export async function dailyItemAggregates(db: Executor, stretches: readonly DayStretch[], settings: CurrencySettings): Promise<DailyItemAggregate[]> {
+  const start = stretches[0].start;
+  const end = stretches[stretches.length - 1].end;
+  const result = await sql<{ day: number; k: number; cur: string | null; leads: number; deals: number; won: number; won_cents: number | null; won_unrated: number }>`
+    select day, k, cur, sum(lead) as leads, sum(1 - lead) as deals, sum(won) as won,
+           sum(won * cents) as won_cents, sum(case when won = 1 and cents is null then 1 else 0 end) as won_unrated
+    from (
+      select ${dayIndex('l.date_create', stretches)} as day, ${newestSource(LEAD, 'l.id')} as k, l.currency_id as cur,
+             1 as lead, 0 as won, 0 as cents
+      from crm_lead l where l.date_create >= ${start} and l.date_create < ${end}
+      union all
+      select ${dayIndex('d.date_create', stretches)} as day, ${newestSource(DEAL, 'd.id')} as k, d.currency_id as cur,
+             0 as lead, case when d.stage_semantic_id = 'S' then 1 else 0 end as won, ${accountCents('d', settings)} as cents
+      from crm_deal d where d.date_create >= ${start} and d.date_create < ${end}
+    ) items
+    group by day, k, cur`.execute(db);
+  const byKey = new Map<string, { day: number; key: number; leads: number; deals: number; won: number; wonCents: number; unconverted: boolean; currencies: string[] }>();
+  for (const row of result.rows) {
+    const id = `${row.day}\u0000${row.k}`;
+    let entry = byKey.get(id);
+    if (!entry) {
+      entry = { day: Number(row.day), key: Number(row.k), leads: 0, deals: 0, won: 0, wonCents: 0, unconverted: false, currencies: [] };
+      byKey.set(id, entry);
+    }
+    entry.leads += Number(row.leads);
+    entry.deals += Number(row.deals);
+    entry.won += Number(row.won);
+    entry.wonCents += Number(row.won_cents ?? 0);
+    if (Number(row.won_unrated) > 0) {
+      entry.unconverted = true;
+      entry.currencies.push(row.cur ?? '');
+    }
+  }
+  return [...byKey.values()];
 }

@@ -5,11 +5,12 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/schema.js';
 import type { AnalyticsPort, ExpenseFilter, ExpenseImport, ExpenseInput, ExpensePack } from './contract.js';
 import { loadCurrencySettings, toAccountCurrency, type CurrencySettings } from './currency.js';
-import { addDays, dayCount, localMidnight } from './days.js';
+import { addDays, dayCount, dayStretches, localMidnight } from './days.js';
+import { dailyRows, type DailyReport, type DailyReportRequest } from './dailyReport.js';
 import { AnalyticsError } from './errors.js';
 import { splitExpenses } from './expenseSplit.js';
 import { anyExpenses, countPacks, deletePack, ensureSourceChild, insertDailyRows, insertKeywordRows, insertPack, listPacks, type KeywordDay } from './expenseStore.js';
-import { expenseAggregates, itemAggregates, traceCounts } from './reportStore.js';
+import { dailyItemAggregates, expenseAggregates, itemAggregates, traceCounts } from './reportStore.js';
 import { phpRound } from './rounding.js';
 import { levelRow, type LevelReport, type LevelReportRequest, type LevelTotals } from './levelReport.js';
 import { splitTraceLevels } from './levelSplitter.js';
@@ -239,6 +240,32 @@ export class AnalyticsService implements AnalyticsPort {
       rows,
       advertising: request.groupBy === 'source' ? rowFigures({ ID: -1, NAME: 'Advertising sources', CODE: null }, advertising.current, advertising.previous, stages, true) : null,
       total: rowFigures({ ID: -2, NAME: 'Total', CODE: null }, total.current, total.previous, stages, true),
+      unconvertedCurrencies: [...unconverted].sort(),
+    };
+  }
+
+  /** The source rows of the report by source: active sources by ID, then organic traffic (§4.1). */
+  private sourceRows(sources: readonly SourceInfo[], sourceIds: readonly number[] | undefined): { ID: number; NAME: string; CODE: string | null }[] {
+    const keep = (id: number) => sourceIds === undefined || sourceIds.includes(id);
+    const rows = [...sources]
+      .filter((s) => s.active && keep(s.id))
+      .sort((a, b) => a.id - b.id)
+      .map((s) => ({ ID: s.id, NAME: s.name, CODE: s.code }));
+    if (keep(0)) rows.push({ ID: 0, NAME: 'Other traffic', CODE: 'organic' });
+    return rows;
+  }
+
+  async dailyReport(request: DailyReportRequest): Promise<DailyReport> {
+    const settings = await this.currency();
+    const sources = await this.sources();
+    const days = dayCount(request.from, request.to);
+    const aggregates = await dailyItemAggregates(this.db, dayStretches(request.from, request.to), settings);
+    const unconverted = new Set(aggregates.flatMap((a) => a.currencies));
+    return {
+      period: { from: request.from, to: request.to },
+      currency: settings.account,
+      DAYS: Array.from({ length: days }, (_, i) => addDays(request.from, i)),
+      rows: dailyRows(this.sourceRows(sources, request.sourceIds), days, aggregates),
       unconvertedCurrencies: [...unconverted].sort(),
     };
   }

@@ -157,6 +157,7 @@ export const METHOD_SEEDS: Record<string, Seed[]> = {
   ],
   'salestrace.report.sources': [{ from: '2026-06-01', to: '2026-06-30', sourceId: [1, 'organic'], groupBy: 'source' }],
   'salestrace.report.levels': [{ sourceId: 1, level: 'adgroup', parentId: 1, from: '2026-06-01', to: '2026-06-30' }],
+  'salestrace.report.daily': [{ from: '2026-06-01', to: '2026-06-30', sourceId: [1, 'organic'] }],
   'salestrace.report.attribution': [{ from: '2026-06-01', to: '2026-06-30', lookbackDays: 90, halfLifeDays: 7 }],
   'salestrace.report.journey': [{ id: 1, lookbackDays: 30, halfLifeDays: 3.5 }],
   'salestrace.attribution.window.get': [{}],

@@ -5,7 +5,7 @@ import { translatingMethods } from '../../rest/translation.js';
 import { ANALYTICS_ERRORS } from './errors.js';
 import { expenseAddMethod, expenseDeleteMethod, expenseImportMethod, expenseListMethod } from './expenseMethods.js';
 import type { AnalyticsPorts } from './ports.js';
-import { reportLevelsMethod, reportSourcesMethod } from './reportMethods.js';
+import { reportDailyMethod, reportLevelsMethod, reportSourcesMethod } from './reportMethods.js';
 
 type Ports = AnalyticsPorts & { readonly clock: Clock };
 
@@ -16,4 +16,5 @@ export const analyticsMethods: MethodDeclaration<Ports>[] = translatingMethods<P
   expenseImportMethod,
   reportSourcesMethod,
   reportLevelsMethod,
+  reportDailyMethod,
 ]);

@@ -61,3 +61,15 @@ export const reportLevelsMethod = defineMethod<AnalyticsPorts & { readonly clock
     return analytics.levelsReport({ sourceId, level, parentId, from, to });
   },
 });
+
+/** salestrace.report.daily: the source report's leads, deals, won deals and revenue per day, per source row. */
+export const reportDailyMethod = defineMethod<AnalyticsPorts & { readonly clock: Clock }>({
+  name: 'salestrace.report.daily',
+  scope: 'crm',
+  async handler({ params, caller, ports: { analytics, clock } }) {
+    requireAdmin(caller);
+    const { from, to } = reportPeriod(params, clock);
+    const sources = listParam(param(params, 'sourceId')).map((value) => sourceIdParam(value, 'sourceId', true));
+    return analytics.dailyReport({ from, to, sourceIds: sources.length === 0 ? undefined : sources });
+  },
+});

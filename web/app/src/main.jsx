@@ -5,11 +5,13 @@ import { currentUser, signOut, whenSessionEnds } from './api.js';
 import { Failure, Loading } from './components.jsx';
 import { Login } from './pages/Login.jsx';
 import { Sources } from './pages/Sources.jsx';
+import { Report } from './pages/Report.jsx';
 import { TraceDetail, Traces } from './pages/Traces.jsx';
 
 const PAGES = [
   { path: 'sources', title: 'Sources' },
   { path: 'traces', title: 'Traces' },
+  { path: 'report', title: 'Sources report' },
 ];
 
 function useRoute() {
@@ -28,6 +30,7 @@ function Page({ route, user }) {
   if (detail) return <TraceDetail id={Number(detail[1])} />;
   if (route === 'traces') return <Traces />;
   if (route === 'sources') return <Sources user={user} />;
+  if (route === 'report') return <Report />;
   return (
     <section>
       <h1>Page not found</h1>

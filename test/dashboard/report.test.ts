@@ -1,0 +1,300 @@
+// The Sources report page in a real browser against a server seeded with known leads, deals,
+// bindings and spend: the table shows the figures salestrace.report.sources gives for the period
+// the page asked for, with the reference's ROI colours and the changes; the CSV holds the same
+// figures; another period changes the table; the chart draws the sources that have leads; a user
+// who is not an administrator gets the no-access page, as REST refuses them.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { localMidnight } from '../../src/analytics/days.js';
+import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
+import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
+import { ARTIFACTS, expectAccessible, launch, LOCALE, openSession, screenshots, signIn, type Session } from './browser.js';
+
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
+
+let server: TestServer;
+let browser: Browser;
+let base: string;
+let limited: TestUser & { login: string };
+let partnerId = 0;
+const sessions: Session[] = [];
+const PARTNER = 'Partner "A", EU';
+
+/** Today and other days in the browser's calendar (UTC in these tests), as YYYY-MM-DD. */
+const dayOf = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+
+async function rest(method: string, params: unknown = {}, user?: TestUser): Promise<any> {
+  const answer = await callJson(server, method, params, user?.base);
+  expect(answer.status, answer.text).toBe(200);
+  return answer.body.result;
+}
+
+/** A lead or deal created at noon of a day `daysAgo` back, bound to a trace with this utm_source (or none). */
+async function item(type: 'lead' | 'deal', daysAgo: number, utm: string | null, fields: Record<string, unknown> = {}): Promise<void> {
+  const id = await ok(server, `crm.${type}.add`, { fields: { TITLE: `${type} ${daysAgo}`, CURRENCY_ID: 'USD', ...fields } });
+  const noon = localMidnight(dayOf(daysAgo)) + 12 * 3600;
+  await server.services.db.updateTable(type === 'lead' ? 'crm_lead' : 'crm_deal').set({ date_create: noon }).where('id', '=', id).execute();
+  if (utm === null) return;
+  const trace = await ok(server, 'crm.tracking.trace.add', {
+    TRACE: JSON.stringify({ url: 'https://shop.example/', tags: { list: { utm_source: utm } } }),
+    ENTITIES: [{ TYPE: type.toUpperCase(), ID: id }],
+  });
+  await server.services.db.updateTable('tracking_traces').set({ created_at: noon }).where('id', '=', trace).execute();
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  base = server.httpsUrl;
+  await withPassword(server, 1, ADMIN_PASSWORD);
+  const user = await userWithGrants(server, { DEAL: { READ: 'ALL' }, LEAD: { READ: 'ALL' } });
+  await withPassword(server, user.id, 'limited password');
+  limited = { ...user, login: await loginOf(server, user.id) };
+  await ok(server, 'salestrace.source.update', { id: 1, fields: { UTM_SOURCE: ['google'] } });
+  partnerId = await ok(server, 'salestrace.source.add', { fields: { NAME: PARTNER, UTM_SOURCE: ['partner'] } });
+  // This period (last 30 days): Google 4 leads, 2 deals (one won, 900), Partner 2 leads and a won deal (150), organic 1 lead.
+  for (const ago of [2, 5, 10, 20]) await item('lead', ago, 'google', { OPPORTUNITY: 10 });
+  await item('deal', 3, 'google', { OPPORTUNITY: 900, STAGE_ID: 'WON' });
+  await item('deal', 12, 'google', { OPPORTUNITY: 400 });
+  await item('lead', 1, 'partner');
+  await item('lead', 15, 'partner');
+  await item('deal', 4, 'partner', { OPPORTUNITY: 150, STAGE_ID: 'WON' });
+  await item('lead', 6, null);
+  // The previous 30 days: Google 2 leads and a won deal (300).
+  for (const ago of [35, 40]) await item('lead', ago, 'google');
+  await item('deal', 45, 'google', { OPPORTUNITY: 300, STAGE_ID: 'WON' });
+  // Spend: Google 600 over the last 30 days and 200 before; Partner 400 (its ROI is below 0).
+  await ok(server, 'salestrace.expense.add', { sourceId: 1, from: dayOf(29), to: dayOf(0), sum: 600, currency: 'USD', actions: 120 });
+  await ok(server, 'salestrace.expense.add', { sourceId: 1, from: dayOf(59), to: dayOf(30), sum: 200, currency: 'USD', actions: 50 });
+  await ok(server, 'salestrace.expense.add', { sourceId: partnerId, from: dayOf(8), to: dayOf(8), sum: 400, currency: 'USD' });
+  browser = await launch();
+}, 120_000);
+
+afterAll(async () => {
+  for (const session of sessions) {
+    expect(session.cspViolations, 'CSP violations').toEqual([]);
+    expect(session.pageErrors, 'page errors').toEqual([]);
+  }
+  await browser?.close();
+  await server?.close();
+});
+
+async function session(width?: number): Promise<Session> {
+  const opened = await openSession(browser, width);
+  sessions.push(opened);
+  return opened;
+}
+
+const numbers = new Intl.NumberFormat(LOCALE);
+const money = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percent = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
+const signed = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+const STAGE_LABELS: Record<string, [string, string]> = { actions: ['Clicks', 'click'], leads: ['Leads', 'lead'], deals: ['Deals', 'deal'], 'deals-success': ['Won deals', 'won deal'] };
+
+/** The table's columns as the report defines them, written out here from the answer's stages. */
+function columnsOf(report: any) {
+  const columns: { label: string; kind: 'money' | 'count' | 'percent'; value: (row: any) => number | null; change?: (row: any) => number | null }[] = [
+    { label: 'Spend', kind: 'money', value: (row) => row.COSTS },
+    { label: 'Impressions', kind: 'count', value: (row) => row.VIEWS },
+  ];
+  for (const stage of report.stages) {
+    columns.push({ label: STAGE_LABELS[stage][0], kind: 'count', value: (row) => row.STAGES[stage].quantity, change: (row) => row.STAGES[stage].quantityChanging });
+    columns.push({ label: `Cost per ${STAGE_LABELS[stage][1]}`, kind: 'money', value: (row) => row.STAGES[stage].cost, change: (row) => row.STAGES[stage].costChanging });
+  }
+  columns.push({ label: 'Revenue', kind: 'money', value: (row) => row.STAGES['deals-success'].sum });
+  columns.push({ label: 'Conversion, %', kind: 'percent', value: (row) => row.CONVERSION });
+  columns.push({ label: 'ROI, %', kind: 'percent', value: (row) => row.ROI });
+  return columns;
+}
+
+const allRows = (report: any) => [...report.rows, report.advertising, report.total];
+
+function expectedCells(report: any): string[][] {
+  const columns = columnsOf(report);
+  const format = (kind: string, value: number) => (kind === 'money' ? money.format(value) : kind === 'percent' ? percent.format(value) : numbers.format(value));
+  return allRows(report).map((row) => [
+    row.NAME,
+    ...columns.map((column) => {
+      const value = column.value(row);
+      const shown = value === null ? '—' : format(column.kind, value);
+      const change = column.change?.(row) ?? null;
+      if (change === null) return shown;
+      return `${shown} ${change > 0 ? '▲ ' : change < 0 ? '▼ ' : ''}${signed.format(change)}%`;
+    }),
+  ]);
+}
+
+async function tableCells(page: Page): Promise<string[][]> {
+  return page.locator('table.report tbody tr, table.report tfoot tr').evaluateAll((rows: any[]) =>
+    rows.map((row) => [...row.children].map((cell: any) => cell.innerText.replace(/\s+/g, ' ').trim())),
+  );
+}
+
+/** The parameters of the page's last salestrace.report.sources call. */
+function lastReportCall(requests: Request[]): any {
+  const calls = requests.filter((request) => request.url().endsWith('/rest/salestrace.report.sources.json'));
+  return JSON.parse(calls[calls.length - 1].postData()!);
+}
+
+/** RFC 4180 parsing, enough for the page's file. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else cell += c;
+  }
+  return rows;
+}
+
+describe('the Sources report page', () => {
+  let admin: Session;
+  let requests: Request[];
+  let last30: any;
+
+  beforeAll(async () => {
+    admin = await session();
+    requests = [];
+    admin.page.on('request', (request) => requests.push(request));
+    await signIn(admin.page, base, 'admin', ADMIN_PASSWORD);
+  });
+
+  it('shows the last 30 days as salestrace.report.sources gives them, with the ROI colours and the changes', async () => {
+    const { page } = admin;
+    await page.getByRole('link', { name: 'Sources report' }).click();
+    await page.locator('table.report tbody tr').first().waitFor();
+    const asked = lastReportCall(requests);
+    expect(asked).toEqual({ from: dayOf(29), to: dayOf(0) });
+    last30 = await rest('salestrace.report.sources', asked);
+    expect(last30.stages).toEqual(['actions', 'leads', 'deals', 'deals-success']);
+    expect(last30.rows.map((row: any) => row.ID)).toEqual([1, 2, 3, partnerId, 0]);
+    // The seeded figures, so the comparison below compares something.
+    const google = last30.rows[0];
+    expect([google.STAGES.leads.quantity, google.STAGES.deals.quantity, google.STAGES['deals-success'].sum, google.COSTS, google.ROI_GRADE]).toEqual([4, 2, 900, 600, 'normal']);
+    expect(google.STAGES.leads.quantityChanging).toBe(100);
+    expect(last30.rows.find((row: any) => row.ID === partnerId).ROI_GRADE).toBe('bad');
+
+    expect(await page.locator('table.report thead th').allInnerTexts()).toEqual(['Source', ...columnsOf(last30).map((c) => c.label)].map((t) => t.toUpperCase()));
+    expect(await tableCells(page)).toEqual(expectedCells(last30));
+    // The ROI cell carries the row's grade, whose marker has the reference's colour.
+    const hex = (rgb: string) => '#' + rgb.match(/\d+/g)!.slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0').toUpperCase()).join('');
+    for (const row of allRows(last30)) {
+      const cell = page.locator(`table.report tr[data-source-id="${row.ID}"] td[data-column="roi"]`);
+      if (row.ROI_GRADE === null) {
+        expect(await cell.getAttribute('class')).toBe('num');
+        continue;
+      }
+      expect(await cell.getAttribute('class')).toBe(`num grade grade-${row.ROI_GRADE}`);
+      expect(hex(await cell.evaluate((el: any) => (globalThis as any).getComputedStyle(el, '::before').backgroundColor))).toBe(row.ROI_COLOR);
+    }
+    expect(await page.locator('[data-period]').innerText()).toBe(`${new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(dayOf(29)))} – ${new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(dayOf(0)))}`);
+    await expectAccessible(page, 'report');
+    await screenshots(page, 'report');
+  });
+
+  it('downloads the table as a CSV file with the same figures', async () => {
+    const { page } = admin;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe(`sources-report-${dayOf(29)}-${dayOf(0)}.csv`);
+    const file = path.join(ARTIFACTS, 'report.csv');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await download.saveAs(file);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    // The name with a comma and quotes is quoted, its quotes doubled.
+    expect(text).toContain(`,"Partner ""A"", EU",`);
+    const columns = columnsOf(last30);
+    const header = ['Source ID', 'Source'];
+    for (const column of columns) {
+      header.push(column.kind === 'money' ? `${column.label}, USD` : column.label);
+      if (column.change) header.push(`${column.label}: change, %`);
+    }
+    const body = allRows(last30).map((row) => {
+      const cells = [row.ID >= 0 ? String(row.ID) : '', row.NAME];
+      for (const column of columns) {
+        const value = column.value(row);
+        cells.push(value === null ? '' : String(value));
+        if (column.change) {
+          const change = column.change(row);
+          cells.push(change === null ? '' : String(change));
+        }
+      }
+      return cells;
+    });
+    expect(parseCsv(text.slice(1))).toEqual([header, ...body]);
+    // Each figure in the file is the one the table shows.
+    const shown = await tableCells(page);
+    const csv = parseCsv(text.slice(1)).slice(1);
+    csv.forEach((cells, r) => {
+      const roi = cells[cells.length - 1];
+      expect(shown[r][0]).toBe(cells[1]);
+      expect(shown[r][shown[r].length - 1]).toBe(roi === '' ? '—' : percent.format(Number(roi)));
+    });
+  });
+
+  it('draws the sources with leads on the chart, and revenue on request', async () => {
+    const { page } = admin;
+    await page.locator('.chart canvas').first().waitFor();
+    const daily = await rest('salestrace.report.daily', { from: dayOf(29), to: dayOf(0) });
+    const withLeads = daily.rows.filter((row: any) => row.LEADS.some((n: number) => n > 0)).map((row: any) => row.NAME);
+    expect(withLeads).toEqual(['Google Ads', PARTNER, 'Other traffic']);
+    expect(await page.locator('.chart .u-legend .u-series th').allInnerTexts()).toEqual(['Day', ...withLeads]);
+    await page.getByLabel('Revenue').check();
+    await page.getByRole('heading', { name: 'Revenue per day' }).waitFor();
+    const withRevenue = daily.rows.filter((row: any) => row.REVENUE.some((n: number) => n > 0)).map((row: any) => row.NAME);
+    expect(withRevenue).toEqual(['Google Ads', PARTNER]);
+    expect(await page.locator('.chart .u-legend .u-series th').allInnerTexts()).toEqual(['Day', ...withRevenue]);
+  });
+
+  it('shows another period’s figures when the period changes, and one source when filtered', async () => {
+    const { page } = admin;
+    await page.locator('select[name=preset]').selectOption({ label: 'Last 7 days' });
+    await expect.poll(() => lastReportCall(requests)).toEqual({ from: dayOf(6), to: dayOf(0) });
+    const last7 = await rest('salestrace.report.sources', { from: dayOf(6), to: dayOf(0) });
+    await expect.poll(() => tableCells(page)).toEqual(expectedCells(last7));
+    expect(last7.rows[0].STAGES.leads.quantity).toBe(2);
+
+    await page.locator('select[name=source]').selectOption({ label: PARTNER });
+    await expect.poll(() => lastReportCall(requests)).toEqual({ from: dayOf(6), to: dayOf(0), sourceId: [String(partnerId)] });
+    const partner = await rest('salestrace.report.sources', { from: dayOf(6), to: dayOf(0), sourceId: [partnerId] });
+    await expect.poll(() => tableCells(page)).toEqual(expectedCells(partner));
+    expect((await tableCells(page)).map((row) => row[0])).toEqual([PARTNER, 'Advertising sources', 'Total']);
+
+    // A custom period with nothing in it: the empty state says what to do.
+    await page.locator('select[name=source]').selectOption({ label: 'All sources' });
+    await page.locator('select[name=preset]').selectOption({ label: 'Custom…' });
+    await page.locator('input[name=from]').fill('2001-01-01');
+    await page.locator('input[name=to]').fill('2001-01-31');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('heading', { name: 'No leads, deals or spend in this period' }).waitFor();
+    expect(lastReportCall(requests)).toEqual({ from: '2001-01-01', to: '2001-01-31' });
+    await expectAccessible(page, 'report: empty');
+    await screenshots(page, 'report-empty');
+  });
+});
+
+describe('the Sources report page for others', () => {
+  it('is refused to a user who is not an administrator, as the REST method is', async () => {
+    const { page } = await session(360);
+    await signIn(page, base, limited.login, 'limited password');
+    await page.getByRole('link', { name: 'Sources report' }).click();
+    await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
+    expect(await page.locator('table.report').count()).toBe(0);
+    const refused = await callJson(server, 'salestrace.report.sources', {}, limited.base);
+    expect([refused.status, refused.body.error]).toEqual([403, 'ACCESS_DENIED']);
+    expect(await page.getByText('The server said:').innerText()).toBe(`The server said: ${refused.body.error_description}`);
+    await expectAccessible(page, 'report: no access');
+    await screenshots(page, 'report-no-access');
+  });
+});

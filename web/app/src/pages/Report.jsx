@@ -1,0 +1,270 @@
+// Sources report: the funnel per source for a period (salestrace.report.sources) with the
+// reference's ROI colours and the change against the previous period, a chart of leads, deals
+// and revenue per day (salestrace.report.daily), and the table as a CSV file. Administrators
+// only, as the report methods are.
+import { useEffect, useState } from 'preact/hooks';
+import { call, isAccessDenied } from '../api.js';
+import { Failure, Loading } from '../components.jsx';
+import { downloadCsv } from '../csv.js';
+import { formatNumber } from '../format.js';
+import { dayDate, presetPeriod, PRESETS } from '../period.js';
+import { reportColumns, reportCsvRows, tableRows } from '../reportColumns.js';
+import { DailyChart } from './DailyChart.jsx';
+
+/** The chosen period and source survive a visit to another page. */
+let remembered = { preset: 'last30', ...presetPeriod('last30'), source: '' };
+
+const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const percent = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const change = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+
+function moneyFormat(currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  } catch {
+    return new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+}
+
+const periodText = ({ from, to }) => (from === to ? longDate.format(dayDate(from)) : `${longDate.format(dayDate(from))} – ${longDate.format(dayDate(to))}`);
+
+function formatter(kind, money) {
+  if (kind === 'money') return (value) => money.format(value);
+  if (kind === 'percent') return (value) => percent.format(value);
+  return (value) => formatNumber(value);
+}
+
+function Change({ value }) {
+  if (value === null || value === undefined) return null;
+  const direction = value > 0 ? 'up' : value < 0 ? 'down' : 'same';
+  return (
+    <small class={`change ${direction}`} title="Against the previous period">
+      {direction === 'up' ? '▲ ' : direction === 'down' ? '▼ ' : ''}
+      {change.format(value)}%
+    </small>
+  );
+}
+
+function ReportTable({ report }) {
+  const money = moneyFormat(report.currency);
+  const columns = reportColumns(report);
+  const row = (figures, summary) => (
+    <tr key={figures.ID} data-source-id={figures.ID} class={summary ? 'summary-row' : ''}>
+      <th scope="row">{figures.NAME}</th>
+      {columns.map((column) => {
+        const value = column.value(figures);
+        const grade = column.grade && figures.ROI_GRADE ? ` grade grade-${figures.ROI_GRADE}` : '';
+        return (
+          <td key={column.key} class={`num${grade}`} data-column={column.key}>
+            {value === null ? <span class="muted">—</span> : <span class="value">{formatter(column.kind, money)(value)}</span>}
+            {column.change ? <Change value={column.change(figures)} /> : null}
+          </td>
+        );
+      })}
+    </tr>
+  );
+  const rows = tableRows(report);
+  const footer = rows.slice(report.rows.length);
+  return (
+    // Focusable, so the keyboard can scroll the table sideways on a narrow screen.
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Sources report table">
+      <table class="report">
+        <caption class="visually-hidden">
+          Sources report, {periodText(report.period)}, compared with {periodText(report.previousPeriod)}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Source</th>
+            {columns.map((column) => (
+              <th scope="col" key={column.key} class="num">
+                {column.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{report.rows.map((figures) => row(figures, false))}</tbody>
+        <tfoot>{footer.map((figures) => row(figures, true))}</tfoot>
+      </table>
+    </div>
+  );
+}
+
+function NothingYet() {
+  return (
+    <section class="notice empty">
+      <h2>No leads, deals or spend in this period</h2>
+      <p>
+        The report counts the leads and deals created in the period by the source of their traces, and the spend recorded for
+        each source. To fill it: send traces bound to your leads and deals (the site tracker does it, or
+        <code> crm.tracking.trace.add</code> with <code>ENTITIES</code>), record spend with <code>salestrace.expense.add</code>, or
+        choose a longer period above.
+      </p>
+    </section>
+  );
+}
+
+const METRICS = [
+  { key: 'LEADS', label: 'Leads' },
+  { key: 'DEALS', label: 'Deals' },
+  { key: 'REVENUE', label: 'Revenue' },
+];
+
+export function Report() {
+  const [choice, setChoice] = useState(remembered);
+  const [sources, setSources] = useState([]);
+  const [report, setReport] = useState(null);
+  const [daily, setDaily] = useState(null);
+  const [error, setError] = useState(null);
+  const [metric, setMetric] = useState('LEADS');
+
+  useEffect(() => {
+    call('salestrace.source.list').then((answer) => setSources(answer.result), () => setSources([]));
+  }, []);
+
+  useEffect(() => {
+    remembered = choice;
+    setError(null);
+    setReport(null);
+    setDaily(null);
+    const params = { from: choice.from, to: choice.to, ...(choice.source === '' ? {} : { sourceId: [choice.source] }) };
+    let current = true;
+    // The table first, then the chart's call: on SQLite the server runs one statement at a time,
+    // so asking both at once would hold the table back until the chart's days are counted too.
+    call('salestrace.report.sources', params)
+      .then((answer) => {
+        if (!current) return;
+        setReport(answer.result);
+        return call('salestrace.report.daily', params).then((daily) => current && setDaily(daily.result));
+      })
+      .catch((failure) => current && setError(failure));
+    return () => {
+      current = false;
+    };
+  }, [choice]);
+
+  function pickPreset(event) {
+    const preset = event.currentTarget.value;
+    if (preset === 'custom') setChoice({ ...choice, preset });
+    else setChoice({ ...choice, preset, ...presetPeriod(preset) });
+  }
+
+  function applyCustom(event) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const from = String(form.get('from') ?? '');
+    const to = String(form.get('to') ?? '');
+    if (from && to) setChoice({ ...choice, preset: 'custom', from: from <= to ? from : to, to: from <= to ? to : from });
+  }
+
+  if (error && isAccessDenied(error)) {
+    return (
+      <section>
+        <h1>Sources report</h1>
+        <section class="notice" role="status">
+          <h2>You do not have access to this page</h2>
+          <p>The sources report shows the whole portal's spend and revenue, so only administrators can open it, as in Bitrix24.</p>
+          <p class="muted">The server said: {error.message}</p>
+        </section>
+      </section>
+    );
+  }
+
+  const money = report ? moneyFormat(report.currency) : null;
+  const empty =
+    report && report.total.STAGES.leads.quantity === 0 && report.total.STAGES.deals.quantity === 0 && report.total.COSTS === 0;
+  const metricLabel = METRICS.find((candidate) => candidate.key === metric).label;
+
+  return (
+    <section>
+      <div class="heading">
+        <h1>Sources report</h1>
+        {report ? (
+          <button class="secondary" onClick={() => downloadCsv(`sources-report-${report.period.from}-${report.period.to}.csv`, reportCsvRows(report))}>
+            Download CSV
+          </button>
+        ) : null}
+      </div>
+      <form class="filters" onSubmit={applyCustom} aria-label="Report period and source">
+        <label>
+          Period
+          <select name="preset" value={choice.preset} onChange={pickPreset}>
+            {PRESETS.map((preset) => (
+              <option key={preset.key} value={preset.key}>
+                {preset.label}
+              </option>
+            ))}
+            <option value="custom">Custom…</option>
+          </select>
+        </label>
+        {choice.preset === 'custom' ? (
+          <>
+            <label>
+              From
+              <input type="date" name="from" required defaultValue={choice.from} />
+            </label>
+            <label>
+              To
+              <input type="date" name="to" required defaultValue={choice.to} />
+            </label>
+            <div class="actions">
+              <button type="submit">Apply</button>
+            </div>
+          </>
+        ) : null}
+        <label>
+          Source
+          <select name="source" value={choice.source} onChange={(event) => setChoice({ ...choice, source: event.currentTarget.value })}>
+            <option value="">All sources</option>
+            {sources
+              .filter((source) => source.ACTIVE === 'Y')
+              .map((source) => (
+                <option key={source.ID} value={String(source.ID)}>
+                  {source.NAME}
+                </option>
+              ))}
+            <option value="organic">Other traffic</option>
+          </select>
+        </label>
+      </form>
+      {report ? (
+        <p class="summary period" aria-live="polite">
+          <span data-period>{periodText(report.period)}</span>, compared with <span data-previous>{periodText(report.previousPeriod)}</span>.
+          Amounts in {report.currency}.
+        </p>
+      ) : null}
+      {error ? <Failure error={error} /> : null}
+      {!error && !report ? <Loading /> : null}
+      {report && report.unconvertedCurrencies.length > 0 ? (
+        <p class="notice">
+          Amounts in {report.unconvertedCurrencies.join(', ')} are left out: set their rates with <code>salestrace currency rate</code>.
+        </p>
+      ) : null}
+      {empty ? <NothingYet /> : null}
+      {report ? <ReportTable report={report} /> : null}
+      {report ? (
+        <p class="legend muted">
+          ROI: <span class="grade grade-good">100% or more</span> <span class="grade grade-normal">above 0</span>{' '}
+          <span class="grade grade-none">0</span> <span class="grade grade-bad">below 0</span>
+          <span>▲▼ change against the previous period</span>
+        </p>
+      ) : null}
+      {report && !empty ? (
+        <section class="panel chart-panel" aria-label="Per day">
+          <div class="heading">
+            <h2>{metricLabel} per day</h2>
+            <fieldset class="segmented">
+              <legend class="visually-hidden">Chart shows</legend>
+              {METRICS.map((candidate) => (
+                <label key={candidate.key}>
+                  <input type="radio" name="metric" value={candidate.key} checked={metric === candidate.key} onChange={() => setMetric(candidate.key)} />
+                  {candidate.label}
+                </label>
+              ))}
+            </fieldset>
+          </div>
+          {daily ? <DailyChart daily={daily} metric={metric} label={metricLabel} format={metric === 'REVENUE' ? (v) => money.format(v) : formatNumber} whole={metric !== 'REVENUE'} /> : <Loading />}
+        </section>
+      ) : null}
+    </section>
+  );
+}
