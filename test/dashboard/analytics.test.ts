@@ -298,6 +298,9 @@ describe('as the administrator', () => {
     // Only Facebook's packs.
     await page.getByRole('form', { name: 'Filter packs' }).getByLabel('Show').selectOption({ label: 'Facebook' });
     await expect.poll(() => packIds(page)).toEqual([pack.ID]);
+    await page.getByRole('form', { name: 'Filter packs' }).getByLabel('Show').selectOption({ label: 'Instagram' });
+    await page.getByText('No expenses for this source yet.').waitFor();
+    expect(await page.locator('table.expenses').count()).toBe(0);
     await page.getByRole('form', { name: 'Filter packs' }).getByLabel('Show').selectOption({ label: 'All sources' });
     await expect.poll(() => packIds(page)).toEqual([seed.importPack, seed.manualPack, pack.ID]);
 

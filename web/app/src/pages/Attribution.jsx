@@ -123,12 +123,14 @@ function NoWonDeals() {
 
 function JourneyPicker({ from, to, onPick }) {
   const [won, setWon] = useState(null);
+  const [error, setError] = useState(null);
   useEffect(() => {
     setWon(null);
+    setError(null);
     const filter = { STAGE_SEMANTIC_ID: 'S', '>=MOVED_TIME': `${from}T00:00:00`, '<=MOVED_TIME': `${to}T23:59:59` };
     call('crm.deal.list', { filter, order: { MOVED_TIME: 'DESC', ID: 'DESC' }, select: ['ID', 'TITLE', 'OPPORTUNITY', 'CURRENCY_ID', 'MOVED_TIME'] }).then(
       (answer) => setWon(answer.result),
-      () => setWon([]),
+      setError,
     );
   }, [from, to]);
 
@@ -147,7 +149,8 @@ function JourneyPicker({ from, to, onPick }) {
         </label>
         <button type="submit">Show journey</button>
       </form>
-      {won === null ? <Loading /> : null}
+      {error ? <Failure error={error} /> : null}
+      {won === null && !error ? <Loading /> : null}
       {won && won.length === 0 ? <p class="muted">No deals were won in this period; open any deal by its ID.</p> : null}
       {won && won.length > 0 ? (
         <ul class="deal-list" aria-label="Deals won in the period">

@@ -60,7 +60,7 @@ function AddForm({ sources, currency, onDone }) {
         setState({ busy: false, error: null, message: 'Nothing was recorded: the sum is zero, “From” is after “To”, or the period is longer than 365 days.' });
         return;
       }
-      form.querySelector('input[name=sum]').value = '';
+      for (const name of ['sum', 'actions', 'comment']) form.querySelector(`input[name=${name}]`).value = '';
       setState({ busy: false, error: null, message: `Pack #${result} added.` });
       onDone();
     } catch (failure) {
@@ -168,7 +168,7 @@ function ImportForm({ sources, currency, onDone }) {
           Comment (optional)
           <input name="comment" maxLength={255} autoComplete="off" />
         </label>
-        <label>
+        <label class="wide">
           CSV file
           <input type="file" name="file" accept=".csv,text/csv" required />
         </label>
