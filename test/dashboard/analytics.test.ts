@@ -48,15 +48,20 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function session(width?: number): Promise<Session> {
-  const opened = await openSession(browser, width);
+async function session(width?: number, locale?: string): Promise<Session> {
+  const opened = await openSession(browser, width, undefined, locale);
   sessions.push(opened);
   return opened;
 }
 
-const numbers = new Intl.NumberFormat(LOCALE);
-const usd = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'USD' });
-const percent = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 2 });
+function formats(locale: string) {
+  return {
+    numbers: new Intl.NumberFormat(locale),
+    usd: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }),
+    percent: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }),
+  };
+}
+const { numbers, usd } = formats(LOCALE);
 const dateTimes = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE });
 const days = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' });
 const day = (text: string) => days.format(new Date(`${text}T00:00:00Z`));
@@ -84,7 +89,9 @@ async function expectAttribution(page: Page, params: Record<string, string>): Pr
   return report;
 }
 
-function levelCells(row: any): string[] {
+function levelCells(row: any, locale = LOCALE): string[] {
+  const { numbers, usd, percent } = formats(locale);
+  const money = (value: number | null) => (value === null ? '—' : usd.format(value));
   const scale = { 2: 'good', 1: 'normal', 0: 'none', '-1': 'bad' }[String(row.roiScale)];
   return [
     `${row.title || row.code} ${row.title ? `${row.code} · ` : ''}${row.enabled ? 'enabled' : 'paused'}`,
@@ -99,7 +106,7 @@ function levelCells(row: any): string[] {
     money(row.income),
     money(row.cost),
     `${percent.format(row.roi / 100)} ${scale}`,
-  ];
+  ].map((text) => text.replace(/\s+/g, ' ')); // as cells() reads them: a no-break space is a space
 }
 
 async function packIds(page: Page): Promise<number[]> {
@@ -347,6 +354,30 @@ describe('as the administrator', () => {
     const campaigns = (await rest('salestrace.report.levels', { sourceId: seed.facebookId, from: await page.locator('input[name=from]').inputValue(), to: await page.locator('input[name=to]').inputValue() })).result;
     expect(campaigns.rows.map((row: any) => [row.title, row.impressions, row.actions, row.outcome])).toEqual([['Autumn, posts', 2100, 62, 123.4]]);
     await expect.poll(() => cells(page, 'table.levels tbody tr')).toEqual(campaigns.rows.map(levelCells));
+  });
+});
+
+describe('in another language', () => {
+  it('Ad levels and Expenses follow the browser’s locale', async () => {
+    const { page } = await session(1280, 'de-DE');
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'Ad levels' }).click();
+    await page.getByLabel('Source').selectOption({ label: 'Google Ads' });
+    await page.locator('table.levels tbody tr').first().waitFor();
+    const from = await page.locator('input[name=from]').inputValue();
+    const to = await page.locator('input[name=to]').inputValue();
+    const campaigns = (await rest('salestrace.report.levels', { sourceId: 1, from, to })).result;
+    await expect.poll(() => cells(page, 'table.levels tbody tr')).toEqual(campaigns.rows.map((row: any) => levelCells(row, 'de-DE')));
+    // 1.500 Impressionen, 100,00 $, 3,33 %.
+    expect((await cells(page, 'table.levels tbody tr'))[0].slice(1, 5)).toEqual(['1.500', '50', '100,00 $', '3,33 %']);
+    await page.getByRole('link', { name: 'Expenses' }).click();
+    await page.locator('table.expenses tbody tr').first().waitFor();
+    const pack = (await rest('salestrace.expense.list')).result.find((p: any) => p.ID === seed.manualPack);
+    const germanDay = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeZone: 'UTC' });
+    const row = (await cells(page, 'table.expenses tbody tr'))[1];
+    expect(row[2]).toBe(`${germanDay.format(new Date(`${pack.DATE_FROM}T00:00:00Z`))} – ${germanDay.format(new Date(`${pack.DATE_TO}T00:00:00Z`))}`);
+    expect(row[2]).toMatch(/^\d{2}\.\d{2}\.\d{4} – \d{2}\.\d{2}\.\d{4}$/);
+    expect(row[4]).toBe('250,00 $');
   });
 });
 
