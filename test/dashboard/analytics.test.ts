@@ -255,6 +255,7 @@ describe('as the administrator', () => {
     await page.getByLabel('Source').selectOption({ label: 'Instagram' });
     await page.getByRole('heading', { name: 'No campaigns for Instagram yet' }).waitFor();
     await expectAccessible(page, 'levels: empty');
+    await screenshots(page, 'levels-empty');
     await page.getByLabel('Source').selectOption({ label: 'Google Ads' });
     await page.locator('table.levels tbody tr').first().waitFor();
   });
