@@ -1,4 +1,5 @@
-// The dashboard's shell: sign-in, the navigation and hash routes (#/sources, #/traces, #/traces/ID).
+// The dashboard's shell: sign-in, the navigation and hash routes (#/sources, #/traces, #/traces/ID,
+// #/attribution, #/levels, #/expenses).
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { currentUser, signOut, whenSessionEnds } from './api.js';
@@ -7,11 +8,17 @@ import { Login } from './pages/Login.jsx';
 import { Sources } from './pages/Sources.jsx';
 import { Report } from './pages/Report.jsx';
 import { TraceDetail, Traces } from './pages/Traces.jsx';
+import { Attribution } from './pages/Attribution.jsx';
+import { Levels } from './pages/Levels.jsx';
+import { Expenses } from './pages/Expenses.jsx';
 
 const PAGES = [
   { path: 'sources', title: 'Sources' },
   { path: 'traces', title: 'Traces' },
   { path: 'report', title: 'Sources report' },
+  { path: 'attribution', title: 'Attribution' },
+  { path: 'levels', title: 'Ad levels' },
+  { path: 'expenses', title: 'Expenses' },
 ];
 
 function useRoute() {
@@ -31,6 +38,9 @@ function Page({ route, user }) {
   if (route === 'traces') return <Traces />;
   if (route === 'sources') return <Sources user={user} />;
   if (route === 'report') return <Report />;
+  if (route === 'attribution') return <Attribution user={user} />;
+  if (route === 'levels') return <Levels user={user} />;
+  if (route === 'expenses') return <Expenses user={user} />;
   return (
     <section>
       <h1>Page not found</h1>
