@@ -12,8 +12,11 @@ import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
 export type { SavedTraceInfo, TracesSavedHook } from './savedTraces.js';
 
 export interface TrackingPort {
-  /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  prepare(decoded: unknown): Promise<PreparedTrace>;
+  /**
+   * Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits.
+   * `changesReadAfter`: a change-token mark taken when the request arrived (Caller.changesReadAfter).
+   */
+  prepare(decoded: unknown, changesReadAfter?: number): Promise<PreparedTrace>;
   /** Saves a prepared trace, bound to the items `checkItems` gives inside the same transaction (`db`). */
   create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number>;
   /** A trace the website sent by itself: saved bound to nothing, by no user (tracker-and-calls.md §3.3). */

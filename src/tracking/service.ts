@@ -112,8 +112,8 @@ export class TrackingService {
   }
 
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  async prepare(decoded: unknown): Promise<PreparedTrace> {
-    const matcher = await this.#matchers.get(this.db);
+  async prepare(decoded: unknown, changesReadAfter?: number): Promise<PreparedTrace> {
+    const matcher = await this.#matchers.get(this.db, changesReadAfter);
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 

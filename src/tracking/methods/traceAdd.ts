@@ -67,17 +67,21 @@ async function checkedEntities(value: unknown, caller: Caller, tracking: Trackin
   return items;
 }
 
-/** TRACE decoded and parsed; a TRACE over the limits throws the tracking module's typed error. */
-function preparedTrace(params: PhpMap, tracking: TrackingPort): Promise<PreparedTrace> {
-  return tracking.prepare(decodeTraceParam(params.TRACE));
+/**
+ * TRACE decoded and parsed; a TRACE over the limits throws the tracking module's typed error.
+ * `changesReadAfter`: the request's change-token mark (Caller.changesReadAfter), for a call
+ * alone; a batch row gets none, since rows before it may have changed the sources.
+ */
+function preparedTrace(params: PhpMap, tracking: TrackingPort, changesReadAfter?: number): Promise<PreparedTrace> {
+  return tracking.prepare(decodeTraceParam(params.TRACE), changesReadAfter);
 }
 
 export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'crm.tracking.trace.add',
   scope: 'crm',
   batch: true,
-  async handler({ params, caller, ports: { tracking } }) {
-    const prepared = await preparedTrace(params, tracking);
+  async handler({ params, caller, inBatch, ports: { tracking } }) {
+    const prepared = await preparedTrace(params, tracking, inBatch ? undefined : caller.changesReadAfter);
     return tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, tracking, db), caller.userId);
   },
   // Inside a batch's one transaction the checks see what the write will: the run's earlier
