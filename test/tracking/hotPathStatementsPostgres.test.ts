@@ -30,7 +30,7 @@ let counting = false;
 function startCounting(): void {
   clientPrototype.query = function (this: pg.Client, ...args: unknown[]) {
     const [first, second] = args;
-    const config = typeof first === 'string' ? { text: first, values: second } : (first as { text: string; name?: string; values?: unknown[] });
+    const config: { text: string; name?: string; values?: unknown } = typeof first === 'string' ? { text: first, values: second } : (first as { text: string; name?: string; values?: unknown[] });
     const values = Array.isArray(config.values) ? config.values : [];
     const listener = (this as unknown as { connectionParameters: { application_name?: string } }).connectionParameters.application_name === LISTENER_NAME;
     if (counting && !values.includes(PORTAL_CLOSED_SETTING)) {
