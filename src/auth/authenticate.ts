@@ -63,6 +63,8 @@ export async function authenticateWebhook(
   requiredScope: string | null,
 ): Promise<Caller> {
   if (services.config.requireHttps && !isHttps) throw new AuthError('httpsRequired');
+  // Taken before the credentials' token read, which is therefore issued after it (Caller.changesReadAfter).
+  const changesReadAfter = services.changes.mark?.();
   const { user, webhook } = await services.credentials.lookup(login, secret, async () => {
     const found = await webhookUser(services, login);
     // Looked up for an unknown user too: the same work either way (findWebhookBySecret).
@@ -85,6 +87,7 @@ export async function authenticateWebhook(
     authType: 'webhook',
     credentialId: webhook.id,
     scopes,
+    ...(changesReadAfter === undefined ? {} : { changesReadAfter }),
   };
 }
 

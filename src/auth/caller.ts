@@ -18,4 +18,10 @@ export interface Caller {
    * names which of the app's offline handlers a change must not be queued for.
    */
   readonly authConnector?: string;
+  /**
+   * The change token's mark (ChangeToken.mark) taken when this request's authentication began,
+   * where reading the token costs a round trip: the request's later cache checks may take a
+   * token read issued after it (one round trip per request instead of one per cache).
+   */
+  readonly changesReadAfter?: number;
 }

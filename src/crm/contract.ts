@@ -33,6 +33,11 @@ export interface CrmItemAccess {
    * ends (an item delete waits). For writes that must not point at a deleted item.
    */
   holdItem(entityTypeId: number, id: number, db: Executor): Promise<boolean>;
+  /**
+   * holdItem for several items in one statement: the keys (`${entityTypeId}:${id}`) of those that
+   * exist. Types are held in the order the items first name them, each type's items in ID order.
+   */
+  holdItems(items: readonly CrmItemRef[], db: Executor): Promise<Set<string>>;
 }
 
 export interface CrmItemReading {

@@ -3,7 +3,7 @@
 // it on SQLite. The builder is given markers instead of values; the compiled text is kept and
 // each call binds its own values where the markers were. Everything else Kysely does stays:
 // the same SQL text per dialect (row-lock clauses included), run through the same executor.
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, RawBuilder } from 'kysely';
 import { dialectOf } from './dialects/dialectOf.js';
 import { storableParameters } from './dialects/storableText.js';
 
@@ -50,7 +50,11 @@ export class HotStatement<R = unknown, S extends string | number = number> {
     if (kept) return kept;
     const template = this.build(db, marker, shape).compile();
     const compiled = { template, slots: template.parameters.map(slotOf) };
-    if (this.#compiled.size < MAX_SHAPES) this.#compiled.set(key, compiled);
+    if (this.#compiled.size < MAX_SHAPES) {
+      this.#compiled.set(key, compiled);
+      // Sent on every call: where the database would parse it every time, it is prepared once.
+      dialectOf(db).keepPrepared?.(template.sql);
+    }
     return compiled;
   }
 
@@ -68,4 +72,14 @@ export class HotStatement<R = unknown, S extends string | number = number> {
   async rows(db: Kysely<any>, values: readonly unknown[], shape: S = 1 as S): Promise<R[]> {
     return (await this.execute(db, values, shape)).rows;
   }
+}
+
+/**
+ * Runs a raw statement whose text is the same on every call (only its values differ), such as
+ * the shared limits' statements: where the dialect would parse it on every call, it is prepared once.
+ */
+export function executeRepeated<R>(db: Kysely<any>, query: RawBuilder<R>): Promise<QueryResult<R>> {
+  const compiled = query.compile(db);
+  dialectOf(db).keepPrepared?.(compiled.sql);
+  return db.executeQuery(compiled);
 }

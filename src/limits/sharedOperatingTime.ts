@@ -5,6 +5,7 @@
 // live rows' sum. A method's budget is therefore the same with one process or eight.
 import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
+import { executeRepeated } from '../db/hotStatement.js';
 import type { Db } from '../db/schema.js';
 import { restError } from '../rest/errors.js';
 import type { OperatingReport } from '../rest/time.js';
@@ -26,9 +27,9 @@ export class SharedOperatingTime implements OperatingTime {
 
   /** The live buckets' sum and the first call of the oldest, in one statement. */
   private async live(key: string, nowSeconds: number): Promise<{ total: number; oldest: number | null }> {
-    const { rows } = await sql<{ total: number | null; oldest: number | null }>`
+    const { rows } = await executeRepeated(this.db, sql<{ total: number | null; oldest: number | null }>`
       select sum(seconds) as total, min(first_call_at) as oldest from operating_buckets
-      where credential = ${key} and first_call_at > cast(${nowSeconds} as double precision) - ${WINDOW_SECONDS}`.execute(this.db);
+      where credential = ${key} and first_call_at > cast(${nowSeconds} as double precision) - ${WINDOW_SECONDS}`);
     const row = rows[0];
     return { total: Number(row?.total ?? 0), oldest: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest) };
   }
@@ -43,10 +44,10 @@ export class SharedOperatingTime implements OperatingTime {
   async record(key: string, startSeconds: number, durationSeconds: number): Promise<void> {
     if (!(durationSeconds > MIN_RECORDED_SECONDS)) return;
     const minute = Math.floor(startSeconds / BUCKET_SECONDS);
-    await sql`
+    await executeRepeated(this.db, sql`
       insert into operating_buckets as b (credential, minute, seconds, first_call_at)
       values (${key}, cast(${minute} as bigint), cast(${durationSeconds} as double precision), cast(${Math.floor(startSeconds)} as bigint))
-      on conflict (credential, minute) do update set seconds = b.seconds + excluded.seconds`.execute(this.db);
+      on conflict (credential, minute) do update set seconds = b.seconds + excluded.seconds`);
     if (++this.#recorded % SWEEP_EVERY === 0) {
       this.db
         .deleteFrom('operating_buckets')

@@ -8,6 +8,7 @@
 // their clocks in step (NTP). A clock behind the row's drains nothing rather than going back.
 import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
+import { executeRepeated } from '../db/hotStatement.js';
 import type { Db } from '../db/schema.js';
 import type { RequestRateLimit } from './contract.js';
 import type { RatePlan } from './leakyBucket.js';
@@ -32,13 +33,13 @@ export function sharedRateLimit(db: Db, plan: RatePlan, clock: Clock): RequestRa
       const at = sql`cast(${now} as bigint)`;
       const elapsed = sql`(case when ${at} > b.at_ms then ${at} - b.at_ms else 0 end)`;
       const drained = sql`(case when b.level - ${elapsed} * ${drain} / 1000.0 > 0 then b.level - ${elapsed} * ${drain} / 1000.0 else 0 end)`;
-      const { rows } = await sql<{ level: number; refused: number }>`
+      const { rows } = await executeRepeated(db, sql<{ level: number; refused: number }>`
         insert into rate_buckets as b (client, level, at_ms, refused) values (${client}, 1, ${at}, 0)
         on conflict (client) do update set
           level = case when ${drained} + 1 > ${burst} then ${drained} else ${drained} + 1 end,
           refused = case when ${drained} + 1 > ${burst} then 1 else 0 end,
           at_ms = case when ${at} > b.at_ms then ${at} else b.at_ms end
-        returning level, refused`.execute(db);
+        returning level, refused`);
       if (++taken % SWEEP_EVERY === 0) sweep(now);
       const row = rows[0];
       if (!row || Number(row.refused) === 0) return null;

@@ -81,10 +81,8 @@ export interface FreshTrace {
  * binding written in it.
  */
 export async function holdExistingItems(db: Executor, items: readonly ItemRef[], crm: CrmItemAccess): Promise<ItemRef[]> {
-  const existing = new Set<string>();
-  for (const item of inLockOrder(items)) {
-    if (await crm.holdItem(item.entityTypeId, item.entityId, db)) existing.add(itemKey(item));
-  }
+  // One statement for all of them (issue 16: one round trip per statement on PostgreSQL).
+  const existing = await crm.holdItems(inLockOrder(items), db);
   return items.filter((item) => existing.has(itemKey(item)));
 }
 

@@ -2,7 +2,7 @@
 // traces written, deleted and read as a caller may see them, and the source catalogue.
 import type { Caller } from '../auth/caller.js';
 import type { Executor } from '../db/schema.js';
-import type { PreparedTrace, TracePageRequest, TraceTreeReading } from './service.js';
+import type { MatcherReuse, PreparedTrace, TracePageRequest, TraceTreeReading } from './service.js';
 import type { CheckedTrace } from './traceRun.js';
 import type { CallTraceRequest, CallTraceResult } from './callTrace.js';
 import type { SourceRecord, TrackingSettings } from './sourceCatalog.js';
@@ -12,8 +12,13 @@ import type { ItemRef, TraceFilter, TraceRecord } from './traceStore.js';
 export type { SavedTraceInfo, TracesSavedHook } from './savedTraces.js';
 
 export interface TrackingPort {
-  /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  prepare(decoded: unknown, matcher?: PreparedTrace['matcher']): Promise<PreparedTrace>;
+  /**
+   * Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits.
+   * `reuse.matcher`: the batch run's previous row's source matcher, which still holds
+   * (RunWriter.check). `reuse.changesReadAfter`: a change-token mark taken when the request
+   * arrived (Caller.changesReadAfter), so a token read issued after it can be reused.
+   */
+  prepare(decoded: unknown, reuse?: MatcherReuse): Promise<PreparedTrace>;
   /** Saves a prepared trace, bound to the items `checkItems` gives inside the same transaction (`db`). */
   create(prepared: PreparedTrace, checkItems: (db: Executor) => Promise<readonly ItemRef[]>, createdBy: number): Promise<number>;
   /**

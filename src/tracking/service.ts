@@ -56,6 +56,12 @@ import {
   type TraceRecord,
 } from './traceStore.js';
 
+/** What a trace's preparation may reuse instead of reading the source matcher again (TrackingPort.prepare). */
+export interface MatcherReuse {
+  readonly matcher?: SourceMatcher;
+  readonly changesReadAfter?: number;
+}
+
 /** A TRACE parsed against the sources of the moment, not yet written. */
 export interface PreparedTrace {
   readonly trace: ParsedTrace;
@@ -113,10 +119,10 @@ export class TrackingService {
   }
 
   /** Parses a decoded TRACE; nothing is written. Throws TraceInputError for a TRACE over the limits. */
-  async prepare(decoded: unknown, kept?: SourceMatcher): Promise<PreparedTrace> {
-    // `kept`: the matcher of the batch run's previous row, read in the same transaction with
-    // nothing written since (RunWriter.check), so the sources it was built from still hold.
-    const matcher = kept ?? (await this.#matchers.get(this.db));
+  async prepare(decoded: unknown, reuse?: MatcherReuse): Promise<PreparedTrace> {
+    // reuse.matcher: the matcher of the batch run's previous row, read in the same transaction
+    // with nothing written since (RunWriter.check), so the sources it was built from still hold.
+    const matcher = reuse?.matcher ?? (await this.#matchers.get(this.db, reuse?.changesReadAfter));
     return { trace: parseTrace(decoded, matcher, this.nowSeconds()), matcher };
   }
 

@@ -29,12 +29,16 @@ export class SourceMatcherCache {
     private readonly sites?: SiteHostDirectory,
   ) {}
 
-  /** The matcher for the sources and settings `db` sees now. */
-  async get(db: Executor): Promise<SourceMatcher> {
+  /**
+   * The matcher for the sources and settings `db` sees now. `changesReadAfter`: a change-token
+   * mark taken when the request arrived; a token read issued after it (the request's own
+   * credentials check, usually) serves here too.
+   */
+  async get(db: Executor, changesReadAfter?: number): Promise<SourceMatcher> {
     // Read before the version: a change meanwhile moves the token, and the next call checks again.
     // Not inside a transaction: on SQLite the token is read on the one connection that
     // transaction holds, and would wait for it forever.
-    const token = this.changes && !db.isTransaction ? await this.changes.read() : null;
+    const token = this.changes && !db.isTransaction ? await this.changes.read(changesReadAfter) : null;
     if (token !== null && token === this.#token && this.#matcher) return this.#matcher;
     const { settings, sourcesVersion, sitesVersion } = await loadTrackingState(db);
     const key = JSON.stringify([sourcesVersion, sitesVersion, settings.region, settings.socialReferrers]);

@@ -54,6 +54,24 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('the change signal on PostgreSQL', 
     }
   });
 
+  it('answers read(mark) with a read issued after the mark: reused while one is there, never an older one', async () => {
+    const token = server.services.changes;
+    const before = await read();
+    // A change committed before the mark, after the last read: a read after the mark must see it.
+    await other.query(`insert into settings (name, value) values ('scaleout.mark', '1') on conflict (name) do update set value = excluded.value || '1'`);
+    const mark = token.mark!();
+    const first = await token.read(mark);
+    expect(first).not.toBe(before);
+    // Another read after the same mark takes that one: no new round trip is issued.
+    const issued = token.mark!();
+    expect(await token.read(mark)).toBe(first);
+    expect(token.mark!()).toBe(issued);
+    // A later mark does not take it: a change committed after it was issued must be seen.
+    await other.query(`update settings set value = value || '1' where name = 'scaleout.mark'`);
+    const later = token.mark!();
+    expect(await token.read(later)).not.toBe(first);
+  });
+
   it('refuses a webhook revoked on another connection on the next request, the cache being warm', async () => {
     const hook = await newWebhook();
     expect((await request(`${hook.base}server.time`)).status).toBe(200);

@@ -53,6 +53,12 @@ class FakeCrm implements CrmItemAccess {
   async holdItem(type: number, id: number, db: Executor): Promise<boolean> {
     return this.itemExists(type, id, db);
   }
+
+  async holdItems(items: readonly ItemRef[], db: Executor): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (const item of items) if (await this.holdItem(item.entityTypeId, item.entityId, db)) held.add(`${item.entityTypeId}:${item.entityId}`);
+    return held;
+  }
 }
 
 class RecordingUtm implements ItemUtmCopier {

@@ -33,6 +33,7 @@ import {
   existingIds,
   holdItemRow,
   holdItemRows,
+  holdItemRowsOfTypes,
   insertItemRow,
   itemColumns,
   loadAssignedBy,
@@ -167,6 +168,15 @@ export class CrmService implements CrmItemAccess, CrmItemReading, CrmLifecycle, 
     const type = crmTypeById(entityTypeId);
     if (!type || !Number.isSafeInteger(id) || id <= 0) return false;
     return holdItemRow(db, type, id);
+  }
+
+  async holdItems(items: readonly CrmItemRef[], db: Executor): Promise<Set<string>> {
+    const byType = new Map<number, number[]>();
+    for (const { entityTypeId, entityId } of items) {
+      if (!crmTypeById(entityTypeId) || !Number.isSafeInteger(entityId) || entityId <= 0) continue;
+      byType.set(entityTypeId, [...(byType.get(entityTypeId) ?? []), entityId]);
+    }
+    return holdItemRowsOfTypes(db, [...byType].map(([typeId, ids]) => ({ type: crmTypeById(typeId)!, ids })));
   }
 
   private now(): number {

@@ -1,7 +1,7 @@
 // Rows of CRM items and what hangs off them: multi-fields, contact bindings and links from
 // other items. Column names used here come from the field definitions only.
 import type { Kysely } from 'kysely';
-import { lockRows, withRowLock } from '../../db/dialects/rowLocks.js';
+import { lockRows, lockRowsOfTables, tableRowKey, withRowLock } from '../../db/dialects/rowLocks.js';
 import { HotStatement } from '../../db/hotStatement.js';
 import type { Executor } from '../../db/schema.js';
 import { LINK_TARGETS, MULTIFIELD_TYPES, fitsIntColumn, type MultifieldType } from '../model/fields/field.js';
@@ -97,6 +97,19 @@ const heldItem = new HotStatement<{ id: number }, string>((db, $, table) =>
 /** Which of these items exist, each held against deletion as holdItemRow holds one (a link to them is being written). */
 export async function holdItemRows(db: Executor, type: CrmType, ids: number[]): Promise<Set<number>> {
   return lockRows(untyped(db), type.table, ids, 'keyShare');
+}
+
+/**
+ * holdItemRow for items of several types in one statement: which of them exist (as
+ * `${entityTypeId}:${id}`), each held against deletion. Types are taken in the order given,
+ * each type's rows in ID order.
+ */
+export async function holdItemRowsOfTypes(db: Executor, items: readonly { type: CrmType; ids: readonly number[] }[]): Promise<Set<string>> {
+  const wanted = items.map(({ type, ids }) => ({ table: type.table, ids: ids.filter(fitsIntColumn) }));
+  const held = await lockRowsOfTables(untyped(db), wanted, 'keyShare');
+  const found = new Set<string>();
+  for (const { type, ids } of items) for (const id of ids) if (held.has(tableRowKey(type.table, id))) found.add(`${type.id}:${id}`);
+  return found;
 }
 
 /** Locks an item that is about to be rewritten: its delete and other rewriters wait (a no-op on SQLite). */

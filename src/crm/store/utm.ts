@@ -1,7 +1,7 @@
 // UTM values of CRM items, kept apart from the item rows as Bitrix keeps them in b_crm_utm
 // (sales-intelligence.md §1.11). Sales Intelligence writes here too: binding a trace to an item
 // that has no UTM rows copies the trace's tags (§1.2 step 4).
-import { hasRowLocks, lockRows } from '../../db/dialects/rowLocks.js';
+import { hasRowLocks, lockRowsOfTables } from '../../db/dialects/rowLocks.js';
 import { HotStatement } from '../../db/hotStatement.js';
 import type { Executor } from '../../db/schema.js';
 import { UTM_CODES, type UtmCode } from '../model/fields/field.js';
@@ -109,16 +109,19 @@ const itemsWithUtm = new HotStatement<{ entity_type_id: number; entity_id: numbe
     .where((eb) => eb.or(Array.from({ length: count }, (_, at) => eb.and([eb('entity_type_id', '=', $(2 * at)), eb('entity_id', '=', $(2 * at + 1))])))),
 );
 
-/** Locks the item rows for a UTM write, type by type, each type's rows in ID order. */
+/** Locks the item rows for a UTM write, in one statement: type by type, each type's rows in ID order. */
 async function lockItemsForUtm(db: Executor, items: readonly { entityTypeId: number; entityId: number }[]): Promise<void> {
   // Where writers run one at a time there is nothing to lock, and the lookup would answer nothing used.
   if (!hasRowLocks(db)) return;
   const byType = new Map<number, number[]>();
   for (const item of items) byType.set(item.entityTypeId, [...(byType.get(item.entityTypeId) ?? []), item.entityId]);
-  for (const [typeId, ids] of [...byType].sort(([a], [b]) => a - b)) {
-    const type = crmTypeById(typeId);
-    if (type) await lockRows(db, type.table, ids, 'noKeyUpdate');
-  }
+  const tables = [...byType]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([typeId, ids]) => {
+      const type = crmTypeById(typeId);
+      return type ? [{ table: type.table, ids }] : [];
+    });
+  await lockRowsOfTables(db, tables, 'noKeyUpdate');
 }
 
 /** The trace tags copied to an item: UTM codes with a value, cut to the column's length. */

@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG } from '../../config.js';
 import { durableOnCommit } from '../durability.js';
 import { ReadCommittedKysely } from './readCommitted.js';
 import { withStorableText } from './storableText.js';
+import { sendKeptTextsNamed } from './namedStatements.js';
 import { postgresHelpers } from './postgresHelpers.js';
 import type { ChangeWatcher, OpenedDatabase } from './types.js';
 
@@ -28,6 +29,8 @@ export async function openPostgres<DB>(url: string, retryForMs = DEFAULT_CONFIG.
   // is dropped by the pool, which then emits 'error'; unheard, that event would end the process.
   // Nothing is lost: the connection held no transaction, and the next query opens a fresh one.
   pool.on('error', () => {});
+  // The hot statements go as named prepared statements, parsed once per connection (namedStatements.ts).
+  pool.on('connect', (client) => sendKeptTextsNamed(client));
   const db = new ReadCommittedKysely<DB>({ dialect: withStorableText(new PostgresDialect({ pool })) }, retryForMs);
   // Each change signal listens on a connection of its own (postgresChangeSignal.ts), closed with the database.
   const watchers: { close(): Promise<void> }[] = [];

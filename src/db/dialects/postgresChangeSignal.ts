@@ -15,7 +15,10 @@
 // issued after it arrived; PostgreSQL sends a session its pending notifications before the answer
 // to its next query, so the count read after that round trip includes every change committed
 // before the request arrived. Requests asking in the same event-loop turn share one round trip
-// (sharedRead.ts), so each still gets one issued after it arrived.
+// (sharedRead.ts), so each still gets one issued after it arrived. A request reads the token
+// more than once (its credentials, then the source matcher of a trace.add): it marks when it
+// arrived (`mark()`), and a later read of the same request takes any read issued after that mark,
+// usually its own first one, so one round trip serves the whole request.
 //
 // When the listening connection drops (a database restart, a network fault, a ping that takes
 // too long), notifications may have been missed: `read()` answers null, which makes every cache
@@ -46,9 +49,32 @@ export async function postgresChangeToken(url: string, db: Kysely<any>, tables: 
   await installTriggers(db, tables);
   const listener = new Listener(url);
   await listener.start();
-  const shared = sharedAfterAsking(() => listener.readNow());
+  // Reads issued so far, the last one answered and the one on its way: a caller holding a mark
+  // (read(after)) takes any of them issued after its mark instead of asking for another.
+  let issued = 0;
+  let last: { readonly seq: number; readonly token: string } | null = null;
+  let pending: { readonly seq: number; readonly token: Promise<string | null> } | null = null;
+  const shared = sharedAfterAsking(async () => {
+    const seq = ++issued;
+    const token = listener.readNow();
+    pending = { seq, token };
+    try {
+      const read = await token;
+      if (read !== null && (last === null || seq > last.seq)) last = { seq, token: read };
+      return read;
+    } finally {
+      if (pending?.seq === seq) pending = null;
+    }
+  });
   return {
-    read: () => shared(),
+    read: (after) => {
+      if (after !== undefined) {
+        if (last !== null && last.seq > after) return Promise.resolve(last.token);
+        if (pending !== null && pending.seq > after) return pending.token;
+      }
+      return shared();
+    },
+    mark: () => issued,
     close: () => listener.close(),
   };
 }

@@ -2,6 +2,7 @@
 // read-then-write transaction locks the rows it decides on: rowLocks.ts), 32-bit integer
 // columns and pg's errors. The change signal needs the connection URL, so openPostgres (postgres.ts)
 // supplies it (postgresChangeSignal.ts).
+import { keepPrepared } from './namedStatements.js';
 import { classifyPostgresError } from './postgresErrors.js';
 import type { DialectHelpers } from './types.js';
 
@@ -14,6 +15,7 @@ export const postgresHelpers: DialectHelpers = {
   rowLocks: true,
   withRowLock: (query, lock) =>
     (lock === 'keyShare' ? query.forKeyShare() : lock === 'noKeyUpdate' ? query.forNoKeyUpdate() : query.forUpdate()) as typeof query,
+  keepPrepared,
   classifyError: classifyPostgresError,
   sharedByProcesses: true,
   watchChanges: null,

@@ -44,8 +44,17 @@ export interface IntegerRange {
 }
 
 export interface ChangeToken {
-  /** An opaque value that differs after every committed change to a watched table; null: do not cache. */
-  read(): Promise<string | null>;
+  /**
+   * An opaque value that differs after every committed change to a watched table; null: do not
+   * cache. With `after` (a `mark()`), any read issued after that mark may answer, even one
+   * another caller asked for: it too saw every change committed before the mark was taken.
+   */
+  read(after?: number): Promise<string | null>;
+  /**
+   * Where reads cost a round trip (PostgreSQL): a mark of this moment, for `read(after)`. A
+   * request takes one when it arrives, so that its later reads can reuse its first.
+   */
+  mark?(): number;
 }
 
 /**
@@ -68,6 +77,11 @@ export interface DialectHelpers {
   readonly rowLocks: boolean;
   /** `query` with the lock clause for `lock`; unchanged where writers run one at a time. */
   withRowLock<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock): Q;
+  /**
+   * Where the database re-parses every unnamed statement (PostgreSQL): marks a text the server
+   * sends again and again, so that each connection prepares it once (namedStatements.ts).
+   */
+  keepPrepared?(sqlText: string): void;
   /** The kind of a failure this dialect's driver raised; null for anything else. */
   classifyError(error: unknown): DatabaseErrorKind | null;
   /**

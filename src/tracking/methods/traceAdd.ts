@@ -13,7 +13,7 @@ import { positiveIntegerId } from '../itemRefs.js';
 import { decodeTraceText } from '../parseTrace.js';
 import type { TrackingPort } from '../contract.js';
 import type { ItemRef } from '../traceStore.js';
-import type { PreparedTrace } from '../service.js';
+import type { MatcherReuse, PreparedTrace } from '../service.js';
 import type { CheckedTrace } from '../traceRun.js';
 import type { PhpMap } from '../../php/query.js';
 
@@ -69,18 +69,20 @@ async function checkedEntities(value: unknown, caller: Caller, tracking: Trackin
 
 /**
  * TRACE decoded and parsed; a TRACE over the limits throws the tracking module's typed error.
- * `previous`: the batch run's row before, whose source matcher still holds (RunWriter.check).
+ * `reuse`: for a call alone, the request's change-token mark (Caller.changesReadAfter); for a
+ * batch row, the run's row before, whose source matcher still holds (RunWriter.check). A batch
+ * row gets no mark, since rows before it may have changed the sources.
  */
-function preparedTrace(params: PhpMap, tracking: TrackingPort, previous?: CheckedTrace): Promise<PreparedTrace> {
-  return tracking.prepare(decodeTraceParam(params.TRACE), previous?.prepared.matcher);
+function preparedTrace(params: PhpMap, tracking: TrackingPort, reuse?: MatcherReuse): Promise<PreparedTrace> {
+  return tracking.prepare(decodeTraceParam(params.TRACE), reuse);
 }
 
 export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   name: 'crm.tracking.trace.add',
   scope: 'crm',
   batch: true,
-  async handler({ params, caller, ports: { tracking } }) {
-    const prepared = await preparedTrace(params, tracking);
+  async handler({ params, caller, inBatch, ports: { tracking } }) {
+    const prepared = await preparedTrace(params, tracking, inBatch ? undefined : { changesReadAfter: caller.changesReadAfter });
     return tracking.create(prepared, (db) => checkedEntities(params.ENTITIES, caller, tracking, db), caller.userId);
   },
   // Inside a batch's one transaction the checks see what the write will: the run's earlier
@@ -88,7 +90,7 @@ export const traceAddMethod = defineMethod<Pick<TrackingPorts, 'tracking'>>({
   // gives each the answer it would get one by one (traceRun.ts).
   inRuns: {
     async check({ params, caller, ports: { tracking } }, previous): Promise<CheckedTrace> {
-      const prepared = await preparedTrace(params, tracking, previous as CheckedTrace | undefined);
+      const prepared = await preparedTrace(params, tracking, { matcher: (previous as CheckedTrace | undefined)?.prepared.matcher });
       return { prepared, items: await checkedEntities(params.ENTITIES, caller, tracking, undefined), createdBy: caller.userId };
     },
     write: ({ tracking }, checked) => tracking.createMany(checked as CheckedTrace[]),
