@@ -41,6 +41,24 @@ export async function openSession(browser: Browser, width = 1280, height = 860, 
   return { context, page, cspViolations, pageErrors };
 }
 
+/** The sessions one test file opens, so its afterAll can require that none saw a CSP refusal or a page error. */
+export class TrackedSessions {
+  readonly #opened: Session[] = [];
+
+  async open(browser: Browser, width?: number, locale?: string): Promise<Session> {
+    const opened = await openSession(browser, width, undefined, locale);
+    this.#opened.push(opened);
+    return opened;
+  }
+
+  expectClean(): void {
+    for (const session of this.#opened) {
+      expect(session.cspViolations, 'CSP violations').toEqual([]);
+      expect(session.pageErrors, 'page errors').toEqual([]);
+    }
+  }
+}
+
 export async function signIn(page: Page, base: string, login: string, password: string): Promise<void> {
   await page.goto(`${base}/app/`);
   await page.getByLabel('Login').fill(login);

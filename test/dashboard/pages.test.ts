@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, launch, LOCALE, openSession, screenshots, signIn, TIME_ZONE, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, launch, LOCALE, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
 
 // A browser on a shared two-core machine: each step may take a while when the suite runs beside it.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
@@ -19,7 +19,7 @@ let limited: TestUser & { login: string };
 let noRole: TestUser & { login: string };
 let newsletterId = 0;
 let limitedDeal = 0;
-const sessions: Session[] = [];
+const sessions = new TrackedSessions();
 
 async function rest(method: string, params: unknown = {}, user?: TestUser): Promise<any> {
   const answer = await callJson(server, method, params, user?.base);
@@ -66,18 +66,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const session of sessions) {
-    expect(session.cspViolations, 'CSP violations').toEqual([]);
-    expect(session.pageErrors, 'page errors').toEqual([]);
-  }
+  sessions.expectClean();
   await browser?.close();
   await server?.close();
 });
 
-async function session(width?: number, locale?: string): Promise<Session> {
-  const opened = await openSession(browser, width, undefined, locale);
-  sessions.push(opened);
-  return opened;
+function session(width?: number, locale?: string): Promise<Session> {
+  return sessions.open(browser, width, locale);
 }
 
 const numbers = new Intl.NumberFormat(LOCALE);

@@ -11,7 +11,7 @@ import { localMidnight } from '../../src/analytics/days.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, launch, LOCALE, openSession, screenshots, signIn, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, launch, LOCALE, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
@@ -20,7 +20,7 @@ let browser: Browser;
 let base: string;
 let limited: TestUser & { login: string };
 let partnerId = 0;
-const sessions: Session[] = [];
+const sessions = new TrackedSessions();
 const PARTNER = 'Partner "A", EU';
 
 /** Today and other days in the browser's calendar (UTC in these tests), as YYYY-MM-DD. */
@@ -73,18 +73,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const session of sessions) {
-    expect(session.cspViolations, 'CSP violations').toEqual([]);
-    expect(session.pageErrors, 'page errors').toEqual([]);
-  }
+  sessions.expectClean();
   await browser?.close();
   await server?.close();
 });
 
-async function session(width?: number): Promise<Session> {
-  const opened = await openSession(browser, width);
-  sessions.push(opened);
-  return opened;
+function session(width?: number): Promise<Session> {
+  return sessions.open(browser, width);
 }
 
 const numbers = new Intl.NumberFormat(LOCALE);

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PORTAL_CLOSED_SETTING } from '../../src/system/portalState.js';
 import { LISTENER_NAME } from '../../src/db/dialects/postgresChangeSignal.js';
-import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { addBoundTrace, makeBoundItems, type BoundItems } from './hotPathTrace.js';
 
 const onPostgres = process.env.TEST_DB === 'postgres';
 
@@ -52,18 +53,13 @@ async function sentDuring(call: () => Promise<void>): Promise<Sent[]> {
 }
 
 let server: TestServer;
-let items: { contactId: number; dealId: number };
+let items: BoundItems;
 beforeAll(async () => {
   if (!onPostgres) return;
   startCounting();
   // No event delivery: its sender polls the outbox in the background, which is not the call's cost.
   server = await startTestServer({ config: { eventDelivery: false } });
-  const add = async (entityTypeId: number, fields: Record<string, unknown>) => {
-    const answer = await callJson(server, 'crm.item.add', { entityTypeId, fields });
-    expect(answer.status, answer.text).toBe(200);
-    return answer.body.result.item.id as number;
-  };
-  items = { contactId: await add(3, { name: 'Hot' }), dealId: await add(2, { title: 'Hot deal' }) };
+  items = await makeBoundItems(server);
 });
 afterAll(async () => {
   if (!onPostgres) return;
@@ -71,33 +67,8 @@ afterAll(async () => {
   clientPrototype.query = originalQuery;
 });
 
-/** The benchmark's trace (bench/traces.mjs): 3 pages, 5 UTM tags, a referrer, one previous visit of 2 pages. */
-function traceJson(i: number): string {
-  const visit = (n: number, ts: number, pages: number) => {
-    const tags = { utm_source: 'google', utm_medium: 'cpc', utm_campaign: `spring_sale_${n}`, utm_content: 'banner_1', utm_term: 'running shoes' };
-    const landing = `https://shop.example.com/catalog/running-shoes/?${new URLSearchParams(tags)}`;
-    return {
-      url: landing,
-      ref: 'https://www.google.com/',
-      device: { isMobile: n % 3 === 0 },
-      tags: { ts, list: tags, gclid: `Cj0KCQiA${n}x7` },
-      client: { gaId: `GA1.2.${100000 + n}.1767225600`, yaId: `1767225600${n}` },
-      pages: { list: [[landing, ts, 'Running shoes'], ['https://shop.example.com/cart/', ts + 47, 'Your cart'], ['https://shop.example.com/pay/', ts + 131, 'Pay']].slice(0, pages) },
-      gid: `guest-${1000 + n}`,
-    };
-  };
-  const ts = 1767225600 + i * 600;
-  return JSON.stringify({ ...visit(i, ts, 3), previous: { list: [visit(i + 1, ts - 3 * 86400, 2)] } });
-}
-
-async function addTrace(i: number): Promise<number> {
-  const entities = [
-    { TYPE: 'CONTACT', ID: items.contactId },
-    { TYPE: 'DEAL', ID: items.dealId },
-  ];
-  const answer = await callJson(server, 'crm.tracking.trace.add', { TRACE: traceJson(i), ENTITIES: entities });
-  expect(answer.status, answer.text).toBe(200);
-  return answer.body.result as number;
+function addTrace(i: number): Promise<number> {
+  return addBoundTrace(server, items, i);
 }
 
 // One change-token read for the whole request (the credentials' and the source matcher's
