@@ -42,7 +42,7 @@ export class AttributionService implements AttributionPort {
 
   async report(options: AttributionOptions): Promise<AttributionReport> {
     const deals = await wonDeals(this.db, options.period);
-    const rows = await journeyTouches(this.db, options.period, options.lookbackSeconds);
+    const rows = await journeyTouches(this.db, deals, options.lookbackSeconds);
     const currency = await loadCurrencySettings(this.db);
     const names = await sourceNames(this.db);
 

@@ -2,7 +2,6 @@
 // (traces bound to the deal, its contact and its company), and one deal's journey with the
 // traces' pages, tags and channels. A deal's "won" time is MOVED_TIME while its stage semantic
 // is S: the time of the stage change that made it won (COMPATIBILITY.md, "Attribution models").
-import { sql } from 'kysely';
 import type { Executor } from '../../db/schema.js';
 import { CRM_ENTITY_TYPES } from '../../crm/contract.js';
 
@@ -57,32 +56,51 @@ function positive(value: unknown): number | null {
   return value !== null && value !== undefined && Number.isInteger(n) && n > 0 ? n : null;
 }
 
+/** Item IDs per query: well inside both databases' parameter limits. */
+const IDS_PER_QUERY = 500;
+
 /**
- * The visits of the period's won deals within `lookback` seconds before each was won: traces
- * bound to the deal, to its contact and to its company (bindings reach previous traces, §1.2, so
- * those are among them), in one statement with the lookback in SQL. `+w.<column>` keeps SQLite's
- * planner from driving a branch from the bindings (every binding of a type) instead of from the
- * won deals' index; on PostgreSQL it is a no-op. A trace bound to two of them comes twice and the
- * caller keeps one.
+ * The visits of the won deals within `lookback` seconds before each was won: traces bound to the
+ * deal, to its contact and to its company (bindings reach previous traces, §1.2, so those are
+ * among them). Read per item type with the item IDs listed, which walks the bindings' index from
+ * the items whatever the planner thinks of a join; a trace bound to two of them comes twice and
+ * the caller keeps one.
  */
-export async function journeyTouches(db: Executor, period: Period, lookback: number): Promise<TouchRow[]> {
-  const branch = (entityTypeId: number, column: 'id' | 'contact_id' | 'company_id') => sql`
-    select w.id as deal_id, t.id as trace_id, t.created_at, t.source_id
-    from w join tracking_trace_items b on b.entity_type_id = ${entityTypeId} and b.entity_id = +${sql.ref(`w.${column}`)}
-    join tracking_traces t on t.id = b.trace_id
-    where t.created_at <= w.moved_time and t.created_at >= w.moved_time - ${lookback}`;
-  const result = await sql<{ deal_id: number; trace_id: number; created_at: number; source_id: number | null }>`
-    with w as (select id, moved_time, contact_id, company_id from crm_deal
-               where stage_semantic_id = ${WON} and moved_time >= ${period.from} and moved_time < ${period.to})
-    ${branch(CRM_ENTITY_TYPES.DEAL, 'id')}
-    union all ${branch(CRM_ENTITY_TYPES.CONTACT, 'contact_id')}
-    union all ${branch(CRM_ENTITY_TYPES.COMPANY, 'company_id')}`.execute(db);
-  return result.rows.map((row) => ({
-    dealId: Number(row.deal_id),
-    traceId: Number(row.trace_id),
-    at: Number(row.created_at),
-    sourceId: row.source_id === null ? null : Number(row.source_id),
-  }));
+export async function journeyTouches(db: Executor, deals: readonly WonDeal[], lookback: number): Promise<TouchRow[]> {
+  const touches: TouchRow[] = [];
+  const kinds: [number, (deal: WonDeal) => number | null][] = [
+    [CRM_ENTITY_TYPES.DEAL, (deal) => deal.id],
+    [CRM_ENTITY_TYPES.CONTACT, (deal) => deal.contactId],
+    [CRM_ENTITY_TYPES.COMPANY, (deal) => deal.companyId],
+  ];
+  for (const [entityTypeId, itemOf] of kinds) {
+    const dealsOf = new Map<number, WonDeal[]>();
+    for (const deal of deals) {
+      const item = itemOf(deal);
+      if (item === null) continue;
+      const list = dealsOf.get(item);
+      if (list) list.push(deal);
+      else dealsOf.set(item, [deal]);
+    }
+    const ids = [...dealsOf.keys()];
+    for (let at = 0; at < ids.length; at += IDS_PER_QUERY) {
+      const rows = await db
+        .selectFrom('tracking_trace_items as b')
+        .innerJoin('tracking_traces as t', 't.id', 'b.trace_id')
+        .select(['b.entity_id', 't.id', 't.created_at', 't.source_id'])
+        .where('b.entity_type_id', '=', entityTypeId)
+        .where('b.entity_id', 'in', ids.slice(at, at + IDS_PER_QUERY))
+        .execute();
+      for (const row of rows) {
+        const at = Number(row.created_at);
+        const sourceId = row.source_id === null ? null : Number(row.source_id);
+        for (const deal of dealsOf.get(Number(row.entity_id)) ?? []) {
+          if (at <= deal.wonAt && at >= deal.wonAt - lookback) touches.push({ dealId: deal.id, traceId: Number(row.id), at, sourceId });
+        }
+      }
+    }
+  }
+  return touches;
 }
 
 export interface DealRow {
