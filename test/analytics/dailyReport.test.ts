@@ -10,20 +10,13 @@ import { writeCurrencyRate } from '../../src/analytics/currency.js';
 import { addDays, dayCount, dayStretches, localDay, localMidnight } from '../../src/analytics/days.js';
 import { userWithGrants } from '../crm/helpers.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { bindShuffled, generator, insertRandomItem, type RandomItem } from './randomItems.js';
 
 let server: TestServer;
 let customId = 0;
 const traceSources = new Map<number, number | null>();
-interface Item { type: 1 | 2; id: number; created: number; cents: number; currency: string; won: boolean; newest?: number }
-const items: Item[] = [];
+const items: RandomItem[] = [];
 
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 async function report(method: string, params: unknown): Promise<any> {
   const answer = await callJson(server, method, params);
@@ -57,30 +50,8 @@ beforeAll(async () => {
     const midnight = localMidnight(day);
     moments.push(midnight, midnight - 1, midnight + 1, midnight + 2 * 3600, midnight + 3 * 3600 - 1, midnight + 23 * 3600 + 30 * 60, midnight + 24 * 3600 + 30 * 60);
   }
-  for (const created of moments) {
-    const type = random() < 0.5 ? 1 : 2;
-    const cents = Math.floor(random() * 100_000);
-    const currency = random() < 0.2 ? 'EUR' : 'USD';
-    const won = type === 2 && random() < 0.5;
-    const values = { title: 'r', opportunity: (cents / 100).toFixed(2), currency_id: currency, date_create: created, assigned_by_id: 1 } as any;
-    const row =
-      type === 1
-        ? await db.insertInto('crm_lead').values(values).returning('id').executeTakeFirstOrThrow()
-        : await db.insertInto('crm_deal').values({ ...values, stage_id: won ? 'WON' : 'NEW', stage_semantic_id: won ? 'S' : 'P' }).returning('id').executeTakeFirstOrThrow();
-    items.push({ type, id: Number(row.id), created, cents, currency, won });
-  }
-  const bindings: [Item, number][] = [];
-  for (const item of items) for (let k = Math.floor(random() * 3); k > 0; k--) bindings.push([item, pick(traceIds)]);
-  bindings.sort(() => random() - 0.5);
-  for (const [item, trace] of bindings) {
-    const row = await db
-      .insertInto('tracking_trace_items')
-      .values({ trace_id: trace, entity_type_id: item.type, entity_id: item.id })
-      .onConflict((c) => c.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (row) item.newest = trace;
-  }
+  for (const created of moments) items.push(await insertRandomItem(db, random, () => created, 0.5));
+  await bindShuffled(db, random, items, traceIds, 2);
 }, 120_000);
 afterAll(async () => {
   await server?.close();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeCurrencyRate } from '../../src/analytics/currency.js';
 import { localMidnight } from '../../src/analytics/days.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
+import { bindShuffled, generator, insertRandomItem, type RandomItem } from './randomItems.js';
 
 let server: TestServer;
 
@@ -16,13 +17,6 @@ afterAll(async () => {
 });
 
 /** A small seeded generator, so a failure can be replayed. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 it('matches a plain recount of random items, bindings and expenses', async () => {
   const db = server.services.db;
@@ -46,34 +40,9 @@ it('matches a plain recount of random items, bindings and expenses', async () =>
   }
   const traceIds = [...traceSources.keys()];
 
-  interface Item { type: 1 | 2; id: number; created: number; cents: number; currency: string; won: boolean; newest?: number }
-  const items: Item[] = [];
-  for (let i = 0; i < 400; i++) {
-    const type = random() < 0.5 ? 1 : 2;
-    const cents = Math.floor(random() * 100_000);
-    const currency = random() < 0.2 ? 'EUR' : 'USD';
-    const created = start + Math.floor(random() * span);
-    const won = type === 2 && random() < 0.4;
-    const values = { title: 'r', opportunity: (cents / 100).toFixed(2), currency_id: currency, date_create: created, assigned_by_id: 1 } as any;
-    const row =
-      type === 1
-        ? await db.insertInto('crm_lead').values(values).returning('id').executeTakeFirstOrThrow()
-        : await db.insertInto('crm_deal').values({ ...values, stage_id: won ? 'WON' : 'NEW', stage_semantic_id: won ? 'S' : 'P' }).returning('id').executeTakeFirstOrThrow();
-    items.push({ type, id: Number(row.id), created, cents, currency, won });
-  }
-  // 0 to 3 bindings per item, written in a shuffled order across items.
-  const bindings: [Item, number][] = [];
-  for (const item of items) for (let k = Math.floor(random() * 4); k > 0; k--) bindings.push([item, pick(traceIds)]);
-  bindings.sort(() => random() - 0.5);
-  for (const [item, trace] of bindings) {
-    const row = await db
-      .insertInto('tracking_trace_items')
-      .values({ trace_id: trace, entity_type_id: item.type, entity_id: item.id })
-      .onConflict((c) => c.columns(['trace_id', 'entity_type_id', 'entity_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (row) item.newest = trace;
-  }
+  const items: RandomItem[] = [];
+  for (let i = 0; i < 400; i++) items.push(await insertRandomItem(db, random, () => start + Math.floor(random() * span), 0.4));
+  await bindShuffled(db, random, items, traceIds, 3);
   const spend = new Map<number, number>();
   for (const source of [1, 2]) {
     const cents = Math.floor(random() * 50_000) + 100;
