@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { expectAccessible, launch, LOCALE, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
+import { expectAccessible, launch, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
 import { seedAnalytics, ShiftedClock, type AnalyticsSeed } from './analyticsSeed.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
@@ -117,7 +117,7 @@ describe('as the administrator', () => {
 
   it('Attribution: the six models per source, as salestrace.report.attribution gives them, re-queried by the settings', async () => {
     const { page } = admin;
-    await page.getByRole('link', { name: 'Attribution' }).click();
+    await openPage(page, 'Attribution');
     await page.locator('table.attribution tbody tr').first().waitFor();
     const from = await page.locator('input[name=from]').inputValue();
     const to = await page.locator('input[name=to]').inputValue();
@@ -216,7 +216,7 @@ describe('as the administrator', () => {
 
   it('Ad levels: campaign → ad group → keyword, each level as salestrace.report.levels gives it', async () => {
     const { page } = admin;
-    await page.getByRole('link', { name: 'Ad levels' }).click();
+    await openPage(page, 'Ad levels');
     await page.locator('table.levels tbody tr').first().waitFor();
     expect(await page.getByLabel('Source').inputValue()).toBe('1');
     const from = await page.locator('input[name=from]').inputValue();
@@ -257,7 +257,7 @@ describe('as the administrator', () => {
 
   it('Expenses: the packs as salestrace.expense.list gives them; a pack added through the form moves the source report, and goes when deleted', async () => {
     const { page } = admin;
-    await page.getByRole('link', { name: 'Expenses' }).click();
+    await openPage(page, 'Expenses');
     await page.locator('table.expenses tbody tr').first().waitFor();
     const listed = await rest('salestrace.expense.list');
     expect(listed.result.map((pack: any) => pack.ID)).toEqual([seed.importPack, seed.manualPack]);
@@ -345,7 +345,7 @@ describe('as the administrator', () => {
     await screenshots(page, 'expenses-imported');
 
     // The Ad levels page now has Facebook's campaign.
-    await page.getByRole('link', { name: 'Ad levels' }).click();
+    await openPage(page, 'Ad levels');
     await page.getByLabel('Source').selectOption({ label: 'Facebook' });
     const campaigns = (await rest('salestrace.report.levels', { sourceId: seed.facebookId, from: await page.locator('input[name=from]').inputValue(), to: await page.locator('input[name=to]').inputValue() })).result;
     expect(campaigns.rows.map((row: any) => [row.title, row.impressions, row.actions, row.outcome])).toEqual([['Autumn, posts', 2100, 62, 123.4]]);
@@ -357,7 +357,7 @@ describe('in another language', () => {
   it('Ad levels and Expenses follow the browser’s locale', async () => {
     const { page } = await session(1280, 'de-DE');
     await signIn(page, base, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('link', { name: 'Ad levels' }).click();
+    await openPage(page, 'Ad levels');
     await page.getByLabel('Source').selectOption({ label: 'Google Ads' });
     await page.locator('table.levels tbody tr').first().waitFor();
     const from = await page.locator('input[name=from]').inputValue();
@@ -366,7 +366,7 @@ describe('in another language', () => {
     await expect.poll(() => cells(page, 'table.levels tbody tr')).toEqual(campaigns.rows.map((row: any) => levelCells(row, 'de-DE')));
     // 1.500 Impressionen, 100,00 $, 3,33 %.
     expect((await cells(page, 'table.levels tbody tr'))[0].slice(1, 5)).toEqual(['1.500', '50', '100,00 $', '3,33 %']);
-    await page.getByRole('link', { name: 'Expenses' }).click();
+    await openPage(page, 'Expenses');
     await page.locator('table.expenses tbody tr').first().waitFor();
     const pack = (await rest('salestrace.expense.list')).result.find((p: any) => p.ID === seed.manualPack);
     const germanDay = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeZone: 'UTC' });
@@ -382,7 +382,7 @@ describe('a user who is not an administrator', () => {
     const { page } = await session(360);
     await signIn(page, base, limited.login, 'limited password');
     for (const [link, name] of [['Attribution', 'attribution'], ['Ad levels', 'levels'], ['Expenses', 'expenses']] as const) {
-      await page.getByRole('link', { name: link }).click();
+      await openPage(page, link);
       await page.getByRole('heading', { name: 'Only administrators can open this page' }).waitFor();
       expect(await page.locator('table').count()).toBe(0);
       await expectAccessible(page, `${name}: not an administrator`);

@@ -67,6 +67,18 @@ export async function signIn(page: Page, base: string, login: string, password: 
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+/**
+ * Follows one of the shell's navigation links and returns once the shell has rendered that page
+ * (its link is marked current). Clicking only changes the hash; the old page stays in the DOM
+ * until the hashchange render, so a locator used right after a bare click can match it.
+ */
+export async function openPage(page: Page, title: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Pages' });
+  await nav.getByRole('link', { name: title, exact: true }).click();
+  const exactly = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await nav.locator('a[aria-current="page"]', { hasText: exactly }).waitFor();
+}
+
 /** Runs axe-core on the page as it is; fails on any serious or critical violation. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   // Evaluated through the debugging protocol, which the page's CSP does not govern.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, launch, LOCALE, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, launch, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
 
 // A browser on a shared two-core machine: each step may take a while when the suite runs beside it.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
@@ -170,7 +170,7 @@ describe('as the administrator', () => {
 
   it('lists traces page by page, as salestrace.trace.list gives them', async () => {
     const { page } = admin;
-    await page.getByRole('link', { name: 'Traces' }).click();
+    await openPage(page, 'Traces');
     await page.locator('table.traces tbody tr').first().waitFor();
     const first = await rest('salestrace.trace.list');
     expect(first.total).toBe(57);
@@ -275,7 +275,7 @@ describe('users with less access', () => {
     expect(await page.getByRole('button', { name: 'Add source' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Edit / }).count()).toBe(0);
     await page.getByText('Only administrators can change sources.').waitFor();
-    await page.getByRole('link', { name: 'Traces' }).click();
+    await openPage(page, 'Traces');
     await page.locator('table.traces tbody tr').first().waitFor();
     const mine = await rest('salestrace.trace.list', {}, limited);
     expect(mine.total).toBe(3);
@@ -290,7 +290,7 @@ describe('users with less access', () => {
   it('a user without a role gets the first-trace help, and the no-access page for an item they may not read', async () => {
     const { page } = await session();
     await signIn(page, base, noRole.login, 'no role password');
-    await page.getByRole('link', { name: 'Traces' }).click();
+    await openPage(page, 'Traces');
     await page.getByRole('heading', { name: 'No traces yet' }).waitFor();
     expect((await rest('salestrace.trace.list', {}, noRole)).total).toBe(0);
     expect(await page.locator('pre').innerText()).toContain(`${base}/rest/1/<webhook secret>/crm.tracking.trace.add`);

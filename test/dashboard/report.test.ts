@@ -11,7 +11,7 @@ import { localMidnight } from '../../src/analytics/days.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, launch, LOCALE, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, launch, LOCALE, openPage, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
@@ -167,7 +167,7 @@ describe('the Sources report page', () => {
 
   it('shows the last 30 days as salestrace.report.sources gives them, with the ROI colours and the changes', async () => {
     const { page } = admin;
-    await page.getByRole('link', { name: 'Sources report' }).click();
+    await openPage(page, 'Sources report');
     await page.locator('table.report tbody tr').first().waitFor();
     const asked = lastReportCall(requests);
     expect(asked).toEqual({ from: dayOf(29), to: dayOf(0) });
@@ -283,7 +283,7 @@ describe('the Sources report page for others', () => {
   it('is refused to a user who is not an administrator, as the REST method is', async () => {
     const { page } = await session(360);
     await signIn(page, base, limited.login, 'limited password');
-    await page.getByRole('link', { name: 'Sources report' }).click();
+    await openPage(page, 'Sources report');
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
     expect(await page.locator('table.report').count()).toBe(0);
     const refused = await callJson(server, 'salestrace.report.sources', {}, limited.base);
