@@ -125,7 +125,8 @@ const HALF_LIFE = 7 * 86_400;
 
 /**
  * salestrace.report.attribution by hand: the won deals and their journeys in one statement each
- * (SQLite's CROSS JOIN fixing the join order), then the same model code from dist/.
+ * (SQLite's CROSS JOIN fixing the join order, each trace's time and source read from the narrow
+ * index the server reads them from), then the same model code from dist/.
  */
 async function attributionReport(db) {
   const { creditDeal, inTimeOrder, MODELS, ORGANIC, DEAL_UNITS } = await import(path.join(ROOT, 'dist/analytics/attribution/models.js'));
@@ -137,15 +138,15 @@ async function attributionReport(db) {
                   where stage_semantic_id = 'S' and moved_time >= @from and moved_time < @to)
        select w.id as deal, t.id as trace, t.created_at as at, t.source_id as source
          from w cross join tracking_trace_items b on b.entity_type_id = 2 and b.entity_id = w.id
-         cross join tracking_traces t on t.id = b.trace_id and t.created_at <= w.moved_time and t.created_at >= w.moved_time - @lookback
+         cross join tracking_traces t indexed by tracking_traces_id_time_source on t.id = b.trace_id and t.created_at <= w.moved_time and t.created_at >= w.moved_time - @lookback
        union all
        select w.id, t.id, t.created_at, t.source_id
          from w cross join tracking_trace_items b on b.entity_type_id = 3 and b.entity_id = w.contact_id
-         cross join tracking_traces t on t.id = b.trace_id and t.created_at <= w.moved_time and t.created_at >= w.moved_time - @lookback
+         cross join tracking_traces t indexed by tracking_traces_id_time_source on t.id = b.trace_id and t.created_at <= w.moved_time and t.created_at >= w.moved_time - @lookback
        union all
        select w.id, t.id, t.created_at, t.source_id
          from w cross join tracking_trace_items b on b.entity_type_id = 4 and b.entity_id = w.company_id
-         cross join tracking_traces t on t.id = b.trace_id and t.created_at <= w.moved_time and t.created_at >= w.moved_time - @lookback`,
+         cross join tracking_traces t indexed by tracking_traces_id_time_source on t.id = b.trace_id and t.created_at <= w.moved_time and t.created_at >= w.moved_time - @lookback`,
     )
     .raw();
   const accountOf = db.prepare(`select value from settings where name = 'analytics.account_currency'`);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { formatDateC } from '../../src/rest/time.js';
 import { writeSetting } from '../../src/system/settings.js';
+import { journeyTouches, wonDeals } from '../../src/analytics/attribution/store.js';
+import { planOf, StatementRecorder } from '../helpers/queryPlans.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants } from '../crm/helpers.js';
 import { addTrace } from '../tracking/helpers.js';
@@ -245,6 +247,29 @@ describe('salestrace.report.journey', () => {
       const bad = await callJson(server, 'salestrace.report.journey', { id });
       expect(bad.status).toBe(400);
       expect(bad.body).toEqual({ error: 'ERROR_ARGUMENT', error_description: 'Parameter `id` must be a positive integer.', argument: 'id' });
+    }
+  });
+});
+
+describe.runIf(process.env.TEST_DB !== 'postgres')('the journey read on SQLite', () => {
+  it('starts from the deals’ items, and finds each bound trace’s time and source in the (id, created_at, source_id) index, never in the wide trace rows', async () => {
+    const db = server.services.db;
+    const deals = await wonDeals(db, { from: t0 - 400 * d, to: t0 + 400 * d });
+    expect(deals.length).toBeGreaterThanOrEqual(3);
+    const recorder = new StatementRecorder();
+    const touches = await journeyTouches(db.withPlugin(recorder), deals, 90 * d);
+    expect(touches.length).toBeGreaterThan(0);
+    // One statement per item type that has items: deals, contacts, companies.
+    expect(recorder.nodes).toHaveLength(3);
+    for (const node of recorder.nodes) {
+      const { sql, details } = await planOf(db, node);
+      expect(details, sql).toEqual([
+        'CO-ROUTINE w',
+        expect.stringMatching(/^SCAN \d+ CONSTANT ROWS$/),
+        'SCAN w',
+        'SEARCH b USING COVERING INDEX tracking_trace_items_item_trace (entity_type_id=? AND entity_id=?)',
+        'SEARCH t USING COVERING INDEX tracking_traces_id_time_source (id=? AND created_at>? AND created_at<?)',
+      ]);
     }
   });
 });

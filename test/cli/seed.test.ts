@@ -101,7 +101,7 @@ describe.skipIf(!onSqlite)('a seeded database served by the real server', () => 
         'tracking_trace_items_item_trace',
         'tracking_trace_tree_child',
         'tracking_traces_created',
-        'tracking_traces_id',
+        'tracking_traces_id_time_source',
         'tracking_traces_source',
         'tracking_traces_source_created',
         'tracking_traces_unbound',

@@ -3,11 +3,11 @@
 // unbound traces through indexes and walks down to their previous traces. Checked two ways: an
 // OWN user's answer stays exact among thousands of unrelated traces, and on SQLite the plan of
 // every statement the list runs reads no table of traces from end to end.
-import { CompiledQuery, type KyselyPlugin, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/auth/caller.js';
 import { CrmReadScopes } from '../../src/crm/services/readScope.js';
 import { listVisibleTraceIds, traceReader } from '../../src/tracking/traceVisibility.js';
+import { planOf, StatementRecorder } from '../helpers/queryPlans.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { addTrace, getTrace } from './helpers.js';
@@ -103,18 +103,6 @@ describe('salestrace.trace.list among many unrelated traces', () => {
   });
 });
 
-/** Records every statement a call runs, compiled as the database gets it. */
-class StatementRecorder implements KyselyPlugin {
-  readonly nodes: RootOperationNode[] = [];
-  transformQuery(args: { node: RootOperationNode }): RootOperationNode {
-    this.nodes.push(args.node);
-    return args.node;
-  }
-  async transformResult(args: { result: QueryResult<UnknownRow> }): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
-
 function caller(user: TestUser): Caller {
   return { userId: user.id, isAdmin: false, authType: 'webhook', credentialId: user.id, scopes: new Set(['crm']) };
 }
@@ -130,16 +118,14 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('the plan of the list on SQLi
         expect(recorder.nodes.length).toBeGreaterThanOrEqual(1);
         const plans: string[] = [];
         for (const node of recorder.nodes) {
-          const compiled = db.getExecutor().compileQuery(node, { queryId: 'plan' } as never);
-          const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
-          const details = plan.rows.map((row) => row.detail);
+          const { sql, details } = await planOf(db, node);
           plans.push(...details);
           // SCAN (with or without an index) visits every row; only the walk's own rows may be scanned.
           const fullScans = details.filter((detail) => /^SCAN /.test(detail) && !/^SCAN (visible_traces|above|roots|counted)\b/.test(detail));
           // A reader of every item gets the administrator's page and count, less the unbound
           // traces they may not see, which come from the partial index of unbound traces alone.
           const allowed = user === allItems ? fullScans.filter((detail) => !/^SCAN (t|tracking_traces)( USING COVERING INDEX \w+)?$|^SCAN hidden USING COVERING INDEX tracking_traces_unbound$/.test(detail)) : fullScans;
-          expect(allowed, `${compiled.sql}\n${details.join('\n')}`).toEqual([]);
+          expect(allowed, `${sql}\n${details.join('\n')}`).toEqual([]);
         }
         if (user === allItems) expect(plans.join('\n')).toMatch(/tracking_traces_unbound/);
       }

@@ -2,6 +2,8 @@
 // (traces bound to the deal, its contact and its company), and one deal's journey with the
 // traces' pages, tags and channels. A deal's "won" time is MOVED_TIME while its stage semantic
 // is S: the time of the stage change that made it won (COMPATIBILITY.md, "Attribution models").
+import { sql, type RawBuilder } from 'kysely';
+import { dialectOf } from '../../db/dialects/dialectOf.js';
 import type { Executor } from '../../db/schema.js';
 import { CRM_ENTITY_TYPES } from '../../crm/contract.js';
 
@@ -56,15 +58,18 @@ function positive(value: unknown): number | null {
   return value !== null && value !== undefined && Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** Item IDs per query: well inside both databases' parameter limits. */
-const IDS_PER_QUERY = 500;
+/** Deals per query: three parameters each, well inside both databases' parameter limits. */
+const DEALS_PER_QUERY = 500;
 
 /**
  * The visits of the won deals within `lookback` seconds before each was won: traces bound to the
  * deal, to its contact and to its company (bindings reach previous traces, §1.2, so those are
- * among them). Read per item type with the item IDs listed, which walks the bindings' index from
- * the items whatever the planner thinks of a join; a trace bound to two of them comes twice and
- * the caller keeps one.
+ * among them). Read per item type, starting from a list of (deal, item, won at) rows so that the
+ * database walks the bindings' index from the items and drops the visits outside each deal's
+ * window itself; a trace bound to two of them comes twice and the caller keeps one. On SQLite
+ * CROSS JOIN keeps that order (the planner would otherwise start from every binding of the type),
+ * and each trace's time and source come from the narrow (id, created_at, source_id) index
+ * instead of the wide row (migration 0460).
  */
 export async function journeyTouches(db: Executor, deals: readonly WonDeal[], lookback: number): Promise<TouchRow[]> {
   const touches: TouchRow[] = [];
@@ -73,30 +78,24 @@ export async function journeyTouches(db: Executor, deals: readonly WonDeal[], lo
     [CRM_ENTITY_TYPES.CONTACT, (deal) => deal.contactId],
     [CRM_ENTITY_TYPES.COMPANY, (deal) => deal.companyId],
   ];
+  const sqlite = dialectOf(db).name === 'sqlite';
+  const join = sql.raw(sqlite ? 'cross join' : 'join');
+  const touchIndex = sql.raw(sqlite ? 'indexed by tracking_traces_id_time_source' : '');
   for (const [entityTypeId, itemOf] of kinds) {
-    const dealsOf = new Map<number, WonDeal[]>();
+    const rows: RawBuilder<unknown>[] = [];
     for (const deal of deals) {
       const item = itemOf(deal);
-      if (item === null) continue;
-      const list = dealsOf.get(item);
-      if (list) list.push(deal);
-      else dealsOf.set(item, [deal]);
+      if (item !== null) rows.push(sql`(cast(${deal.id} as bigint), cast(${item} as bigint), cast(${deal.wonAt} as bigint))`);
     }
-    const ids = [...dealsOf.keys()];
-    for (let at = 0; at < ids.length; at += IDS_PER_QUERY) {
-      const rows = await db
-        .selectFrom('tracking_trace_items as b')
-        .innerJoin('tracking_traces as t', 't.id', 'b.trace_id')
-        .select(['b.entity_id', 't.id', 't.created_at', 't.source_id'])
-        .where('b.entity_type_id', '=', entityTypeId)
-        .where('b.entity_id', 'in', ids.slice(at, at + IDS_PER_QUERY))
-        .execute();
-      for (const row of rows) {
-        const at = Number(row.created_at);
-        const sourceId = row.source_id === null ? null : Number(row.source_id);
-        for (const deal of dealsOf.get(Number(row.entity_id)) ?? []) {
-          if (at <= deal.wonAt && at >= deal.wonAt - lookback) touches.push({ dealId: deal.id, traceId: Number(row.id), at, sourceId });
-        }
+    for (let at = 0; at < rows.length; at += DEALS_PER_QUERY) {
+      const result = await sql<{ deal: number | string; id: number | string; created_at: number | string; source_id: number | string | null }>`
+        with w (deal, item, won) as (values ${sql.join(rows.slice(at, at + DEALS_PER_QUERY))})
+        select w.deal, t.id, t.created_at, t.source_id
+          from w
+          ${join} tracking_trace_items as b on b.entity_type_id = ${entityTypeId} and b.entity_id = w.item
+          ${join} tracking_traces as t ${touchIndex} on t.id = b.trace_id and t.created_at <= w.won and t.created_at >= w.won - ${lookback}`.execute(db);
+      for (const row of result.rows) {
+        touches.push({ dealId: Number(row.deal), traceId: Number(row.id), at: Number(row.created_at), sourceId: row.source_id === null ? null : Number(row.source_id) });
       }
     }
   }

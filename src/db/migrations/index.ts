@@ -12,6 +12,7 @@ import { oauth } from './0300_oauth.js';
 import { analytics } from './0400_analytics.js';
 import { analyticsTraceCounts } from './0401_analytics_trace_counts.js';
 import { attribution } from './0450_attribution.js';
+import { attributionTouches } from './0460_attribution_touches.js';
 import { events } from './0500_events.js';
 import { eventSenderLease } from './0510_event_sender_lease.js';
 import { telephony } from './0600_telephony.js';
@@ -29,6 +30,7 @@ export const migrations: Record<string, MigrationFactory> = {
   '0400_analytics': analytics,
   '0401_analytics_trace_counts': analyticsTraceCounts,
   '0450_attribution': attribution,
+  '0460_attribution_touches': attributionTouches,
   '0500_events': events,
   '0510_event_sender_lease': eventSenderLease,
   '0600_telephony': telephony,
