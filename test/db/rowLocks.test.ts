@@ -95,6 +95,28 @@ describe('row locks under concurrent writers', () => {
     }
   });
 
+  it('a trace bound to an item with UTM values while an update clears them leaves none or the trace’s, not a mix', async () => {
+    const tags = { utm_source: 'new', utm_campaign: 'spring' };
+    const cleared = { UTM_SOURCE: '', UTM_MEDIUM: '', UTM_CAMPAIGN: '', UTM_CONTENT: '', UTM_TERM: '' };
+    for (let round = 0; round < ROUNDS; round++) {
+      const lead = await ok(server, 'crm.lead.add', { fields: { TITLE: `utm ${round}`, UTM_SOURCE: 'old', UTM_MEDIUM: 'email' } });
+      const answers = await Promise.all([
+        callJson(server, 'crm.tracking.trace.add', { TRACE: JSON.stringify({ tags: { list: tags } }), ENTITIES: [{ TYPE: 'LEAD', ID: lead }] }),
+        callJson(server, 'crm.lead.update', { id: lead, fields: cleared }),
+      ]);
+      for (const answer of answers) expectSuccess(answer);
+      const rows = await server.services.db
+        .selectFrom('crm_utm')
+        .select(['code', 'value'])
+        .where('entity_type_id', '=', 1)
+        .where('entity_id', '=', lead)
+        .execute();
+      const values = Object.fromEntries(rows.map((row) => [row.code.toLowerCase(), row.value]));
+      // The copy after the update gives the trace's tags; before it (the lead still had its own), nothing.
+      expect([{}, tags]).toContainEqual(values);
+    }
+  });
+
   it('a source updated while it is being deleted is updated first or not found, and leaves no values behind', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const source = await ok(server, 'salestrace.source.add', { fields: { NAME: `Source ${round}`, UTM_SOURCE: ['old'] } });

@@ -81,15 +81,24 @@ export async function copyUtmToItemsWithoutAny(
   items: readonly { entityTypeId: number; entityId: number }[],
   tags: Record<string, unknown>,
 ): Promise<void> {
-  if (items.length === 0) return;
-  // The items are locked before their UTM rows are read: two copies (or a copy and an item
-  // update) to one item then run one after the other instead of mixing their values.
-  await lockItemsForUtm(db, items);
-  const rows = await itemsWithUtm.rows(db, items.flatMap((item) => [item.entityTypeId, item.entityId]), items.length);
-  const withUtm = new Set(rows.map((row) => `${row.entity_type_id}:${row.entity_id}`));
   const copied = copyableTags(tags);
-  for (const item of items) {
-    if (withUtm.has(`${item.entityTypeId}:${item.entityId}`)) continue;
+  if (items.length === 0 || copied.length === 0) return;
+  const key = (item: { entityTypeId: number; entityId: number }) => `${item.entityTypeId}:${item.entityId}`;
+  const itemsHavingUtm = async (of: readonly { entityTypeId: number; entityId: number }[]) =>
+    new Set((await itemsWithUtm.rows(db, of.flatMap((item) => [item.entityTypeId, item.entityId]), of.length)).map((row) => `${row.entity_type_id}:${row.entity_id}`));
+  const withUtm = await itemsHavingUtm(items);
+  let lacking = items.filter((item) => !withUtm.has(key(item)));
+  // An item whose UTM rows are committed keeps them, as if this copy ran just after their writer;
+  // only an item without any is locked and read again, so that two copies (or a copy and an
+  // item update) to it run one after the other instead of mixing their values. Where several
+  // writers run at once (PostgreSQL), the common case, an item that has its UTM already, then
+  // takes no lock, and traces bound to one busy item do not queue behind each other's commits.
+  if (lacking.length > 0 && hasRowLocks(db)) {
+    await lockItemsForUtm(db, lacking);
+    const nowWithUtm = await itemsHavingUtm(lacking);
+    lacking = lacking.filter((item) => !nowWithUtm.has(key(item)));
+  }
+  for (const item of lacking) {
     for (const [code, value] of copied) {
       await db
         .insertInto('crm_utm')
@@ -111,8 +120,6 @@ const itemsWithUtm = new HotStatement<{ entity_type_id: number; entity_id: numbe
 
 /** Locks the item rows for a UTM write, in one statement: type by type, each type's rows in ID order. */
 async function lockItemsForUtm(db: Executor, items: readonly { entityTypeId: number; entityId: number }[]): Promise<void> {
-  // Where writers run one at a time there is nothing to lock, and the lookup would answer nothing used.
-  if (!hasRowLocks(db)) return;
   const byType = new Map<number, number[]>();
   for (const item of items) byType.set(item.entityTypeId, [...(byType.get(item.entityTypeId) ?? []), item.entityId]);
   const tables = [...byType]
