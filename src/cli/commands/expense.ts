@@ -7,7 +7,7 @@ import { parseDay } from '../../analytics/days.js';
 import { centsText, toCents } from '../../analytics/expenseSplit.js';
 import type { ErrorDetails } from '../../domainError.js';
 import type { Services } from '../../services.js';
-import { parseCsv } from '../csv.js';
+import { parseCsv } from '../../analytics/csv.js';
 import { addDataOption, parseIdOption, printTable, withServices } from '../shared.js';
 import { printLine, type CliIo } from '../io.js';
 

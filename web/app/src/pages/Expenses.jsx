@@ -7,7 +7,7 @@ import { Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
 import { lastDays, PeriodPicker } from '../components/PeriodPicker.jsx';
 import { formatDateTime, formatDay, formatMoney, formatNumber } from '../format.js';
-import { parseCsv } from '../../../../src/cli/csv.ts';
+import { parseCsv } from '../../../../src/analytics/csv.ts';
 
 const PAGE_SIZE = 50;
 /** Rows per salestrace.expense.import call (the method's limit). */

@@ -1,4 +1,5 @@
-// A small CSV reader for the CLI's imports: comma-separated, fields optionally in double quotes
+// A small CSV reader for advertising exports, shared by `salestrace expense import` and the
+// dashboard's Expenses page (which bundles it): comma-separated, fields optionally in double quotes
 // with "" for a quote inside, CRLF or LF line ends, blank lines skipped.
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
