@@ -1,7 +1,6 @@
 // Report periods in the browser's own calendar: the presets and their YYYY-MM-DD days.
 
-const pad = (n) => String(n).padStart(2, '0');
-export const dayText = (date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+import { isoDay } from './format.js';
 
 /** A `YYYY-MM-DD` day as a Date at the browser's local midnight. */
 export function dayDate(day) {
@@ -23,5 +22,10 @@ export const PRESETS = [
 export function presetPeriod(key, now = new Date()) {
   const preset = PRESETS.find((candidate) => candidate.key === key) ?? PRESETS[1];
   const [from, to] = preset.range(now);
-  return { from: dayText(from), to: dayText(to) };
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+/** The last `days` days, today included. */
+export function lastDays(days, now = new Date()) {
+  return { from: isoDay(daysAgo(now, days - 1)), to: isoDay(now) };
 }

@@ -7,7 +7,8 @@ import { call } from '../api.js';
 import { Chips, Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
 import { GroupedBars } from '../components/GroupedBars.jsx';
-import { lastDays, PeriodPicker } from '../components/PeriodPicker.jsx';
+import { PeriodPicker } from '../components/PeriodPicker.jsx';
+import { lastDays } from '../period.js';
 import { formatDateTime, formatMoney, formatNumber } from '../format.js';
 
 export const MODEL_NAMES = {

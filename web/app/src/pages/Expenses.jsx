@@ -5,7 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, callAll } from '../api.js';
 import { Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
-import { lastDays, PeriodPicker } from '../components/PeriodPicker.jsx';
+import { PeriodPicker } from '../components/PeriodPicker.jsx';
+import { lastDays } from '../period.js';
 import { formatDateTime, formatDay, formatMoney, formatNumber } from '../format.js';
 import { parseCsv } from '../../../../src/analytics/csv.ts';
 

@@ -6,7 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, callAll } from '../api.js';
 import { Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
-import { lastDays, PeriodPicker } from '../components/PeriodPicker.jsx';
+import { PeriodPicker } from '../components/PeriodPicker.jsx';
+import { lastDays } from '../period.js';
 import { formatMoney, formatNumber, formatPercent } from '../format.js';
 
 const LEVEL_NAMES = { 0: 'Campaign', 1: 'Ad group', 100: 'Keyword' };

@@ -9,6 +9,7 @@ import { downloadCsv } from '../csv.js';
 import { formatNumber } from '../format.js';
 import { dayDate, presetPeriod, PRESETS } from '../period.js';
 import { reportColumns, reportCsvRows, tableRows } from '../reportColumns.js';
+import { PeriodPicker } from '../components/PeriodPicker.jsx';
 import { DailyChart } from './DailyChart.jsx';
 
 /** The chosen period and source survive a visit to another page. */
@@ -198,14 +199,7 @@ export function Report() {
         </label>
         {choice.preset === 'custom' ? (
           <>
-            <label>
-              From
-              <input type="date" name="from" required defaultValue={choice.from} />
-            </label>
-            <label>
-              To
-              <input type="date" name="to" required defaultValue={choice.to} />
-            </label>
+            <PeriodPicker from={choice.from} to={choice.to} />
             <div class="actions">
               <button type="submit">Apply</button>
             </div>
