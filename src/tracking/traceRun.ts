@@ -9,7 +9,7 @@ import { inLockOrder, insertBindingRows, itemKey } from './bindings.js';
 import type { ParsedTrace } from './parseTrace.js';
 import type { SourceMatcher } from './sourceMatcher.js';
 import type { SavedTraceInfo } from './savedTraces.js';
-import { insertChannelRows, insertRuns, insertTraceRows, insertTreeRows, savedInfo, traceValues, type ItemRef } from './traceStore.js';
+import { insertFlatRows, insertPlannedTraces, insertTreeEdgesAndChannels, planTree, type ItemRef, type PlannedTrace } from './traceStore.js';
 
 /** A trace.add row whose checks passed: what create() would write for it. */
 export interface CheckedTrace {
@@ -18,23 +18,6 @@ export interface CheckedTrace {
   /** The ENTITIES as checked, in the order sent (repeats included). */
   readonly items: readonly ItemRef[];
   readonly createdBy: number;
-}
-
-/** One trace of a tree in saveTraceTree's order (previous traces first, depth first). */
-interface PlannedTrace {
-  readonly trace: ParsedTrace;
-  readonly matcher: SourceMatcher;
-  readonly createdBy: number;
-  /** bindItems marks the trace bound when one of its row's items exists. */
-  readonly bound: boolean;
-  /** Positions in the plan of this trace's direct previous traces. */
-  readonly children: number[];
-}
-
-function planTree(plan: PlannedTrace[], trace: ParsedTrace, matcher: SourceMatcher, createdBy: number, bound: boolean): number {
-  const children = trace.previous.map((earlier) => planTree(plan, earlier, matcher, createdBy, bound));
-  plan.push({ trace, matcher, createdBy, bound, children });
-  return plan.length - 1;
 }
 
 /** previousIdsOf (traceStore.ts) on the plan: level by level, parent by parent. */
@@ -46,11 +29,6 @@ function previousIds(plan: readonly PlannedTrace[], ids: readonly number[], posi
     level = level.flatMap((at) => plan[at].children);
   }
   return found;
-}
-
-/** Inserts `rows` (each `width` values, flat) with `statement`, at most ROWS_PER_INSERT rows a statement. */
-async function insertFlatRows(db: Executor, statement: typeof insertTreeRows, values: readonly unknown[], width: number): Promise<void> {
-  for (const [at, count] of insertRuns(values.length / width)) await statement.execute(db, values.slice(width * at, width * (at + count)), count);
 }
 
 /**
@@ -83,19 +61,9 @@ export async function saveTraceRun(
   const plan: PlannedTrace[] = [];
   const roots = traces.map(({ prepared, createdBy }, at) => planTree(plan, prepared.trace, prepared.matcher, createdBy, existing[at].length > 0));
   // The traces are already marked bound as markBound would mark them after binding.
-  const ids: number[] = [];
-  for (const [at, count] of insertRuns(plan.length)) {
-    const rowValues = plan.slice(at, at + count).map((planned) => traceValues(planned.trace, planned.matcher, nowSeconds, planned.createdBy, planned.bound));
-    // One insert numbers its rows in the order given.
-    const written = (await insertTraceRows.rows(db, rowValues.flat(), count)).map((row) => row.id).sort((a, b) => a - b);
-    if (saved) written.forEach((id, i) => saved.push(savedInfo(id, plan[at + i].trace, plan[at + i].matcher, rowValues[i])));
-    ids.push(...written);
-  }
+  const ids = await insertPlannedTraces(db, plan, nowSeconds, saved);
 
-  const edges = plan.flatMap((planned, at) => planned.children.flatMap((child) => [ids[at], ids[child]]));
-  await insertFlatRows(db, insertTreeRows, edges, 2);
-  const channels = plan.flatMap((planned, at) => planned.trace.channels.flatMap((channel) => [ids[at], channel.code, channel.value]));
-  await insertFlatRows(db, insertChannelRows, channels, 3);
+  await insertTreeEdgesAndChannels(db, plan, ids);
 
   const bindings: number[] = [];
   traces.forEach((_, at) => {

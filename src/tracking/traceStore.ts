@@ -54,17 +54,10 @@ export interface SavedTrace {
   readonly previous: readonly SavedTrace[];
 }
 
-/** The rows of one trace insert, in the order insertTrace binds them. */
+/** The columns of a trace row, in the order insertTraceRows binds them. */
 const TRACE_COLUMNS = ['created_at', 'source_id', 'is_mobile', 'tags_json', 'pages_json', 'created_by', 'bound'] as const;
 
-const insertTrace = new HotStatement<{ id: number }>((db, $) =>
-  db
-    .insertInto('tracking_traces')
-    .values(Object.fromEntries(TRACE_COLUMNS.map((column, i) => [column, $(i)])))
-    .returning('id'),
-);
-
-/** `rows` traces in one insert (a batch's run: traceRun.ts); their IDs come back in row order once sorted. */
+/** `rows` traces in one insert (a tree, or a batch's run: traceRun.ts); their IDs come back in row order once sorted. */
 export const insertTraceRows = new HotStatement<{ id: number }>((db, $, rows) =>
   db
     .insertInto('tracking_traces')
@@ -72,7 +65,7 @@ export const insertTraceRows = new HotStatement<{ id: number }>((db, $, rows) =>
     .returning('id'),
 );
 
-/** A trace row's values in the order insertTrace and insertTraceRows bind them. */
+/** A trace row's values in the order insertTraceRows binds them. */
 export function traceValues(trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound: boolean): unknown[] {
   const row = { ...traceRow(trace, matcher, nowSeconds, createdBy), bound: bound ? 1 : 0 };
   return TRACE_COLUMNS.map((column) => row[column]);
@@ -90,38 +83,59 @@ export const insertChannelRows = new HotStatement((db, $, rows) =>
     .onConflict((conflict) => conflict.columns(['trace_id', 'code']).doNothing()),
 );
 
-/** Rows a tree's save writes after its traces, in the order one insert each would have written them. */
-interface TreeRows {
-  readonly edges: number[];
-  readonly channels: unknown[];
-  /** The traces written, for the save hooks (when asked for). */
-  readonly saved?: SavedTraceInfo[];
-}
-
 /** What the save hooks get of one written trace. */
 export function savedInfo(id: number, trace: ParsedTrace, matcher: SourceMatcher, values: readonly unknown[]): SavedTraceInfo {
   const sourceId = values[TRACE_COLUMNS.indexOf('source_id')] as number | null;
   return { id, sourceId, sourceCode: sourceId === null ? null : matcher.codeOf(sourceId), tags: trace.tags as Record<string, string> };
 }
 
-async function insertTraces(db: Executor, trace: ParsedTrace, matcher: SourceMatcher, nowSeconds: number, createdBy: number, bound: boolean, rows: TreeRows): Promise<SavedTrace> {
-  const previous: SavedTrace[] = [];
-  for (const earlier of trace.previous) previous.push(await insertTraces(db, earlier, matcher, nowSeconds, createdBy, bound, rows));
-  const values = traceValues(trace, matcher, nowSeconds, createdBy, bound);
-  const [inserted] = await insertTrace.rows(db, values);
-  const id = inserted.id;
-  rows.saved?.push(savedInfo(id, trace, matcher, values));
-  for (const child of previous) rows.edges.push(id, child.id);
-  for (const channel of trace.channels) rows.channels.push(id, channel.code, channel.value);
-  return { id, previous };
+/** One trace of a tree in saveTraceTree's order (previous traces first, depth first). */
+export interface PlannedTrace {
+  readonly trace: ParsedTrace;
+  readonly matcher: SourceMatcher;
+  readonly createdBy: number;
+  /** bindItems marks the trace bound when one of its row's items exists. */
+  readonly bound: boolean;
+  /** Positions in the plan of this trace's direct previous traces. */
+  readonly children: number[];
+}
+
+/** Appends a trace's tree to `plan` in insert order; the trace's own position. */
+export function planTree(plan: PlannedTrace[], trace: ParsedTrace, matcher: SourceMatcher, createdBy: number, bound: boolean): number {
+  const children = trace.previous.map((earlier) => planTree(plan, earlier, matcher, createdBy, bound));
+  plan.push({ trace, matcher, createdBy, bound, children });
+  return plan.length - 1;
 }
 
 /**
- * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), then the
- * tree rows and the channels, each table's rows in one insert and in the order a row at a time
- * would give them. `bound` says that items will be bound to every trace of the tree in this
- * transaction (tracking_traces.bound written with the row instead of updated after). Call
- * inside a transaction.
+ * Inserts the planned traces in plan order, ROWS_PER_INSERT a statement, and returns their IDs
+ * in that order: one insert numbers its rows in the order given, whatever order RETURNING uses.
+ */
+export async function insertPlannedTraces(db: Executor, plan: readonly PlannedTrace[], nowSeconds: number, saved?: SavedTraceInfo[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const [at, count] of insertRuns(plan.length)) {
+    const rowValues = plan.slice(at, at + count).map((planned) => traceValues(planned.trace, planned.matcher, nowSeconds, planned.createdBy, planned.bound));
+    const written = (await insertTraceRows.rows(db, rowValues.flat(), count)).map((row) => row.id).sort((a, b) => a - b);
+    if (saved) written.forEach((id, i) => saved.push(savedInfo(id, plan[at + i].trace, plan[at + i].matcher, rowValues[i])));
+    ids.push(...written);
+  }
+  return ids;
+}
+
+/** The tree rows (parent, previous trace) and the channels of planned traces given their IDs, in plan order. */
+export async function insertTreeEdgesAndChannels(db: Executor, plan: readonly PlannedTrace[], ids: readonly number[]): Promise<void> {
+  const edges = plan.flatMap((planned, at) => planned.children.flatMap((child) => [ids[at], ids[child]]));
+  await insertFlatRows(db, insertTreeRows, edges, 2);
+  const channels = plan.flatMap((planned, at) => planned.trace.channels.flatMap((channel) => [ids[at], channel.code, channel.value]));
+  await insertFlatRows(db, insertChannelRows, channels, 3);
+}
+
+/**
+ * Inserts a trace, its previous traces first (so they get the lower IDs, as in Bitrix), all in
+ * one statement, then the tree rows and the channels, each table's rows in one insert and in the
+ * order a row at a time would give them. `bound` says that items will be bound to every trace of
+ * the tree in this transaction (tracking_traces.bound written with the row instead of updated
+ * after). Call inside a transaction.
  */
 export async function saveTraceTree(
   db: Executor,
@@ -132,11 +146,12 @@ export async function saveTraceTree(
   bound = false,
   saved?: SavedTraceInfo[],
 ): Promise<SavedTrace> {
-  const rows: TreeRows = { edges: [], channels: [], saved };
-  const root = await insertTraces(db, trace, matcher, nowSeconds, createdBy, bound, rows);
-  for (const [at, count] of insertRuns(rows.edges.length / 2)) await insertTreeRows.execute(db, rows.edges.slice(2 * at, 2 * (at + count)), count);
-  for (const [at, count] of insertRuns(rows.channels.length / 3)) await insertChannelRows.execute(db, rows.channels.slice(3 * at, 3 * (at + count)), count);
-  return root;
+  const plan: PlannedTrace[] = [];
+  const root = planTree(plan, trace, matcher, createdBy, bound);
+  const ids = await insertPlannedTraces(db, plan, nowSeconds, saved);
+  await insertTreeEdgesAndChannels(db, plan, ids);
+  const tree = (at: number): SavedTrace => ({ id: ids[at], previous: plan[at].children.map(tree) });
+  return tree(root);
 }
 
 /** Rows a multi-row insert takes at most: three parameters a row, well inside both databases' limits. */
@@ -147,6 +162,11 @@ export function insertRuns(total: number): [number, number][] {
   const runs: [number, number][] = [];
   for (let at = 0; at < total; at += ROWS_PER_INSERT) runs.push([at, Math.min(ROWS_PER_INSERT, total - at)]);
   return runs;
+}
+
+/** Inserts `rows` (each `width` values, flat) with `statement`, at most ROWS_PER_INSERT rows a statement. */
+export async function insertFlatRows(db: Executor, statement: typeof insertTreeRows, values: readonly unknown[], width: number): Promise<void> {
+  for (const [at, count] of insertRuns(values.length / width)) await statement.execute(db, values.slice(width * at, width * (at + count)), count);
 }
 
 /**

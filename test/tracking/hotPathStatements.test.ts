@@ -64,9 +64,10 @@ function addTrace(i: number): Promise<number> {
 }
 
 // The webhook cache's change token and the sources' state; BEGIN and COMMIT; both items held
-// in one statement; the trace and its previous trace; their tree row; their channels; the
-// bindings; the items' UTM rows. (16 before issue 17, 12 before issue 16's one hold for all items.)
-const TRACE_ADD_AT_MOST = 11;
+// in one statement; the trace and its previous trace in one insert; their tree row; their
+// channels; the bindings; the items' UTM rows. (16 before issue 17, 12 before issue 16's one hold
+// for all items, 11 while each trace of a tree had its own insert.)
+const TRACE_ADD_AT_MOST = 10;
 // The change token; BEGIN and COMMIT; the trace locked with its creator; its items; its tree
 // (two levels); unbinding and what is left bound; the trace's rows (3 deletes); the previous
 // trace locked, whether anything needs it, its children and its rows (3 deletes). (28 before.)
