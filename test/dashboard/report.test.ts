@@ -194,6 +194,9 @@ describe('the Sources report page', () => {
       expect(hex(await cell.evaluate((el: any) => (globalThis as any).getComputedStyle(el, '::before').backgroundColor))).toBe(row.ROI_COLOR);
     }
     expect(await page.locator('[data-period]').innerText()).toBe(`${new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(dayOf(29)))} – ${new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(dayOf(0)))}`);
+    // On a 1280 px desktop every column, ROI included, is in view without scrolling sideways.
+    const widths = await page.locator('table.report').evaluate((table: any) => ({ table: table.scrollWidth, wrap: table.parentElement.clientWidth }));
+    expect(widths.table, JSON.stringify(widths)).toBeLessThanOrEqual(widths.wrap);
     await expectAccessible(page, 'report');
     await screenshots(page, 'report');
   });
