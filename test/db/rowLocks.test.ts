@@ -26,6 +26,12 @@ async function count(query: ReturnType<typeof sql<{ n: number | string }>>): Pro
   return Number((await query.execute(server.services.db)).rows[0].n);
 }
 
+/** A lead's UTM rows as `{ utm_source: value, … }`. */
+async function leadUtm(lead: number): Promise<Record<string, string>> {
+  const rows = await server.services.db.selectFrom('crm_utm').select(['code', 'value']).where('entity_type_id', '=', 1).where('entity_id', '=', lead).execute();
+  return Object.fromEntries(rows.map((row) => [row.code.toLowerCase(), row.value]));
+}
+
 async function unboundDeals(ids: readonly number[]): Promise<number[]> {
   const bound = await server.services.db
     .selectFrom('tracking_trace_items')
@@ -83,15 +89,7 @@ describe('row locks under concurrent writers', () => {
         ),
       );
       for (const answer of answers) expectSuccess(answer);
-      const rows = await server.services.db
-        .selectFrom('crm_utm')
-        .select(['code', 'value'])
-        .where('entity_type_id', '=', 1)
-        .where('entity_id', '=', lead)
-        .orderBy('code')
-        .execute();
-      const values = Object.fromEntries(rows.map((row) => [row.code.toLowerCase(), row.value]));
-      expect([first, second]).toContainEqual(values);
+      expect([first, second]).toContainEqual(await leadUtm(lead));
     }
   });
 
@@ -105,15 +103,8 @@ describe('row locks under concurrent writers', () => {
         callJson(server, 'crm.lead.update', { id: lead, fields: cleared }),
       ]);
       for (const answer of answers) expectSuccess(answer);
-      const rows = await server.services.db
-        .selectFrom('crm_utm')
-        .select(['code', 'value'])
-        .where('entity_type_id', '=', 1)
-        .where('entity_id', '=', lead)
-        .execute();
-      const values = Object.fromEntries(rows.map((row) => [row.code.toLowerCase(), row.value]));
       // The copy after the update gives the trace's tags; before it (the lead still had its own), nothing.
-      expect([{}, tags]).toContainEqual(values);
+      expect([{}, tags]).toContainEqual(await leadUtm(lead));
     }
   });
 
