@@ -66,10 +66,10 @@ const DEALS_PER_QUERY = 500;
  * deal, to its contact and to its company (bindings reach previous traces, §1.2, so those are
  * among them). Read per item type, starting from a list of (deal, item, won at) rows so that the
  * database walks the bindings' index from the items and drops the visits outside each deal's
- * window itself; a trace bound to two of them comes twice and the caller keeps one. On SQLite
- * CROSS JOIN keeps that order (the planner would otherwise start from every binding of the type),
- * and each trace's time and source come from the narrow (id, created_at, source_id) index
- * instead of the wide row (migration 0460).
+ * window itself; a trace bound to two of them comes twice and the caller keeps one. The join
+ * keeps that order where the planner obeys it (SQLite's would otherwise start from every binding
+ * of the type), and each trace's time and source come from the narrow (id, created_at,
+ * source_id) index instead of the wide row where there is one (migration 0460).
  */
 export async function journeyTouches(db: Executor, deals: readonly WonDeal[], lookback: number): Promise<TouchRow[]> {
   const touches: TouchRow[] = [];
@@ -78,9 +78,9 @@ export async function journeyTouches(db: Executor, deals: readonly WonDeal[], lo
     [CRM_ENTITY_TYPES.CONTACT, (deal) => deal.contactId],
     [CRM_ENTITY_TYPES.COMPANY, (deal) => deal.companyId],
   ];
-  const sqlite = dialectOf(db).name === 'sqlite';
-  const join = sql.raw(sqlite ? 'cross join' : 'join');
-  const touchIndex = sql.raw(sqlite ? 'indexed by tracking_traces_id_time_source' : '');
+  const dialect = dialectOf(db);
+  const join = sql.raw(dialect.orderedJoin);
+  const touchIndex = sql.raw(dialect.throughIndex('tracking_traces_id_time_source'));
   for (const [entityTypeId, itemOf] of kinds) {
     const rows: RawBuilder<unknown>[] = [];
     for (const deal of deals) {

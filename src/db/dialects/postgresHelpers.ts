@@ -13,6 +13,9 @@ export const postgresHelpers: DialectHelpers = {
   autoId: (column) => column.primaryKey(),
   integerColumn: { min: -(2 ** 31), max: 2 ** 31 - 1 },
   rowLocks: true,
+  orderedJoin: 'join',
+  // The SQLite-only indexes that SQLite is told to use have no counterpart here (migration 0460).
+  throughIndex: () => '',
   withRowLock: (query, lock) =>
     (lock === 'keyShare' ? query.forKeyShare() : lock === 'noKeyUpdate' ? query.forNoKeyUpdate() : query.forUpdate()) as typeof query,
   keepPrepared,

@@ -13,6 +13,8 @@ export const sqliteHelpers: DialectHelpers = {
   integerColumn: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
   // BEGIN IMMEDIATE: write transactions take turns, so what one read stays true until it commits.
   rowLocks: false,
+  orderedJoin: 'cross join',
+  throughIndex: (index) => `indexed by ${index}`,
   withRowLock: (query) => query,
   classifyError: classifySqliteError,
   sharedByProcesses: false,

@@ -75,6 +75,16 @@ export interface DialectHelpers {
   readonly integerColumn: IntegerRange;
   /** Whether writers run side by side and take row locks (true), or run one at a time (false). */
   readonly rowLocks: boolean;
+  /**
+   * The join keyword that keeps the order a query writes its tables in: SQLite's planner keeps
+   * CROSS JOIN's order; PostgreSQL rejects CROSS JOIN … ON and plans a plain JOIN from statistics.
+   */
+  readonly orderedJoin: 'cross join' | 'join';
+  /**
+   * What follows a table (and its alias) to read it through `index`: SQLite without statistics
+   * (nothing runs ANALYZE) may otherwise pick the table; '' where the index does not exist.
+   */
+  throughIndex(index: string): string;
   /** `query` with the lock clause for `lock`; unchanged where writers run one at a time. */
   withRowLock<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock): Q;
   /**
