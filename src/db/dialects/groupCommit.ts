@@ -70,6 +70,11 @@ export class GroupCommit implements Durability {
     else this.#runSharedCommit();
   }
 
+  /** Writes finished requests shared were rolled back, not committed: final, like a failed sync. */
+  noteLost(error: unknown): void {
+    this.#fail(error);
+  }
+
   #runSharedCommit(): Promise<void> {
     return this.#shared!.commit().catch((error: unknown) => {
       // Commits that other requests read are gone: nothing written after them can be promised.

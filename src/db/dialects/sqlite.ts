@@ -69,7 +69,7 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
       : undefined,
     // The server's mode; CLI commands (perCommit) run no batches.
     holdBatches: grouped,
-    shareCommits: groupCommit ? { onPending: () => groupCommit.notePending() } : undefined,
+    shareCommits: groupCommit ? { onPending: () => groupCommit.notePending(), onLost: (error) => groupCommit.noteLost(error) } : undefined,
   });
   groupCommit?.shareCommits(dialect.sharedCommits());
   const db = new Kysely<DB>({ dialect: withStorableText(dialect) });

@@ -44,7 +44,11 @@ export interface SqliteDriverOptions {
    * Keeps transactions that wrote open for one COMMIT shared with the ones after them; called
    * when the first of them ends. Only where answers wait for durability anyway (group commit).
    */
-  readonly shareCommits?: { onPending(): void };
+  readonly shareCommits?: {
+    onPending(): void;
+    /** SQLite rolled back writes finished requests shared (or their COMMIT failed): nothing later can be promised. */
+    onLost(error: unknown): void;
+  };
 }
 
 /** The savepoint a request's transaction runs in when it joins transactions waiting for their COMMIT. */
@@ -290,22 +294,27 @@ class CachingSqliteDriver implements Driver {
     const waiting = this.#waiting;
     this.#waiting = null;
     waiting?.reject(error);
+    // Other requests may have read those writes and be answering from them.
+    this.options.shareCommits?.onLost(error);
   }
 
   /** Commits the transaction finished requests share, if one is open; the caller holds the connection's turn. */
   #commitShared(): void {
     if (!this.#open) return;
     const waiting = this.#waiting;
-    this.#open = false;
-    this.#waiting = null;
     try {
       if (!this.#connection.inTransaction) throw new SharedTransactionLostError();
       this.#connection.control('commit');
     } catch (error) {
-      if (this.#connection.inTransaction) this.#connection.control('rollback');
-      waiting?.reject(error);
+      try {
+        if (this.#connection.inTransaction) this.#connection.control('rollback');
+      } finally {
+        this.#lose(error);
+      }
       throw error;
     }
+    this.#open = false;
+    this.#waiting = null;
     waiting?.resolve();
   }
 
