@@ -48,6 +48,10 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
   connection.pragma(grouped ? 'synchronous = NORMAL' : 'synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  // Savepoints (a batch's rows, nested transactions) copy each page they change to a statement
+  // journal; past 64 KiB SQLite spills that journal to a temporary file unless temporary storage
+  // is memory. It only ever undoes a savepoint, never survives a crash, so memory loses nothing.
+  connection.pragma('temp_store = MEMORY');
   // SQLite's own lower() folds ASCII only; PostgreSQL defines the same function (postgresAlignment.ts).
   connection.function('salestrace_lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value === null ? null : String(value).toLowerCase(),
@@ -65,7 +69,9 @@ export function openSqlite<DB>(file: string, options: SqliteOptions = {}): Opene
       : undefined,
     // The server's mode; CLI commands (perCommit) run no batches.
     holdBatches: grouped,
+    shareCommits: groupCommit ? { onPending: () => groupCommit.notePending(), onLost: (error) => groupCommit.noteLost(error) } : undefined,
   });
+  groupCommit?.shareCommits(dialect.sharedCommits());
   const db = new Kysely<DB>({ dialect: withStorableText(dialect) });
   return {
     db,

@@ -8,7 +8,13 @@
 // - it tells the caller about every commit that wrote something, which group commit needs
 //   (groupCommit.ts);
 // - in group-commit mode a `batch` can hold one transaction for all its rows, each row's
-//   transactions becoming savepoints in it (`inOneTransaction`, heldTransaction.ts).
+//   transactions becoming savepoints in it (`inOneTransaction`, heldTransaction.ts);
+// - in group-commit mode requests' transactions share COMMITs (`shareCommits`): a transaction
+//   that wrote stays open when it ends, the transactions after it join it as savepoints, and
+//   one COMMIT ends them all when group commit asks (groupCommit.ts, SharedCommits). No answer
+//   goes out before that COMMIT and the sync after it (afterWrites waits for both), so the
+//   promise of an answer is unchanged; a COMMIT writes the pages the transactions share (the
+//   newest leaf of each index) once instead of once per request.
 // Like Kysely's driver it hands the single connection to one caller at a time.
 import type { Database } from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -21,6 +27,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { HeldTransaction, type ControllableConnection } from './heldTransaction.js';
+import type { SharedCommits } from './groupCommit.js';
 import { StatementCache } from './statementCache.js';
 import { Turns } from './turns.js';
 
@@ -33,6 +40,44 @@ export interface SqliteDriverOptions {
    * durability anyway (group commit); elsewhere it runs the work as it is.
    */
   readonly holdBatches?: boolean;
+  /**
+   * Keeps transactions that wrote open for one COMMIT shared with the ones after them; called
+   * when the first of them ends. Only where answers wait for durability anyway (group commit).
+   */
+  readonly shareCommits?: {
+    onPending(): void;
+    /** SQLite rolled back writes finished requests shared (or their COMMIT failed): nothing later can be promised. */
+    onLost(error: unknown): void;
+  };
+}
+
+/** The savepoint a request's transaction runs in when it joins transactions waiting for their COMMIT. */
+const JOINED = 'salestrace_joined';
+
+/** Thrown to the requests whose writes SQLite rolled back with a later request's failure. */
+export class SharedTransactionLostError extends Error {
+  constructor() {
+    super('the database rolled back a transaction that finished requests shared, so their writes were not kept');
+    this.name = 'SharedTransactionLostError';
+  }
+}
+
+interface CommitWaiters {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function commitWaiters(): CommitWaiters {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody need be waiting: the failure also reaches group commit, which makes it final.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
 
 class CachedSqliteConnection implements ControllableConnection {
@@ -92,6 +137,11 @@ class CachedSqliteConnection implements ControllableConnection {
     return this.connection.inTransaction;
   }
 
+  /** A statement that may write has run since the last commit or rollback. */
+  get wrote(): boolean {
+    return this.#wrote;
+  }
+
   // COMMIT itself counts as read-only to SQLite, so commits are seen as the moment the
   // connection leaves a transaction after a write (or a write ran outside any transaction).
   #noteCommitIfEnded(): void {
@@ -112,6 +162,12 @@ class CachingSqliteDriver implements Driver {
    * process makes (a few percent of CPU); with none, the storage is disabled and nothing pays.
    */
   #batches = 0;
+  /** A transaction of ours (not a batch's) is open on the connection, for requests to share (shareCommits). */
+  #open = false;
+  /** The Kysely transaction running now joined the open one with a savepoint. */
+  #joined = false;
+  /** Finished transactions in the open one that wait for its COMMIT. */
+  #waiting: CommitWaiters | null = null;
 
   constructor(
     private readonly database: Database,
@@ -139,6 +195,7 @@ class CachingSqliteDriver implements Driver {
       async () => {
         await this.#turns.take();
         try {
+          this.#commitShared();
           this.#connection.control('begin immediate');
         } catch (error) {
           this.#turns.give();
@@ -173,18 +230,107 @@ class CachingSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    if (connection instanceof HeldTransaction) connection.beginRow();
-    else (connection as CachedSqliteConnection).control('begin immediate');
+    if (connection instanceof HeldTransaction) return connection.beginRow();
+    const own = connection as CachedSqliteConnection;
+    if (this.#open && !own.inTransaction) this.#lose(new SharedTransactionLostError());
+    if (this.#open) {
+      own.control(`savepoint ${JOINED}`);
+      this.#joined = true;
+      return;
+    }
+    own.control('begin immediate');
+    this.#joined = false;
+    this.#open = this.options.shareCommits !== undefined;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    if (connection instanceof HeldTransaction) connection.commitRow();
-    else (connection as CachedSqliteConnection).control('commit');
+    if (connection instanceof HeldTransaction) return connection.commitRow();
+    const own = connection as CachedSqliteConnection;
+    if (!this.#open) return own.control('commit');
+    if (this.#joined) {
+      this.#joined = false;
+      this.#leaveJoined(own, `release ${JOINED}`);
+    } else if (!own.wrote) {
+      // Nothing to share: end it now rather than hold the write lock for nobody.
+      return this.#commitShared();
+    }
+    if (this.#waiting === null) {
+      this.#waiting = commitWaiters();
+      this.options.shareCommits!.onPending();
+    }
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if (connection instanceof HeldTransaction) connection.rollbackRow();
-    else (connection as CachedSqliteConnection).control('rollback');
+    if (connection instanceof HeldTransaction) return connection.rollbackRow();
+    const own = connection as CachedSqliteConnection;
+    if (!this.#joined) {
+      // Alone in its transaction: nothing before it waits for a COMMIT.
+      this.#open = false;
+      own.control('rollback');
+      return;
+    }
+    this.#joined = false;
+    this.#leaveJoined(own, `rollback to ${JOINED}`, `release ${JOINED}`);
+  }
+
+  /** Ends a joined transaction's savepoint; when SQLite has rolled back the whole transaction, the requests before it lose their writes. */
+  #leaveJoined(own: CachedSqliteConnection, ...commands: string[]): void {
+    try {
+      for (const command of commands) own.control(command);
+    } catch (error) {
+      if (!own.inTransaction) this.#lose(new SharedTransactionLostError());
+      throw error;
+    }
+    if (!own.inTransaction) {
+      const lost = new SharedTransactionLostError();
+      this.#lose(lost);
+      throw lost;
+    }
+  }
+
+  /** The open transaction is gone without its COMMIT: the requests waiting for it fail. */
+  #lose(error: unknown): void {
+    this.#open = false;
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    waiting?.reject(error);
+    // Other requests may have read those writes and be answering from them.
+    this.options.shareCommits?.onLost(error);
+  }
+
+  /** Commits the transaction finished requests share, if one is open; the caller holds the connection's turn. */
+  #commitShared(): void {
+    if (!this.#open) return;
+    const waiting = this.#waiting;
+    try {
+      if (!this.#connection.inTransaction) throw new SharedTransactionLostError();
+      this.#connection.control('commit');
+    } catch (error) {
+      try {
+        if (this.#connection.inTransaction) this.#connection.control('rollback');
+      } finally {
+        this.#lose(error);
+      }
+      throw error;
+    }
+    this.#open = false;
+    this.#waiting = null;
+    waiting?.resolve();
+  }
+
+  /** Settles when the COMMIT of the finished transactions waiting now has run; null when none wait. */
+  sharedPending(): Promise<void> | null {
+    return this.#waiting?.promise ?? null;
+  }
+
+  /** Runs that COMMIT in the connection's turn. */
+  async commitShared(): Promise<void> {
+    await this.#turns.take();
+    try {
+      this.#commitShared();
+    } finally {
+      this.#turns.give();
+    }
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
@@ -205,7 +351,11 @@ class CachingSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    this.database.close();
+    try {
+      this.#commitShared();
+    } finally {
+      this.database.close();
+    }
   }
 }
 
@@ -233,5 +383,10 @@ export class CachingSqliteDialect extends SqliteDialect {
 
   insideOneTransaction(): boolean {
     return this.#driver.insideOneTransaction();
+  }
+
+  /** Group commit's side of `shareCommits` (groupCommit.ts). */
+  sharedCommits(): SharedCommits {
+    return { pending: () => this.#driver.sharedPending(), commit: () => this.#driver.commitShared() };
   }
 }
