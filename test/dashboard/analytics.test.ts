@@ -4,18 +4,17 @@
 // visits, an expense added through the form moves the source report and goes again when deleted,
 // a CSV import builds the ad levels, a non-administrator gets the no-access state, axe-core finds
 // no serious or critical problem, and no page breaks its Content-Security-Policy.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { expectAccessible, launch, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
+import { expectAccessible, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
 import { seedAnalytics, ShiftedClock, type AnalyticsSeed } from './analyticsSeed.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
 let server: TestServer;
-let browser: Browser;
 let base: string;
 let seed: AnalyticsSeed;
 let limited: TestUser & { login: string };
@@ -36,17 +35,16 @@ beforeAll(async () => {
   const user = await userWithGrants(server, { DEAL: { READ: 'ALL' } });
   await withPassword(server, user.id, 'limited password');
   limited = { ...user, login: await loginOf(server, user.id) };
-  browser = await launch();
+  await sessions.launch();
 }, 120_000);
 
 afterAll(async () => {
-  sessions.expectClean();
-  await browser?.close();
+  await sessions.close();
   await server?.close();
 });
 
 function session(width?: number, locale?: string): Promise<Session> {
-  return sessions.open(browser, width, locale);
+  return sessions.open(width, locale);
 }
 
 function formats(locale: string) {

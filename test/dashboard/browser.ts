@@ -41,20 +41,33 @@ export async function openSession(browser: Browser, width = 1280, height = 860, 
   return { context, page, cspViolations, pageErrors };
 }
 
-/** The sessions one test file opens, so its afterAll can require that none saw a CSP refusal or a page error. */
+/**
+ * The browser of one test file and the sessions it opens, so that its afterAll can require that
+ * none saw a CSP refusal or a page error, and close the browser either way.
+ */
 export class TrackedSessions {
   readonly #opened: Session[] = [];
+  #browser: Browser | undefined;
 
-  async open(browser: Browser, width?: number, locale?: string): Promise<Session> {
-    const opened = await openSession(browser, width, undefined, locale);
+  async launch(): Promise<void> {
+    this.#browser = await launch();
+  }
+
+  async open(width?: number, locale?: string): Promise<Session> {
+    const opened = await openSession(this.#browser!, width, undefined, locale);
     this.#opened.push(opened);
     return opened;
   }
 
-  expectClean(): void {
-    for (const session of this.#opened) {
-      expect(session.cspViolations, 'CSP violations').toEqual([]);
-      expect(session.pageErrors, 'page errors').toEqual([]);
+  /** Fails on any CSP violation or page error any session saw; closes the browser in any case. */
+  async close(): Promise<void> {
+    try {
+      for (const session of this.#opened) {
+        expect(session.cspViolations, 'CSP violations').toEqual([]);
+        expect(session.pageErrors, 'page errors').toEqual([]);
+      }
+    } finally {
+      await this.#browser?.close();
     }
   }
 }

@@ -2,18 +2,17 @@
 // with known sources, traces and users: what each page shows equals the REST answers for the
 // same user, a user with a limited role sees less, the forms change what REST reads back, no
 // page breaks its Content-Security-Policy, and axe-core finds no serious or critical problem.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, launch, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
 
 // A browser on a shared two-core machine: each step may take a while when the suite runs beside it.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
 let server: TestServer;
-let browser: Browser;
 let base: string;
 let limited: TestUser & { login: string };
 let noRole: TestUser & { login: string };
@@ -62,17 +61,16 @@ beforeAll(async () => {
     const batch = await rest('batch', { halt: 1, cmd: Object.fromEntries(part.map((name) => [name, rows[name]])) });
     expect(Object.keys(batch.result.result)).toHaveLength(part.length);
   }
-  browser = await launch();
+  await sessions.launch();
 }, 120_000);
 
 afterAll(async () => {
-  sessions.expectClean();
-  await browser?.close();
+  await sessions.close();
   await server?.close();
 });
 
 function session(width?: number, locale?: string): Promise<Session> {
-  return sessions.open(browser, width, locale);
+  return sessions.open(width, locale);
 }
 
 const numbers = new Intl.NumberFormat(LOCALE);

@@ -5,18 +5,17 @@
 // who is not an administrator gets the no-access page, as REST refuses them.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localMidnight } from '../../src/analytics/days.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, launch, LOCALE, openPage, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, LOCALE, openPage, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
 let server: TestServer;
-let browser: Browser;
 let base: string;
 let limited: TestUser & { login: string };
 let partnerId = 0;
@@ -69,17 +68,16 @@ beforeAll(async () => {
   await ok(server, 'salestrace.expense.add', { sourceId: 1, from: dayOf(29), to: dayOf(0), sum: 600, currency: 'USD', actions: 120 });
   await ok(server, 'salestrace.expense.add', { sourceId: 1, from: dayOf(59), to: dayOf(30), sum: 200, currency: 'USD', actions: 50 });
   await ok(server, 'salestrace.expense.add', { sourceId: partnerId, from: dayOf(8), to: dayOf(8), sum: 400, currency: 'USD' });
-  browser = await launch();
+  await sessions.launch();
 }, 120_000);
 
 afterAll(async () => {
-  sessions.expectClean();
-  await browser?.close();
+  await sessions.close();
   await server?.close();
 });
 
 function session(width?: number): Promise<Session> {
-  return sessions.open(browser, width);
+  return sessions.open(width);
 }
 
 const numbers = new Intl.NumberFormat(LOCALE);

@@ -4,6 +4,7 @@
 // (salestrace.report.journey). Administrators only, as the report methods are.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { call } from '../api.js';
+import { useCall } from '../useCall.js';
 import { Chips, Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
 import { GroupedBars } from '../components/GroupedBars.jsx';
@@ -123,16 +124,10 @@ function NoWonDeals() {
 }
 
 function JourneyPicker({ from, to, onPick }) {
-  const [won, setWon] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    setWon(null);
-    setError(null);
+  const [won, error] = useCall(() => {
     const filter = { STAGE_SEMANTIC_ID: 'S', '>=MOVED_TIME': `${from}T00:00:00`, '<=MOVED_TIME': `${to}T23:59:59` };
-    call('crm.deal.list', { filter, order: { MOVED_TIME: 'DESC', ID: 'DESC' }, select: ['ID', 'TITLE', 'OPPORTUNITY', 'CURRENCY_ID', 'MOVED_TIME'] }).then(
-      (answer) => setWon(answer.result),
-      setError,
-    );
+    const select = ['ID', 'TITLE', 'OPPORTUNITY', 'CURRENCY_ID', 'MOVED_TIME'];
+    return call('crm.deal.list', { filter, order: { MOVED_TIME: 'DESC', ID: 'DESC' }, select }).then((answer) => answer.result);
   }, [from, to]);
 
   function open(event) {
@@ -212,16 +207,10 @@ function Touch({ touch }) {
 }
 
 function Journey({ id, settings, onClose }) {
-  const [journey, setJourney] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    setJourney(null);
-    setError(null);
-    call('salestrace.report.journey', { id, lookbackDays: settings.lookbackDays, halfLifeDays: settings.halfLifeDays }).then(
-      (answer) => setJourney(answer.result),
-      setError,
-    );
-  }, [id, settings.lookbackDays, settings.halfLifeDays]);
+  const [journey, error] = useCall(
+    () => call('salestrace.report.journey', { id, lookbackDays: settings.lookbackDays, halfLifeDays: settings.halfLifeDays }).then((answer) => answer.result),
+    [id, settings.lookbackDays, settings.halfLifeDays],
+  );
 
   const names = {};
   for (const touch of journey?.touches ?? []) names[touch.sourceId] = touch.sourceName ?? `Deleted source ${touch.sourceId}`;
@@ -292,18 +281,16 @@ function Journey({ id, settings, onClose }) {
 
 export function Attribution({ user }) {
   const [settings, setSettings] = useState(remembered);
-  const [report, setReport] = useState(null);
-  const [error, setError] = useState(null);
   const [deal, setDeal] = useState(null);
   const admin = user.IS_ADMIN;
 
   useEffect(() => {
     remembered = settings;
-    if (!admin) return;
-    setError(null);
-    setReport(null);
+  }, [settings]);
+  const [report, error] = useCall(() => {
+    if (!admin) return null;
     const { from, to, lookbackDays, halfLifeDays } = settings;
-    call('salestrace.report.attribution', { from, to, lookbackDays, halfLifeDays }).then((answer) => setReport(answer.result), setError);
+    return call('salestrace.report.attribution', { from, to, lookbackDays, halfLifeDays }).then((answer) => answer.result);
   }, [settings.from, settings.to, settings.lookbackDays, settings.halfLifeDays]);
 
   const chart = useMemo(() => {

@@ -2,6 +2,7 @@
 // one trace's detail with its earlier visits (salestrace.trace.get).
 import { useEffect, useState } from 'preact/hooks';
 import { call, callAll } from '../api.js';
+import { useCall } from '../useCall.js';
 import { Chips, Failure, Loading } from '../components.jsx';
 import { formatDateTime, formatNumber } from '../format.js';
 
@@ -61,8 +62,6 @@ function FirstTrace() {
 export function Traces() {
   const [filter, setFilter] = useState(remembered);
   const [sources, setSources] = useState([]);
-  const [answer, setAnswer] = useState(null);
-  const [error, setError] = useState(null);
 
   useEffect(() => {
     callAll('salestrace.source.list').then(setSources, () => setSources([]));
@@ -70,10 +69,8 @@ export function Traces() {
 
   useEffect(() => {
     remembered = filter;
-    setError(null);
-    setAnswer(null);
-    call('salestrace.trace.list', { filter: restFilter(filter), start: filter.page * PAGE_SIZE }).then(setAnswer, setError);
   }, [filter]);
+  const [answer, error] = useCall(() => call('salestrace.trace.list', { filter: restFilter(filter), start: filter.page * PAGE_SIZE }), [filter]);
 
   function apply(event) {
     event.preventDefault();
@@ -227,13 +224,7 @@ function Visit({ trace, depth }) {
 }
 
 export function TraceDetail({ id }) {
-  const [trace, setTrace] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    setTrace(null);
-    setError(null);
-    call('salestrace.trace.get', { id }).then((answer) => setTrace(answer.result), setError);
-  }, [id]);
+  const [trace, error] = useCall(() => call('salestrace.trace.get', { id }).then((answer) => answer.result), [id]);
   return (
     <section>
       <p>
