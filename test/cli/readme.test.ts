@@ -9,7 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { databaseUrlFor, removeTempDataDir, startServe, tempDataDir } from './spawn.js';
+import { databaseUrlFor, removeTempDataDir, runCli, startServe, tempDataDir } from './spawn.js';
 
 const parent = await tempDataDir();
 const dataDir = path.join(parent, 'fresh', 'data'); // does not exist yet
@@ -32,6 +32,23 @@ async function postgresDump(url: string): Promise<{ tables: Record<string, strin
   } finally {
     await client.end();
   }
+}
+
+/** A request over HTTPS trusting only the certificate `serve` generated: status, headers and text. */
+function httpsRequest(
+  url: string,
+  ca: Buffer,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, { ca, method: options.method ?? 'GET', headers: options.headers }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }
 
 /** GET over HTTPS trusting only the certificate `serve` generated. */
@@ -140,6 +157,39 @@ describe('README: npm start on a fresh data directory', () => {
       expect(overHttps.status).toBe(200);
       const overHttp = await fetch(`http://127.0.0.1:${ports![2]}/rest/1/${secret}/server.time`);
       expect(overHttp.status).toBe(200);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
+  });
+
+  it('the dashboard as the README says: the banner names it, `user passwd 1` while serving, and admin signs in over HTTPS', async () => {
+    const serve = await startServe(['--data', dataDir, '--port', '0', '--https-port', '0']);
+    try {
+      const https = /^Salestrace listening on (https:\/\/127\.0\.0\.1:\d+) and/m.exec(serve.output())![1];
+      expect(serve.output()).toContain(`\nDashboard: ${https}/app/ (sign in as admin after \`salestrace user passwd 1\`)\n`);
+      const ca = fs.readFileSync(path.join(dataDir, 'tls', 'cert.pem'));
+
+      const passwd = await runCli(['user', 'passwd', '1', '--data', dataDir]);
+      expect(passwd.code, passwd.stderr).toBe(0);
+      const password = /^password of user 1: (\S+)$/im.exec(passwd.stdout)?.[1];
+      expect(password, passwd.stdout).toBeDefined();
+
+      const page = await httpsRequest(`${https}/app/`, ca);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      const signIn = (secret: string) =>
+        httpsRequest(`${https}/app/api/login`, ca, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: https },
+          body: JSON.stringify({ login: 'admin', password: secret }),
+        });
+      expect((await signIn(`${password}x`)).status).toBe(401);
+      const signedIn = await signIn(password!);
+      expect(signedIn.status, signedIn.text).toBe(200);
+      const cookie = String(signedIn.headers['set-cookie']);
+      expect(cookie).toMatch(/^salestrace_session=[^;]+;.*HttpOnly/i);
+      expect(cookie).toMatch(/; Secure/i);
+      expect(cookie).toMatch(/SameSite=Strict/i);
     } finally {
       expect(await serve.stop()).toBe(0);
     }

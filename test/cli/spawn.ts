@@ -125,7 +125,8 @@ export function startServe(givenArgs: string[], givenEnv: Record<string, string>
     };
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      if (!done && /(Saved to|are in|is gone)[^\n]*\n/.test(out) && /Clients that check|listening on http:/.test(out)) {
+      // The dashboard's line is the banner's last.
+      if (!done && /(Saved to|are in|is gone)[^\n]*\n/.test(out) && /^Dashboard: [^\n]*\n/m.test(out)) {
         done = true;
         clearTimeout(timer);
         resolve({

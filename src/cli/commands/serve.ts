@@ -139,6 +139,8 @@ async function announce(io: CliIo, services: Services, listening: Listening): Pr
     );
   }
   if (listening.httpsUrl) printLine(io, `Clients that check certificates: NODE_EXTRA_CA_CERTS=${tlsFiles(config.dataDir).certFile}`);
+  // Sign-in needs a password, which no first start sets: say how, beside where.
+  printLine(io, `Dashboard: ${listening.httpsUrl ?? listening.httpUrl}/app/ (sign in as admin after \`salestrace user passwd 1\`)`);
 }
 
 /**
