@@ -152,8 +152,15 @@ class CachedSqliteConnection implements ControllableConnection {
   }
 }
 
+/**
+ * How long callers may take the connection back to back before the next one waits for the
+ * event loop (turns.ts): long enough that single calls, which take well under a millisecond
+ * each, rarely wait; short enough that queued batches let finished syncs and answers through.
+ */
+const CONNECTION_SLICE_MS = 10;
+
 class CachingSqliteDriver implements Driver {
-  readonly #turns = new Turns();
+  readonly #turns = new Turns(CONNECTION_SLICE_MS);
   readonly #connection: CachedSqliteConnection;
   /** The batch transaction the current async context runs in, if any. */
   readonly #held = new AsyncLocalStorage<HeldTransaction>();
