@@ -3,7 +3,8 @@
 // the REST answer for the same parameters, the settings re-query, a deal's journey shows its
 // visits, an expense added through the form moves the source report and goes again when deleted,
 // a CSV import builds the ad levels, a non-administrator gets the no-access state, axe-core finds
-// no serious or critical problem, and no page breaks its Content-Security-Policy.
+// no serious or critical problem, no page breaks its Content-Security-Policy, and the Expenses
+// list drops an answer for a filter the page has left.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
@@ -397,5 +398,49 @@ describe('a user who is not an administrator', () => {
     }
     // The same user reads the deals their role allows: the refusal is about the reports only.
     expect((await rest('crm.deal.list', {}, limited)).total).toBe(4);
+  });
+});
+
+describe('the Expenses list', () => {
+  it('shows the newest filter’s packs when the answer for an older filter arrives after them', async () => {
+    const { page } = await session();
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+    await openPage(page, 'Expenses');
+    await page.locator('table.expenses tbody tr').first().waitFor();
+    const google = (await rest('salestrace.expense.list', { sourceId: 1 })).result.map((pack: any) => pack.ID);
+    const facebook = (await rest('salestrace.expense.list', { sourceId: seed.facebookId })).result.map((pack: any) => pack.ID);
+    expect(google).toEqual([seed.importPack, seed.manualPack]);
+    expect(facebook).not.toEqual(google);
+    // Facebook's answer is held back until Google's is on the page.
+    let facebookAsked!: () => void;
+    const facebookHeld = new Promise<void>((resolve) => (facebookAsked = resolve));
+    let letFacebookGo!: () => void;
+    const facebookReleased = new Promise<void>((resolve) => (letFacebookGo = resolve));
+    const isFacebook = (request: any) => JSON.parse(request.postData() ?? '{}').sourceId === String(seed.facebookId);
+    const endpoint = '**/rest/salestrace.expense.list.json';
+    await page.route(endpoint, async (route) => {
+      if (!isFacebook(route.request())) return route.continue();
+      const response = await route.fetch();
+      facebookAsked();
+      await facebookReleased;
+      await route.fulfill({ response });
+    });
+    try {
+      const show = page.getByRole('form', { name: 'Filter packs' }).getByLabel('Show');
+      await show.selectOption({ label: 'Facebook' });
+      await facebookHeld;
+      await show.selectOption({ label: 'Google Ads' });
+      await expect.poll(() => packIds(page)).toEqual(google);
+      const facebookAnswered = page.waitForResponse((response) => response.url().endsWith('/rest/salestrace.expense.list.json') && isFacebook(response.request()));
+      letFacebookGo();
+      await facebookAnswered;
+      // Time for the page to read the late answer; it must not replace the packs shown.
+      await page.waitForTimeout(500);
+      expect(await packIds(page)).toEqual(google);
+      expect(await show.inputValue()).toBe('1');
+    } finally {
+      letFacebookGo();
+      await page.unroute(endpoint);
+    }
   });
 });
