@@ -475,8 +475,9 @@ describe('the Attribution page’s view in the address', () => {
     await signIn(page, base, 'admin', ADMIN_PASSWORD);
     const defaults = { from: dayFromToday(-29), to: dayFromToday(0), lookbackDays: '90', halfLifeDays: '7' };
     for (const query of ['', '?from=2026-13-01&to=soon&lookbackDays=0&halfLifeDays=abc&deal=-3&metric=bogus', `?from=${dayFromToday(-3)}&lookbackDays=4000&halfLifeDays=1e3&deal=0`]) {
+      // A fresh load: a bare #/attribution in the same page would show the view remembered from before.
+      await page.goto('about:blank');
       await page.goto(`${base}/app/#/attribution${query}`);
-      await page.reload();
       await page.locator('table.attribution tbody tr').first().waitFor();
       await expectAttribution(page, defaults);
       expect(await settingsShown(page), query).toEqual([defaults.from, defaults.to, '90', '7']);

@@ -333,17 +333,24 @@ describe('the Sources report’s view in the address', () => {
     // A preset's days show as that preset; a reversed period is read in order.
     await page.goto(`${base}/app/#/report?from=${dayOf(0)}&to=${dayOf(6)}&source=organic`);
     const organic = await rest('salestrace.report.sources', { from: dayOf(6), to: dayOf(0), sourceId: ['organic'] });
-    await expect.poll(shown).toEqual({ cells: expectedCells(organic), asked: { from: dayOf(6), to: dayOf(0), sourceId: ['organic'] }, preset: 'last7', source: 'organic', period: [] });
+    const organicView = { cells: expectedCells(organic), asked: { from: dayOf(6), to: dayOf(0), sourceId: ['organic'] }, preset: 'last7', source: 'organic', period: [] };
+    await expect.poll(shown).toEqual(organicView);
+
+    // The navigation's bare link shows the view last seen, and puts it in the address.
+    await openPage(page, 'Sources');
+    await openPage(page, 'Sources report');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/report?from=${dayOf(6)}&to=${dayOf(0)}&source=organic`);
+    await expect.poll(shown).toEqual(organicView);
   });
 
   it('falls back to the last 30 days and all sources for missing or bad values, without an error', async () => {
     const last30 = await rest('salestrace.report.sources', { from: dayOf(29), to: dayOf(0) });
     for (const query of ['', `?from=${dayOf(10).slice(0, 8)}32&to=${dayOf(0)}&source=abc`, '?from=2026-02-30&to=yesterday', '?from=2001-01-01&to=2026-01-01&source=999999', `?to=${dayOf(3)}&source=-1`]) {
-      await page.goto(`${base}/app/#/sources`);
+      // A fresh load: a bare #/report in the same page would show the view remembered from before.
+      await page.goto('about:blank');
       await page.goto(`${base}/app/#/report${query}`);
-      await page.reload();
       await page.locator('table.report tbody tr').first().waitFor();
-      await expect.poll(() => tableCells(page), query).toEqual(expectedCells(last30));
+      await expect.poll(() => tableCells(page), { message: query }).toEqual(expectedCells(last30));
       expect(lastReportCall(requests), query).toEqual({ from: dayOf(29), to: dayOf(0) });
       expect(await page.locator('select[name=preset]').inputValue(), query).toBe('last30');
       expect(await page.locator('select[name=source]').inputValue(), query).toBe('');
