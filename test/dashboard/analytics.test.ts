@@ -3,14 +3,17 @@
 // the REST answer for the same parameters, the settings re-query, a deal's journey shows its
 // visits, an expense added through the form moves the source report and goes again when deleted,
 // a CSV import builds the ad levels, a non-administrator gets the no-access state, axe-core finds
-// no serious or critical problem, and no page breaks its Content-Security-Policy.
+// no serious or critical problem, no page breaks its Content-Security-Policy, and the Expenses
+// list drops an answer for a filter the page has left. The Attribution page's settings and picked
+// deal live in the address (a shared link opens them after sign-in, a reload keeps them, bad
+// values fall back), and its list of won deals pages past the first 50.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
 import { expectAccessible, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
-import { seedAnalytics, ShiftedClock, type AnalyticsSeed } from './analyticsSeed.js';
+import { dayFromToday, seedAnalytics, ShiftedClock, type AnalyticsSeed } from './analyticsSeed.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
@@ -18,6 +21,7 @@ let server: TestServer;
 let base: string;
 let seed: AnalyticsSeed;
 let limited: TestUser & { login: string };
+let clock: ShiftedClock;
 const sessions = new TrackedSessions();
 
 async function rest(method: string, params: unknown = {}, user?: TestUser): Promise<any> {
@@ -27,7 +31,7 @@ async function rest(method: string, params: unknown = {}, user?: TestUser): Prom
 }
 
 beforeAll(async () => {
-  const clock = new ShiftedClock();
+  clock = new ShiftedClock();
   server = await startTestServer({ manualClock: clock });
   base = server.httpsUrl;
   await withPassword(server, 1, ADMIN_PASSWORD);
@@ -397,5 +401,191 @@ describe('a user who is not an administrator', () => {
     }
     // The same user reads the deals their role allows: the refusal is about the reports only.
     expect((await rest('crm.deal.list', {}, limited)).total).toBe(4);
+  });
+});
+
+describe('the Attribution page’s view in the address', () => {
+  const MODEL_KEYS = ['firstTouch', 'lastTouch', 'lastNonDirect', 'linear', 'positionBased', 'timeDecay'];
+  const names: Record<number, string> = { 0: 'Other traffic', 1: 'Google Ads', 2: 'Facebook' };
+
+  /** The page's inputs, as the address set them. */
+  async function settingsShown(page: Page): Promise<string[]> {
+    return page.getByRole('form', { name: 'Report settings' }).evaluate((form: any) => ['from', 'to', 'lookbackDays', 'halfLifeDays'].map((name) => form.elements[name].value));
+  }
+
+  async function expectJourney(page: Page, id: number, params: Record<string, string>): Promise<void> {
+    const journey = (await rest('salestrace.report.journey', { id, ...params })).result;
+    await page.getByRole('heading', { name: `Journey of deal #${id}` }).waitFor();
+    const timeline = page.getByRole('list', { name: 'Visits, oldest first' });
+    await expect
+      .poll(() => timeline.locator(':scope > li').evaluateAll((items: any[]) => items.map((item) => [Number(item.getAttribute('data-trace-id')), item.className])))
+      .toEqual(journey.touches.map((touch: any) => [touch.traceId, touch.counted ? 'touch' : 'touch outside']));
+    expect(await cells(page, 'table.journey-credits tbody tr')).toEqual(
+      Object.entries(journey.credits).map(([model, credits]: [string, any]) => [
+        MODELS[MODEL_KEYS.indexOf(model)],
+        credits.map((c: any) => `${names[c.sourceId]}: ${money(c.sum)} (${dealCounts.format(c.deals)})`).join(' '),
+      ]),
+    );
+  }
+
+  it('a shared link opens its settings and deal after sign-in, a reload keeps them, and back returns to the journey', async () => {
+    const { page } = await session();
+    const params = { from: dayFromToday(-25), to: dayFromToday(0), lookbackDays: '10', halfLifeDays: '1' };
+    const id = seed.wonDeals[0];
+    const link = `#/attribution?from=${params.from}&to=${params.to}&lookbackDays=10&halfLifeDays=1&deal=${id}`;
+    await page.goto(`${base}/app/${link}`);
+    await page.getByLabel('Login').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('table.attribution tbody tr').first().waitFor();
+    const report = await expectAttribution(page, params);
+    // Not the default view: the 10-day lookback leaves the first deal's Google visit out.
+    expect(report.rows.find((row: any) => row.sourceId === 1).firstTouch.deals).toBe(1);
+    expect(await settingsShown(page)).toEqual([params.from, params.to, '10', '1']);
+    await expectJourney(page, id, params);
+    expect(await page.locator('.timeline > li.outside').count()).toBe(1);
+    await expectAccessible(page, 'attribution: linked');
+    await screenshots(page, 'attribution-linked');
+
+    await page.reload();
+    await page.locator('table.attribution tbody tr').first().waitFor();
+    await expectAttribution(page, params);
+    expect(await settingsShown(page)).toEqual([params.from, params.to, '10', '1']);
+    await expectJourney(page, id, params);
+    expect(new URL(page.url()).hash).toBe(link);
+
+    // Closing the journey and another half-life are history entries; back goes through them.
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.locator('.journey').count()).toBe(0);
+    expect(new URL(page.url()).hash).toBe(`#/attribution?from=${params.from}&to=${params.to}&lookbackDays=10&halfLifeDays=1`);
+    await page.locator('input[name=halfLifeDays]').fill('7');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expectAttribution(page, { ...params, halfLifeDays: '7' });
+    await page.goBack();
+    await expectAttribution(page, params);
+    expect(await settingsShown(page)).toEqual([params.from, params.to, '10', '1']);
+    expect(await page.locator('.journey').count()).toBe(0);
+    await page.goBack();
+    await expectJourney(page, id, params);
+    expect(new URL(page.url()).hash).toBe(link);
+  });
+
+  it('missing or bad values in the address are the defaults, with no error', async () => {
+    const { page } = await session();
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+    const defaults = { from: dayFromToday(-29), to: dayFromToday(0), lookbackDays: '90', halfLifeDays: '7' };
+    for (const query of ['', '?from=2026-13-01&to=soon&lookbackDays=0&halfLifeDays=abc&deal=-3&metric=bogus', `?from=${dayFromToday(-3)}&lookbackDays=4000&halfLifeDays=1e3&deal=0`]) {
+      // A fresh load: a bare #/attribution in the same page would show the view remembered from before.
+      await page.goto('about:blank');
+      await page.goto(`${base}/app/#/attribution${query}`);
+      await page.locator('table.attribution tbody tr').first().waitFor();
+      await expectAttribution(page, defaults);
+      expect(await settingsShown(page), query).toEqual([defaults.from, defaults.to, '90', '7']);
+      expect(await page.getByLabel('Chart shows').inputValue(), query).toBe('sum');
+      expect(await page.locator('.journey').count(), query).toBe(0);
+      expect(await page.locator('[role=alert]').count(), query).toBe(0);
+    }
+  });
+});
+
+describe('the Expenses list', () => {
+  it('shows the newest filter’s packs when the answer for an older filter arrives after them', async () => {
+    const { page } = await session();
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+    await openPage(page, 'Expenses');
+    await page.locator('table.expenses tbody tr').first().waitFor();
+    const google = (await rest('salestrace.expense.list', { sourceId: 1 })).result.map((pack: any) => pack.ID);
+    const facebook = (await rest('salestrace.expense.list', { sourceId: seed.facebookId })).result.map((pack: any) => pack.ID);
+    expect(google).toEqual([seed.importPack, seed.manualPack]);
+    expect(facebook).not.toEqual(google);
+    // Facebook's answer is held back until Google's is on the page.
+    let facebookAsked!: () => void;
+    const facebookHeld = new Promise<void>((resolve) => (facebookAsked = resolve));
+    let letFacebookGo!: () => void;
+    const facebookReleased = new Promise<void>((resolve) => (letFacebookGo = resolve));
+    const isFacebook = (request: any) => JSON.parse(request.postData() ?? '{}').sourceId === String(seed.facebookId);
+    const endpoint = '**/rest/salestrace.expense.list.json';
+    await page.route(endpoint, async (route) => {
+      if (!isFacebook(route.request())) return route.continue();
+      const response = await route.fetch();
+      facebookAsked();
+      await facebookReleased;
+      await route.fulfill({ response });
+    });
+    try {
+      const show = page.getByRole('form', { name: 'Filter packs' }).getByLabel('Show');
+      await show.selectOption({ label: 'Facebook' });
+      await facebookHeld;
+      await show.selectOption({ label: 'Google Ads' });
+      await expect.poll(() => packIds(page)).toEqual(google);
+      const facebookAnswered = page.waitForResponse((response) => response.url().endsWith('/rest/salestrace.expense.list.json') && isFacebook(response.request()));
+      letFacebookGo();
+      await facebookAnswered;
+      // Time for the page to read the late answer; it must not replace the packs shown.
+      await page.waitForTimeout(500);
+      expect(await packIds(page)).toEqual(google);
+      expect(await show.inputValue()).toBe('1');
+    } finally {
+      letFacebookGo();
+      await page.unroute(endpoint);
+    }
+  });
+});
+
+describe('a period with more won deals than a page', () => {
+  const BULK = 53;
+  let day: string;
+
+  beforeAll(async () => {
+    // Won 60 days ago, outside the other tests' periods: two batches of crm.deal.add.
+    clock.daysAgo(60);
+    day = dayFromToday(-60);
+    try {
+      for (let first = 0; first < BULK; first += 50) {
+        const cmd: Record<string, string> = {};
+        for (let n = first; n < Math.min(BULK, first + 50); n++) cmd[`d${n}`] = `crm.deal.add?fields[TITLE]=Bulk+order+${n + 1}&fields[STAGE_ID]=WON&fields[OPPORTUNITY]=${n + 1}&fields[CURRENCY_ID]=USD`;
+        const answer = await rest('batch', { halt: 1, cmd });
+        expect(answer.result.result_error).toEqual([]);
+      }
+    } finally {
+      clock.daysAgo(0);
+    }
+  });
+
+  it('reaches every won deal of the period through the list’s pages, and opens the 51st', async () => {
+    const { page } = await session();
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${base}/app/#/attribution?from=${day}&to=${day}`);
+    const list = page.getByRole('list', { name: 'Deals won in the period' });
+    const filter = { STAGE_SEMANTIC_ID: 'S', '>=MOVED_TIME': `${day}T00:00:00`, '<=MOVED_TIME': `${day}T23:59:59` };
+    const order = { MOVED_TIME: 'DESC', ID: 'DESC' };
+    const first = await rest('crm.deal.list', { filter, order, select: ['ID', 'TITLE'] });
+    expect([first.result.length, first.next, first.total]).toEqual([50, 50, BULK]);
+    const second = await rest('crm.deal.list', { filter, order, select: ['ID', 'TITLE'], start: first.next });
+    expect([second.result.length, second.next, second.total]).toEqual([BULK - 50, undefined, BULK]);
+    const titles = (answer: any) => answer.result.map((deal: any) => `#${deal.ID} ${deal.TITLE}`);
+    await expect.poll(() => list.locator('li button').allInnerTexts()).toEqual(titles(first));
+    expect(await page.locator('[data-won-range]').innerText()).toBe(`Won deals 1–50 of ${BULK}`);
+    expect(await page.getByRole('button', { name: 'Previous deals' }).isDisabled()).toBe(true);
+    const report = await expectAttribution(page, { from: day, to: day, lookbackDays: '90', halfLifeDays: '7' });
+    expect(report.deals).toBe(BULK);
+
+    await page.getByRole('button', { name: 'Next deals' }).click();
+    await expect.poll(() => list.locator('li button').allInnerTexts()).toEqual(titles(second));
+    expect(await page.locator('[data-won-range]').innerText()).toBe(`Won deals 51–${BULK} of ${BULK}`);
+    expect(await page.getByRole('button', { name: 'Next deals' }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'attribution: second page of won deals');
+    await screenshots(page, 'attribution-won-page-2');
+
+    const fiftyFirst = second.result[0];
+    await list.getByRole('button', { name: `#${fiftyFirst.ID} ${fiftyFirst.TITLE}` }).click();
+    await page.getByRole('heading', { name: `Journey of deal #${fiftyFirst.ID}` }).waitFor();
+    const journey = (await rest('salestrace.report.journey', { id: fiftyFirst.ID })).result;
+    expect(journey.deal.won).toBe(true);
+    await expect.poll(() => page.locator('.deal-facts').innerText()).toBe(`${money(journey.deal.opportunity)} · won ${dateTimes.format(new Date(journey.deal.wonAt))} · ${numbers.format(journey.touches.length)} visits`);
+    expect(new URL(page.url()).hash).toBe(`#/attribution?from=${day}&to=${day}&lookbackDays=90&halfLifeDays=7&deal=${fiftyFirst.ID}`);
+
+    await page.getByRole('button', { name: 'Previous deals' }).click();
+    await expect.poll(() => list.locator('li button').allInnerTexts()).toEqual(titles(first));
   });
 });

@@ -2,7 +2,10 @@
 // bindings and spend: the table shows the figures salestrace.report.sources gives for the period
 // the page asked for, with the reference's ROI colours and the changes; the CSV holds the same
 // figures; another period changes the table; the chart draws the sources that have leads; a user
-// who is not an administrator gets the no-access page, as REST refuses them.
+// who is not an administrator gets the no-access page, as REST refuses them. The period and the
+// source live in the address: a link opens them, a reload keeps them, the back button returns to
+// the view before, bad values fall back to the defaults; and an answer for settings the page has
+// left, arriving after the current one, is dropped.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
@@ -277,6 +280,121 @@ describe('the Sources report page', () => {
     expect(lastReportCall(requests)).toEqual({ from: '2001-01-01', to: '2001-01-31' });
     await expectAccessible(page, 'report: empty');
     await screenshots(page, 'report-empty');
+  });
+});
+
+describe('the Sources report’s view in the address', () => {
+  let requests: Request[];
+  let page: Page;
+
+  beforeAll(async () => {
+    ({ page } = await session());
+    requests = [];
+    page.on('request', (request) => requests.push(request));
+    await signIn(page, base, 'admin', ADMIN_PASSWORD);
+  });
+
+  it('opens the period and source a link names, keeps them on reload, and goes back to them from the next view', async () => {
+    const from = dayOf(20);
+    const to = dayOf(3);
+    await page.goto(`${base}/app/#/report?from=${from}&to=${to}&source=${partnerId}`);
+    await page.locator('table.report tbody tr').first().waitFor();
+    const partner = await rest('salestrace.report.sources', { from, to, sourceId: [partnerId] });
+    // Partner's lead 15 days ago, its won deal 4 days ago and the spend 8 days ago; not the default view.
+    expect([partner.rows[0].NAME, partner.rows[0].STAGES.leads.quantity, partner.rows[0].STAGES['deals-success'].sum, partner.rows[0].COSTS]).toEqual([PARTNER, 1, 150, 400]);
+    const shown = async () => ({
+      cells: await tableCells(page),
+      asked: lastReportCall(requests),
+      ...(await page.locator('form.filters').evaluate((form: any) => ({
+        preset: form.elements.preset.value,
+        source: form.elements.source.value,
+        // The days are inputs of a custom period only.
+        period: form.elements.from ? [form.elements.from.value, form.elements.to.value] : [],
+      }))),
+    });
+    const partnerView = { cells: expectedCells(partner), asked: { from, to, sourceId: [String(partnerId)] }, preset: 'custom', source: String(partnerId), period: [from, to] };
+    await expect.poll(shown).toEqual(partnerView);
+
+    await page.reload();
+    await page.locator('table.report tbody tr').first().waitFor();
+    await expect.poll(shown).toEqual(partnerView);
+    expect(new URL(page.url()).hash).toBe(`#/report?from=${from}&to=${to}&source=${partnerId}`);
+
+    // Another source is another history entry; back returns to Partner's figures.
+    await page.locator('select[name=source]').selectOption({ label: 'All sources' });
+    const all = await rest('salestrace.report.sources', { from, to });
+    await expect.poll(shown).toEqual({ ...partnerView, cells: expectedCells(all), asked: { from, to }, source: '' });
+    expect(new URL(page.url()).hash).toBe(`#/report?from=${from}&to=${to}`);
+    await page.goBack();
+    await expect.poll(shown).toEqual(partnerView);
+    expect(new URL(page.url()).hash).toBe(`#/report?from=${from}&to=${to}&source=${partnerId}`);
+    await screenshots(page, 'report-linked');
+
+    // A preset's days show as that preset; a reversed period is read in order.
+    await page.goto(`${base}/app/#/report?from=${dayOf(0)}&to=${dayOf(6)}&source=organic`);
+    const organic = await rest('salestrace.report.sources', { from: dayOf(6), to: dayOf(0), sourceId: ['organic'] });
+    const organicView = { cells: expectedCells(organic), asked: { from: dayOf(6), to: dayOf(0), sourceId: ['organic'] }, preset: 'last7', source: 'organic', period: [] };
+    await expect.poll(shown).toEqual(organicView);
+
+    // The navigation's bare link shows the view last seen, and puts it in the address.
+    await openPage(page, 'Sources');
+    await openPage(page, 'Sources report');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/report?from=${dayOf(6)}&to=${dayOf(0)}&source=organic`);
+    await expect.poll(shown).toEqual(organicView);
+  });
+
+  it('falls back to the last 30 days and all sources for missing or bad values, without an error', async () => {
+    const last30 = await rest('salestrace.report.sources', { from: dayOf(29), to: dayOf(0) });
+    for (const query of ['', `?from=${dayOf(10).slice(0, 8)}32&to=${dayOf(0)}&source=abc`, '?from=2026-02-30&to=yesterday', '?from=2001-01-01&to=2026-01-01&source=999999', `?to=${dayOf(3)}&source=-1`]) {
+      // A fresh load: a bare #/report in the same page would show the view remembered from before.
+      await page.goto('about:blank');
+      await page.goto(`${base}/app/#/report${query}`);
+      await page.locator('table.report tbody tr').first().waitFor();
+      await expect.poll(() => tableCells(page), { message: query }).toEqual(expectedCells(last30));
+      expect(lastReportCall(requests), query).toEqual({ from: dayOf(29), to: dayOf(0) });
+      expect(await page.locator('select[name=preset]').inputValue(), query).toBe('last30');
+      expect(await page.locator('select[name=source]').inputValue(), query).toBe('');
+      expect(await page.locator('[role=alert]').count(), query).toBe(0);
+    }
+  });
+
+  it('shows the newest settings’ figures when the answer for older ones arrives after them', async () => {
+    const older = { from: dayOf(59), to: dayOf(30) };
+    const newer = { from: dayOf(6), to: dayOf(0) };
+    const olderReport = await rest('salestrace.report.sources', older);
+    const newerReport = await rest('salestrace.report.sources', newer);
+    expect(expectedCells(olderReport)).not.toEqual(expectedCells(newerReport));
+    // The older settings' answer is held back until the newer one is on the page.
+    let olderAsked!: () => void;
+    const olderHeld = new Promise<void>((resolve) => (olderAsked = resolve));
+    let letOlderGo!: () => void;
+    const olderReleased = new Promise<void>((resolve) => (letOlderGo = resolve));
+    const isOlder = (request: Request) => JSON.parse(request.postData() ?? '{}').from === older.from;
+    const endpoint = '**/rest/salestrace.report.sources.json';
+    await page.route(endpoint, async (route) => {
+      if (!isOlder(route.request())) return route.continue();
+      const response = await route.fetch();
+      olderAsked();
+      await olderReleased;
+      await route.fulfill({ response });
+    });
+    try {
+      await page.goto(`${base}/app/#/report?from=${older.from}&to=${older.to}`);
+      await olderHeld;
+      await page.locator('select[name=preset]').selectOption({ label: 'Last 7 days' });
+      await expect.poll(() => tableCells(page)).toEqual(expectedCells(newerReport));
+      const olderAnswered = page.waitForResponse((response) => response.url().endsWith('/rest/salestrace.report.sources.json') && isOlder(response.request()));
+      letOlderGo();
+      await olderAnswered;
+      // Time for the page to read the late answer; it must not replace the figures shown.
+      await page.waitForTimeout(500);
+      expect(await tableCells(page)).toEqual(expectedCells(newerReport));
+      expect(new URL(page.url()).hash).toBe(`#/report?from=${newer.from}&to=${newer.to}`);
+      expect(requests.filter((request) => request.url().endsWith('/rest/salestrace.report.sources.json') && isOlder(request))).toHaveLength(1);
+    } finally {
+      letOlderGo();
+      await page.unroute(endpoint);
+    }
   });
 });
 

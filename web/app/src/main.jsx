@@ -1,7 +1,9 @@
 // The dashboard's shell: sign-in, the navigation and hash routes (#/sources, #/traces, #/traces/ID,
-// #/attribution, #/levels, #/expenses).
+// #/report, #/attribution, #/levels, #/expenses), the report pages' views in the hash's query
+// (route.js).
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { useRoute } from './route.js';
 import { currentUser, signOut, whenSessionEnds } from './api.js';
 import { Failure, Loading } from './components.jsx';
 import { Login } from './pages/Login.jsx';
@@ -21,24 +23,13 @@ const PAGES = [
   { path: 'expenses', title: 'Expenses' },
 ];
 
-function useRoute() {
-  const read = () => location.hash.replace(/^#\/?/, '') || 'sources';
-  const [route, setRoute] = useState(read);
-  useEffect(() => {
-    const changed = () => setRoute(read());
-    addEventListener('hashchange', changed);
-    return () => removeEventListener('hashchange', changed);
-  }, []);
-  return route;
-}
-
-function Page({ route, user }) {
+function Page({ route, query, user }) {
   const detail = /^traces\/(\d+)$/.exec(route);
   if (detail) return <TraceDetail id={Number(detail[1])} />;
   if (route === 'traces') return <Traces />;
   if (route === 'sources') return <Sources user={user} />;
-  if (route === 'report') return <Report />;
-  if (route === 'attribution') return <Attribution user={user} />;
+  if (route === 'report') return <Report query={query} />;
+  if (route === 'attribution') return <Attribution user={user} query={query} />;
   if (route === 'levels') return <Levels user={user} />;
   if (route === 'expenses') return <Expenses user={user} />;
   return (
@@ -54,8 +45,8 @@ function Page({ route, user }) {
 function App() {
   const [user, setUser] = useState(undefined);
   const [error, setError] = useState(null);
-  const route = useRoute();
-  const section = route.split('/')[0];
+  const { path, query } = useRoute();
+  const section = path.split('/')[0];
 
   useEffect(() => {
     currentUser().then(setUser, setError);
@@ -99,7 +90,7 @@ function App() {
         </div>
       </header>
       <main>
-        <Page route={route} user={user} />
+        <Page route={path} query={query} user={user} />
       </main>
     </>
   );

@@ -1,10 +1,12 @@
 // Attribution: the period's won deals credited to the sources of their visits under six models
 // side by side (salestrace.report.attribution), as a table and a grouped bar chart, with the
 // lookback and the time decay's half-life; and one deal's journey as a timeline
-// (salestrace.report.journey). Administrators only, as the report methods are.
+// (salestrace.report.journey). Administrators only, as the report methods are. The settings and
+// the picked deal are the view's, kept in the address (`#/attribution?from=…&to=…&deal=…`).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useCall } from '../useCall.js';
+import { dayValue, daysValue, idValue, showView, useViewKey } from '../route.js';
 import { Chips, Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
 import { GroupedBars } from '../components/GroupedBars.jsx';
@@ -23,8 +25,34 @@ export const MODEL_NAMES = {
 const MODEL_COLORS = ['#1f5fa8', '#e07a10', '#2e8b57', '#8e44ad', '#c0392b', '#7f8c8d'];
 const VIA = { DEAL: 'the deal', CONTACT: 'its contact', COMPANY: 'its company' };
 
-/** The settings survive a visit to another page and back. */
-let remembered = { ...lastDays(30), lookbackDays: '90', halfLifeDays: '7', metric: 'sum' };
+/** crm.deal.list's page: 50 deals, as every Bitrix list. */
+const PAGE_SIZE = 50;
+/** The lookback and half-life the report methods accept (their defaults are 90 and 7). */
+const LOOKBACK = { min: 1, max: 3650 };
+const HALF_LIFE = { min: 0.01, max: 365 };
+
+/**
+ * The view a link asks for: each missing or bad value is its default (the last 30 days, a
+ * 90-day lookback, a 7-day half-life, the chart by amount, no deal).
+ */
+function viewOf(query) {
+  let from = dayValue(query.from);
+  let to = dayValue(query.to);
+  if (from && to && from > to) [from, to] = [to, from];
+  return {
+    ...(from && to ? { from, to } : lastDays(30)),
+    lookbackDays: daysValue(query.lookbackDays, LOOKBACK.min, LOOKBACK.max) ?? '90',
+    halfLifeDays: daysValue(query.halfLifeDays, HALF_LIFE.min, HALF_LIFE.max) ?? '7',
+    metric: query.metric === 'deals' ? 'deals' : 'sum',
+    deal: idValue(query.deal) ?? '',
+  };
+}
+
+/** The address's query for a view; the chart's default metric is left out. */
+const queryOf = (view) => ({ ...view, metric: view.metric === 'sum' ? '' : view.metric });
+
+/** The last view shown, which a bare `#/attribution` (the navigation's link) shows again. */
+let remembered = null;
 
 /** Credited deals carry four decimals (a deal is shared among sources). */
 const dealCounts = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
@@ -123,12 +151,14 @@ function NoWonDeals() {
   );
 }
 
+/** The period's won deals, a page at a time from crm.deal.list's own `start` and `next`. */
 function JourneyPicker({ from, to, onPick }) {
+  const [start, setStart] = useState(0);
   const [won, error] = useCall(() => {
     const filter = { STAGE_SEMANTIC_ID: 'S', '>=MOVED_TIME': `${from}T00:00:00`, '<=MOVED_TIME': `${to}T23:59:59` };
     const select = ['ID', 'TITLE', 'OPPORTUNITY', 'CURRENCY_ID', 'MOVED_TIME'];
-    return call('crm.deal.list', { filter, order: { MOVED_TIME: 'DESC', ID: 'DESC' }, select }).then((answer) => answer.result);
-  }, [from, to]);
+    return call('crm.deal.list', { filter, order: { MOVED_TIME: 'DESC', ID: 'DESC' }, select, start });
+  }, [from, to, start]);
 
   function open(event) {
     event.preventDefault();
@@ -136,6 +166,7 @@ function JourneyPicker({ from, to, onPick }) {
     if (id > 0) onPick(id);
   }
 
+  const deals = won?.result;
   return (
     <>
       <form class="inline-form" onSubmit={open} aria-label="Open a deal's journey">
@@ -147,20 +178,37 @@ function JourneyPicker({ from, to, onPick }) {
       </form>
       {error ? <Failure error={error} /> : null}
       {won === null && !error ? <Loading /> : null}
-      {won && won.length === 0 ? <p class="muted">No deals were won in this period; open any deal by its ID.</p> : null}
-      {won && won.length > 0 ? (
-        <ul class="deal-list" aria-label="Deals won in the period">
-          {won.map((deal) => (
-            <li key={deal.ID}>
-              <button class="link" onClick={() => onPick(Number(deal.ID))}>
-                #{deal.ID} {deal.TITLE}
+      {deals && deals.length === 0 ? <p class="muted">No deals were won in this period; open any deal by its ID.</p> : null}
+      {deals && deals.length > 0 ? (
+        <>
+          {won.total > PAGE_SIZE ? (
+            <p class="muted" data-won-range>
+              Won deals {formatNumber(start + 1)}–{formatNumber(start + deals.length)} of {formatNumber(won.total)}
+            </p>
+          ) : null}
+          <ul class="deal-list" aria-label="Deals won in the period">
+            {deals.map((deal) => (
+              <li key={deal.ID}>
+                <button class="link" onClick={() => onPick(Number(deal.ID))}>
+                  #{deal.ID} {deal.TITLE}
+                </button>
+                <span class="muted">
+                  {formatMoney(Number(deal.OPPORTUNITY), deal.CURRENCY_ID)} · won {formatDateTime(deal.MOVED_TIME)}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {won.total > PAGE_SIZE ? (
+            <nav class="pager" aria-label="Won deals pages">
+              <button class="secondary" disabled={start === 0} onClick={() => setStart(Math.max(0, start - PAGE_SIZE))}>
+                Previous deals
               </button>
-              <span class="muted">
-                {formatMoney(Number(deal.OPPORTUNITY), deal.CURRENCY_ID)} · won {formatDateTime(deal.MOVED_TIME)}
-              </span>
-            </li>
-          ))}
-        </ul>
+              <button class="secondary" disabled={won.next === undefined} onClick={() => setStart(won.next)}>
+                Next deals
+              </button>
+            </nav>
+          ) : null}
+        </>
       ) : null}
     </>
   );
@@ -279,14 +327,22 @@ function Journey({ id, settings, onClose }) {
   );
 }
 
-export function Attribution({ user }) {
-  const [settings, setSettings] = useState(remembered);
-  const [deal, setDeal] = useState(null);
+export function Attribution({ user, query }) {
+  const bare = Object.keys(query).length === 0;
+  const view = bare && remembered ? remembered : viewOf(query);
+  const { deal, ...settings } = view;
   const admin = user.IS_ADMIN;
 
   useEffect(() => {
-    remembered = settings;
-  }, [settings]);
+    // The link with no query takes the remembered view into the address, for a reload to keep.
+    if (bare && remembered) showView('attribution', queryOf(remembered), true);
+    remembered = view;
+  }, [bare, ...Object.values(view)]);
+  const [formKey, showQuery] = useViewKey('attribution');
+  const show = (next) => showQuery(queryOf(next));
+  const setSettings = (next) => show({ ...next, deal });
+  const setDeal = (id) => show({ ...settings, deal: id === null ? '' : String(id) });
+
   const [report, error] = useCall(() => {
     if (!admin) return null;
     const { from, to, lookbackDays, halfLifeDays } = settings;
@@ -317,7 +373,7 @@ export function Attribution({ user }) {
         Deals won in the period, credited to the sources of the visits before the win (bound to the deal, its contact or its
         company, within the lookback) under six models side by side. Time decay halves a visit's weight every half-life.
       </p>
-      <Settings settings={settings} onChange={setSettings} />
+      <Settings key={formKey} settings={settings} onChange={setSettings} />
       {error ? <Failure error={error} /> : null}
       {!error && !report ? <Loading /> : null}
       {report ? (
@@ -348,8 +404,9 @@ export function Attribution({ user }) {
       ) : null}
       <h2 class="section-title">A deal's journey</h2>
       <p class="muted">Pick a deal won in the period, or open any deal by its ID, to see its visits in time order and how each model credits it.</p>
-      <JourneyPicker from={settings.from} to={settings.to} onPick={setDeal} />
-      {deal ? <Journey id={deal} settings={settings} onClose={() => setDeal(null)} /> : null}
+      {/* Another period starts its list of won deals at the first page. */}
+      <JourneyPicker key={`${settings.from}/${settings.to}`} from={settings.from} to={settings.to} onPick={setDeal} />
+      {deal ? <Journey id={Number(deal)} settings={settings} onClose={() => setDeal(null)} /> : null}
     </section>
   );
 }

@@ -1,8 +1,9 @@
 // Expenses: a period's spend for a source (salestrace.expense.add), an advertising export's CSV
 // (salestrace.expense.import), and the packs they made, 50 a page, each deletable
 // (salestrace.expense.list / .delete). Administrators only, as the expense methods are.
-import { useEffect, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { call, callAll } from '../api.js';
+import { useCall } from '../useCall.js';
 import { Failure, Loading } from '../components.jsx';
 import { AdminOnly } from '../components/AdminOnly.jsx';
 import { PeriodPicker } from '../components/PeriodPicker.jsx';
@@ -231,24 +232,23 @@ function PackRow({ pack, sourceName, onDeleted }) {
 }
 
 export function Expenses({ user }) {
-  const [sources, setSources] = useState(null);
   const [filter, setFilter] = useState({ sourceId: '', page: 0 });
-  const [answer, setAnswer] = useState(null);
-  const [error, setError] = useState(null);
   const [version, setVersion] = useState(0);
   const admin = user.IS_ADMIN;
 
-  useEffect(() => {
-    if (admin) callAll('salestrace.source.list').then((all) => setSources(all.filter((source) => source.ID > 0)), setError);
-  }, []);
-
-  useEffect(() => {
-    if (!admin) return;
-    setError(null);
+  const [allSources, sourcesError] = useCall(() => (admin ? callAll('salestrace.source.list') : null), []);
+  const sources = allSources && allSources.filter((source) => source.ID > 0);
+  const [answer, listError] = useCall(() => {
+    if (!admin) return null;
     const params = { start: filter.page * PAGE_SIZE };
     if (filter.sourceId !== '') params.sourceId = filter.sourceId;
-    call('salestrace.expense.list', params).then(setAnswer, setError);
+    return call('salestrace.expense.list', params);
   }, [filter, version]);
+  const error = sourcesError ?? listError;
+  // The forms stay while the list is asked again (an added pack keeps its message), in the
+  // currency of the list last shown.
+  const listed = useRef(null);
+  if (answer) listed.current = answer;
 
   if (!admin) return (
     <section>
@@ -261,7 +261,7 @@ export function Expenses({ user }) {
   const sourceName = (id) => names[id] ?? `Source ${id}`;
   const reload = () => setVersion((v) => v + 1);
   // New packs in the currency of the latest one; USD, the default account currency, at first.
-  const currency = answer?.result[0]?.CURRENCY_ID ?? 'USD';
+  const currency = listed.current?.result[0]?.CURRENCY_ID ?? 'USD';
   const total = answer?.total ?? 0;
   const first = filter.page * PAGE_SIZE;
 
@@ -274,7 +274,7 @@ export function Expenses({ user }) {
       </p>
       {error ? <Failure error={error} /> : null}
       {sources === null && !error ? <Loading /> : null}
-      {sources && answer ? (
+      {sources && listed.current ? (
         <div class="forms">
           <AddForm sources={sources} currency={currency} onDone={reload} />
           <ImportForm sources={sources} currency={currency} onDone={reload} />
@@ -288,6 +288,7 @@ export function Expenses({ user }) {
           </form>
         ) : null}
       </div>
+      {sources && !answer && !error ? <Loading /> : null}
       {answer && answer.result.length === 0 ? (
         <p class="notice">
           {filter.sourceId === '' ? 'No expenses yet. Add a period’s spend or import an advertising export above; the Sources report then shows costs and ROI.' : 'No expenses for this source yet.'}

@@ -1,9 +1,12 @@
 // Sources report: the funnel per source for a period (salestrace.report.sources) with the
 // reference's ROI colours and the change against the previous period, a chart of leads, deals
 // and revenue per day (salestrace.report.daily), and the table as a CSV file. Administrators
-// only, as the report methods are.
+// only, as the report methods are. The period and the source are the view's, kept in the
+// address (`#/report?from=…&to=…&source=…`).
 import { useEffect, useState } from 'preact/hooks';
-import { call, isAccessDenied } from '../api.js';
+import { call, callAll, isAccessDenied } from '../api.js';
+import { useCall } from '../useCall.js';
+import { dayValue, idValue, showView, useViewKey } from '../route.js';
 import { Failure, Loading } from '../components.jsx';
 import { downloadCsv } from '../csv.js';
 import { formatNumber } from '../format.js';
@@ -11,9 +14,6 @@ import { dayDate, presetPeriod, PRESETS } from '../period.js';
 import { reportColumns, reportCsvRows, tableRows } from '../reportColumns.js';
 import { PeriodPicker } from '../components/PeriodPicker.jsx';
 import { DailyChart } from './DailyChart.jsx';
-
-/** The chosen period and source survive a visit to another page. */
-let remembered = { preset: 'last30', ...presetPeriod('last30'), source: '' };
 
 const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const percent = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
@@ -110,43 +110,70 @@ const METRICS = [
   { key: 'REVENUE', label: 'Revenue' },
 ];
 
-export function Report() {
-  const [choice, setChoice] = useState(remembered);
-  const [sources, setSources] = useState([]);
-  const [report, setReport] = useState(null);
-  const [daily, setDaily] = useState(null);
-  const [error, setError] = useState(null);
+/**
+ * The view a link asks for (`#/report?from=…&to=…&source=…`); a missing or bad period is the
+ * last 30 days, a missing or bad source all sources.
+ */
+function viewOf(query) {
+  let from = dayValue(query.from);
+  let to = dayValue(query.to);
+  if (from && to && from > to) [from, to] = [to, from];
+  const period = from && to && dayCount(from, to) <= MAX_REPORT_DAYS ? { from, to } : presetPeriod('last30');
+  const source = query.source === 'organic' ? 'organic' : idValue(query.source) ?? '';
+  return { ...period, source };
+}
+
+const dayCount = (from, to) => Math.round((dayDate(to) - dayDate(from)) / 86_400_000) + 1;
+/** The longest period salestrace.report.sources answers for. */
+const MAX_REPORT_DAYS = 366;
+
+/** The preset whose days these are today, or custom. */
+function presetOf({ from, to }) {
+  return PRESETS.find((preset) => {
+    const period = presetPeriod(preset.key);
+    return period.from === from && period.to === to;
+  })?.key ?? 'custom';
+}
+
+/** The last view shown, which a bare `#/report` (the navigation's link) shows again. */
+let remembered = null;
+
+export function Report({ query }) {
+  const bare = Object.keys(query).length === 0;
+  const asked = bare && remembered ? remembered : viewOf(query);
+  const [customOpen, setCustomOpen] = useState(false);
   const [metric, setMetric] = useState('LEADS');
+  const [sourceList, sourceListError] = useCall(() => callAll('salestrace.source.list'), []);
+  const sources = (sourceList ?? []).filter((source) => source.ACTIVE === 'Y');
+  // A source the list does not offer (archived, unknown) is all sources, as a bad value is; a
+  // source's report waits for the list to know.
+  const numbered = asked.source !== '' && asked.source !== 'organic';
+  const waiting = numbered && !sourceList && !sourceListError;
+  const source = numbered && sourceList && !sources.some((candidate) => String(candidate.ID) === asked.source) ? '' : asked.source;
+  const choice = { from: asked.from, to: asked.to, source };
+  const preset = customOpen ? 'custom' : presetOf(choice);
 
   useEffect(() => {
-    call('salestrace.source.list').then((answer) => setSources(answer.result), () => setSources([]));
-  }, []);
-
-  useEffect(() => {
+    // The link with no query takes the remembered view into the address, for a reload to keep.
+    if (bare && remembered) showView('report', remembered, true);
     remembered = choice;
-    setError(null);
-    setReport(null);
-    setDaily(null);
-    const params = { from: choice.from, to: choice.to, ...(choice.source === '' ? {} : { sourceId: [choice.source] }) };
-    let current = true;
-    // The table first, then the chart's call: on SQLite the server runs one statement at a time,
-    // so asking both at once would hold the table back until the chart's days are counted too.
-    call('salestrace.report.sources', params)
-      .then((answer) => {
-        if (!current) return;
-        setReport(answer.result);
-        return call('salestrace.report.daily', params).then((daily) => current && setDaily(daily.result));
-      })
-      .catch((failure) => current && setError(failure));
-    return () => {
-      current = false;
-    };
-  }, [choice]);
+  }, [bare, choice.from, choice.to, choice.source]);
+
+  const params = { from: choice.from, to: choice.to, ...(choice.source === '' ? {} : { sourceId: [choice.source] }) };
+  const [report, error] = useCall(
+    () => (waiting ? null : call('salestrace.report.sources', params).then((answer) => answer.result)),
+    [choice.from, choice.to, choice.source, waiting],
+  );
+  // The chart's call waits for the table's: on SQLite the server runs one statement at a time, so
+  // asking both at once would hold the table back until the chart's days are counted too.
+  const [daily, dailyError] = useCall(() => (report ? call('salestrace.report.daily', params).then((answer) => answer.result) : null), [report]);
+
+  const [formKey, show] = useViewKey('report');
 
   function pickPreset(event) {
-    const preset = event.currentTarget.value;
-    if (preset === 'custom') setChoice({ ...choice, preset });
-    else setChoice({ ...choice, preset, ...presetPeriod(preset) });
+    const picked = event.currentTarget.value;
+    setCustomOpen(picked === 'custom');
+    if (picked !== 'custom') show({ ...choice, ...presetPeriod(picked) });
   }
 
   function applyCustom(event) {
@@ -154,7 +181,7 @@ export function Report() {
     const form = new FormData(event.currentTarget);
     const from = String(form.get('from') ?? '');
     const to = String(form.get('to') ?? '');
-    if (from && to) setChoice({ ...choice, preset: 'custom', from: from <= to ? from : to, to: from <= to ? to : from });
+    if (from && to) show({ ...choice, from: from <= to ? from : to, to: from <= to ? to : from });
   }
 
   if (error && isAccessDenied(error)) {
@@ -188,7 +215,7 @@ export function Report() {
       <form class="filters" onSubmit={applyCustom} aria-label="Report period and source">
         <label>
           Period
-          <select name="preset" value={choice.preset} onChange={pickPreset}>
+          <select name="preset" value={preset} onChange={pickPreset}>
             {PRESETS.map((preset) => (
               <option key={preset.key} value={preset.key}>
                 {preset.label}
@@ -197,9 +224,9 @@ export function Report() {
             <option value="custom">Custom…</option>
           </select>
         </label>
-        {choice.preset === 'custom' ? (
+        {preset === 'custom' ? (
           <>
-            <PeriodPicker from={choice.from} to={choice.to} />
+            <PeriodPicker key={formKey} from={choice.from} to={choice.to} />
             <div class="actions">
               <button type="submit">Apply</button>
             </div>
@@ -207,15 +234,13 @@ export function Report() {
         ) : null}
         <label>
           Source
-          <select name="source" value={choice.source} onChange={(event) => setChoice({ ...choice, source: event.currentTarget.value })}>
+          <select name="source" value={choice.source} onChange={(event) => show({ ...choice, source: event.currentTarget.value })}>
             <option value="">All sources</option>
-            {sources
-              .filter((source) => source.ACTIVE === 'Y')
-              .map((source) => (
-                <option key={source.ID} value={String(source.ID)}>
-                  {source.NAME}
-                </option>
-              ))}
+            {sources.map((source) => (
+              <option key={source.ID} value={String(source.ID)}>
+                {source.NAME}
+              </option>
+            ))}
             <option value="organic">Other traffic</option>
           </select>
         </label>
@@ -256,7 +281,8 @@ export function Report() {
               ))}
             </fieldset>
           </div>
-          {daily ? <DailyChart daily={daily} metric={metric} label={metricLabel} format={metric === 'REVENUE' ? (v) => money.format(v) : formatNumber} whole={metric !== 'REVENUE'} /> : <Loading />}
+          {dailyError ? <Failure error={dailyError} /> : null}
+          {daily ? <DailyChart daily={daily} metric={metric} label={metricLabel} format={metric === 'REVENUE' ? (v) => money.format(v) : formatNumber} whole={metric !== 'REVENUE'} /> : dailyError ? null : <Loading />}
         </section>
       ) : null}
     </section>
