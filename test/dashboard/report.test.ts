@@ -264,6 +264,10 @@ describe('the Sources report page', () => {
     await expect.poll(() => tableCells(page)).toEqual(expectedCells(last7));
     expect(last7.rows[0].STAGES.leads.quantity).toBe(2);
 
+    // Each active source once, organic traffic last: the list's own "Other traffic" (ID 0) is that option.
+    const listed = await rest('salestrace.source.list');
+    const active = listed.filter((source: any) => source.ACTIVE === 'Y' && source.ID !== 0).map((source: any) => source.NAME);
+    expect(await page.locator('select[name=source] option').allInnerTexts()).toEqual(['All sources', ...active, 'Other traffic']);
     await page.locator('select[name=source]').selectOption({ label: PARTNER });
     await expect.poll(() => lastReportCall(requests)).toEqual({ from: dayOf(6), to: dayOf(0), sourceId: [String(partnerId)] });
     const partner = await rest('salestrace.report.sources', { from: dayOf(6), to: dayOf(0), sourceId: [partnerId] });

@@ -144,7 +144,8 @@ export function Report({ query }) {
   const [customOpen, setCustomOpen] = useState(false);
   const [metric, setMetric] = useState('LEADS');
   const [sourceList, sourceListError] = useCall(() => callAll('salestrace.source.list'), []);
-  const sources = (sourceList ?? []).filter((source) => source.ACTIVE === 'Y');
+  // The list's organic traffic (ID 0) is the "Other traffic" option the select ends with.
+  const sources = (sourceList ?? []).filter((source) => source.ACTIVE === 'Y' && source.ID !== 0);
   // A source the list does not offer (archived, unknown) is all sources, as a bad value is; a
   // source's report waits for the list to know.
   const numbered = asked.source !== '' && asked.source !== 'organic';
