@@ -7,12 +7,12 @@
 // list drops an answer for a filter the page has left. The Attribution page's settings and picked
 // deal live in the address (a shared link opens them after sign-in, a reload keeps them, bad
 // values fall back), and its list of won deals pages past the first 50.
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { expectAccessible, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
+import { expectAccessible, holdAnswers, LOCALE, openPage, screenshots, signIn, TIME_ZONE, TrackedSessions, type Session } from './browser.js';
 import { dayFromToday, seedAnalytics, ShiftedClock, type AnalyticsSeed } from './analyticsSeed.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
@@ -499,35 +499,21 @@ describe('the Expenses list', () => {
     expect(google).toEqual([seed.importPack, seed.manualPack]);
     expect(facebook).not.toEqual(google);
     // Facebook's answer is held back until Google's is on the page.
-    let facebookAsked!: () => void;
-    const facebookHeld = new Promise<void>((resolve) => (facebookAsked = resolve));
-    let letFacebookGo!: () => void;
-    const facebookReleased = new Promise<void>((resolve) => (letFacebookGo = resolve));
-    const isFacebook = (request: any) => JSON.parse(request.postData() ?? '{}').sourceId === String(seed.facebookId);
-    const endpoint = '**/rest/salestrace.expense.list.json';
-    await page.route(endpoint, async (route) => {
-      if (!isFacebook(route.request())) return route.continue();
-      const response = await route.fetch();
-      facebookAsked();
-      await facebookReleased;
-      await route.fulfill({ response });
-    });
+    const isFacebook = (request: Request) => JSON.parse(request.postData() ?? '{}').sourceId === String(seed.facebookId);
+    const facebookHeld = await holdAnswers(page, 'salestrace.expense.list', isFacebook);
     try {
       const show = page.getByRole('form', { name: 'Filter packs' }).getByLabel('Show');
       await show.selectOption({ label: 'Facebook' });
-      await facebookHeld;
+      await facebookHeld.asked;
       await show.selectOption({ label: 'Google Ads' });
       await expect.poll(() => packIds(page)).toEqual(google);
-      const facebookAnswered = page.waitForResponse((response) => response.url().endsWith('/rest/salestrace.expense.list.json') && isFacebook(response.request()));
-      letFacebookGo();
-      await facebookAnswered;
+      await facebookHeld.release();
       // Time for the page to read the late answer; it must not replace the packs shown.
       await page.waitForTimeout(500);
       expect(await packIds(page)).toEqual(google);
       expect(await show.inputValue()).toBe('1');
     } finally {
-      letFacebookGo();
-      await page.unroute(endpoint);
+      await facebookHeld.stop();
     }
   });
 });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
@@ -90,6 +90,47 @@ export async function openPage(page: Page, title: string): Promise<void> {
   await nav.getByRole('link', { name: title, exact: true }).click();
   const exactly = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   await nav.locator('a[aria-current="page"]', { hasText: exactly }).waitFor();
+}
+
+/** Answers of a REST method held back by holdAnswers. */
+export interface HeldAnswers {
+  /** Settles once the page has asked for one (its answer is then held). */
+  readonly asked: Promise<void>;
+  /** Lets the held answers through and waits until the page has received one. */
+  release(): Promise<void>;
+  /** Lets them through, if not yet, and stops holding: for a `finally`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Holds back the page's answers of one REST method whose requests `matches` picks, until
+ * `release`: for tests that an answer a newer call overtook does not replace what is shown.
+ */
+export async function holdAnswers(page: Page, method: string, matches: (request: Request) => boolean): Promise<HeldAnswers> {
+  const endpoint = `**/rest/${method}.json`;
+  let noteAsked!: () => void;
+  const asked = new Promise<void>((resolve) => (noteAsked = resolve));
+  let letGo!: () => void;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  await page.route(endpoint, async (route) => {
+    if (!matches(route.request())) return route.continue();
+    const response = await route.fetch();
+    noteAsked();
+    await released;
+    await route.fulfill({ response });
+  });
+  return {
+    asked,
+    async release() {
+      const answered = page.waitForResponse((response) => response.url().endsWith(`/rest/${method}.json`) && matches(response.request()));
+      letGo();
+      await answered;
+    },
+    async stop() {
+      letGo();
+      await page.unroute(endpoint);
+    },
+  };
 }
 
 /** Runs axe-core on the page as it is; fails on any serious or critical violation. */

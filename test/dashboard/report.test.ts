@@ -14,7 +14,7 @@ import { localMidnight } from '../../src/analytics/days.js';
 import { callJson, startTestServer, type TestServer } from '../helpers/server.js';
 import { ok, userWithGrants, type TestUser } from '../crm/helpers.js';
 import { ADMIN_PASSWORD, loginOf, withPassword } from './helpers.js';
-import { ARTIFACTS, expectAccessible, LOCALE, openPage, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
+import { ARTIFACTS, expectAccessible, holdAnswers, LOCALE, openPage, screenshots, signIn, TrackedSessions, type Session } from './browser.js';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 180_000 });
 
@@ -369,35 +369,21 @@ describe('the Sources report’s view in the address', () => {
     const newerReport = await rest('salestrace.report.sources', newer);
     expect(expectedCells(olderReport)).not.toEqual(expectedCells(newerReport));
     // The older settings' answer is held back until the newer one is on the page.
-    let olderAsked!: () => void;
-    const olderHeld = new Promise<void>((resolve) => (olderAsked = resolve));
-    let letOlderGo!: () => void;
-    const olderReleased = new Promise<void>((resolve) => (letOlderGo = resolve));
     const isOlder = (request: Request) => JSON.parse(request.postData() ?? '{}').from === older.from;
-    const endpoint = '**/rest/salestrace.report.sources.json';
-    await page.route(endpoint, async (route) => {
-      if (!isOlder(route.request())) return route.continue();
-      const response = await route.fetch();
-      olderAsked();
-      await olderReleased;
-      await route.fulfill({ response });
-    });
+    const olderHeld = await holdAnswers(page, 'salestrace.report.sources', isOlder);
     try {
       await page.goto(`${base}/app/#/report?from=${older.from}&to=${older.to}`);
-      await olderHeld;
+      await olderHeld.asked;
       await page.locator('select[name=preset]').selectOption({ label: 'Last 7 days' });
       await expect.poll(() => tableCells(page)).toEqual(expectedCells(newerReport));
-      const olderAnswered = page.waitForResponse((response) => response.url().endsWith('/rest/salestrace.report.sources.json') && isOlder(response.request()));
-      letOlderGo();
-      await olderAnswered;
+      await olderHeld.release();
       // Time for the page to read the late answer; it must not replace the figures shown.
       await page.waitForTimeout(500);
       expect(await tableCells(page)).toEqual(expectedCells(newerReport));
       expect(new URL(page.url()).hash).toBe(`#/report?from=${newer.from}&to=${newer.to}`);
       expect(requests.filter((request) => request.url().endsWith('/rest/salestrace.report.sources.json') && isOlder(request))).toHaveLength(1);
     } finally {
-      letOlderGo();
-      await page.unroute(endpoint);
+      await olderHeld.stop();
     }
   });
 });
