@@ -19,7 +19,7 @@ beforeAll(async () => {
   server = await startTestServer({ config: { eventDelivery: false } });
   receiver = await startReceiver();
   const added = await runCli(['webhook', 'outgoing', 'add', '--data', server.dataDir, '--handler', receiver.url, '--events', 'ONCRMLEADADD']);
-  expect(added.code).toBe(0);
+  expect(added.code, added.stderr).toBe(0);
 });
 afterAll(async () => {
   await server.close();
